@@ -1,0 +1,3 @@
+"""Kakehashi: Japanese sources to bilingual English digests."""
+
+__version__ = "0.1.0"

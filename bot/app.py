@@ -1,0 +1,142 @@
+"""Composition: build the pieces a command needs from the Config and run them.
+
+Kept apart from `bot.cli` so the CLI stays argument parsing and error mapping only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config
+from bot.errors import InputError, ModelError, ModelMissingError
+from bot.glossary import Glossary, load_glossary
+from bot.pipeline import analyze_text
+from bot.resources import resource_dir
+from bot.sources.folder import FileCandidate, read_bytes
+from bot.sources.readers import read_text
+from bot.store import Store
+from bot.translate.engine import CTranslate2Translator, Translator
+from bot.translate.memory import CachedTranslator
+from bot.translate.packages import find_package, install_hint
+from bot.worker import RunReport, run_forever, run_once
+
+Say = Callable[[str], None]
+
+
+def glossary_for(config: Config) -> Glossary:
+    """The configured glossary files, or the shipped domain glossary."""
+    return load_glossary(config.paths.glossary or (resource_dir("glossary"),))
+
+
+def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
+    """`once`: check the model first (nothing is touched without one), then run."""
+    t = config.translation
+    package = find_package(t.from_code, t.to_code)
+    glossary = glossary_for(config)
+    store = Store.open(config.paths.state)
+    try:
+        engine: Translator = CTranslate2Translator(package, t)
+        translator = CachedTranslator(engine, store) if use_cache and t.cache else engine
+        report = run_once(config, store, glossary, translator, progress=say)
+    finally:
+        store.close()
+    _say_report(report, config, say)
+    return report
+
+
+def _say_report(report: RunReport, config: Config, say: Say) -> None:
+    for name, reason in report.skipped:
+        say(f"skipped {name}: {reason}")
+    if report.digest_id is None:
+        say(f"nothing new in {config.paths.seeds}; no digest published")
+        return
+    say(f"{report.new_documents} new document(s), {report.entries} article(s); "
+        f"digest #{report.digest_id} published to {config.paths.out}")
+    for path in report.outputs:
+        say(f"  wrote {path}")
+
+
+def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
+    """`run`: the same job on a schedule; a failed tick is reported and the next one runs."""
+    find_package(config.translation.from_code, config.translation.to_code)
+
+    def tick() -> None:
+        from bot.errors import KakehashiError
+
+        try:
+            run_configured(config, use_cache, say)
+        except KakehashiError as exc:
+            say(f"kakehashi: error: {exc}")
+
+    say(f"running every {config.schedule.interval_minutes:g} min; Ctrl-C to stop")
+    run_forever(tick, config.schedule.interval_minutes)
+
+
+def run_demo(config: Config, out: Path, say: Say) -> RunReport:
+    """`demo`: the bundled seeds into OUT, installing the ja→en model first if missing."""
+    t = config.translation
+    try:
+        find_package(t.from_code, t.to_code)
+    except ModelMissingError:
+        say(f"no {t.from_code}→{t.to_code} model installed; downloading it from the Argos index")
+        from bot.translate.index import install_from_index
+
+        try:
+            install_from_index(t.from_code, t.to_code)
+        except ModelError as exc:
+            raise ModelMissingError(
+                f"the demo needs the {t.from_code}→{t.to_code} model and it could not be "
+                f"downloaded ({exc}). Offline, {install_hint(t.from_code, t.to_code).split(' or ')[1]}"
+            ) from None
+    paths = replace(config.paths, seeds=resource_dir("seeds"), out=out,
+                    state=out / "state.sqlite3")
+    return run_configured(replace(config, paths=paths), use_cache=True, say=say)
+
+
+def status_lines(config: Config) -> list[str]:
+    """What the state file holds, for `kakehashi status`."""
+    if not config.paths.state.exists():
+        return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)"]
+    store = Store.open(config.paths.state)
+    try:
+        counts = store.counts()
+        documents = store.documents()
+    finally:
+        store.close()
+    lines = [f"state: {config.paths.state}"]
+    lines += [f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()]
+    problems = [d for d in documents if d[2] != "done"]
+    if problems:
+        lines.append("skipped documents:")
+        lines += [f"  {name} ({seen[:19]}): {reason}" for name, seen, _, reason, _ in problems]
+    return lines
+
+
+def inspect_file(config: Config, path: Path) -> dict[str, Any]:
+    """How one file is read, in the `inspect --json` contract."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"inspect: cannot read {path}: {exc.strerror}") from None
+    candidate = FileCandidate(path, path.name, size)
+    try:
+        text = read_text(path.name, read_bytes(candidate, config.digest.max_file_bytes))
+    except InputError as exc:
+        raise InputError(f"inspect: {path}: {exc}") from None
+    analyses = analyze_text(text, glossary_for(config), config.digest.summary_sentences)
+    return {
+        "articles": [
+            {
+                "title": a.article.title,
+                "sentences": list(a.sentences),
+                "summary": list(a.summary),
+                "terms": [{"ja": t.ja, "en": t.en} for t in a.terms],
+                "source": {"site": a.article.source.site, "url": a.article.source.url,
+                           "original_title": a.article.source.original_title},
+            }
+            for a in analyses
+        ]
+    }

@@ -1,0 +1,203 @@
+"""The `kakehashi` command: thin commands over the library.
+
+Errors are mapped to one-line messages and exit codes here, in one place. Heavy libraries
+(CTranslate2, python-telegram-bot, feedparser) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Config, load_config, override_paths
+from bot.errors import KakehashiError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, dispatch, map errors to messages. Returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except KakehashiError as exc:
+        print(f"kakehashi: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("kakehashi: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kakehashi",
+        description="Turn Japanese documents and feeds into a bilingual English digest, "
+        "translated offline, published to Telegram and RSS.",
+        epilog="Run 'kakehashi COMMAND --help' for a command's options. "
+        "Configuration: kakehashi.example.toml; secrets: TELEGRAM_BOT_TOKEN.",
+    )
+    parser.add_argument("--version", action="version", version=f"kakehashi {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    once = _command(commands, "once", _cmd_once,
+                    "process everything new in the folder and publish one digest")
+    _add_run_options(once)
+    demo = _command(commands, "demo", _cmd_demo,
+                    "run 'once' on the bundled sample documents into ./out "
+                    "(installs the ja→en model first if it is missing)")
+    demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (./out)")
+    run = _command(commands, "run", _cmd_run,
+                   "run 'once' now and then every schedule.interval_minutes until stopped")
+    _add_run_options(run)
+    status = _command(commands, "status", _cmd_status,
+                      "show what the state file holds: documents, skipped files, digests")
+    status.add_argument("--state", type=Path, help="state database file")
+    status.add_argument("--config", type=Path, help="TOML config file")
+    inspect = _command(commands, "inspect", _cmd_inspect,
+                       "show how one file is read: articles, sentences, summary, terms")
+    inspect.add_argument("file", type=Path, help="a document (.txt, .md, .html)")
+    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+    inspect.add_argument("--config", type=Path, help="TOML config file")
+    _add_models(commands)
+    return parser
+
+
+def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+             handler: Handler, help_text: str) -> argparse.ArgumentParser:
+    sub = commands.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+    sub.set_defaults(handler=handler)
+    return sub
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seeds", type=Path, help="watched folder of input documents (seeds/)")
+    parser.add_argument("--out", type=Path, help="output folder for feed.xml and previews (out/)")
+    parser.add_argument("--state", type=Path, help="state database file (out/state.sqlite3)")
+    parser.add_argument("--config", type=Path, help="TOML config file (./kakehashi.toml)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="translate every sentence again, ignoring the translation memory")
+
+
+def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    models = commands.add_parser("models", help="list, install and remove translation models",
+                                 description="Manage Argos translation packages.")
+    models.set_defaults(handler=lambda _: (models.print_help(), 2)[1])
+    sub = models.add_subparsers(title="model commands", metavar="ACTION")
+    listing = _command(sub, "list", _cmd_models_list, "list installed translation models")
+    listing.add_argument("--available", action="store_true",
+                         help="also list packages in the online Argos index")
+    install = _command(sub, "install", _cmd_models_install,
+                       "install a model from the Argos index (FROM TO) or from a file (--file)")
+    install.add_argument("codes", nargs="*", metavar="CODE", help="language pair, e.g. 'ja en'")
+    install.add_argument("--file", type=Path, help="an .argosmodel file (offline install)")
+    remove = _command(sub, "remove", _cmd_models_remove, "remove an installed model")
+    remove.add_argument("code", help="package code, e.g. translate-ja_en or ja_en")
+
+
+# commands ----------------------------------------------------------------------------------
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(getattr(args, "config", None), os.environ)
+    return override_paths(config, seeds=getattr(args, "seeds", None),
+                          out=getattr(args, "out", None), state=getattr(args, "state", None))
+
+
+def _cmd_once(args: argparse.Namespace) -> int:
+    from bot.app import run_configured
+
+    run_configured(_config(args), use_cache=not args.no_cache, say=_say)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import run_scheduled
+
+    run_scheduled(_config(args), use_cache=not args.no_cache, say=_say)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from bot.app import run_demo
+
+    run_demo(load_config(None, os.environ), args.out, say=_say)
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from bot.app import status_lines
+
+    for line in status_lines(_config(args)):
+        print(line)
+    return 0
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from bot.app import inspect_file
+
+    report = inspect_file(_config(args), args.file)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    for number, article in enumerate(report["articles"], start=1):
+        print(f"[{number}] {article['title']}")
+        for index, sentence in enumerate(article["sentences"]):
+            mark = "*" if index in article["summary"] else " "
+            print(f"  {mark} {sentence}")
+        for term in article["terms"]:
+            print(f"    term: {term['ja']} → {term['en']}")
+    return 0
+
+
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    from bot.translate.packages import installed_packages
+
+    installed = installed_packages()
+    if not installed:
+        print("no translation models installed")
+    for info in installed:
+        print(f"{info.code}\t{info.version}\t{info.path}")
+    if args.available:
+        from bot.translate.index import fetch_index
+
+        for package in fetch_index():
+            print(f"available\ttranslate-{package.from_code}_{package.to_code}\t{package.version}")
+    return 0
+
+
+def _cmd_models_install(args: argparse.Namespace) -> int:
+    from bot.translate.packages import install_from_file
+
+    if args.file:
+        if args.codes:
+            raise KakehashiError("models install: give either FROM TO or --file, not both")
+        info = install_from_file(args.file)
+    elif len(args.codes) == 2:
+        from bot.translate.index import install_from_index
+
+        info = install_from_index(args.codes[0], args.codes[1])
+    else:
+        raise KakehashiError("models install: give a language pair (ja en) or --file PATH")
+    print(f"installed {info.code} {info.version} in {info.path}")
+    return 0
+
+
+def _cmd_models_remove(args: argparse.Namespace) -> int:
+    from bot.translate.packages import remove_package
+
+    info = remove_package(args.code)
+    print(f"removed {info.code} {info.version}")
+    return 0
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -1,0 +1,186 @@
+"""Configuration: one TOML file, secrets from the environment, flags applied on top.
+
+Built once by the CLI and passed down; nothing else reads the environment or the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "kakehashi.toml"
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    seeds: Path = Path("seeds")
+    out: Path = Path("out")
+    state: Path = Path("out/state.sqlite3")
+    glossary: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class TranslationConfig:
+    from_code: str = "ja"
+    to_code: str = "en"
+    beam_size: int = 2
+    compute_type: str = "int8"
+    # 0 = fit the cores: one thread per core spread over replicas (DESIGN: replicas beat threads).
+    inter_threads: int = 0
+    intra_threads: int = 0
+    max_batch_size: int = 32
+    cache: bool = True
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    summary_sentences: int = 3
+    max_file_bytes: int = 20_000_000
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    title: str = "Kakehashi digest"
+    description: str = "English digest of Japanese-language reporting on China and Central Asia"
+    site_url: str = "http://localhost:8000/"
+    max_items: int = 200
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = field(default="", repr=False)
+    chat_id: str = ""
+    api_base_url: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    interval_minutes: float = 30.0
+
+
+@dataclass(frozen=True)
+class Config:
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    translation: TranslationConfig = field(default_factory=TranslationConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    feed: FeedConfig = field(default_factory=FeedConfig)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+
+    def validate(self) -> Config:
+        """Check values that types alone do not catch; return self for chaining."""
+        t = self.translation
+        if t.beam_size < 1 or t.max_batch_size < 1:
+            raise ConfigError("config: translation.beam_size and max_batch_size must be >= 1")
+        if t.inter_threads < 0 or t.intra_threads < 0:
+            raise ConfigError("config: translation thread counts must be >= 0 (0 = automatic)")
+        if self.digest.summary_sentences < 1:
+            raise ConfigError("config: digest.summary_sentences must be >= 1")
+        if self.schedule.interval_minutes <= 0:
+            raise ConfigError("config: schedule.interval_minutes must be > 0")
+        if not self.feed.site_url.startswith(("http://", "https://")):
+            raise ConfigError("config: feed.site_url must be an absolute http(s) URL")
+        return self
+
+
+def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
+    """Read the TOML file (if any) and the environment into a validated Config."""
+    if path is None and "KAKEHASHI_CONFIG" in environ:
+        path = Path(environ["KAKEHASHI_CONFIG"])
+    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
+        path = Path(DEFAULT_CONFIG_NAME)
+    data: dict[str, Any] = {}
+    base = Path(".")
+    if path is not None:
+        data = _read_toml(path)
+        base = path.parent
+    sections = {f.name: f.type for f in fields(Config)}
+    unknown = set(data) - set(sections)
+    if unknown:
+        raise ConfigError(f"config: unknown section [{sorted(unknown)[0]}] in {path}")
+    config = Config(
+        paths=_paths(data.get("paths", {}), base),
+        translation=_section(TranslationConfig, data.get("translation", {})),
+        digest=_section(DigestConfig, data.get("digest", {})),
+        feed=_section(FeedConfig, data.get("feed", {})),
+        telegram=_telegram(data.get("telegram", {}), environ),
+        schedule=_section(ScheduleConfig, data.get("schedule", {})),
+    )
+    return config.validate()
+
+
+def override_paths(config: Config, **paths: Path | None) -> Config:
+    """Apply command-line path flags (None = not given) on top of the file."""
+    given = {k: v for k, v in paths.items() if v is not None}
+    return replace(config, paths=replace(config.paths, **given)) if given else config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config: file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"config: cannot read {path}: {exc.strerror}") from None
+
+
+def _section(cls: Any, raw: Any) -> Any:
+    """Build one section dataclass, rejecting unknown keys and wrong types."""
+    name = cls.__name__.removesuffix("Config").lower()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: [{name}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    for key, value in raw.items():
+        if key not in known or key == "token":
+            raise ConfigError(f"config: unknown key {name}.{key}")
+        expected = type(getattr(cls(), key))
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            raise ConfigError(f"config: {name}.{key} must be {expected.__name__}")
+    return cls(**raw)
+
+
+def _paths(raw: Any, base: Path) -> PathsConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError("config: [paths] must be a table")
+    known = {f.name for f in fields(PathsConfig)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"config: unknown key paths.{key}")
+        if key == "glossary":
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+                raise ConfigError("config: paths.glossary must be a path or a list of paths")
+            values[key] = tuple(_resolve(base, v) for v in items)
+        elif isinstance(value, str):
+            values[key] = _resolve(base, value)
+        else:
+            raise ConfigError(f"config: paths.{key} must be a string")
+    return PathsConfig(**values)
+
+
+def _resolve(base: Path, value: str) -> Path:
+    # Paths in a config file are relative to that file, so the file can be used from anywhere.
+    return base / os.path.expanduser(value)
+
+
+def _telegram(raw: Any, environ: Mapping[str, str]) -> TelegramConfig:
+    section = _section(TelegramConfig, raw)
+    return replace(
+        section,
+        token=environ.get("TELEGRAM_BOT_TOKEN", ""),
+        chat_id=environ.get("TELEGRAM_CHAT_ID", section.chat_id),
+        api_base_url=environ.get("TELEGRAM_API_BASE_URL", section.api_base_url),
+    )

@@ -1,0 +1,47 @@
+"""The exception tree. Every error a user can cause or meet is one of these.
+
+    KakehashiError                 base; carries a one-line message and an exit code
+    ├── ConfigError                bad or missing configuration (exit 2)
+    ├── ModelError                 translation model missing, unusable or not installable
+    │   └── ModelMissingError      no ja→en package installed
+    ├── InputError                 one input file or document cannot be read (recorded, batch goes on)
+    ├── StoreError                 the state database cannot be opened or migrated
+    └── PublishError               a digest could not be delivered (Telegram, feed file)
+
+Third-party exceptions are caught where they arise and re-raised as one of these
+(`raise ModelError(...) from exc`), so `bot.cli` maps errors to messages in one place.
+"""
+
+from __future__ import annotations
+
+
+class KakehashiError(Exception):
+    """Base class: a one-line, user-facing message."""
+
+    exit_code = 1
+
+
+class ConfigError(KakehashiError):
+    """The configuration file or a flag is invalid."""
+
+    exit_code = 2
+
+
+class ModelError(KakehashiError):
+    """A translation package cannot be found, loaded or installed."""
+
+
+class ModelMissingError(ModelError):
+    """No Argos package for the requested language pair is installed."""
+
+
+class InputError(KakehashiError):
+    """A document cannot be read; the reason is recorded and the batch goes on."""
+
+
+class StoreError(KakehashiError):
+    """The state database cannot be opened or is not ours."""
+
+
+class PublishError(KakehashiError):
+    """Delivering a digest failed."""

@@ -1,0 +1,83 @@
+"""The values passed between stages: frozen dataclasses, no behaviour beyond derived fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where an article came from, for the digest's source line (never body text)."""
+
+    site: str = ""
+    url: str = ""
+    original_title: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input as read: a file in the watched folder (later: a feed entry)."""
+
+    name: str
+    content_hash: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article cut out of a document, cleaned: a title and its paragraphs."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    source: SourceInfo = field(default_factory=SourceInfo)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary term found in Japanese text, with its one agreed English rendering."""
+
+    ja: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """An article split into sentences, with its key sentences and glossary terms."""
+
+    article: Article
+    sentences: tuple[str, ...]
+    summary: tuple[int, ...]
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One Japanese source sentence beside its English translation."""
+
+    ja: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One translated article, ready for a digest."""
+
+    guid: str
+    document: str
+    title_ja: str
+    title_en: str
+    pairs: tuple[Pair, ...]
+    terms: tuple[Term, ...]
+    warnings: tuple[str, ...]
+    source: SourceInfo
+    created: datetime
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The entries published together in one run."""
+
+    id: int
+    created: datetime
+    entries: tuple[Entry, ...]

@@ -1,0 +1,1 @@
+"""Output edges: the RSS file, Telegram previews, and Telegram itself."""

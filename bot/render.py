@@ -1,0 +1,91 @@
+"""Jinja2 rendering over templates/: Telegram HTML messages and the RSS document."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.utils import format_datetime
+from functools import lru_cache
+from html import unescape
+
+import jinja2
+
+from bot.config import FeedConfig
+from bot.model import Digest, Entry
+from bot.resources import resource_dir
+
+TELEGRAM_LIMIT = 4096
+# One sentence of runaway model output must not make a message impossible to send.
+MAX_SENTENCE_CHARS = 1200
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The one Jinja2 environment; autoescape on, because both outputs are markup."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resource_dir("templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["clip"] = clip
+    env.filters["rfc822"] = format_datetime
+    return env
+
+
+def clip(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def visible_length(html: str) -> int:
+    """Length as Telegram counts it: after tags are removed and entities decoded."""
+    return len(unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """The digest as Telegram HTML messages, each at most `limit` characters of markup."""
+    env = environment()
+    header = env.get_template("telegram/header.html.j2").render(digest=digest).strip()
+    entry_template = env.get_template("telegram/entry.html.j2")
+    blocks: list[str] = []
+    for entry in digest.entries:
+        blocks.extend(_entry_blocks(entry_template, entry, limit))
+    return _pack([header, *blocks], limit)
+
+
+def _entry_blocks(template: jinja2.Template, entry: Entry, limit: int) -> list[str]:
+    """One block per entry, or several (continued) when an entry alone exceeds the limit."""
+    whole = template.render(entry=entry, pairs=entry.pairs, first=True, last=True).strip()
+    if len(whole) <= limit:
+        return [whole]
+    blocks, start = [], 0
+    while start < len(entry.pairs):
+        end = start + 1
+        while end < len(entry.pairs) and len(
+            template.render(entry=entry, pairs=entry.pairs[start : end + 1], first=start == 0,
+                            last=end + 1 == len(entry.pairs)).strip()
+        ) <= limit:
+            end += 1
+        blocks.append(template.render(entry=entry, pairs=entry.pairs[start:end],
+                                      first=start == 0, last=end == len(entry.pairs)).strip())
+        start = end
+    return blocks
+
+
+def _pack(blocks: list[str], limit: int) -> list[str]:
+    messages: list[str] = []
+    for block in blocks:
+        if messages and len(messages[-1]) + 2 + len(block) <= limit:
+            messages[-1] += "\n\n" + block
+        else:
+            messages.append(block)
+    return messages
+
+
+def render_feed(entries: list[Entry], feed: FeedConfig, now: datetime) -> str:
+    """The RSS 2.0 document for `entries` (newest first)."""
+    template = environment().get_template("rss/feed.xml.j2")
+    site = feed.site_url if feed.site_url.endswith("/") else feed.site_url + "/"
+    return template.render(entries=entries, feed=feed, site=site, now=now)

@@ -1,0 +1,17 @@
+"""Where the shipped folders (templates/, glossary/, seeds/) are, installed or in a checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """A top-level project folder: inside the wheel (bot/_data/NAME) or beside the package."""
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError(f"Kakehashi's {name}/ folder is missing from the installation")

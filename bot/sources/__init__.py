@@ -1,0 +1,1 @@
+"""Input edges: the watched folder (and feeds), turning bytes into Documents."""

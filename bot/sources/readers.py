@@ -1,0 +1,133 @@
+"""Bytes → text for each supported format, with encoding detection. Pure: no file access."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from html.parser import HTMLParser
+
+from bot.errors import InputError
+
+TEXT_SUFFIXES = (".txt", ".text")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_text(name: str, data: bytes) -> str:
+    """Decode `data` and convert it from its format (by file suffix) to plain text."""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError(f"unsupported file type {suffix or '(none)'}")
+    if not data.strip():
+        raise InputError("empty file")
+    text = decode_bytes(data)
+    if suffix in HTML_SUFFIXES:
+        text = html_to_text(text)
+    elif suffix in MARKDOWN_SUFFIXES:
+        text = markdown_to_text(text)
+    if not text.strip():
+        raise InputError("no text in file")
+    return text
+
+
+def decode_bytes(data: bytes) -> str:
+    """Bytes → str: BOM, then strict UTF-8, then charset-normalizer (Shift_JIS, EUC-JP…)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace").lstrip("\ufeff")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise InputError("binary file (NUL bytes), not text")
+    from charset_normalizer import from_bytes  # imported here: only non-UTF-8 input needs it
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError("undecodable bytes: not text in any known encoding")
+    # cp932 is the Windows superset of Shift_JIS (①, ～, NEC symbols): decode with it.
+    encoding = "cp932" if best.encoding in ("shift_jis", "cp932") else best.encoding
+    return data.decode(encoding, errors="replace")
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+
+
+def markdown_to_text(text: str) -> str:
+    """Markdown → plain lines: headings, emphasis and link syntax removed, lists kept as '- '."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        stripped = re.sub(r"^#{1,6}\s+", "", stripped)
+        stripped = re.sub(r"^[*+]\s+", "- ", stripped)
+        stripped = re.sub(r"^>\s?", "", stripped)
+        stripped = _MD_LINK.sub(r"\1", stripped)
+        stripped = _MD_EMPHASIS.sub(r"\2", stripped)
+        if re.fullmatch(r"[-*_=]{3,}", stripped):
+            stripped = ""
+        lines.append(stripped)
+    return "\n".join(lines)
+
+
+class _TextExtractor(HTMLParser):
+    SKIP = {"script", "style", "nav", "footer", "header", "aside", "noscript", "form", "svg"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
+             "article", "blockquote", "pre", "table", "ul", "ol", "dd", "dt"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title = ""
+        self.h1 = ""
+        self._skip_depth = 0
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip_depth += 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+        self._in.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and self._skip_depth:
+            self._skip_depth -= 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+        if tag in self._in:
+            del self._in[len(self._in) - 1 - self._in[::-1].index(tag) :]
+
+    def handle_data(self, data: str) -> None:
+        current = self._in[-1] if self._in else ""
+        if current == "title":
+            self.title += data
+            return
+        if self._skip_depth:
+            return
+        if "h1" in self._in:
+            self.h1 += data
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """HTML → main text with the page title (h1, else <title>) as its first line."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    lines = [re.sub(r"\s+", " ", line).strip() for line in "".join(parser.parts).split("\n")]
+    body = "\n".join(line for line in lines if line)
+    title = re.sub(r"\s+", " ", parser.h1 or parser.title).strip()
+    if title and not body.startswith(title):
+        body = f"{title}\n{body}"
+    return body

@@ -1,0 +1,218 @@
+"""The state database: one SQLite file (WAL). All SQL lives in this module.
+
+Tables: documents seen (by content hash), entries (translated articles), digests, deliveries
+(the outbox), and the translation memory. Schema changes are ordered migrations keyed on
+PRAGMA user_version, so an older state file is upgraded in place.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from bot.errors import StoreError
+from bot.model import Entry, Pair, SourceInfo, Term
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE documents (
+        hash TEXT PRIMARY KEY, name TEXT NOT NULL, seen_at TEXT NOT NULL,
+        status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', articles INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        guid TEXT PRIMARY KEY, document TEXT NOT NULL, created TEXT NOT NULL,
+        digest_id INTEGER REFERENCES digests(id), data TEXT NOT NULL
+    );
+    CREATE INDEX entries_pending ON entries(digest_id, created);
+    CREATE TABLE digests (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL);
+    CREATE TABLE deliveries (
+        digest_id INTEGER NOT NULL REFERENCES digests(id), channel TEXT NOT NULL,
+        part INTEGER NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (digest_id, channel, part)
+    );
+    CREATE TABLE translations (key TEXT PRIMARY KEY, output TEXT NOT NULL);
+    """,
+)
+
+
+class Store:
+    """Gateway to the state file; one instance per process, closed by the caller."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating and migrating if needed) the state database at `path`."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            store = cls(conn)
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"store: {path} is not a usable state file ({exc})") from None
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(f"store: state file is from a newer Kakehashi (schema {version})")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in filter(str.strip, script.split(";")):
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version={number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing: a document's entries and its 'seen' mark land together."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # documents ---------------------------------------------------------------------------
+
+    def has_document(self, content_hash: str) -> bool:
+        row = self._conn.execute("SELECT 1 FROM documents WHERE hash=?", (content_hash,))
+        return row.fetchone() is not None
+
+    def record_document(
+        self, content_hash: str, name: str, now: datetime, status: str, reason: str = "",
+        articles: int = 0,
+    ) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO documents(hash, name, seen_at, status, reason, articles)"
+            " VALUES (?,?,?,?,?,?)",
+            (content_hash, name, now.isoformat(), status, reason, articles),
+        )
+
+    def documents(self) -> list[tuple[str, str, str, str, int]]:
+        """(name, seen_at, status, reason, articles) of every document, newest first."""
+        rows = self._conn.execute(
+            "SELECT name, seen_at, status, reason, articles FROM documents ORDER BY seen_at DESC"
+        )
+        return list(rows)
+
+    # entries and digests -----------------------------------------------------------------
+
+    def add_entries(self, entries: Iterable[Entry]) -> None:
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO entries(guid, document, created, data) VALUES (?,?,?,?)",
+            [(e.guid, e.document, e.created.isoformat(), _dump_entry(e)) for e in entries],
+        )
+
+    def pending_entries(self) -> list[Entry]:
+        rows = self._conn.execute(
+            "SELECT data FROM entries WHERE digest_id IS NULL ORDER BY created, rowid"
+        )
+        return [_load_entry(r[0]) for r in rows]
+
+    def recent_entries(self, limit: int) -> list[Entry]:
+        """The newest published entries, newest first (what the feed shows)."""
+        rows = self._conn.execute(
+            "SELECT data FROM entries WHERE digest_id IS NOT NULL"
+            " ORDER BY created DESC, rowid DESC LIMIT ?",
+            (limit,),
+        )
+        return [_load_entry(r[0]) for r in rows]
+
+    def create_digest(self, now: datetime, guids: Iterable[str]) -> int:
+        cur = self._conn.execute("INSERT INTO digests(created) VALUES (?)", (now.isoformat(),))
+        digest_id = int(cur.lastrowid or 0)
+        self._conn.executemany(
+            "UPDATE entries SET digest_id=? WHERE guid=?", [(digest_id, g) for g in guids]
+        )
+        return digest_id
+
+    def queue_deliveries(self, digest_id: int, channel: str, bodies: list[str]) -> None:
+        """Put a digest's rendered messages in the outbox, to be delivered in order."""
+        self._conn.executemany(
+            "INSERT INTO deliveries(digest_id, channel, part, body, status) VALUES (?,?,?,?,?)",
+            [(digest_id, channel, n, body, "pending") for n, body in enumerate(bodies, 1)],
+        )
+
+    def undelivered(self, channel: str) -> list[tuple[int, int, str]]:
+        """(digest_id, part, body) of messages not yet delivered, oldest first."""
+        rows = self._conn.execute(
+            "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status='pending'"
+            " ORDER BY digest_id, part",
+            (channel,),
+        )
+        return list(rows)
+
+    def mark_delivery(
+        self, digest_id: int, channel: str, part: int, status: str, detail: str = ""
+    ) -> None:
+        self._conn.execute(
+            "UPDATE deliveries SET status=?, detail=? WHERE digest_id=? AND channel=? AND part=?",
+            (status, detail, digest_id, channel, part),
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Totals for `kakehashi status`."""
+        one = self._conn.execute
+        return {
+            "documents": one("SELECT count(*) FROM documents").fetchone()[0],
+            "entries": one("SELECT count(*) FROM entries").fetchone()[0],
+            "pending": one("SELECT count(*) FROM entries WHERE digest_id IS NULL").fetchone()[0],
+            "digests": one("SELECT count(*) FROM digests").fetchone()[0],
+            "undelivered": one(
+                "SELECT count(*) FROM deliveries WHERE status='pending'"
+            ).fetchone()[0],
+            "cached_translations": one("SELECT count(*) FROM translations").fetchone()[0],
+        }
+
+    # translation memory ------------------------------------------------------------------
+
+    def cached_translations(self, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT key, output FROM translations WHERE key IN ({marks})", chunk
+            )
+            found.update(rows)
+        return found
+
+    def put_translations(self, items: dict[str, str]) -> None:
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO translations(key, output) VALUES (?,?)", items.items()
+        )
+
+
+def _dump_entry(entry: Entry) -> str:
+    data = asdict(entry)
+    data["created"] = entry.created.isoformat()
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _load_entry(raw: str) -> Entry:
+    data = json.loads(raw)
+    return Entry(
+        guid=data["guid"],
+        document=data["document"],
+        title_ja=data["title_ja"],
+        title_en=data["title_en"],
+        pairs=tuple(Pair(**p) for p in data["pairs"]),
+        terms=tuple(Term(**t) for t in data["terms"]),
+        warnings=tuple(data["warnings"]),
+        source=SourceInfo(**data["source"]),
+        created=datetime.fromisoformat(data["created"]),
+    )

@@ -1,0 +1,1 @@
+"""Pure text stages: clean → articles → sentences → summary, plus number checks."""

@@ -1,0 +1,1 @@
+"""Offline translation: Argos packages run directly on CTranslate2."""

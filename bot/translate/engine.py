@@ -1,0 +1,135 @@
+"""The Translator interface and its CTranslate2 implementation over an Argos package.
+
+Argos's own pipeline batches by 32 *tokens* (about one sentence per call) and imports stanza
+and torch; here the package's model runs directly, batched by sentences (DESIGN: ~8x faster).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from bot.config import TranslationConfig
+from bot.errors import ModelError
+from bot.translate.packages import PackageInfo
+
+# Argos ja→en models were trained on sentences well under this many pieces; longer input
+# is cut at a comma where possible and translated in parts.
+MAX_INPUT_TOKENS = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Translator(Protocol):
+    """A batch of sentences in, their translations out, same length and order."""
+
+    @property
+    def identity(self) -> str:
+        """Names the model and decoding options: part of every cache key."""
+        ...
+
+    def translate(self, sentences: Sequence[str]) -> list[str]: ...
+
+
+def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[int, int]:
+    """(inter, intra) threads: 0 means fit the cores, preferring replicas over threads."""
+    cores = cores or os.cpu_count() or 1
+    inter = options.inter_threads or max(1, cores // (options.intra_threads or 1))
+    intra = options.intra_threads or max(1, cores // inter)
+    return inter, intra
+
+
+class CTranslate2Translator:
+    """Runs an installed Argos package with CTranslate2; the model loads on first use."""
+
+    def __init__(self, package: PackageInfo, options: TranslationConfig) -> None:
+        self.package = package
+        self.options = options
+        self._model: Any = None
+        self._sp: Any = None
+
+    @property
+    def identity(self) -> str:
+        o = self.options
+        return f"{self.package.code}@{self.package.version}|beam={o.beam_size}|{o.compute_type}"
+
+    def _load(self) -> None:
+        import ctranslate2
+        import sentencepiece
+
+        inter, intra = fit_threads(self.options)
+        try:
+            self._sp = sentencepiece.SentencePieceProcessor(
+                model_file=str(self.package.sentencepiece_model)
+            )
+            self._model = ctranslate2.Translator(
+                str(self.package.model_dir), device="cpu", compute_type=self.options.compute_type,
+                inter_threads=inter, intra_threads=intra,
+            )
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise ModelError(f"translate: cannot load {self.package.path}: {exc}") from None
+
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        """Translate in batches of sentences; each output is cleaned of control characters."""
+        if not sentences:
+            return []
+        if self._model is None:
+            self._load()
+        pieces: list[list[str]] = []
+        owner: list[int] = []  # which input sentence each (possibly split) piece belongs to
+        for index, sentence in enumerate(sentences):
+            for chunk in split_tokens(self._sp.encode(sentence, out_type=str)):
+                pieces.append(chunk)
+                owner.append(index)
+        outputs = self._translate_tokens(pieces)
+        joined: list[list[str]] = [[] for _ in sentences]
+        for index, text in zip(owner, outputs):
+            if text:
+                joined[index].append(text)
+        return [" ".join(parts) for parts in joined]
+
+    def _translate_tokens(self, batch: list[list[str]]) -> list[str]:
+        prefix = self.package.target_prefix
+        nonempty = [i for i, tokens in enumerate(batch) if tokens]
+        inputs = [batch[i] for i in nonempty]
+        inter, _ = fit_threads(self.options)
+        # Give every replica work: a batch larger than n / replicas would leave one idle.
+        per_batch = max(1, min(self.options.max_batch_size, -(-len(inputs) // inter)))
+        longest = max((len(t) for t in inputs), default=0)
+        results = self._model.translate_batch(
+            inputs,
+            target_prefix=[[prefix] for _ in inputs] if prefix else None,
+            batch_type="examples",
+            max_batch_size=per_batch,
+            beam_size=self.options.beam_size,
+            # A bound on runaway output: English rarely needs 3x the Japanese pieces.
+            max_decoding_length=min(512, 3 * longest + 10),
+        )
+        outputs = [""] * len(batch)
+        for i, result in zip(nonempty, results):
+            tokens = result.hypotheses[0]
+            if prefix and tokens[:1] == [prefix]:
+                tokens = tokens[1:]
+            outputs[i] = _clean_output(self._sp.decode(tokens))
+        return outputs
+
+
+def split_tokens(tokens: list[str], limit: int = MAX_INPUT_TOKENS) -> list[list[str]]:
+    """Cut an over-long token list into parts ≤ limit, preferring to cut after a comma."""
+    parts: list[list[str]] = []
+    while len(tokens) > limit:
+        window = tokens[:limit]
+        cut = max((i + 1 for i, t in enumerate(window) if t.endswith(("、", ",", "，"))),
+                  default=limit)
+        if cut < limit // 2:
+            cut = limit
+        parts.append(tokens[:cut])
+        tokens = tokens[cut:]
+    parts.append(tokens)
+    return parts
+
+
+def _clean_output(text: str) -> str:
+    # Byte-fallback pieces can decode to control characters, which are invalid in XML and HTML.
+    return _CONTROL.sub("", text.replace("\ufffd", "")).strip()

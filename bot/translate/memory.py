@@ -1,0 +1,40 @@
+"""Translation memory: a Translator wrapper that never sends a cached sentence to the model."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from bot.store import Store
+from bot.translate.engine import Translator
+
+
+class CachedTranslator:
+    """Looks every sentence up in the store first; translates and stores only the misses."""
+
+    def __init__(self, inner: Translator, store: Store) -> None:
+        self.inner = inner
+        self.store = store
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def key(self, sentence: str) -> str:
+        """Exact model input + model identity (package, version, decoding options)."""
+        return hashlib.sha256(f"{self.inner.identity}\n{sentence}".encode()).hexdigest()
+
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        keys = [self.key(s) for s in sentences]
+        cached = self.store.cached_translations(sorted(set(keys)))
+        todo = sorted({s for s, k in zip(sentences, keys) if k not in cached})
+        if todo:
+            fresh = dict(zip(todo, self.inner.translate(todo)))
+            new = {self.key(s): t for s, t in fresh.items()}
+            self.store.put_translations(new)
+            cached.update(new)
+        self.misses += len(todo)
+        self.hits += len(sentences) - len(todo)
+        return [cached[k] for k in keys]

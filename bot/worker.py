@@ -1,0 +1,150 @@
+"""One run of the whole job (ingest → entries → digest → publish) and the scheduler around it.
+
+What is pending is always read from the store, so a restart or a missed tick catches up from
+the store; the scheduler only decides when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.config import Config
+from bot.digest import build_digest
+from bot.errors import InputError
+from bot.glossary import Glossary
+from bot.model import Document
+from bot.pipeline import analyze_text, translate_document
+from bot.publish.preview import write_preview
+from bot.publish.rss import write_feed
+from bot.publish.telegram import send_messages
+from bot.render import render_telegram
+from bot.sources.folder import content_hash, read_bytes, scan_folder
+from bot.sources.readers import read_text
+from bot.store import Store
+from bot.text.clean import japanese_ratio
+from bot.translate.engine import Translator
+
+# Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
+MIN_JAPANESE_RATIO = 0.2
+TELEGRAM = "telegram"
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one run did, for the CLI to print."""
+
+    new_documents: int = 0
+    entries: int = 0
+    skipped: tuple[tuple[str, str], ...] = ()
+    digest_id: int | None = None
+    outputs: tuple[Path, ...] = field(default=())
+
+
+Progress = Callable[[str], None]
+
+
+def run_once(
+    config: Config, store: Store, glossary: Glossary, translator: Translator,
+    now: datetime | None = None, progress: Progress = lambda _: None,
+) -> RunReport:
+    """Process everything new in the folder, then publish one digest of what is pending."""
+    now = now or datetime.now(timezone.utc)
+    new, entries, skipped = _ingest(config, store, glossary, translator, now, progress)
+    digest_id, outputs = _publish(config, store, now, progress)
+    return RunReport(new, entries, tuple(skipped), digest_id, tuple(outputs))
+
+
+def _ingest(
+    config: Config, store: Store, glossary: Glossary, translator: Translator,
+    now: datetime, progress: Progress,
+) -> tuple[int, int, list[tuple[str, str]]]:
+    new = entries = 0
+    skipped: list[tuple[str, str]] = []
+    for candidate in scan_folder(config.paths.seeds):
+        try:
+            data = read_bytes(candidate, config.digest.max_file_bytes)
+        except InputError as exc:
+            skipped.append((candidate.name, str(exc)))
+            continue
+        digest = content_hash(data)
+        if store.has_document(digest):
+            continue  # seen before, perhaps under another name: never published twice
+        new += 1
+        try:
+            text = read_text(candidate.name, data)
+            if japanese_ratio(text) < MIN_JAPANESE_RATIO:
+                raise InputError("not Japanese text: skipped, nothing to translate")
+            analyses = analyze_text(text, glossary, config.digest.summary_sentences)
+            if not analyses:
+                raise InputError("no articles found")
+        except InputError as exc:
+            skipped.append((candidate.name, str(exc)))
+            with store.transaction():
+                store.record_document(digest, candidate.name, now, "skipped", str(exc))
+            continue
+        progress(f"translating {candidate.name} ({len(analyses)} article(s))")
+        document = Document(candidate.name, digest, text)
+        made = translate_document(document, analyses, translator, now)
+        with store.transaction():  # the entries and the 'seen' mark land together
+            store.add_entries(made)
+            store.record_document(digest, candidate.name, now, "done", articles=len(made))
+        entries += len(made)
+    return new, entries, skipped
+
+
+def _publish(
+    config: Config, store: Store, now: datetime, progress: Progress
+) -> tuple[int | None, list[Path]]:
+    outputs: list[Path] = []
+    digest_id = None
+    pending = store.pending_entries()
+    out = config.paths.out
+    if pending:
+        with store.transaction():
+            digest_id = store.create_digest(now, [e.guid for e in pending])
+            digest = build_digest(digest_id, pending, now)
+            store.queue_deliveries(digest_id, TELEGRAM, render_telegram(digest))
+    if pending or not (out / "feed.xml").exists():
+        outputs.append(write_feed(out, store.recent_entries(config.feed.max_items),
+                                  config.feed, now))
+    outputs.extend(_deliver_telegram(config, store, progress))
+    return digest_id, outputs
+
+
+def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[Path]:
+    """Drain the outbox: to Telegram with a token, else to preview files."""
+    queued = store.undelivered(TELEGRAM)
+    if not queued:
+        return []
+    if not config.telegram.token:
+        paths = []
+        for digest_id, part, body in queued:
+            paths.append(write_preview(config.paths.out, body))
+            store.mark_delivery(digest_id, TELEGRAM, part, "preview", str(paths[-1]))
+        return paths
+    progress(f"sending {len(queued)} message(s) to Telegram")
+
+    def sent(index: int) -> None:
+        digest_id, part, _ = queued[index]
+        store.mark_delivery(digest_id, TELEGRAM, part, "sent")
+
+    send_messages(config.telegram, [body for _, _, body in queued], sent)
+    return []
+
+
+def run_forever(job: Callable[[], None], interval_minutes: float) -> None:
+    """Run `job` now and then every interval until interrupted (Ctrl-C or SIGTERM)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone=timezone.utc)
+    # A late tick still runs (grace = one interval); overlapping ticks merge into one.
+    scheduler.add_job(job, "interval", minutes=interval_minutes, next_run_time=datetime.now(
+        timezone.utc), misfire_grace_time=int(interval_minutes * 60), coalesce=True,
+        max_instances=1)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
