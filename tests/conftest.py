@@ -1,0 +1,73 @@
+"""Shared fixtures. Argos reads its folders from the environment at import, so they are set
+here, before anything imports it: tests never touch the user's real model folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
+_ARGOS_HOME = Path(tempfile.mkdtemp(prefix="kakehashi-tests-"))
+
+
+def argos_env(home: Path) -> dict[str, str]:
+    """Environment variables that put every Argos folder under `home`."""
+    return {
+        "ARGOS_PACKAGES_DIR": str(home / "packages"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        # Nothing is downloaded in tests: the index points at a closed local port.
+        "ARGOS_PACKAGE_INDEX": "http://127.0.0.1:9/",
+    }
+
+
+os.environ.update(argos_env(_ARGOS_HOME))
+for _key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "TELEGRAM_API_BASE_URL", "KAKEHASHI_CONFIG"):
+    os.environ.pop(_key, None)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_ARGOS_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random-weight ja→en .argosmodel file, built locally (never downloaded)."""
+    from tests.support.make_test_model import build_package
+
+    return build_package(tmp_path_factory.mktemp("model") / "translate-ja_en.argosmodel")
+
+
+@pytest.fixture(scope="session")
+def installed_model(tiny_package: Path) -> Iterator[object]:
+    """The tiny package installed in the test session's Argos folder."""
+    from bot.translate.packages import install_from_file
+
+    yield install_from_file(tiny_package)
+
+
+@pytest.fixture
+def shared_seeds() -> Path:
+    """The five real sample documents beside the project (third-party text, not in the repo)."""
+    if not SHARED_SEEDS.is_dir():
+        pytest.skip(f"real sample documents not available: {SHARED_SEEDS} is absent")
+    return SHARED_SEEDS
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` as a user would, capturing its output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True,
+        env=full_env, cwd=cwd or ROOT, timeout=300,
+    )

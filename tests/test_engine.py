@@ -1,0 +1,91 @@
+"""The CTranslate2 engine on the tiny random model, and the translation memory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from bot.config import TranslationConfig
+from bot.store import Store
+from bot.translate.engine import CTranslate2Translator, _clean_output, fit_threads, split_tokens
+from bot.translate.memory import CachedTranslator
+from bot.translate.packages import PackageInfo
+
+SENTENCES = ["中国と中央アジアの協力が深まっている。", "2024年の貿易額は948億ドルに達した。",
+             "中欧班列はホルゴスを経由する。"]
+
+
+@pytest.fixture(scope="module")
+def engine(installed_model: PackageInfo) -> CTranslate2Translator:
+    return CTranslate2Translator(installed_model, TranslationConfig())
+
+
+class Counting:
+    """Wraps a real translator and records what reaches it."""
+
+    def __init__(self, inner: CTranslate2Translator) -> None:
+        self.inner = inner
+        self.calls: list[list[str]] = []
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        self.calls.append(list(sentences))
+        return self.inner.translate(sentences)
+
+
+def test_batch_gives_one_output_per_sentence(engine: CTranslate2Translator):
+    outputs = engine.translate(SENTENCES)
+    assert len(outputs) == len(SENTENCES)
+    assert all(isinstance(o, str) and o for o in outputs)
+    # Deterministic: the same input gives the same output, alone or in a batch.
+    assert engine.translate(SENTENCES[1:2]) == outputs[1:2]
+
+
+def test_empty_input_and_empty_sentences(engine: CTranslate2Translator):
+    assert engine.translate([]) == []
+    assert engine.translate(["", SENTENCES[0]])[0] == ""
+
+
+def test_long_sentence_is_split_and_rejoined(engine: CTranslate2Translator):
+    long = "、".join(["中国と中央アジアの協力が深まっている"] * 80) + "。"
+    tokens = engine._sp.encode(long, out_type=str)
+    assert len(tokens) > 200
+    parts = split_tokens(tokens)
+    assert len(parts) > 1 and all(len(p) <= 200 for p in parts)
+    assert all(p[-1].endswith("、") for p in parts[:-1])
+    assert sum(parts, []) == tokens
+    (output,) = engine.translate([long])
+    assert output.count(" ") >= len(parts) - 1
+
+
+def test_identity_names_package_and_options(installed_model: PackageInfo):
+    a = CTranslate2Translator(installed_model, TranslationConfig(beam_size=2)).identity
+    b = CTranslate2Translator(installed_model, TranslationConfig(beam_size=4)).identity
+    assert a != b and "translate-ja_en@1.1" in a
+
+
+def test_memory_hits_never_reach_the_model(engine: CTranslate2Translator):
+    store = Store.open(":memory:")
+    counting = Counting(engine)
+    memory = CachedTranslator(counting, store)
+    first = memory.translate(SENTENCES + SENTENCES[:1])
+    assert counting.calls == [sorted(set(SENTENCES))]
+    second = memory.translate(SENTENCES)
+    assert second == first[:3]
+    assert len(counting.calls) == 1 and memory.hits == 4 and memory.misses == 3
+    memory.translate(["新しい文。", SENTENCES[0]])
+    assert counting.calls[-1] == ["新しい文。"]
+
+
+def test_output_is_cleaned_of_control_characters():
+    assert _clean_output(" a\x01b\ufffdc\x7f ") == "abc"
+
+
+def test_threads_fit_the_cores():
+    assert fit_threads(TranslationConfig(), cores=2) == (2, 1)
+    assert fit_threads(TranslationConfig(intra_threads=2), cores=4) == (2, 2)
+    assert fit_threads(TranslationConfig(inter_threads=1), cores=4) == (1, 4)

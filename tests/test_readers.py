@@ -1,0 +1,65 @@
+"""Bytes to text: every format and encoding, and bad input refused with a reason."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from bot.errors import InputError
+from bot.sources.readers import read_text
+
+JAPANESE = (
+    "中欧班列の運行本数が過去最多を更新した。カザフスタン経由の貨物は前年より2割増えた。"
+    "「一帯一路」の物流を支える重要なルートである。"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp932", "euc-jp"])
+def test_text_in_every_encoding(encoding: str):
+    assert read_text("a.txt", JAPANESE.encode(encoding)) == JAPANESE
+
+
+def test_short_shift_jis_is_detected():
+    assert read_text("memo.txt", "一帯一路の会議".encode("cp932")) == "一帯一路の会議"
+
+
+def test_utf16_big_endian_with_bom():
+    data = codecs.BOM_UTF16_BE + JAPANESE.encode("utf-16-be")
+    assert read_text("a.txt", data) == JAPANESE
+
+
+def test_html_keeps_main_text_and_title():
+    html = f"""<!doctype html><html><head><title>サイト名 | 記事</title>
+    <style>p {{ color: red }}</style><script>var x = "広告";</script></head>
+    <body><nav>ホーム ニュース</nav><header>ロゴ</header>
+    <article><h1>中欧班列が最多に</h1><p>{JAPANESE}</p><ul><li>項目一</li></ul></article>
+    <footer>著作権表示</footer></body></html>"""
+    text = read_text("page.html", html.encode("utf-8"))
+    lines = text.splitlines()
+    assert lines[0] == "中欧班列が最多に"
+    assert JAPANESE in lines and "- 項目一" in lines
+    for junk in ("広告", "ホーム", "ロゴ", "著作権", "color"):
+        assert junk not in text
+
+
+def test_markdown_syntax_is_removed():
+    md = "# 見出し\n\n**重要**な[リンク](https://example.org)です。\n* 項目\n"
+    assert read_text("r.md", md.encode()).splitlines() == ["見出し", "", "重要なリンクです。",
+                                                            "- 項目"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b" \n\t\n", "empty file"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file"),
+        ("doc.docx", b"PK\x03\x04", "unsupported file type .docx"),
+        ("noext", b"text", "unsupported file type (none)"),
+        ("empty.html", b"<html><script>x()</script></html>", "no text in file"),
+    ],
+)
+def test_bad_input_has_a_reason(name: str, data: bytes, reason: str):
+    with pytest.raises(InputError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        read_text(name, data)

@@ -1,0 +1,82 @@
+"""Publishing to Telegram with python-telegram-bot against a fake Bot API server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from tests.support.fake_bot_api import FakeBotApi
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    server = FakeBotApi().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(ROOT / "seeds" / "01_web_copy.txt", seeds)
+    return seeds
+
+
+def run_once(folder: Path, env: dict[str, str]) -> tuple[int, str]:
+    out = folder.parent / "out"
+    result = run_cli("once", "--seeds", str(folder), "--out", str(out),
+                     "--state", str(folder.parent / "state.sqlite3"), env=env)
+    return result.returncode, result.stderr
+
+
+def telegram_env(api: FakeBotApi) -> dict[str, str]:
+    return {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_CHAT_ID": "@kakehashi_test",
+            "TELEGRAM_API_BASE_URL": api.base_url}
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_digest_is_sent_as_html_messages(api: FakeBotApi, folder: Path):
+    code, stderr = run_once(folder, telegram_env(api))
+    assert code == 0, stderr
+    assert api.messages, "nothing reached the Bot API"
+    for message in api.messages:
+        assert message["chat_id"] == "@kakehashi_test"
+        assert message["parse_mode"] == "HTML"
+        assert json.loads(message["link_preview_options"]) == {"is_disabled": True}
+    text = "\n".join(m["text"] for m in api.messages)
+    assert "ホルゴス経由の中欧班列、上半期の運行本数が過去最多に" in text
+    assert "ウズベキスタンと中国、貿易拡大へ新たな行動計画" in text
+    assert not (folder.parent / "out" / "telegram").exists()
+
+    sent = len(api.messages)
+    code, stderr = run_once(folder, telegram_env(api))
+    assert code == 0 and len(api.messages) == sent
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_failed_send_stays_in_the_outbox_and_is_retried(api: FakeBotApi, folder: Path):
+    api.faults.append((403, "Forbidden: bot is not a member of the channel chat", None))
+    code, stderr = run_once(folder, telegram_env(api))
+    assert code == 1
+    assert stderr.strip().splitlines()[-1].startswith("kakehashi: error: telegram: Forbidden")
+    assert "Traceback" not in stderr and api.messages == []
+    status = run_cli("status", "--state", str(folder.parent / "state.sqlite3"))
+    assert "undelivered: 1" in status.stdout
+
+    code, stderr = run_once(folder, telegram_env(api))
+    assert code == 0, stderr
+    assert len(api.messages) == 1 and "ホルゴス" in api.messages[0]["text"]
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_token_without_chat_is_a_clear_error(api: FakeBotApi, folder: Path):
+    env = telegram_env(api)
+    env["TELEGRAM_CHAT_ID"] = ""
+    code, stderr = run_once(folder, env)
+    assert code == 1 and "TELEGRAM_CHAT_ID" in stderr and "Traceback" not in stderr
