@@ -116,3 +116,13 @@ def test_bundled_seeds_run_leaves_the_input_folder_untouched(tmp_path: Path):
 
 def test_default_paths_are_relative_to_the_working_folder():
     assert PathsConfig().seeds == Path("seeds")
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_demo_runs_on_the_bundled_seeds(tmp_path: Path):
+    result = run_cli("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(check_feed(tmp_path / "out" / "feed.xml")) == article_count(ROOT / "seeds")
+    assert previews(tmp_path / "out")
+    again = run_cli("demo", cwd=tmp_path)
+    assert again.returncode == 0 and "nothing new" in again.stderr
