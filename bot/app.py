@@ -89,7 +89,8 @@ def run_demo(config: Config, out: Path, say: Say) -> RunReport:
         except ModelError as exc:
             raise ModelMissingError(
                 f"the demo needs the {t.from_code}→{t.to_code} model and it could not be "
-                f"downloaded ({exc}). Offline, {install_hint(t.from_code, t.to_code).split(' or ')[1]}"
+                f"downloaded ({exc}). Offline, "
+                + install_hint(t.from_code, t.to_code).split(" or ")[1]
             ) from None
     paths = replace(config.paths, seeds=resource_dir("seeds"), out=out,
                     state=out / "state.sqlite3")

@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
              handler: Handler, help_text: str) -> argparse.ArgumentParser:
-    sub = commands.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+    description = help_text[0].upper() + help_text[1:] + "."
+    sub = commands.add_parser(name, help=help_text, description=description)
     sub.set_defaults(handler=handler)
     return sub
 
@@ -91,7 +92,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     models = commands.add_parser("models", help="list, install and remove translation models",
                                  description="Manage Argos translation packages.")
-    models.set_defaults(handler=lambda _: (models.print_help(), 2)[1])
+
+    def show_models_help(_: argparse.Namespace) -> int:
+        models.print_help()
+        return 2
+
+    models.set_defaults(handler=show_models_help)
     sub = models.add_subparsers(title="model commands", metavar="ACTION")
     listing = _command(sub, "list", _cmd_models_list, "list installed translation models")
     listing.add_argument("--available", action="store_true",

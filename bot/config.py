@@ -115,10 +115,15 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
     return config.validate()
 
 
-def override_paths(config: Config, **paths: Path | None) -> Config:
+def override_paths(
+    config: Config, seeds: Path | None = None, out: Path | None = None, state: Path | None = None
+) -> Config:
     """Apply command-line path flags (None = not given) on top of the file."""
-    given = {k: v for k, v in paths.items() if v is not None}
-    return replace(config, paths=replace(config.paths, **given)) if given else config
+    paths = config.paths
+    paths = replace(paths, seeds=seeds) if seeds is not None else paths
+    paths = replace(paths, out=out) if out is not None else paths
+    paths = replace(paths, state=state) if state is not None else paths
+    return replace(config, paths=paths)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -177,7 +182,7 @@ def _resolve(base: Path, value: str) -> Path:
 
 
 def _telegram(raw: Any, environ: Mapping[str, str]) -> TelegramConfig:
-    section = _section(TelegramConfig, raw)
+    section: TelegramConfig = _section(TelegramConfig, raw)
     return replace(
         section,
         token=environ.get("TELEGRAM_BOT_TOKEN", ""),

@@ -2,9 +2,9 @@
 
     KakehashiError                 base; carries a one-line message and an exit code
     ├── ConfigError                bad or missing configuration (exit 2)
-    ├── ModelError                 translation model missing, unusable or not installable
+    ├── ModelError                 translation model missing, unusable, not installable
     │   └── ModelMissingError      no ja→en package installed
-    ├── InputError                 one input file or document cannot be read (recorded, batch goes on)
+    ├── InputError                 a document cannot be read (recorded; the batch goes on)
     ├── StoreError                 the state database cannot be opened or migrated
     └── PublishError               a digest could not be delivered (Telegram, feed file)
 

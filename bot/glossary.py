@@ -7,11 +7,10 @@ Japanese variants may map to one English rendering.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from bot.errors import ConfigError
 from bot.model import Term

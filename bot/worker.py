@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Config
@@ -51,7 +51,7 @@ def run_once(
     now: datetime | None = None, progress: Progress = lambda _: None,
 ) -> RunReport:
     """Process everything new in the folder, then publish one digest of what is pending."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     new, entries, skipped = _ingest(config, store, glossary, translator, now, progress)
     digest_id, outputs = _publish(config, store, now, progress)
     return RunReport(new, entries, tuple(skipped), digest_id, tuple(outputs))
@@ -139,10 +139,10 @@ def run_forever(job: Callable[[], None], interval_minutes: float) -> None:
     """Run `job` now and then every interval until interrupted (Ctrl-C or SIGTERM)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = BlockingScheduler(timezone=timezone.utc)
+    scheduler = BlockingScheduler(timezone=UTC)
     # A late tick still runs (grace = one interval); overlapping ticks merge into one.
     scheduler.add_job(job, "interval", minutes=interval_minutes, next_run_time=datetime.now(
-        timezone.utc), misfire_grace_time=int(interval_minutes * 60), coalesce=True,
+        UTC), misfire_grace_time=int(interval_minutes * 60), coalesce=True,
         max_instances=1)
     try:
         scheduler.start()

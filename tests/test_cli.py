@@ -19,8 +19,8 @@ def command_paths() -> list[list[str]]:
         for action in getattr(parser, "_actions", []):
             for name, sub in getattr(action, "choices", {}).items() if hasattr(
                     action, "add_parser") else []:
-                found.append(prefix + [name])
-                walk(sub, prefix + [name])
+                found.append([*prefix, name])
+                walk(sub, [*prefix, name])
 
     walk(build_parser(), [])
     return found

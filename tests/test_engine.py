@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
 
 import pytest
@@ -57,7 +59,7 @@ def test_long_sentence_is_split_and_rejoined(engine: CTranslate2Translator):
     parts = split_tokens(tokens)
     assert len(parts) > 1 and all(len(p) <= 200 for p in parts)
     assert all(p[-1].endswith("、") for p in parts[:-1])
-    assert sum(parts, []) == tokens
+    assert functools.reduce(operator.iadd, parts, []) == tokens
     (output,) = engine.translate([long])
     assert output.count(" ") >= len(parts) - 1
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from bot.errors import StoreError
 from bot.model import Entry, Pair, SourceInfo, Term
 from bot.store import MIGRATIONS, Store
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def make_entry(guid: str, document: str = "a.txt") -> Entry:

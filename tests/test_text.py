@@ -68,7 +68,8 @@ def test_reference_footer_ends_an_article_and_becomes_its_source():
 
 def test_newsletter_headers_start_articles():
     lines = ["【中国】第一の記事", "本文一。", "【中央アジア】第二の記事", "本文二。"]
-    assert [a.title for a in split_articles(lines)] == ["【中国】第一の記事", "【中央アジア】第二の記事"]
+    titles = [a.title for a in split_articles(lines)]
+    assert titles == ["【中国】第一の記事", "【中央アジア】第二の記事"]
 
 
 def test_article_without_headline_gets_a_derived_title():

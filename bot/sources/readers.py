@@ -79,9 +79,10 @@ def markdown_to_text(text: str) -> str:
 
 
 class _TextExtractor(HTMLParser):
-    SKIP = {"script", "style", "nav", "footer", "header", "aside", "noscript", "form", "svg"}
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-             "article", "blockquote", "pre", "table", "ul", "ol", "dd", "dt"}
+    SKIP = frozenset({"script", "style", "nav", "footer", "header", "aside", "noscript", "form",
+                      "svg"})
+    BLOCK = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
+             "article", "blockquote", "pre", "table", "ul", "ol", "dd", "dt"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -39,7 +39,7 @@ def _read_reference(lines: list[str], i: int) -> tuple[SourceInfo, int]:
     """A web-copy footer: the English original title, then the site (either may be absent)."""
     original, site, url = "", "", ""
     for _ in range(2):
-        if i >= len(lines) or _is_title(lines[i]) and re.search(r"[\u3040-\u30ff]", lines[i]):
+        if i >= len(lines) or (_is_title(lines[i]) and re.search(r"[\u3040-\u30ff]", lines[i])):
             break
         value = lines[i]
         if value.startswith(("http://", "https://")):

@@ -84,7 +84,7 @@ class CTranslate2Translator:
                 owner.append(index)
         outputs = self._translate_tokens(pieces)
         joined: list[list[str]] = [[] for _ in sentences]
-        for index, text in zip(owner, outputs):
+        for index, text in zip(owner, outputs, strict=False):
             if text:
                 joined[index].append(text)
         return [" ".join(parts) for parts in joined]
@@ -107,7 +107,7 @@ class CTranslate2Translator:
             max_decoding_length=min(512, 3 * longest + 10),
         )
         outputs = [""] * len(batch)
-        for i, result in zip(nonempty, results):
+        for i, result in zip(nonempty, results, strict=False):
             tokens = result.hypotheses[0]
             if prefix and tokens[:1] == [prefix]:
                 tokens = tokens[1:]

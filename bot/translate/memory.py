@@ -29,9 +29,9 @@ class CachedTranslator:
     def translate(self, sentences: Sequence[str]) -> list[str]:
         keys = [self.key(s) for s in sentences]
         cached = self.store.cached_translations(sorted(set(keys)))
-        todo = sorted({s for s, k in zip(sentences, keys) if k not in cached})
+        todo = sorted({s for s, k in zip(sentences, keys, strict=False) if k not in cached})
         if todo:
-            fresh = dict(zip(todo, self.inner.translate(todo)))
+            fresh = dict(zip(todo, self.inner.translate(todo), strict=False))
             new = {self.key(s): t for s, t in fresh.items()}
             self.store.put_translations(new)
             cached.update(new)

@@ -33,7 +33,7 @@ class FakeBotApi:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length).decode("utf-8")
                 status, body = api.handle(self.path, self.headers.get("Content-Type", ""), raw)

@@ -19,7 +19,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import ctranslate2
 import numpy as np
 import sentencepiece as spm
 from ctranslate2.specs import model_spec, transformer_spec
@@ -94,7 +93,7 @@ def build_spec(shape: Shape, tokens: list[str], seed: int) -> transformer_spec.T
     def fill(layer: object, name: str, value: object) -> None:
         if value is not None:
             return
-        scope, attr = name.rsplit("/", 1)
+        _scope, attr = name.rsplit("/", 1)
         owner = name.split("/")
         shape_ = _weight_shape(owner, attr, d, f, v)
         array = rng.normal(0.0, 0.05, size=shape_).astype(np.float32)
