@@ -35,6 +35,8 @@ class TranslationConfig:
     inter_threads: int = 0
     intra_threads: int = 0
     max_batch_size: int = 32
+    # 0 = automatic: at most 3x the input's pieces + 10 (stops runaway output).
+    max_output_tokens: int = 0
     cache: bool = True
 
 
@@ -78,8 +80,9 @@ class Config:
         t = self.translation
         if t.beam_size < 1 or t.max_batch_size < 1:
             raise ConfigError("config: translation.beam_size and max_batch_size must be >= 1")
-        if t.inter_threads < 0 or t.intra_threads < 0:
-            raise ConfigError("config: translation thread counts must be >= 0 (0 = automatic)")
+        if t.inter_threads < 0 or t.intra_threads < 0 or t.max_output_tokens < 0:
+            raise ConfigError("config: translation thread counts and max_output_tokens must be"
+                              " >= 0 (0 = automatic)")
         if self.digest.summary_sentences < 1:
             raise ConfigError("config: digest.summary_sentences must be >= 1")
         if self.schedule.interval_minutes <= 0:

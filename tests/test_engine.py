@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import operator
+import json
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_long_sentence_is_split_and_rejoined(engine: CTranslate2Translator):
     parts = split_tokens(tokens)
     assert len(parts) > 1 and all(len(p) <= 200 for p in parts)
     assert all(p[-1].endswith("、") for p in parts[:-1])
-    assert functools.reduce(operator.iadd, parts, []) == tokens
+    assert [t for part in parts for t in part] == tokens
     (output,) = engine.translate([long])
     assert output.count(" ") >= len(parts) - 1
 
@@ -91,3 +92,46 @@ def test_threads_fit_the_cores():
     assert fit_threads(TranslationConfig(), cores=2) == (2, 1)
     assert fit_threads(TranslationConfig(intra_threads=2), cores=4) == (2, 2)
     assert fit_threads(TranslationConfig(inter_threads=1), cores=4) == (1, 4)
+
+
+class Recording:
+    """Delegates to the real CTranslate2 model and records the calls it gets."""
+
+    def __init__(self, model: object) -> None:
+        self.model = model
+        self.kwargs: list[dict[str, object]] = []
+        self.results: list[object] = []
+
+    def translate_batch(self, tokens: list[list[str]], **kwargs: object) -> list[object]:
+        self.kwargs.append(kwargs)
+        results = self.model.translate_batch(tokens, **kwargs)  # type: ignore[attr-defined]
+        self.results = list(results)
+        return self.results
+
+
+def test_target_prefix_is_forced_and_stripped(
+    installed_model: PackageInfo, engine: CTranslate2Translator
+):
+    engine.translate(["準備。"])
+    prefix = engine._sp.id_to_piece(100)  # any piece of the model's vocabulary
+    engine = CTranslate2Translator(replace(installed_model, target_prefix=prefix),
+                                   TranslationConfig())
+    engine.translate(["準備。"])  # load the model
+    recording = Recording(engine._model)
+    engine._model = recording
+    outputs = engine.translate(SENTENCES)
+    assert recording.kwargs[0]["target_prefix"] == [[prefix]] * len(SENTENCES)
+    assert recording.kwargs[0]["batch_type"] == "examples"
+    for output, result in zip(outputs, recording.results, strict=True):
+        tokens = result.hypotheses[0]  # type: ignore[attr-defined]
+        assert tokens[0] == prefix
+        assert output == _clean_output(engine._sp.decode(tokens[1:]))
+
+
+def test_installed_metadata_target_prefix_is_read(tmp_path: Path):
+    from bot.translate.packages import _read_installed
+
+    (tmp_path / "metadata.json").write_text(json.dumps(
+        {"from_code": "ja", "to_code": "en", "package_version": "1.0", "target_prefix": "__en__"}))
+    info = _read_installed(tmp_path)
+    assert info is not None and info.target_prefix == "__en__"

@@ -92,3 +92,24 @@ def test_wrong_language_pair_is_named(tiny_package: Path, tmp_path: Path):
                   {f"{TOP}/metadata.json": json.dumps(metadata).encode()})
     with pytest.raises(ModelError, match="translates zh→en, not ja→en"):
         install_from_file(bad, expect=("ja", "en"))
+
+
+def test_install_from_the_index_with_progress(tiny_package: Path, argos: dict[str, str]):
+    from tests.support.http_server import Route, serve
+
+    routes = {"/translate-ja_en.argosmodel": Route(tiny_package.read_bytes())}
+    with serve(routes) as server:
+        index = [{"type": "translate", "from_code": "ja", "to_code": "en", "from_name":
+                  "Japanese", "to_name": "English", "package_version": "1.1",
+                  "argos_version": "1.9", "links": [server.url("/translate-ja_en.argosmodel")]}]
+        routes["/index.json"] = Route(json.dumps(index).encode())
+        env = {**argos, "ARGOS_PACKAGE_INDEX": server.url("/")}
+        available = run_cli("models", "list", "--available", env=env)
+        result = run_cli("models", "install", "ja", "en", env=env)
+        missing = run_cli("models", "install", "zh", "en", env=env)
+    assert "available\ttranslate-ja_en\t1.1" in available.stdout
+    assert result.returncode == 0, result.stderr
+    assert "installed translate-ja_en 1.1" in result.stdout
+    assert "MB" in result.stderr  # the progress bar
+    assert leftovers(argos) == ["translate-ja_en-1_1"]
+    assert missing.returncode == 1 and "has no zh→en package" in missing.stderr

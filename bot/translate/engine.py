@@ -103,8 +103,7 @@ class CTranslate2Translator:
             batch_type="examples",
             max_batch_size=per_batch,
             beam_size=self.options.beam_size,
-            # A bound on runaway output: English rarely needs 3x the Japanese pieces.
-            max_decoding_length=min(512, 3 * longest + 10),
+            max_decoding_length=output_limit(self.options, longest),
         )
         outputs = [""] * len(batch)
         for i, result in zip(nonempty, results, strict=False):
@@ -113,6 +112,11 @@ class CTranslate2Translator:
                 tokens = tokens[1:]
             outputs[i] = _clean_output(self._sp.decode(tokens))
         return outputs
+
+
+def output_limit(options: TranslationConfig, longest_input: int) -> int:
+    """The decoding bound: configured, or 3x the input (English rarely needs more)."""
+    return options.max_output_tokens or min(512, 3 * longest_input + 10)
 
 
 def split_tokens(tokens: list[str], limit: int = MAX_INPUT_TOKENS) -> list[list[str]]:
