@@ -1,36 +1,51 @@
-"""Cut a document's cleaned lines into articles, each with a title and its source. Pure."""
+"""Cut a document's cleaned lines into articles, each with a title and its source. Pure.
+
+Boundaries: web-copy footers (`Reference(s):` + English title + site), newsletter headers
+(【…】, or a header line the PDF extractor turned to garbage), and a `参考：URL` source line
+after which the next article starts without a header.
+"""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from bot.model import Article, SourceInfo
+from bot.text import artifacts as art
+from bot.text.clean import is_prose_line
 from bot.text.sentences import split_sentences
 
 _REFERENCE = re.compile(r"^References?(\(s\))?\s*:?\s*$", re.IGNORECASE)
 _NEWSLETTER_HEADER = re.compile(r"^【[^】]{1,20}】\s*\S")
+_LABEL = re.compile(r"^【[^】]{1,20}】\s*(?=\S)")
 _SITE = re.compile(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _TITLE_MAX = 80
 _DERIVED_TITLE_MAX = 40
+_DERIVED_TITLE_MIN = 12
+# This many short lines before the first paragraph are a cover or title page, not headings.
+_FRONT_MATTER_MIN = 3
 
 
 def split_articles(lines: list[str]) -> list[Article]:
-    """Articles in document order. Boundaries: `Reference(s):` footers and 【…】 headers."""
+    """Articles in document order, with their sources as metadata (never as body text)."""
     articles: list[Article] = []
     body: list[str] = []
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _REFERENCE.match(line):
-            source, i = _read_reference(lines, i + 1)
-            _flush(articles, body, source)
-            body = []
-            continue
-        if _NEWSLETTER_HEADER.match(line) and body:
-            _flush(articles, body, SourceInfo())
-            body = []
-        body.append(line)
         i += 1
+        if line == art.ARTICLE_BREAK:
+            _flush(articles, body, SourceInfo())
+        elif _REFERENCE.match(line):
+            source, i = _read_reference(lines, i)
+            _flush(articles, body, source)
+        elif url := art.source_url(line):
+            _flush(articles, body, SourceInfo(site=urlsplit(url).hostname or "", url=url))
+        else:
+            if _NEWSLETTER_HEADER.match(line) and body:
+                _flush(articles, body, SourceInfo())
+            body.append(line)
     _flush(articles, body, SourceInfo())
     return articles
 
@@ -39,7 +54,7 @@ def _read_reference(lines: list[str], i: int) -> tuple[SourceInfo, int]:
     """A web-copy footer: the English original title, then the site (either may be absent)."""
     original, site, url = "", "", ""
     for _ in range(2):
-        if i >= len(lines) or (_is_title(lines[i]) and re.search(r"[\u3040-\u30ff]", lines[i])):
+        if i >= len(lines) or art.has_japanese(lines[i]) or lines[i] == art.ARTICLE_BREAK:
             break
         value = lines[i]
         if value.startswith(("http://", "https://")):
@@ -51,27 +66,61 @@ def _read_reference(lines: list[str], i: int) -> tuple[SourceInfo, int]:
         else:
             break
         i += 1
-    return SourceInfo(site=site, url=url, original_title=original), i
+    return SourceInfo(site=site or (urlsplit(url).hostname or ""), url=url,
+                      original_title=original), i
 
 
 def _flush(articles: list[Article], body: list[str], source: SourceInfo) -> None:
+    """Turn the collected lines into an article (if they hold any text) and clear them."""
     paragraphs = [p for p in body if p.strip()]
+    body.clear()
     if not paragraphs:
         return
-    if _is_title(paragraphs[0]) and len(paragraphs) > 1:
-        title, rest = paragraphs[0], paragraphs[1:]
+    head = _leading_short_lines(paragraphs)
+    if head and len(head) < len(paragraphs):
+        title, kept = _title_from(head)
+        rest = kept + paragraphs[len(head):]
     else:
         title, rest = derive_title(paragraphs[0]), paragraphs
-    articles.append(Article(title=title.strip(), paragraphs=tuple(rest), source=source))
+    if rest:
+        articles.append(Article(title=title, paragraphs=tuple(rest), source=source))
 
 
-def _is_title(line: str) -> bool:
-    return len(line) <= _TITLE_MAX and not line.rstrip().endswith(("。", "．"))
+def _leading_short_lines(paragraphs: list[str]) -> list[str]:
+    head = []
+    for line in paragraphs:
+        if (is_prose_line(line) or line.startswith("- ") or len(line) > _TITLE_MAX
+                or line.endswith(("。", "！", "？", "!", "?"))):
+            break
+        head.append(line)
+    return head
+
+
+def _title_from(head: list[str]) -> tuple[str, list[str]]:
+    """(title, head lines kept as body): a front-matter block gives title and subtitle only."""
+    title = _LABEL.sub("", head[0]).strip()
+    if len(head) < _FRONT_MATTER_MIN:
+        return title, head[1:]
+    # Cover pages: names, dates and report numbers are metadata, not text to translate.
+    title = art.squeeze_title(title)
+    subtitle = head[1]
+    if _HIRAGANA.search(subtitle) and len(subtitle) <= _DERIVED_TITLE_MAX:
+        title = f"{title}：{art.squeeze_title(subtitle)}"
+    return title, []
 
 
 def derive_title(paragraph: str) -> str:
-    """A short title from an article's first sentence, for articles without a headline."""
+    """A short title from an article's first sentence, for articles without a headline.
+
+    Cut at the last 、 that fits (a clause ends there), never inside brackets.
+    """
     first = split_sentences(paragraph)[0].rstrip("。")
     if len(first) <= _DERIVED_TITLE_MAX:
         return first
-    return first[:_DERIVED_TITLE_MAX].rstrip("、,・ ") + "…"
+    cut = first.rfind("、", 0, _DERIVED_TITLE_MAX)
+    if cut < _DERIVED_TITLE_MIN:
+        cut = _DERIVED_TITLE_MAX
+        opened = max(first.rfind("(", 0, cut), first.rfind("（", 0, cut))
+        if opened > max(first.rfind(")", 0, cut), first.rfind("）", 0, cut)):
+            cut = opened
+    return first[:cut].rstrip("、,・ ") + "…"

@@ -1,0 +1,145 @@
+"""Recognise and repair the artifacts of PDF extraction and web copying. Pure.
+
+Each rule names the artifact it undoes; they were found in real newsletters and reports:
+page numbers, figure captions and source lines, footnote markers and bodies, glyphs the
+extractor lost (a stray 「, a ・ shown as a space), spaces around numbers, header lines
+whose glyphs came out as garbage, imprint blocks and author biographies.
+"""
+
+from __future__ import annotations
+
+import re
+
+CJK = r"\u3005\u3040-\u30ff\u3400-\u9fff"  # kana, kanji and 々
+_CJK_CHAR = re.compile(f"[{CJK}]")
+ARTICLE_BREAK = "\f"  # a line that ends one article and starts the next
+
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,3}[-–—\s]*$|^(?:p\.|P\.)?\s*\d{1,3}\s*/\s*\d{1,3}$")
+_CAPTION = re.compile(r"^(?:図|表|図表|写真|グラフ)\s*\d*[\s:.．：]|^(?:出所|出典|資料)\s*[:：]")
+_IMPRINT = re.compile(
+    r"^(?:発行所|発行者|発行日|編集|印刷|〒\s*\d|電話|TEL|FAX|E-?mail|Web\s?サイト)\s*[:：]?",
+    re.IGNORECASE,
+)
+_SOURCE_LINE = re.compile(r"^(?:参考|出典|ソース|Source)\s*[:：]\s*(https?://\S+)$", re.IGNORECASE)
+_BYLINE = re.compile(r"^[(（][^()（）。、]{2,16}[)）]$")
+_FOOTNOTE_BODY = re.compile(r"^(\d{1,2})(?=[「『“\"《]|\s*https?://)")
+_SUPERSCRIPT_NOTE_BODY = re.compile(r"^[⁰¹²³⁴-⁹]+\s")
+_SUPERSCRIPTS = re.compile(r"(?<=\S)[⁰¹²³⁴-⁹]+")
+_URL_PIECE = re.compile(r"^[\w\-./%?=&#~:+]+$")
+_PUNCTUATION_ONLY = re.compile(r"^[\W_]+$")
+_BIO_START = re.compile(r"\([A-Z][a-z]+ [A-Z][A-Za-z]+\)$")
+_BIO_FIELD = re.compile(r"^(?:現職|経歴|略歴|主な研究テーマ|専門|主要業績|著書)\s*[:：]")
+
+# Characters that Japanese text is made of; a line mostly outside them is extractor garbage.
+_NORMAL = re.compile(f"[{CJK}\u0020-\u007e\u3000-\u303f\uff01-\uff60・ー“”‘’…—–]")
+
+
+def strip_superscript_notes(text: str) -> str:
+    """Drop footnote bodies led by a superscript number and the superscript markers."""
+    lines = [line for line in text.split("\n") if not _SUPERSCRIPT_NOTE_BODY.match(line.strip())]
+    return _SUPERSCRIPTS.sub("", "\n".join(lines))
+
+
+def is_page_number(line: str) -> bool:
+    return bool(_PAGE_NUMBER.match(line))
+
+
+def is_dropped_line(line: str) -> bool:
+    """Captions, source-of-figure lines, imprint lines, bylines and bare punctuation."""
+    return bool(_CAPTION.match(line) or _IMPRINT.match(line) or _BYLINE.match(line)
+                or _PUNCTUATION_ONLY.match(line))
+
+
+def is_garbage(line: str) -> bool:
+    """A header line whose glyphs the extractor could not map (mostly odd code points)."""
+    chars = [c for c in line if not c.isspace()]
+    if len(chars) < 4:
+        return False
+    odd = sum(1 for c in chars if not _NORMAL.match(c))
+    return odd / len(chars) >= 0.4
+
+
+def source_url(line: str) -> str | None:
+    """The URL of a `参考：URL` line that closes an article, else None."""
+    match = _SOURCE_LINE.match(line)
+    return match.group(1) if match else None
+
+
+def footnote_number(line: str) -> str | None:
+    """The number of a footnote body line (`1「…」`, `2 https://…`), else None."""
+    match = _FOOTNOTE_BODY.match(line)
+    return match.group(1) if match else None
+
+
+def continues_url(previous: str, line: str) -> bool:
+    """A URL the extractor wrapped: the previous line ends inside it, this line is the rest."""
+    return bool(re.search(r"https?://\S*[-/_.=?&]$", previous)) and bool(_URL_PIECE.match(line))
+
+
+def is_bare_url(line: str) -> bool:
+    return bool(re.fullmatch(r"<?https?://\S+>?", line))
+
+
+def is_bio_start(line: str, following: list[str]) -> bool:
+    """An author biography: `Name (Roman NAME)` followed by 現職：/経歴： fields."""
+    return bool(_BIO_START.search(line)) and any(_BIO_FIELD.match(f) for f in following[:3])
+
+
+def remove_footnote_markers(line: str, numbers: set[str]) -> str:
+    """`…を公表した1。` → `…を公表した。`, only for numbers whose footnote body was seen."""
+    if not numbers:
+        return line
+    pattern = f"(?<=[{CJK}」』）)])({'|'.join(sorted(numbers, key=len, reverse=True))})(?=[。、])"
+    return re.sub(pattern, "", line)
+
+
+def repair_inline(line: str, prose: bool) -> str:
+    """Undo lost glyphs and stray spaces inside one logical line."""
+    line = _repair_stray_quotes(line)
+    # Spaces an extractor puts between a number and Japanese: `約 30億トン`, `第 26回`.
+    line = re.sub(f"(?<=[{CJK}])[ \u3000]+(?=\\d)|(?<=\\d)[ \u3000]+(?=[{CJK}])", "", line)
+    if prose:
+        # In running text a space between two Japanese words is a lost ・ (`欧州 中東`).
+        line = re.sub(f"(?<=[{CJK}])[ \u3000]+(?=[{CJK}])", "・", line)
+    return line
+
+
+def _repair_stray_quotes(line: str) -> str:
+    """A 「 that opens nothing stands for a lost glyph: a space between Latin words, else gone."""
+    line = re.sub(r"(?<=[A-Za-z\u00c0-\u024f.])「\s*(?=[A-Za-z\u00c0-\u024f(])", " ", line)
+    # `—「 一帯一路』`: the quote the extractor lost was 『, as its closing bracket shows.
+    line = re.sub(r"「\s*(?=[^「」『』\n]{1,30}』)", "『", line)
+    line = line.replace("「「", "「")
+    return _drop_unmatched_openers(line)
+
+
+def _drop_unmatched_openers(line: str) -> str:
+    stack: list[int] = []
+    unmatched: set[int] = set()
+    for i, ch in enumerate(line):
+        if ch == "「":
+            stack.append(i)
+        elif ch == "」" and stack:
+            stack.pop()
+    unmatched.update(stack)
+    if not unmatched:
+        return line
+    out = []
+    for i, ch in enumerate(line):
+        if i in unmatched:
+            # `中国「 欧州`: the lost glyph was a separator; keep one, as ・ between Japanese.
+            before, after = line[i - 1 : i], line[i + 1 : i + 2]
+            if after == " " and _CJK_CHAR.match(before or ""):
+                out.append("・")
+            continue
+        out.append(ch)
+    return re.sub("・ +", "・", "".join(out))
+
+
+def has_japanese(text: str) -> bool:
+    return bool(_CJK_CHAR.search(text))
+
+
+def squeeze_title(line: str) -> str:
+    """Titles set in a PDF come out with spaces between words: `中央アジアの 新たな 地政学`."""
+    return re.sub(f"(?<=[{CJK}])[ \u3000]+(?=[{CJK}])", "", line).strip()
