@@ -124,7 +124,7 @@ def inspect_file(config: Config, path: Path) -> dict[str, Any]:
         raise InputError(f"inspect: cannot read {path}: {exc.strerror}") from None
     candidate = FileCandidate(path, path.name, size)
     try:
-        text = read_text(path.name, read_bytes(candidate, config.digest.max_file_bytes))
+        text = read_text(path.name, read_bytes(candidate, config.sources.max_file_bytes))
     except InputError as exc:
         raise InputError(f"inspect: {path}: {exc}") from None
     analyses = analyze_text(text, glossary_for(config), config.digest.summary_sentences)

@@ -41,9 +41,19 @@ class TranslationConfig:
 
 
 @dataclass(frozen=True)
+class SourcesConfig:
+    max_file_bytes: int = 20_000_000
+    # A file is read once its size and mtime have not changed for this long (half-written
+    # copies and downloads are left for the next run).
+    settle_seconds: float = 2.0
+    feeds: tuple[str, ...] = ()
+    feed_timeout_seconds: float = 20.0
+    max_feed_bytes: int = 5_000_000
+
+
+@dataclass(frozen=True)
 class DigestConfig:
     summary_sentences: int = 3
-    max_file_bytes: int = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ class ScheduleConfig:
 class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     feed: FeedConfig = field(default_factory=FeedConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
@@ -85,6 +96,12 @@ class Config:
                               " >= 0 (0 = automatic)")
         if self.digest.summary_sentences < 1:
             raise ConfigError("config: digest.summary_sentences must be >= 1")
+        s = self.sources
+        if s.max_file_bytes < 1 or s.settle_seconds < 0 or s.feed_timeout_seconds <= 0:
+            raise ConfigError("config: sources limits must be positive")
+        bad = [url for url in s.feeds if not url.startswith(("http://", "https://"))]
+        if bad:
+            raise ConfigError(f"config: sources.feeds: not an http(s) URL: {bad[0]}")
         if self.schedule.interval_minutes <= 0:
             raise ConfigError("config: schedule.interval_minutes must be > 0")
         if not self.feed.site_url.startswith(("http://", "https://")):
@@ -110,6 +127,7 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
     config = Config(
         paths=_paths(data.get("paths", {}), base),
         translation=_section(TranslationConfig, data.get("translation", {})),
+        sources=_section(SourcesConfig, data.get("sources", {})),
         digest=_section(DigestConfig, data.get("digest", {})),
         feed=_section(FeedConfig, data.get("feed", {})),
         telegram=_telegram(data.get("telegram", {}), environ),
@@ -147,16 +165,22 @@ def _section(cls: Any, raw: Any) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"config: [{name}] must be a table")
     known = {f.name: f for f in fields(cls)}
+    values = dict(raw)
     for key, value in raw.items():
         if key not in known or key == "token":
             raise ConfigError(f"config: unknown key {name}.{key}")
         expected = type(getattr(cls(), key))
+        if expected is tuple:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"config: {name}.{key} must be a list of strings")
+            values[key] = tuple(value)
+            continue
         ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
         if not ok:
             raise ConfigError(f"config: {name}.{key} must be {expected.__name__}")
-    return cls(**raw)
+    return cls(**values)
 
 
 def _paths(raw: Any, base: Path) -> PathsConfig:

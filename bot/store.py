@@ -38,6 +38,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE translations (key TEXT PRIMARY KEY, output TEXT NOT NULL);
     """,
+    # The stat index: files already handled are skipped on (size, mtime) without a read.
+    """
+    CREATE TABLE files (
+        name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+        hash TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -100,6 +107,17 @@ class Store:
             "INSERT OR REPLACE INTO documents(hash, name, seen_at, status, reason, articles)"
             " VALUES (?,?,?,?,?,?)",
             (content_hash, name, now.isoformat(), status, reason, articles),
+        )
+
+    def file_index(self) -> dict[str, tuple[int, int]]:
+        """name → (size, mtime_ns) of every folder file already handled."""
+        rows = self._conn.execute("SELECT name, size, mtime_ns FROM files")
+        return {name: (size, mtime) for name, size, mtime in rows}
+
+    def record_file(self, name: str, size: int, mtime_ns: int, content_hash: str) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO files(name, size, mtime_ns, hash) VALUES (?,?,?,?)",
+            (name, size, mtime_ns, content_hash),
         )
 
     def documents(self) -> list[tuple[str, str, str, str, int]]:

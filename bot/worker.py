@@ -13,22 +13,15 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.digest import build_digest
-from bot.errors import InputError
 from bot.glossary import Glossary
-from bot.model import Document
-from bot.pipeline import analyze_text, translate_document
+from bot.ingest import Ingest, IngestReport, Progress, ingest_folder
 from bot.publish.preview import write_preview
 from bot.publish.rss import write_feed
 from bot.publish.telegram import send_messages
 from bot.render import render_telegram
-from bot.sources.folder import content_hash, read_bytes, scan_folder
-from bot.sources.readers import read_text
 from bot.store import Store
-from bot.text.clean import japanese_ratio
 from bot.translate.engine import Translator
 
-# Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
-MIN_JAPANESE_RATIO = 0.2
 TELEGRAM = "telegram"
 
 
@@ -43,56 +36,17 @@ class RunReport:
     outputs: tuple[Path, ...] = field(default=())
 
 
-Progress = Callable[[str], None]
-
-
 def run_once(
     config: Config, store: Store, glossary: Glossary, translator: Translator,
     now: datetime | None = None, progress: Progress = lambda _: None,
 ) -> RunReport:
-    """Process everything new in the folder, then publish one digest of what is pending."""
-    now = now or datetime.now(UTC)
-    new, entries, skipped = _ingest(config, store, glossary, translator, now, progress)
-    digest_id, outputs = _publish(config, store, now, progress)
-    return RunReport(new, entries, tuple(skipped), digest_id, tuple(outputs))
-
-
-def _ingest(
-    config: Config, store: Store, glossary: Glossary, translator: Translator,
-    now: datetime, progress: Progress,
-) -> tuple[int, int, list[tuple[str, str]]]:
-    new = entries = 0
-    skipped: list[tuple[str, str]] = []
-    for candidate in scan_folder(config.paths.seeds):
-        try:
-            data = read_bytes(candidate, config.digest.max_file_bytes)
-        except InputError as exc:
-            skipped.append((candidate.name, str(exc)))
-            continue
-        digest = content_hash(data)
-        if store.has_document(digest):
-            continue  # seen before, perhaps under another name: never published twice
-        new += 1
-        try:
-            text = read_text(candidate.name, data)
-            if japanese_ratio(text) < MIN_JAPANESE_RATIO:
-                raise InputError("not Japanese text: skipped, nothing to translate")
-            analyses = analyze_text(text, glossary, config.digest.summary_sentences)
-            if not analyses:
-                raise InputError("no articles found")
-        except InputError as exc:
-            skipped.append((candidate.name, str(exc)))
-            with store.transaction():
-                store.record_document(digest, candidate.name, now, "skipped", str(exc))
-            continue
-        progress(f"translating {candidate.name} ({len(analyses)} article(s))")
-        document = Document(candidate.name, digest, text)
-        made = translate_document(document, analyses, translator, now)
-        with store.transaction():  # the entries and the 'seen' mark land together
-            store.add_entries(made)
-            store.record_document(digest, candidate.name, now, "done", articles=len(made))
-        entries += len(made)
-    return new, entries, skipped
+    """Process everything new in the sources, then publish one digest of what is pending."""
+    job = Ingest(config, store, glossary, translator, now or datetime.now(UTC), progress)
+    ingested = IngestReport()
+    ingest_folder(job, ingested)
+    digest_id, outputs = _publish(config, store, job.now, progress)
+    return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
+                     digest_id, tuple(outputs))
 
 
 def _publish(

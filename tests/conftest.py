@@ -31,8 +31,11 @@ def argos_env(home: Path) -> dict[str, str]:
 
 
 os.environ.update(argos_env(_ARGOS_HOME))
-for _key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "TELEGRAM_API_BASE_URL", "KAKEHASHI_CONFIG"):
+for _key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "TELEGRAM_API_BASE_URL"):
     os.environ.pop(_key, None)
+# Files a test has just written are complete: CLI runs skip the settling wait (the stability
+# check itself is tested with its own setting).
+os.environ["KAKEHASHI_CONFIG"] = str(Path(__file__).parent / "support" / "settle0.toml")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -126,3 +126,21 @@ def test_demo_runs_on_the_bundled_seeds(tmp_path: Path):
     assert previews(tmp_path / "out")
     again = run_cli("demo", cwd=tmp_path)
     assert again.returncode == 0 and "nothing new" in again.stderr
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_oversized_file_is_skipped_with_its_reason(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(ROOT / "seeds" / "04_report.md", seeds)
+    (seeds / "big.txt").write_text("中国" * 40_000, encoding="utf-8")
+    config = tmp_path / "k.toml"
+    config.write_text("[sources]\nsettle_seconds = 0\nmax_file_bytes = 100000\n")
+    args = ("once", "--config", str(config), "--seeds", str(seeds), "--out",
+            str(tmp_path / "out"), "--state", str(tmp_path / "s.sqlite3"))
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert "skipped big.txt: file too large (240,000 bytes; limit 100,000)" in result.stderr
+    assert len(check_feed(tmp_path / "out" / "feed.xml")) == 1
+    again = run_cli(*args)  # the stat index: neither file is read again
+    assert "skipped big.txt" not in again.stderr and "nothing new" in again.stderr

@@ -1,0 +1,109 @@
+"""Ingest: new documents from the sources become entries in the store.
+
+Each document is handled on its own: a bad one is recorded with its reason and the rest of
+the batch goes on. A document's entries and its 'seen' mark are written in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.config import Config
+from bot.errors import InputError
+from bot.glossary import Glossary
+from bot.model import Document
+from bot.pipeline import analyze_text, translate_document
+from bot.sources.folder import FileCandidate, content_hash, read_bytes, scan_folder, settled, unseen
+from bot.sources.readers import read_text
+from bot.store import Store
+from bot.text.clean import japanese_ratio
+from bot.translate.engine import Translator
+
+# Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
+MIN_JAPANESE_RATIO = 0.2
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestReport:
+    """Counts and reasons, filled in as documents are handled."""
+
+    new_documents: int = 0
+    entries: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """Everything the stages need, built once per run."""
+
+    config: Config
+    store: Store
+    glossary: Glossary
+    translator: Translator
+    now: datetime
+    progress: Progress
+
+
+def ingest_folder(job: Ingest, report: IngestReport) -> None:
+    """Read every new, settled file of the watched folder."""
+    candidates = unseen(scan_folder(job.config.paths.seeds), job.store.file_index())
+    for candidate in settled(candidates, job.config.sources.settle_seconds):
+        _ingest_file(job, candidate, report)
+
+
+def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) -> None:
+    store = job.store
+    try:
+        data = read_bytes(candidate, job.config.sources.max_file_bytes)
+    except InputError as exc:
+        # Unread, so no content hash: the file's own signature stands in for it.
+        key = f"file:{candidate.name}:{candidate.size}:{candidate.mtime_ns}"
+        _skip(job, report, key, candidate.name, str(exc))
+        with store.transaction():
+            store.record_file(candidate.name, candidate.size, candidate.mtime_ns, key)
+        return
+    digest = content_hash(data)
+    if not store.has_document(digest):
+        try:
+            text = read_text(candidate.name, data)
+        except InputError as exc:
+            _skip(job, report, digest, candidate.name, str(exc))
+        else:
+            ingest_document(job, Document(candidate.name, digest, text), report)
+    with store.transaction():
+        store.record_file(candidate.name, candidate.size, candidate.mtime_ns, digest)
+
+
+def ingest_document(job: Ingest, document: Document, report: IngestReport) -> None:
+    """Analyse, translate and store one decoded document (file or feed entry)."""
+    report.new_documents += 1
+    config = job.config
+    try:
+        if japanese_ratio(document.text) < MIN_JAPANESE_RATIO:
+            raise InputError("not Japanese text: skipped, nothing to translate")
+        analyses = analyze_text(document.text, job.glossary, config.digest.summary_sentences)
+        if not analyses:
+            raise InputError("no articles found")
+    except InputError as exc:
+        _skip(job, report, document.content_hash, document.name, str(exc), counted=True)
+        return
+    job.progress(f"translating {document.name} ({len(analyses)} article(s))")
+    made = translate_document(document, analyses, job.translator, job.now)
+    with job.store.transaction():
+        job.store.add_entries(made)
+        job.store.record_document(document.content_hash, document.name, job.now, "done",
+                                  articles=len(made))
+    report.entries += len(made)
+
+
+def _skip(job: Ingest, report: IngestReport, key: str, name: str, reason: str,
+          counted: bool = False) -> None:
+    if not counted:
+        report.new_documents += 1
+    report.skipped.append((name, reason))
+    with job.store.transaction():
+        job.store.record_document(key, name, job.now, "skipped", reason)
