@@ -11,7 +11,8 @@ from bot.errors import InputError
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES
+PDF_SUFFIXES = (".pdf",)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -27,6 +28,10 @@ def read_text(name: str, data: bytes) -> str:
         raise InputError(f"unsupported file type {suffix or '(none)'}")
     if not data.strip():
         raise InputError("empty file")
+    if suffix in PDF_SUFFIXES:
+        from bot.sources.pdf import pdf_to_text  # PDFium loads only when a PDF arrives
+
+        return pdf_to_text(data)
     text = decode_bytes(data)
     if suffix in HTML_SUFFIXES:
         text = html_to_text(text)
