@@ -13,11 +13,17 @@ from typing import Any
 from bot.config import Config
 from bot.errors import InputError, ModelError, ModelMissingError
 from bot.glossary import Glossary, load_glossary
+from bot.glossary.enforce import translate_with_terms
+from bot.glossary.formats import read_entries
+from bot.glossary.lint import Problem, lint_entries
+from bot.glossary.suggest import Suggestion, suggest_terms
+from bot.model import Term
 from bot.pipeline import analyze_text
 from bot.resources import resource_dir
-from bot.sources.folder import FileCandidate, read_bytes
+from bot.sources.folder import FileCandidate, read_bytes, scan_folder
 from bot.sources.readers import read_text
 from bot.store import Store
+from bot.text.clean import normalize
 from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package, install_hint
@@ -105,6 +111,7 @@ def status_lines(config: Config) -> list[str]:
     try:
         counts = store.counts()
         documents = store.documents()
+        failed = store.entries_with_failed_terms()
     finally:
         store.close()
     lines = [f"state: {config.paths.state}"]
@@ -113,7 +120,48 @@ def status_lines(config: Config) -> list[str]:
     if problems:
         lines.append("skipped documents:")
         lines += [f"  {name} ({seen[:19]}): {reason}" for name, seen, _, reason, _ in problems]
+    if failed:
+        lines.append("entries with glossary terms not rendered as agreed:")
+        lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"
+                  for guid, doc, terms, held in failed]
     return lines
+
+
+def release_entries(config: Config, guids: list[str] | None) -> int:
+    """`release`: held entries go into the next digest."""
+    store = Store.open(config.paths.state)
+    try:
+        with store.transaction():
+            return store.release(guids)
+    finally:
+        store.close()
+
+
+def translate_text(config: Config, text: str) -> tuple[str, tuple[Term, ...]]:
+    """`translate`: one text through the engine with the glossary enforced (no state used)."""
+    t = config.translation
+    engine = CTranslate2Translator(find_package(t.from_code, t.to_code), t)
+    (rendered,) = translate_with_terms([normalize(text).strip()], glossary_for(config), engine)
+    return rendered.english, rendered.terms
+
+
+def lint_glossary(config: Config, files: list[Path]) -> list[Problem]:
+    """`glossary lint`: the given files, or the configured glossary."""
+    paths = files or list(config.paths.glossary) or [resource_dir("glossary")]
+    return lint_entries(read_entries(paths))
+
+
+def suggest_glossary(config: Config, folder: Path, min_count: int) -> list[Suggestion]:
+    """`glossary suggest`: recurring names in a folder's documents, missing from the glossary."""
+    sentences: list[str] = []
+    for candidate in scan_folder(folder):
+        try:
+            text = read_text(candidate.name, read_bytes(candidate, config.sources.max_file_bytes))
+        except InputError:
+            continue  # unreadable files have nothing to suggest; 'status' explains them
+        for analysis in analyze_text(text, Glossary(), config.digest.summary_sentences):
+            sentences.extend(analysis.sentences)
+    return suggest_terms(sentences, glossary_for(config), min_count)
 
 
 def inspect_file(config: Config, path: Path) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import Config, load_config, override_paths
-from bot.errors import KakehashiError
+from bot.errors import ConfigError, KakehashiError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -68,7 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("file", type=Path, help="a document (.txt, .md, .html)")
     inspect.add_argument("--json", action="store_true", help="machine-readable output")
     inspect.add_argument("--config", type=Path, help="TOML config file")
+    release = _command(commands, "release", _cmd_release,
+                       "let entries held back by glossary.strict into the next digest")
+    release.add_argument("guids", nargs="*", metavar="GUID", help="entries to release")
+    release.add_argument("--all", action="store_true", help="release every held entry")
+    release.add_argument("--state", type=Path, help="state database file")
+    release.add_argument("--config", type=Path, help="TOML config file")
+    translate = _command(commands, "translate", _cmd_translate,
+                         "translate Japanese text with the glossary applied (for checking)")
+    translate.add_argument("text", help="Japanese text, e.g. \"ホルゴスを通る中欧班列\"")
+    translate.add_argument("--config", type=Path, help="TOML config file")
     _add_models(commands)
+    _add_glossary(commands)
     return parser
 
 
@@ -108,6 +119,28 @@ def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     install.add_argument("--file", type=Path, help="an .argosmodel file (offline install)")
     remove = _command(sub, "remove", _cmd_models_remove, "remove an installed model")
     remove.add_argument("code", help="package code, e.g. translate-ja_en or ja_en")
+
+
+def _add_glossary(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    glossary = commands.add_parser("glossary", help="check the glossary and find missing terms",
+                                   description="Work with glossary files.")
+
+    def show_glossary_help(_: argparse.Namespace) -> int:
+        glossary.print_help()
+        return 2
+
+    glossary.set_defaults(handler=show_glossary_help)
+    sub = glossary.add_subparsers(title="glossary commands", metavar="ACTION")
+    lint = _command(sub, "lint", _cmd_glossary_lint,
+                    "report duplicates, conflicts, hidden terms and empty fields")
+    lint.add_argument("files", nargs="*", type=Path,
+                      help="glossary files (.tsv, .csv, .tbx); default: the configured ones")
+    lint.add_argument("--config", type=Path, help="TOML config file")
+    suggest = _command(sub, "suggest", _cmd_glossary_suggest,
+                       "list recurring names in documents that the glossary lacks")
+    suggest.add_argument("folder", type=Path, help="a folder of documents")
+    suggest.add_argument("--min-count", type=int, default=2, help="how often a name must occur")
+    suggest.add_argument("--config", type=Path, help="TOML config file")
 
 
 # commands ----------------------------------------------------------------------------------
@@ -202,6 +235,45 @@ def _cmd_models_remove(args: argparse.Namespace) -> int:
 
     info = remove_package(args.code)
     print(f"removed {info.code} {info.version}")
+    return 0
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from bot.app import release_entries
+
+    if not args.all and not args.guids:
+        raise ConfigError("release: give GUIDs (see 'kakehashi status') or --all")
+    count = release_entries(_config(args), None if args.all else args.guids)
+    print(f"released {count} entr{'y' if count == 1 else 'ies'}; the next run publishes them")
+    return 0
+
+
+def _cmd_translate(args: argparse.Namespace) -> int:
+    from bot.app import translate_text
+
+    english, terms = translate_text(_config(args), args.text)
+    print(english)
+    for term in terms:
+        print(f"  {term.status}: {term.ja} → {term.en}", file=sys.stderr)
+    return 0
+
+
+def _cmd_glossary_lint(args: argparse.Namespace) -> int:
+    from bot.app import lint_glossary
+
+    problems = lint_glossary(_config(args), args.files)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.kind != "hidden"]
+    print(f"{len(problems)} finding(s), {len(errors)} error(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _cmd_glossary_suggest(args: argparse.Namespace) -> int:
+    from bot.app import suggest_glossary
+
+    for item in suggest_glossary(_config(args), args.folder, args.min_count):
+        print(f"{item.count}\t{item.term}\t{item.example}")
     return 0
 
 

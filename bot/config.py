@@ -57,6 +57,12 @@ class DigestConfig:
 
 
 @dataclass(frozen=True)
+class GlossaryConfig:
+    # Hold back entries with a term that could not be rendered as agreed, until released.
+    strict: bool = False
+
+
+@dataclass(frozen=True)
 class FeedConfig:
     title: str = "Kakehashi digest"
     description: str = "English digest of Japanese-language reporting on China and Central Asia"
@@ -82,6 +88,7 @@ class Config:
     translation: TranslationConfig = field(default_factory=TranslationConfig)
     sources: SourcesConfig = field(default_factory=SourcesConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
+    glossary: GlossaryConfig = field(default_factory=GlossaryConfig)
     feed: FeedConfig = field(default_factory=FeedConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
@@ -129,6 +136,7 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
         translation=_section(TranslationConfig, data.get("translation", {})),
         sources=_section(SourcesConfig, data.get("sources", {})),
         digest=_section(DigestConfig, data.get("digest", {})),
+        glossary=_section(GlossaryConfig, data.get("glossary", {})),
         feed=_section(FeedConfig, data.get("feed", {})),
         telegram=_telegram(data.get("telegram", {}), environ),
         schedule=_section(ScheduleConfig, data.get("schedule", {})),

@@ -92,9 +92,9 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport) -> No
         _skip(job, report, document.content_hash, document.name, str(exc), counted=True)
         return
     job.progress(f"translating {document.name} ({len(analyses)} article(s))")
-    made = translate_document(document, analyses, job.translator, job.now)
+    made = translate_document(document, analyses, job.translator, job.glossary, job.now)
     with job.store.transaction():
-        job.store.add_entries(made)
+        job.store.add_entries(made, hold_failed=config.glossary.strict)
         job.store.record_document(document.content_hash, document.name, job.now, "done",
                                   articles=len(made))
     report.entries += len(made)

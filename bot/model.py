@@ -35,10 +35,14 @@ class Article:
 
 @dataclass(frozen=True)
 class Term:
-    """A glossary term found in Japanese text, with its one agreed English rendering."""
+    """A glossary term found in Japanese text, with its one agreed English rendering.
+
+    status: "found" (in the article), "enforced" (verified in the English) or "failed".
+    """
 
     ja: str
     en: str
+    status: str = "found"
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 
 from bot.glossary import Glossary
-from bot.model import Analysis, Article, Document, Entry, Pair
+from bot.glossary.enforce import ENFORCED, FAILED, Rendered, translate_with_terms
+from bot.model import Analysis, Article, Document, Entry, Pair, Term
 from bot.text.articles import split_articles
 from bot.text.clean import clean_text
 from bot.text.numbers import check_numbers
@@ -29,27 +31,31 @@ def analyze_article(article: Article, glossary: Glossary, summary_sentences: int
 
 
 def translate_document(
-    document: Document, analyses: list[Analysis], translator: Translator, now: datetime
+    document: Document, analyses: list[Analysis], translator: Translator, glossary: Glossary,
+    now: datetime,
 ) -> list[Entry]:
     """Translate every title and key sentence of a document in one batch; verify each."""
     batch: list[str] = []
     for analysis in analyses:
         batch.append(analysis.article.title)
         batch.extend(analysis.sentences[i] for i in analysis.summary)
-    english = iter(translator.translate(batch))
+    rendered = iter(translate_with_terms(batch, glossary, translator))
     entries = []
     for position, analysis in enumerate(analyses):
-        title_en = next(english)
-        pairs = tuple(Pair(analysis.sentences[i], next(english)) for i in analysis.summary)
+        title = next(rendered)
+        sentences = [next(rendered) for _ in analysis.summary]
+        pairs = tuple(Pair(analysis.sentences[i], r.english)
+                      for i, r in zip(analysis.summary, sentences, strict=True))
+        terms = term_report(analysis.terms, [title, *sentences])
         entries.append(
             Entry(
                 guid=entry_guid(document.content_hash, position),
                 document=document.name,
                 title_ja=analysis.article.title,
-                title_en=title_en,
+                title_en=title.english,
                 pairs=pairs,
-                terms=analysis.terms,
-                warnings=verify_entry(analysis, title_en, pairs),
+                terms=terms,
+                warnings=verify_entry(pairs, terms),
                 source=analysis.article.source,
                 created=now,
             )
@@ -57,14 +63,26 @@ def translate_document(
     return entries
 
 
-def verify_entry(analysis: Analysis, title_en: str, pairs: tuple[Pair, ...]) -> tuple[str, ...]:
-    """Numbers that changed and glossary renderings missing from the English."""
+def term_report(found: tuple[Term, ...], rendered: list[Rendered]) -> tuple[Term, ...]:
+    """Each term of the article: failed if any translated occurrence failed, else enforced;
+    `found` when it occurs only in sentences that were not translated."""
+    statuses: dict[str, set[str]] = {}
+    for item in rendered:
+        for term in item.terms:
+            statuses.setdefault(term.ja, set()).add(term.status)
+    report = []
+    for term in found:
+        seen = statuses.get(term.ja, set())
+        status = FAILED if FAILED in seen else ENFORCED if ENFORCED in seen else term.status
+        report.append(replace(term, status=status))
+    return tuple(report)
+
+
+def verify_entry(pairs: tuple[Pair, ...], terms: tuple[Term, ...]) -> tuple[str, ...]:
+    """Numbers that changed, and glossary terms that could not be rendered as agreed."""
     warnings = [w for pair in pairs for w in check_numbers(pair.ja, pair.en)]
-    english = "\n".join((title_en, *(p.en for p in pairs)))
-    translated_ja = "\n".join((analysis.article.title, *(p.ja for p in pairs)))
-    for term in analysis.terms:
-        if term.ja in translated_ja and term.en not in english:
-            warnings.append(f"glossary term {term.ja} not rendered as '{term.en}'")
+    warnings += [f"glossary term {t.ja} could not be rendered as '{t.en}'"
+                 for t in terms if t.status == FAILED]
     return tuple(warnings)
 
 

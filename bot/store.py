@@ -45,6 +45,11 @@ MIGRATIONS: tuple[str, ...] = (
         hash TEXT NOT NULL
     );
     """,
+    # Glossary terms that could not be rendered, and entries held back for an editor.
+    """
+    ALTER TABLE entries ADD COLUMN failed_terms TEXT NOT NULL DEFAULT '';
+    ALTER TABLE entries ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 
@@ -129,17 +134,41 @@ class Store:
 
     # entries and digests -----------------------------------------------------------------
 
-    def add_entries(self, entries: Iterable[Entry]) -> None:
+    def add_entries(self, entries: Iterable[Entry], hold_failed: bool = False) -> None:
+        """Store new entries; with `hold_failed`, those with a failed term wait for release."""
+        rows = []
+        for e in entries:
+            failed = ", ".join(t.ja for t in e.terms if t.status == "failed")
+            rows.append((e.guid, e.document, e.created.isoformat(), _dump_entry(e), failed,
+                         int(hold_failed and bool(failed))))
         self._conn.executemany(
-            "INSERT OR IGNORE INTO entries(guid, document, created, data) VALUES (?,?,?,?)",
-            [(e.guid, e.document, e.created.isoformat(), _dump_entry(e)) for e in entries],
+            "INSERT OR IGNORE INTO entries(guid, document, created, data, failed_terms, held)"
+            " VALUES (?,?,?,?,?,?)",
+            rows,
         )
 
     def pending_entries(self) -> list[Entry]:
         rows = self._conn.execute(
-            "SELECT data FROM entries WHERE digest_id IS NULL ORDER BY created, rowid"
+            "SELECT data FROM entries WHERE digest_id IS NULL AND held=0 ORDER BY created, rowid"
         )
         return [_load_entry(r[0]) for r in rows]
+
+    def entries_with_failed_terms(self, limit: int = 50) -> list[tuple[str, str, str, bool]]:
+        """(guid, document, failed terms, held) of the newest entries with a failed term."""
+        rows = self._conn.execute(
+            "SELECT guid, document, failed_terms, held FROM entries WHERE failed_terms != ''"
+            " ORDER BY created DESC, rowid DESC LIMIT ?",
+            (limit,),
+        )
+        return [(g, d, f, bool(h)) for g, d, f, h in rows]
+
+    def release(self, guids: Iterable[str] | None) -> int:
+        """Let held entries into the next digest (all of them when `guids` is None)."""
+        if guids is None:
+            cur = self._conn.execute("UPDATE entries SET held=0 WHERE held=1")
+            return cur.rowcount
+        return sum(self._conn.execute("UPDATE entries SET held=0 WHERE held=1 AND guid=?",
+                                      (g,)).rowcount for g in guids)
 
     def recent_entries(self, limit: int) -> list[Entry]:
         """The newest published entries, newest first (what the feed shows)."""
@@ -188,7 +217,10 @@ class Store:
         return {
             "documents": one("SELECT count(*) FROM documents").fetchone()[0],
             "entries": one("SELECT count(*) FROM entries").fetchone()[0],
-            "pending": one("SELECT count(*) FROM entries WHERE digest_id IS NULL").fetchone()[0],
+            "pending": one(
+                "SELECT count(*) FROM entries WHERE digest_id IS NULL AND held=0"
+            ).fetchone()[0],
+            "held": one("SELECT count(*) FROM entries WHERE held=1").fetchone()[0],
             "digests": one("SELECT count(*) FROM digests").fetchone()[0],
             "undelivered": one(
                 "SELECT count(*) FROM deliveries WHERE status='pending'"

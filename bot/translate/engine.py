@@ -54,15 +54,33 @@ class CTranslate2Translator:
         o = self.options
         return f"{self.package.code}@{self.package.version}|beam={o.beam_size}|{o.compute_type}"
 
+    def keeps_intact(self, text: str) -> bool:
+        """Does the tokenizer encode `text` with known pieces only, and decode it unchanged?"""
+        sp = self._tokenizer()
+        ids = sp.encode(text)
+        if any(i == sp.unk_id() or sp.is_byte(i) for i in ids):
+            return False
+        return bool(sp.decode(ids) == text)
+
+    def _tokenizer(self) -> Any:
+        if self._sp is None:
+            import sentencepiece
+
+            try:
+                self._sp = sentencepiece.SentencePieceProcessor(
+                    model_file=str(self.package.sentencepiece_model)
+                )
+            except (OSError, RuntimeError) as exc:
+                raise ModelError(f"translate: cannot load the tokenizer of "
+                                 f"{self.package.path}: {exc}") from None
+        return self._sp
+
     def _load(self) -> None:
         import ctranslate2
-        import sentencepiece
 
+        self._tokenizer()
         inter, intra = fit_threads(self.options)
         try:
-            self._sp = sentencepiece.SentencePieceProcessor(
-                model_file=str(self.package.sentencepiece_model)
-            )
             self._model = ctranslate2.Translator(
                 str(self.package.model_dir), device="cpu", compute_type=self.options.compute_type,
                 inter_threads=inter, intra_threads=intra,

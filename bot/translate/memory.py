@@ -22,6 +22,10 @@ class CachedTranslator:
     def identity(self) -> str:
         return self.inner.identity
 
+    def keeps_intact(self, text: str) -> bool:
+        keeps = getattr(self.inner, "keeps_intact", None)
+        return True if keeps is None else bool(keeps(text))
+
     def key(self, sentence: str) -> str:
         """Exact model input + model identity (package, version, decoding options)."""
         return hashlib.sha256(f"{self.inner.identity}\n{sentence}".encode()).hexdigest()

@@ -55,7 +55,10 @@ _JAPANESE = (
 
 def _corpus() -> list[str]:
     """Training lines: built-in sentences plus the project's own sample documents."""
-    lines = [_ENGLISH, _JAPANESE] * 20
+    # Every ASCII letter and digit, so Latin names and placeholders encode without bytes.
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    alphabet = " ".join(f"{c}{c.lower()}{i % 10}" for i, c in enumerate(letters))
+    lines = [_ENGLISH, _JAPANESE, alphabet] * 20
     if SEEDS.is_dir():
         for path in sorted(SEEDS.glob("*")):
             raw = path.read_bytes()
