@@ -112,6 +112,7 @@ def status_lines(config: Config) -> list[str]:
         counts = store.counts()
         documents = store.documents()
         failed = store.entries_with_failed_terms()
+        feeds = store.failing_feeds()
     finally:
         store.close()
     lines = [f"state: {config.paths.state}"]
@@ -120,6 +121,9 @@ def status_lines(config: Config) -> list[str]:
     if problems:
         lines.append("skipped documents:")
         lines += [f"  {name} ({seen[:19]}): {reason}" for name, seen, _, reason, _ in problems]
+    if feeds:
+        lines.append("failing feeds:")
+        lines += [f"  {url} ({n} failure(s) in a row): {error}" for url, n, error in feeds]
     if failed:
         lines.append("entries with glossary terms not rendered as agreed:")
         lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"

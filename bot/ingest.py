@@ -7,14 +7,16 @@ the batch goes on. A document's entries and its 'seen' mark are written in one t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from bot.config import Config
 from bot.errors import InputError
 from bot.glossary import Glossary
-from bot.model import Document
+from bot.model import Document, SourceInfo
 from bot.pipeline import analyze_text, translate_document
+from bot.sources.feeds import FeedItem, FeedState, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, scan_folder, settled, unseen
 from bot.sources.readers import read_text
 from bot.store import Store
@@ -78,7 +80,42 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
         store.record_file(candidate.name, candidate.size, candidate.mtime_ns, digest)
 
 
-def ingest_document(job: Ingest, document: Document, report: IngestReport) -> None:
+def ingest_feeds(job: Ingest, report: IngestReport) -> None:
+    """Poll every configured feed that is due; a failing feed backs off, the others go on."""
+    sources = job.config.sources
+    now = job.now.timestamp()
+    for url in sources.feeds:
+        saved = job.store.feed_state(url)
+        state = FeedState(url) if saved is None else FeedState(url, *saved)
+        if not due(state, now):
+            continue
+        job.progress(f"polling {url}")
+        result = poll_feed(state, now, timeout=sources.feed_timeout_seconds,
+                           max_bytes=sources.max_feed_bytes)
+        new = result.state
+        with job.store.transaction():
+            job.store.save_feed_state(url, new.etag, new.modified, new.failures, new.next_poll,
+                                      new.last_error)
+        if result.error:
+            report.skipped.append((url, f"{result.error} (retry in "
+                                        f"{max(0, new.next_poll - now) / 60:.0f} min)"))
+        for item in result.items:
+            _ingest_feed_item(job, item, report)
+
+
+def _ingest_feed_item(job: Ingest, item: FeedItem, report: IngestReport) -> None:
+    # A feed entry is identified by its guid: an edited entry is not published again.
+    key = content_hash(f"{item.feed_url}\n{item.guid}".encode())
+    if job.store.has_document(key):
+        return
+    source = SourceInfo(site=urlsplit(item.link or item.feed_url).hostname or "",
+                        url=item.link)
+    text = f"{item.title}\n{item.text}" if item.title else item.text
+    ingest_document(job, Document(item.link or item.guid, key, text), report, source)
+
+
+def ingest_document(job: Ingest, document: Document, report: IngestReport,
+                    source: SourceInfo | None = None) -> None:
     """Analyse, translate and store one decoded document (file or feed entry)."""
     report.new_documents += 1
     config = job.config
@@ -88,6 +125,8 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport) -> No
         analyses = analyze_text(document.text, job.glossary, config.digest.summary_sentences)
         if not analyses:
             raise InputError("no articles found")
+        if source is not None:  # a feed entry's link is its source, whatever the text says
+            analyses = [replace(a, article=replace(a.article, source=source)) for a in analyses]
     except InputError as exc:
         _skip(job, report, document.content_hash, document.name, str(exc), counted=True)
         return

@@ -50,6 +50,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE entries ADD COLUMN failed_terms TEXT NOT NULL DEFAULT '';
     ALTER TABLE entries ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
     """,
+    # Feeds: conditional-GET validators and backoff between polls.
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', modified TEXT NOT NULL DEFAULT '',
+        failures INTEGER NOT NULL DEFAULT 0, next_poll REAL NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 
@@ -124,6 +132,29 @@ class Store:
             "INSERT OR REPLACE INTO files(name, size, mtime_ns, hash) VALUES (?,?,?,?)",
             (name, size, mtime_ns, content_hash),
         )
+
+    def feed_state(self, url: str) -> tuple[str, str, int, float, str] | None:
+        """(etag, modified, failures, next_poll, last_error) of a feed polled before."""
+        row = self._conn.execute(
+            "SELECT etag, modified, failures, next_poll, last_error FROM feeds WHERE url=?",
+            (url,),
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+
+    def save_feed_state(self, url: str, etag: str, modified: str, failures: int,
+                        next_poll: float, last_error: str) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO feeds(url, etag, modified, failures, next_poll, last_error)"
+            " VALUES (?,?,?,?,?,?)",
+            (url, etag, modified, failures, next_poll, last_error),
+        )
+
+    def failing_feeds(self) -> list[tuple[str, int, str]]:
+        """(url, consecutive failures, last error) of feeds whose last poll failed."""
+        rows = self._conn.execute(
+            "SELECT url, failures, last_error FROM feeds WHERE failures > 0 ORDER BY url"
+        )
+        return list(rows)
 
     def documents(self) -> list[tuple[str, str, str, str, int]]:
         """(name, seen_at, status, reason, articles) of every document, newest first."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.digest import build_digest
 from bot.glossary import Glossary
-from bot.ingest import Ingest, IngestReport, Progress, ingest_folder
+from bot.ingest import Ingest, IngestReport, Progress, ingest_feeds, ingest_folder
 from bot.publish.preview import write_preview
 from bot.publish.rss import write_feed
 from bot.publish.telegram import send_messages
@@ -44,6 +44,7 @@ def run_once(
     job = Ingest(config, store, glossary, translator, now or datetime.now(UTC), progress)
     ingested = IngestReport()
     ingest_folder(job, ingested)
+    ingest_feeds(job, ingested)
     digest_id, outputs = _publish(config, store, job.now, progress)
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
                      digest_id, tuple(outputs))

@@ -1,0 +1,249 @@
+"""RSS/Atom feeds: a conditional, bounded HTTP fetch, then entries → FeedItems. Network and parse
+problems come back as `FetchResult.error` with a backoff, so one bad feed never stops the others."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from bot.errors import InputError
+from bot.sources.readers import html_to_text
+
+_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+_HTML_START = re.compile(rb"<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
+_BREAK = "\ue000"  # private use: html_to_text neither splits lines at it nor collapses it
+_SOURCE_BREAK = re.compile(r"[ \t\r\f]*\n\s*")
+_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}]){_BREAK}+(?=[{_CJK}])")
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the store keeps per feed URL between polls."""
+
+    url: str
+    etag: str = ""
+    modified: str = ""  # Last-Modified header value as received, sent back verbatim
+    failures: int = 0  # consecutive failures
+    next_poll: float = 0.0  # unix time before which the feed is not polled (backoff)
+    last_error: str = ""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One feed entry, ready to become a Document."""
+
+    feed_url: str
+    guid: str  # entry id, else link, else a hash of title and text
+    title: str
+    link: str
+    published: datetime | None  # timezone-aware UTC
+    text: str  # plain text of the entry's content (else summary); the title is not included
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The outcome of one poll: the state to store, and the items when there are any."""
+
+    state: FeedState
+    items: tuple[FeedItem, ...]
+    not_modified: bool = False
+    error: str = ""  # one-line reason when the fetch or parse failed
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    body: bytes
+    headers: dict[str, str]  # lower-case names
+
+
+def backoff_seconds(failures: int, base: float = 300.0, cap: float = 6 * 3600.0) -> float:
+    """Delay before the next poll after `failures` consecutive failures: doubling, capped."""
+    # The cap is reached long before 2**64; bounding the exponent avoids float overflow.
+    return 0.0 if failures <= 0 else float(min(cap, base * 2.0 ** min(failures - 1, 64)))
+
+
+def due(state: FeedState, now: float) -> bool:
+    """Whether the feed may be polled at `now` (its backoff, if any, has passed)."""
+    return now >= state.next_poll
+
+
+def poll_feed(state: FeedState, now: float, *, timeout: float = 20.0, max_bytes: int = 5_000_000,
+              max_redirects: int = 5,
+              user_agent: str = "Kakehashi/0.1 (+feed reader)") -> FetchResult:
+    """Fetch and parse one feed; failures come back in the result (with backoff), never raised."""
+    try:
+        _check_url(state.url)
+        response = _fetch(state, timeout=timeout, max_bytes=max_bytes,
+                          max_redirects=max_redirects, user_agent=user_agent)
+        not_modified = response.status == 304
+        items = () if not_modified else parse_feed(state.url, response.body, response.headers)
+    except InputError as exc:
+        failures = state.failures + 1
+        failed = replace(state, failures=failures, next_poll=now + backoff_seconds(failures),
+                         last_error=str(exc))
+        return FetchResult(failed, (), error=str(exc))
+    etag, modified = response.headers.get("etag", ""), response.headers.get("last-modified", "")
+    if not_modified:
+        # A 304 may omit the validators; the ones we sent are still the current ones.
+        etag, modified = etag or state.etag, modified or state.modified
+    ok = replace(state, etag=etag, modified=modified, failures=0, next_poll=0.0, last_error="")
+    return FetchResult(ok, items, not_modified=not_modified)
+
+
+def parse_feed(feed_url: str, body: bytes, headers: Mapping[str, str]) -> tuple[FeedItem, ...]:
+    """Feed bytes plus their HTTP headers → items; InputError when it is not a usable feed."""
+    import feedparser  # imported here: the CLI starts without it
+    from feedparser.encodings import convert_to_utf8
+
+    if not body.strip():
+        raise InputError("empty response")
+    given = {key.lower(): value for key, value in headers.items() if value}
+    # Decode exactly as feedparser will, so the entity check sees what the XML parser sees:
+    # '<!ENTITY' can hide from a byte search in UTF-16, UTF-7 or EBCDIC.
+    data = convert_to_utf8(given, body, {})
+    if re.search(rb"(?i)<!DOCTYPE", data) and re.search(rb"(?i)<!ENTITY", data):
+        # feedparser keeps "safe" entities and its fallback parser expands them without limit
+        # (a 100 kB feed became a 200 MB summary); feeds have no need for them.
+        raise InputError("feed declares XML entities (refused)")
+    content_type = given.get("content-type", "")
+    media_type = content_type.split(";")[0].strip() or "application/xml"
+    passed = {**given, "content-type": f"{media_type}; charset=utf-8"}  # data is UTF-8 now
+    try:
+        # Always a stream: given bytes, feedparser first tries them as a local file path.
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=passed)
+        items = tuple(_to_item(feed_url, entry) for entry in parsed.get("entries", []))
+    except Exception as exc:  # hostile input must be reported like any bad feed, never raised
+        raise InputError(f"feed cannot be parsed: {_one_line(exc)}") from exc
+    usable = tuple(item for item in items if item.title or item.text)
+    if not usable:
+        _check_empty_feed(parsed, data, content_type, feedparser.ThingsNobodyCaresAboutButMe)
+    return usable
+
+
+def _check_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise InputError(f"invalid feed URL: {_one_line(exc)}") from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputError(f"unsupported URL scheme {parts.scheme or '(none)'!r}: http/https only")
+    if not parts.hostname:
+        raise InputError("feed URL has no host")
+
+
+def _fetch(state: FeedState, *, timeout: float, max_bytes: int, max_redirects: int,
+           user_agent: str) -> _Response:
+    import httpx  # imported here: the CLI starts without the HTTP stack
+
+    wanted = {"User-Agent": user_agent, "Accept": _ACCEPT, "If-None-Match": state.etag,
+              "If-Modified-Since": state.modified}
+    # Bytes: httpx encodes str values as ASCII and raises on a server's non-ASCII ETag.
+    headers = {name.encode(): value.encode() for name, value in wanted.items() if value}
+    # httpx's timeout bounds each network step; the deadline bounds the whole download.
+    deadline = time.monotonic() + timeout
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=True,
+                          max_redirects=max_redirects) as client, \
+                client.stream("GET", state.url, headers=headers) as response:
+            if response.status_code == 304:
+                return _Response(304, b"", _pick_headers(response.headers, str(response.url)))
+            if not 200 <= response.status_code < 300:
+                raise InputError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise InputError(f"feed too large ({int(declared):,} bytes; limit {max_bytes:,})")
+            body = _read_body(response, max_bytes, deadline, timeout)
+            return _Response(200, body, _pick_headers(response.headers, str(response.url)))
+    except httpx.TimeoutException as exc:
+        raise InputError(f"timed out after {timeout:g} s") from exc
+    except httpx.TooManyRedirects as exc:
+        raise InputError(f"too many redirects (limit {max_redirects})") from exc
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise InputError(f"fetch failed: {_one_line(exc)}") from exc
+
+
+def _read_body(response: Any, max_bytes: int, deadline: float, timeout: float) -> bytes:
+    body = bytearray()
+    for chunk in response.iter_bytes():  # decoded bytes: a gzip bomb hits the cap too
+        body += chunk
+        if len(body) > max_bytes:
+            raise InputError(f"feed too large (over {max_bytes:,} bytes)")
+        if time.monotonic() > deadline:
+            raise InputError(f"timed out after {timeout:g} s")
+    return bytes(body)
+
+
+def _pick_headers(headers: Mapping[str, str], final_url: str) -> dict[str, str]:
+    names = ("content-type", "content-location", "content-language", "etag", "last-modified")
+    picked = {name: headers.get(name, "") for name in names}
+    # feedparser resolves relative links against Content-Location; it never sees the URL itself.
+    picked["content-location"] = urljoin(final_url, picked["content-location"])
+    return picked
+
+
+def _check_empty_feed(parsed: Any, data: bytes, content_type: str, notices: type) -> None:
+    version = str(parsed.get("version") or "")
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if not version and ("html" in content_type.lower() or _HTML_START.search(data[:4096])):
+        raise InputError("not a feed (HTML page)")
+    # Encoding and content-type notices are harmless; a real XML error with nothing usable is not.
+    if problem is not None and not isinstance(problem, notices):
+        raise InputError(f"malformed feed: {_one_line(problem)}")
+    if not version:
+        raise InputError("not a feed (no RSS or Atom root element)")
+
+
+def _to_item(feed_url: str, entry: Any) -> FeedItem:
+    # dict.get, not FeedParserDict.get: its fallbacks (updated → published) warn and guess.
+    title = str(dict.get(entry, "title") or "")
+    if "html" in str((dict.get(entry, "title_detail") or {}).get("type", "")):
+        title = html_to_text(title)
+    title = " ".join(title.split())
+    link = str(dict.get(entry, "link") or "").strip()
+    text = _entry_text(entry)
+    guid = (str(dict.get(entry, "id") or "").strip() or link
+            or "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest())
+    return FeedItem(feed_url, guid, title, link, _entry_published(entry), text)
+
+
+def _entry_text(entry: Any) -> str:
+    # Full content beats the summary: many feeds put only a teaser in <description>.
+    details = [*(dict.get(entry, "content") or []), dict.get(entry, "summary_detail") or {}]
+    for detail in details:
+        value = str(detail.get("value") or "")
+        if value.strip():
+            return _html_to_lines(value) if "html" in str(detail.get("type", "")) else value.strip()
+    return ""
+
+
+def _html_to_lines(html: str) -> str:
+    # A line break in HTML source is not a new line (html_to_text would keep it, and the sentence
+    # splitter stops at it): browsers drop it between Japanese characters, else show a space.
+    text = _CJK_BREAK.sub("", html_to_text(_SOURCE_BREAK.sub(_BREAK, html))).replace(_BREAK, " ")
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _entry_published(entry: Any) -> datetime | None:
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    try:  # feedparser gives UTC struct_time
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) if parsed else None
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _one_line(exc: object) -> str:
+    if hasattr(exc, "getMessage"):  # SAXParseException: its line numbers count feedparser's
+        return _one_line(exc.getMessage())  # own added XML declaration, so they are left out
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"

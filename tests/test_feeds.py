@@ -1,0 +1,399 @@
+"""Feed polling against local servers: parsing, conditional GET, failures, limits, hostile XML."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import socket
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.errors import InputError
+from bot.sources.feeds import FeedState, FetchResult, backoff_seconds, due, parse_feed, poll_feed
+from tests.support.http_server import Route, serve
+from tests.support.slow_server import conditional_server, silent_server, stream_server
+
+NOW = 1_750_000_000.0
+RSS_TYPE = {"Content-Type": "application/rss+xml; charset=utf-8"}
+REFUSED = "feed declares XML entities (refused)"
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>経済ニュース</title><link>https://example.jp/</link><description>テスト</description>
+<item>
+  <title>日銀、金利を据え置き</title>
+  <link>https://example.jp/news/1</link>
+  <guid isPermaLink="false">news-0001</guid>
+  <pubDate>Tue, 10 Jun 2025 09:30:00 +0900</pubDate>
+  <description>&lt;p&gt;要約です。&lt;/p&gt;</description>
+  <content:encoded><![CDATA[<p>日本銀行は<b>10日</b>、政策金利を据え置いた。</p>
+  <p>市場は円安に反応した。</p><script>alert("x")</script>]]></content:encoded>
+</item>
+<item>
+  <title>港湾の取扱量が増加</title>
+  <link>https://example.jp/news/2</link>
+  <pubDate>Wed, 11 Jun 2025 00:00:00 GMT</pubDate>
+  <description>&lt;p&gt;コンテナ取扱量は&lt;i&gt;2.6万TEU&lt;/i&gt;に達した。&lt;/p&gt;</description>
+</item>
+</channel></rss>
+"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">
+  <title>港湾ニュース</title><id>urn:example:feed</id><updated>2025-06-12T10:00:00+09:00</updated>
+  <entry>
+    <title>新しい航路が開設</title>
+    <id>tag:example.jp,2025:entry-1</id>
+    <link rel="alternate" href="/atom/1"/>
+    <updated>2025-06-12T10:00:00+09:00</updated>
+    <summary>短い要約</summary>
+    <content type="html">&lt;p&gt;横浜港と上海港を結ぶ&lt;em&gt;新航路&lt;/em&gt;
+      が開設された。&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title type="html">&lt;b&gt;速報&lt;/b&gt; 輸出が回復</title>
+    <id>tag:example.jp,2025:entry-2</id>
+    <link href="https://example.jp/atom/2"/>
+    <published>2025-06-11T23:00:00Z</published>
+    <updated>2025-06-12T01:00:00Z</updated>
+    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">
+      <p>輸出は前月比で<strong>3%</strong>増えた。</p></div></content>
+  </entry>
+</feed>
+"""
+
+
+def make_rss(items: str, *, prolog: str = "") -> str:
+    """A minimal RSS 2.0 document around `items` (raw <item> markup)."""
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n{prolog}<rss version="2.0"><channel>'
+            f"<title>t</title><link>https://example.jp/</link><description>d</description>"
+            f"{items}</channel></rss>")
+
+
+def poll_route(route: Route, state: FeedState | None = None, *,
+               max_bytes: int = 5_000_000) -> FetchResult:
+    """Serve one route at /feed.xml and poll it once (with `state`, its URL replaced)."""
+    with serve({"/feed.xml": route}) as server:
+        url = server.url("/feed.xml")
+        return poll_feed(replace(state or FeedState(url), url=url), NOW, max_bytes=max_bytes)
+
+
+# --- good feeds -------------------------------------------------------------------------------
+
+def test_rss_with_japanese_entries() -> None:
+    failing = FeedState("", failures=3, next_poll=NOW - 1, last_error="HTTP 500")
+    route = Route(RSS.encode(), headers={**RSS_TYPE, "ETag": '"r1"',
+                                         "Last-Modified": "Tue, 10 Jun 2025 01:00:00 GMT"})
+    result = poll_route(route, failing)
+    assert result.error == ""
+    first, second = result.items
+    assert first.title == "日銀、金利を据え置き"
+    assert first.link == "https://example.jp/news/1"
+    assert first.guid == "news-0001"
+    assert first.published == datetime(2025, 6, 10, 0, 30, tzinfo=UTC)
+    assert first.text == "日本銀行は10日、政策金利を据え置いた。\n市場は円安に反応した。"
+    assert second.guid == "https://example.jp/news/2"  # no <guid>: the link stands in
+    assert second.text == "コンテナ取扱量は2.6万TEUに達した。"  # description when no content
+    assert second.published is not None and second.published.utcoffset() is not None
+    for item in result.items:
+        assert item.feed_url == result.state.url
+        assert "<" not in item.text and "alert" not in item.text
+        assert item.title not in item.text
+    assert result.state == replace(failing, url=result.state.url, etag='"r1"',
+                                   modified="Tue, 10 Jun 2025 01:00:00 GMT", failures=0,
+                                   next_poll=0.0, last_error="")
+
+
+def test_atom_with_japanese_entries() -> None:
+    result = poll_route(Route(ATOM.encode(), headers={"Content-Type": "application/atom+xml"}))
+    assert result.error == ""
+    first, second = result.items
+    assert first.guid == "tag:example.jp,2025:entry-1"
+    assert first.link == result.state.url.replace("/feed.xml", "/atom/1")  # relative, resolved
+    assert first.published == datetime(2025, 6, 12, 1, 0, tzinfo=UTC)  # from <updated>
+    assert first.text == "横浜港と上海港を結ぶ新航路が開設された。"  # content beats summary
+    assert second.title == "速報 輸出が回復"
+    assert second.published == datetime(2025, 6, 11, 23, 0, tzinfo=UTC)  # published beats updated
+    assert second.text == "輸出は前月比で3%増えた。"
+
+
+def test_shift_jis_feed_is_decoded() -> None:
+    body = make_rss("<item><title>為替が急変</title><link>https://example.jp/3</link></item>")
+    body = body.replace('encoding="utf-8"', 'encoding="Shift_JIS"')
+    result = poll_route(Route(body.encode("shift_jis"),
+                              headers={"Content-Type": "application/rss+xml; charset=Shift_JIS"}))
+    assert [item.title for item in result.items] == ["為替が急変"]
+
+
+def test_source_line_breaks_in_html_are_not_new_lines() -> None:
+    html = ("&lt;p&gt;日本銀行は\n  今月、&lt;b&gt;会合&lt;/b&gt;\n を開いた。&lt;/p&gt;\n"
+            "&lt;p&gt;Bank of\nJapan&lt;br&gt;二行目&lt;/p&gt;")
+    body = make_rss(f"<item><title>見出し</title><description>{html}</description></item>")
+    (item,) = parse_feed("https://example.jp/f", body.encode(), {})
+    assert item.text == "日本銀行は今月、会合を開いた。\nBank of Japan\n二行目"
+
+
+def test_guid_falls_back_to_a_content_hash() -> None:
+    items = "<item><title>見出しA</title><description>本文</description></item>" \
+            "<item><title>見出しB</title><description>本文</description></item>"
+    first, second = parse_feed("https://example.jp/f", make_rss(items).encode(), {})
+    assert first.guid.startswith("sha256:") and len(first.guid) == len("sha256:") + 64
+    assert first.guid != second.guid
+    again = parse_feed("https://example.jp/f", make_rss(items).encode(), {})
+    assert again[0].guid == first.guid  # stable across polls
+
+
+def test_empty_feed_is_a_success() -> None:
+    result = poll_route(Route(make_rss("").encode(), headers=RSS_TYPE))
+    assert (result.error, result.items, result.not_modified) == ("", (), False)
+
+
+def test_malformed_feed_with_usable_entries_is_accepted() -> None:
+    body = make_rss("<item><title>円高 & 株安</title><link>https://example.jp/4</link></item>")
+    result = poll_route(Route(body.encode(), headers=RSS_TYPE))
+    assert result.error == ""
+    assert [item.title for item in result.items] == ["円高 & 株安"]
+
+
+# --- conditional GET --------------------------------------------------------------------------
+
+def test_conditional_get_gives_not_modified() -> None:
+    modified = "Tue, 10 Jun 2025 01:00:00 GMT"
+    with conditional_server(RSS.encode(), '"v1"', modified) as log:
+        first = poll_feed(FeedState(log.url), NOW)
+        assert (first.state.etag, first.state.modified, len(first.items)) == ('"v1"', modified, 2)
+        second = poll_feed(replace(first.state, failures=2, next_poll=NOW), NOW + 60)
+    assert second.not_modified and second.items == () and second.error == ""
+    assert (second.state.failures, second.state.next_poll, second.state.etag) == (0, 0.0, '"v1"')
+    assert "if-none-match" not in log.requests[0]
+    assert log.requests[1]["if-none-match"] == '"v1"'
+    assert log.requests[1]["if-modified-since"] == modified
+    assert log.requests[1]["user-agent"] == "Kakehashi/0.1 (+feed reader)"
+
+
+def test_non_ascii_validator_from_a_server_does_not_break_the_next_poll() -> None:
+    with serve({"/feed.xml": Route(RSS.encode(), headers={**RSS_TYPE, "ETag": '"é"'})}) as server:
+        first = poll_feed(FeedState(server.url("/feed.xml")), NOW)
+        second = poll_feed(first.state, NOW + 60)
+    assert first.state.etag == '"é"'
+    assert (second.error, len(second.items)) == ("", 2)
+
+
+# --- failures ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (make_rss("").replace("</title>", "</titel>"), "malformed feed: mismatched tag"),
+    ('{"items": []}', "malformed feed: not well-formed (invalid token)"),
+    (make_rss("<item><title>途中で").removesuffix("</channel></rss>"), "malformed feed: "),
+])
+def test_malformed_xml_is_an_error(body: str, reason: str) -> None:
+    result = poll_route(Route(body.encode(), headers=RSS_TYPE))
+    assert result.error.startswith(reason)
+    assert result.items == ()
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "application/xml"])
+def test_html_error_page_with_status_200(content_type: str) -> None:
+    page = "<!DOCTYPE html><html><head><title>メンテナンス中</title></head><body><h1>Error</h1>"
+    result = poll_route(Route(page.encode(), headers={"Content-Type": content_type}))
+    assert result.error == "not a feed (HTML page)"
+    assert result.state.failures == 1
+
+
+def test_server_error_backs_off_and_keeps_validators() -> None:
+    state = FeedState("", etag='"old"', modified="Mon, 09 Jun 2025 00:00:00 GMT")
+    result = poll_route(Route(b"oops", 500), state)
+    assert result.error == "HTTP 500 Internal Server Error"
+    assert result.state == replace(state, url=result.state.url, failures=1,
+                                   next_poll=NOW + 300.0, last_error=result.error)
+
+
+def test_failures_accumulate_then_reset() -> None:
+    routes = {"/feed.xml": Route(b"", 503)}
+    with serve(routes) as server:
+        state = FeedState(server.url("/feed.xml"))
+        once = poll_feed(state, NOW).state
+        twice = poll_feed(once, NOW + 300).state
+        routes["/feed.xml"] = Route(RSS.encode(), headers=RSS_TYPE)
+        healed = poll_feed(twice, NOW + 900).state
+    assert (once.failures, twice.failures) == (1, 2)
+    assert twice.next_poll == NOW + 300 + 600
+    assert twice.last_error == "HTTP 503 Service Unavailable"
+    assert (healed.failures, healed.next_poll, healed.last_error) == (0, 0.0, "")
+
+
+def test_server_that_never_answers_times_out() -> None:
+    with silent_server() as url:
+        started = time.monotonic()
+        result = poll_feed(FeedState(url), NOW, timeout=0.5)
+    assert result.error == "timed out after 0.5 s"
+    assert time.monotonic() - started < 3
+
+
+def test_trickling_server_hits_the_overall_deadline() -> None:
+    with stream_server(lambda: itertools.repeat(b" ", 100), delay=0.1) as url:
+        started = time.monotonic()
+        result = poll_feed(FeedState(url), NOW, timeout=0.5)  # each byte arrives within 0.5 s
+    assert result.error == "timed out after 0.5 s"
+    assert time.monotonic() - started < 3
+
+
+def test_declared_size_over_the_limit() -> None:
+    result = poll_route(Route(b" " * 50_000, headers=RSS_TYPE), max_bytes=10_000)
+    assert result.error == "feed too large (50,000 bytes; limit 10,000)"
+
+
+def test_streamed_size_over_the_limit_stops_reading() -> None:
+    # No Content-Length and 640 MB on offer: the cap must stop the download itself.
+    with stream_server(lambda: itertools.repeat(b"<" * 65536, 10_000)) as url:
+        result = poll_feed(FeedState(url), NOW, max_bytes=1_000_000)
+    assert result.error == "feed too large (over 1,000,000 bytes)"
+
+
+def test_size_cap_counts_decompressed_bytes() -> None:
+    bomb = gzip.compress(b" " * 2_000_000)
+    assert len(bomb) < 100_000
+    route = Route(bomb, headers={**RSS_TYPE, "Content-Encoding": "gzip"})
+    result = poll_route(route, max_bytes=100_000)
+    assert result.error == "feed too large (over 100,000 bytes)"
+
+
+def test_redirects_are_followed_and_bounded() -> None:
+    routes = {
+        "/old": Route(b"", 301, {"Location": "/feed.xml"}),
+        "/feed.xml": Route(RSS.encode(), headers=RSS_TYPE),
+        "/a": Route(b"", 302, {"Location": "/b"}),
+        "/b": Route(b"", 302, {"Location": "/a"}),
+    }
+    with serve(routes) as server:
+        moved = poll_feed(FeedState(server.url("/old")), NOW)
+        looping = poll_feed(FeedState(server.url("/a")), NOW, max_redirects=3)
+    assert len(moved.items) == 2 and moved.state.url.endswith("/old")
+    assert looping.error == "too many redirects (limit 3)"
+
+
+def test_connection_refused_is_reported() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = poll_feed(FeedState(f"http://127.0.0.1:{port}/feed.xml"), NOW, timeout=2)
+    assert result.error.startswith("fetch failed: ")
+    assert result.state.failures == 1
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "/etc/passwd", "ftp://example.jp/feed.xml",
+                                 "feed://example.jp/rss", "javascript:alert(1)", "http:///feed"])
+def test_non_http_urls_are_refused_without_fetching(url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    def no_client(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no request may be made")
+
+    monkeypatch.setattr(httpx, "Client", no_client)
+    result = poll_feed(FeedState(url), NOW)
+    assert "http/https only" in result.error or result.error == "feed URL has no host"
+    assert "root:" not in result.error
+    assert (result.state.failures, result.state.next_poll) == (1, NOW + 300.0)
+
+
+def test_body_naming_a_local_file_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.xml"
+    secret.write_text(make_rss("<item><title>LEAKED</title></item>"), encoding="utf-8")
+    result = poll_route(Route(str(secret).encode(), headers=RSS_TYPE))
+    assert result.items == ()
+    assert result.error != ""
+
+
+# --- hostile XML ------------------------------------------------------------------------------
+
+_XXE_ITEM = "<item><title>a &xxe; b</title><description>&xxe;</description></item>"
+_XXE_DTD = '<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'
+_LOL_DTD = "<!DOCTYPE rss [\n<!ENTITY lol0 \"lol\">\n" + "".join(
+    f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">\n' for n in range(1, 10)) + "]>\n"
+_LOL_ITEM = "<item><title>x</title><description>&lol9;</description></item>"
+
+
+def _utf7(doc: str) -> bytes:
+    """`doc` (ASCII) in UTF-7 with '<' and '!' in their base64 form, as an attacker would send."""
+    assert doc.isascii() and "+" not in doc
+    return doc.replace("<", "+ADw-").replace("!", "+ACE-").encode("ascii")
+
+
+def _with_comment(doc: str) -> str:
+    # A '<a' in a comment before the DOCTYPE hides the declarations from feedparser's own filter.
+    return doc.replace("?>\n", "?>\n<!-- <a -->\n", 1)
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (make_rss(_XXE_ITEM, prolog=_XXE_DTD).encode(), "application/rss+xml"),
+    (make_rss(_XXE_ITEM, prolog=_XXE_DTD.replace("\n<!", "<!")).encode(), "application/rss+xml"),
+    (_with_comment(make_rss(_XXE_ITEM, prolog=_XXE_DTD)).encode(), "application/rss+xml"),
+    (make_rss("<item><title>x</title></item>",
+              prolog='<!DOCTYPE rss [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>\n').encode(),
+     "application/rss+xml"),
+    (make_rss(_XXE_ITEM, prolog=_XXE_DTD).replace("utf-8", "utf-16").encode("utf-16"),
+     "application/rss+xml"),
+    (_utf7(make_rss(_XXE_ITEM, prolog=_XXE_DTD)), "application/rss+xml; charset=utf-7"),
+])
+def test_external_entities_are_refused(body: bytes, content_type: str) -> None:
+    with pytest.raises(InputError, match=r"^feed declares XML entities \(refused\)$"):
+        parse_feed("https://example.jp/f", body, {"Content-Type": content_type})
+
+
+def test_external_entity_never_reaches_item_text() -> None:
+    result = poll_route(Route(make_rss(_XXE_ITEM, prolog=_XXE_DTD).encode(), headers=RSS_TYPE))
+    assert (result.error, result.items) == (REFUSED, ())
+    assert "root:" not in repr(result)
+    assert result.state.failures == 1 and result.state.last_error == REFUSED
+
+
+def test_doctype_without_entities_is_accepted() -> None:
+    netscape = ('<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"\n'
+                ' "http://my.netscape.com/publish/formats/rss-0.91.dtd">\n')
+    body = make_rss("<item><title>旧形式</title></item>", prolog=netscape).replace("2.0", "0.91")
+    assert [item.title for item in parse_feed("https://example.jp/f", body.encode(), {})] == [
+        "旧形式"]
+
+
+def test_utf7_hides_the_declaration_from_a_byte_search() -> None:
+    body = _utf7(make_rss(_XXE_ITEM, prolog=_XXE_DTD))
+    assert b"<!ENTITY" not in body and b"ENTITY" in body  # only a check after decoding sees it
+    with pytest.raises(InputError, match=r"refused"):
+        parse_feed("https://example.jp/f", body, {"content-type": "application/xml; charset=utf-7"})
+
+
+_QUADRATIC = make_rss(_LOL_ITEM.replace("&lol9;", "&a;" * 2000),
+                      prolog=f'<!DOCTYPE rss [\n<!ENTITY a "{"x" * 100_000}">\n]>\n')
+
+
+@pytest.mark.parametrize("doc", [make_rss(_LOL_ITEM, prolog=_LOL_DTD),
+                                 _with_comment(make_rss(_LOL_ITEM, prolog=_LOL_DTD)),
+                                 _QUADRATIC])
+def test_entity_expansion_is_refused_quickly(doc: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"refused"):
+        parse_feed("https://example.jp/f", doc.encode(), {"content-type": "application/rss+xml"})
+    assert time.monotonic() - started < 2  # unguarded, the last one takes ~10 s and gives 200 MB
+
+
+# --- scheduling -------------------------------------------------------------------------------
+
+def test_backoff_doubles_then_caps() -> None:
+    assert [backoff_seconds(n) for n in range(6)] == [0.0, 300.0, 600.0, 1200.0, 2400.0, 4800.0]
+    assert backoff_seconds(7) == 19_200.0
+    assert backoff_seconds(8) == 6 * 3600.0
+    assert backoff_seconds(10_000) == 6 * 3600.0  # no overflow
+    assert [backoff_seconds(n, base=1, cap=10) for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]
+
+
+def test_due_respects_next_poll() -> None:
+    assert due(FeedState("https://example.jp/f"), NOW)
+    waiting = FeedState("https://example.jp/f", failures=1, next_poll=NOW + 300)
+    assert not due(waiting, NOW)
+    assert not due(waiting, NOW + 299.9)
+    assert due(waiting, NOW + 300)
