@@ -21,7 +21,7 @@ from bot.model import Term
 from bot.pipeline import analyze_text
 from bot.resources import resource_dir
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
-from bot.sources.readers import read_text
+from bot.sources.readers import is_hard_wrapped, read_text
 from bot.store import Store
 from bot.text.clean import normalize
 from bot.translate.engine import CTranslate2Translator, Translator
@@ -163,7 +163,8 @@ def suggest_glossary(config: Config, folder: Path, min_count: int) -> list[Sugge
             text = read_text(candidate.name, read_bytes(candidate, config.sources.max_file_bytes))
         except InputError:
             continue  # unreadable files have nothing to suggest; 'status' explains them
-        for analysis in analyze_text(text, Glossary(), config.digest.summary_sentences):
+        for analysis in analyze_text(text, Glossary(), config.digest.summary_sentences,
+                                     is_hard_wrapped(candidate.name)):
             sentences.extend(analysis.sentences)
     return suggest_terms(sentences, glossary_for(config), min_count)
 
@@ -179,7 +180,8 @@ def inspect_file(config: Config, path: Path) -> dict[str, Any]:
         text = read_text(path.name, read_bytes(candidate, config.sources.max_file_bytes))
     except InputError as exc:
         raise InputError(f"inspect: {path}: {exc}") from None
-    analyses = analyze_text(text, glossary_for(config), config.digest.summary_sentences)
+    analyses = analyze_text(text, glossary_for(config), config.digest.summary_sentences,
+                            is_hard_wrapped(path.name))
     return {
         "articles": [
             {

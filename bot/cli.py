@@ -110,9 +110,10 @@ def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
     models.set_defaults(handler=show_models_help)
     sub = models.add_subparsers(title="model commands", metavar="ACTION")
-    listing = _command(sub, "list", _cmd_models_list, "list installed translation models")
-    listing.add_argument("--available", action="store_true",
-                         help="also list packages in the online Argos index")
+    listing = _command(sub, "list", _cmd_models_list,
+                       "list installed models, and those in the Argos index when it is reachable")
+    listing.add_argument("--offline", action="store_true",
+                         help="do not ask the online Argos index")
     install = _command(sub, "install", _cmd_models_install,
                        "install a model from the Argos index (FROM TO) or from a file (--file)")
     install.add_argument("codes", nargs="*", metavar="CODE", help="language pair, e.g. 'ja en'")
@@ -205,10 +206,17 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
         print("no translation models installed")
     for info in installed:
         print(f"{info.code}\t{info.version}\t{info.path}")
-    if args.available:
-        from bot.translate.index import fetch_index
+    if not args.offline:
+        from bot.errors import ModelError
+        from bot.translate.index import LIST_TIMEOUT_SECONDS, fetch_index
 
-        for package in fetch_index():
+        try:
+            available = fetch_index(timeout=LIST_TIMEOUT_SECONDS)
+        except ModelError:
+            print("(the Argos package index is not reachable: available models not listed)",
+                  file=sys.stderr)
+            return 0
+        for package in available:
             print(f"available\ttranslate-{package.from_code}_{package.to_code}\t{package.version}")
     return 0
 

@@ -18,7 +18,7 @@ from bot.model import Document, SourceInfo
 from bot.pipeline import analyze_text, translate_document
 from bot.sources.feeds import FeedItem, FeedState, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, scan_folder, settled, unseen
-from bot.sources.readers import read_text
+from bot.sources.readers import is_hard_wrapped, read_text
 from bot.store import Store
 from bot.text.clean import japanese_ratio
 from bot.translate.engine import Translator
@@ -75,7 +75,8 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
         except InputError as exc:
             _skip(job, report, digest, candidate.name, str(exc))
         else:
-            ingest_document(job, Document(candidate.name, digest, text), report)
+            document = Document(candidate.name, digest, text, is_hard_wrapped(candidate.name))
+            ingest_document(job, document, report)
     with store.transaction():
         store.record_file(candidate.name, candidate.size, candidate.mtime_ns, digest)
 
@@ -122,7 +123,8 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
     try:
         if japanese_ratio(document.text) < MIN_JAPANESE_RATIO:
             raise InputError("not Japanese text: skipped, nothing to translate")
-        analyses = analyze_text(document.text, job.glossary, config.digest.summary_sentences)
+        analyses = analyze_text(document.text, job.glossary, config.digest.summary_sentences,
+                                document.hard_wrapped)
         if not analyses:
             raise InputError("no articles found")
         if source is not None:  # a feed entry's link is its source, whatever the text says

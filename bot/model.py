@@ -22,6 +22,7 @@ class Document:
     name: str
     content_hash: str
     text: str
+    hard_wrapped: bool = False  # line breaks come from a page layout (PDF), not the author
 
 
 @dataclass(frozen=True)

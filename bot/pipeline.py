@@ -17,9 +17,11 @@ from bot.text.summarize import lead_summary
 from bot.translate.engine import Translator
 
 
-def analyze_text(text: str, glossary: Glossary, summary_sentences: int) -> list[Analysis]:
+def analyze_text(text: str, glossary: Glossary, summary_sentences: int,
+                 hard_wrapped: bool = False) -> list[Analysis]:
     """Clean → split into articles → sentences → key sentences → glossary terms."""
-    lines = clean_text(text)  # first: every later stage assumes wrapped lines are rejoined
+    # First: every later stage assumes wrapped lines are rejoined.
+    lines = clean_text(text, hard_wrapped)
     return [analyze_article(a, glossary, summary_sentences) for a in split_articles(lines)]
 
 

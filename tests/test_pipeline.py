@@ -144,3 +144,26 @@ def test_oversized_file_is_skipped_with_its_reason(tmp_path: Path):
     assert len(check_feed(tmp_path / "out" / "feed.xml")) == 1
     again = run_cli(*args)  # the stat index: neither file is read again
     assert "skipped big.txt" not in again.stderr and "nothing new" in again.stderr
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_pdf_newsletters_become_articles_and_scans_are_skipped(tmp_path: Path):
+    from tests.support.make_pdf import make_japanese_pdf, wrap_japanese
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    body = ("中国と中央アジアを結ぶ貨物列車の運行本数は今年も増え続けており、国境の駅では積み替えの"
+            "待ち時間が大きく短くなった。関係者は来年も同じ傾向が続くとみている。")
+    make_japanese_pdf(seeds / "letter.pdf", [[" 【物流】国境の駅で待ち時間短縮 ", "",
+                                              *wrap_japanese(body)]])
+    make_japanese_pdf(seeds / "scan.pdf", [["x"]], image_only_pages={0})
+    result = run_cli("once", "--seeds", str(seeds), "--out", str(tmp_path / "out"),
+                     "--state", str(tmp_path / "s.sqlite3"))
+    assert result.returncode == 0, result.stderr
+    assert "skipped scan.pdf: PDF has no text layer" in result.stderr
+    (item,) = check_feed(tmp_path / "out" / "feed.xml")
+    assert "国境の駅で待ち時間短縮" in (item.findtext("title") or "")
+    assert body[:40] in (item.findtext("description") or "")
+    inspect = run_cli("inspect", str(seeds / "scan.pdf"))
+    assert inspect.returncode == 1 and inspect.stderr.count("\n") == 1
+    assert "no text layer" in inspect.stderr

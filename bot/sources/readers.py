@@ -21,6 +21,11 @@ _BOMS = (
 )
 
 
+def is_hard_wrapped(name: str) -> bool:
+    """Does this format come with its layout's line breaks (PDF), not the author's?"""
+    return name.lower().endswith(PDF_SUFFIXES)
+
+
 def read_text(name: str, data: bytes) -> str:
     """Decode `data` and convert it from its format (by file suffix) to plain text."""
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""

@@ -15,6 +15,7 @@ _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(]")
 # A prose line this long that stops without punctuation was cut by a page break.
 _PAGE_BREAK_MIN = 60
 _FRONT_MATTER_LINES = 40
+_MIN_WRAP_WIDTH = 20
 
 
 def normalize(text: str) -> str:
@@ -41,14 +42,16 @@ def is_prose_line(line: str) -> bool:
     return len(line) >= 30 and "。" in line and not line.startswith("- ")
 
 
-def clean_text(text: str) -> list[str]:
+def clean_text(text: str, hard_wrapped: bool = False) -> list[str]:
     """Text → logical lines: artifacts dropped, wrapped lines rejoined, glyphs repaired.
 
+    `hard_wrapped`: the text is known to come with layout line breaks (a PDF), so even a
+    document too short to show a wrap width statistically is rejoined at its longest line.
     `artifacts.ARTICLE_BREAK` lines mark where an article boundary was recognised.
     """
     raw = normalize(text).split("\n")  # indentation kept: it tells a paragraph from a wrap
     notes = {n for line in raw if (n := art.footnote_number(line.strip()))}
-    lines = _rejoin(_drop_artifact_lines(raw))
+    lines = _rejoin(_drop_artifact_lines(raw), hard_wrapped)
     lines = _drop_repeated_front_matter(_drop_biographies(lines))
     return [
         art.repair_inline(art.remove_footnote_markers(line, notes), is_prose_line(line))
@@ -76,9 +79,13 @@ def _drop_artifact_lines(lines: list[str]) -> list[str]:
     return out
 
 
-def _rejoin(lines: list[str]) -> list[str]:
+def _rejoin(lines: list[str], hard_wrapped: bool) -> list[str]:
     """Join lines cut by hard wrapping or page breaks; blank lines between them are artifacts."""
-    width = _wrap_width([line.strip() for line in lines])
+    stripped = [line.strip() for line in lines if line != art.ARTICLE_BREAK]
+    width = _wrap_width(stripped)
+    if not width and hard_wrapped:
+        width = max((len(line) for line in stripped), default=0)
+        width = width if width >= _MIN_WRAP_WIDTH else 0
     out: list[str] = []
     joinable = weak = False
     for raw in lines:
@@ -135,7 +142,7 @@ def _wrap_width(lines: list[str]) -> int:
         return 0
     width = lengths[int(len(lengths) * 0.8)]
     near = sum(1 for n in lengths if width - 4 <= n <= width + 2)
-    return width if width >= 20 and near >= 0.4 * len(lengths) else 0
+    return width if width >= _MIN_WRAP_WIDTH and near >= 0.4 * len(lengths) else 0
 
 
 def _join(left: str, right: str) -> str:

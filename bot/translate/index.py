@@ -12,6 +12,8 @@ from bot.errors import ModelError
 from bot.translate.packages import PackageInfo, install_from_file, install_hint, packages_dir
 
 TIMEOUT_SECONDS = 20.0
+# Listing is a side show: an unreachable index must not hold up `models list` for long.
+LIST_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,13 @@ def index_url() -> str:
     return str(settings.remote_package_index)
 
 
-def fetch_index() -> list[AvailablePackage]:
+def fetch_index(timeout: float = TIMEOUT_SECONDS) -> list[AvailablePackage]:
     """Every translation package in the online index; ModelError if it cannot be reached."""
     import httpx
 
     url = index_url()
     try:
-        response = httpx.get(url, timeout=TIMEOUT_SECONDS, follow_redirects=True)
+        response = httpx.get(url, timeout=timeout, follow_redirects=True)
         response.raise_for_status()
         raw: Any = response.json()
     except (httpx.HTTPError, ValueError) as exc:
