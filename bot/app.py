@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
-from bot.errors import InputError, ModelError, ModelMissingError
+from bot.errors import ConfigError, InputError, ModelError, ModelMissingError
 from bot.glossary import Glossary, load_glossary
 from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
+from bot.ingest import require_japanese
 from bot.model import Term
 from bot.pipeline import analyze_text
 from bot.resources import resource_dir
@@ -41,6 +42,8 @@ def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
     """`once`: check the model first (nothing is touched without one), then run."""
     t = config.translation
     package = find_package(t.from_code, t.to_code)
+    if not config.paths.seeds.is_dir():
+        raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
     glossary = glossary_for(config)
     store = Store.open(config.paths.state)
     try:
@@ -178,6 +181,7 @@ def inspect_file(config: Config, path: Path) -> dict[str, Any]:
     candidate = FileCandidate(path, path.name, size)
     try:
         text = read_text(path.name, read_bytes(candidate, config.sources.max_file_bytes))
+        require_japanese(text)
     except InputError as exc:
         raise InputError(f"inspect: {path}: {exc}") from None
     analyses = analyze_text(text, glossary_for(config), config.digest.summary_sentences,

@@ -12,12 +12,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import Config, load_config, override_paths
 from bot.errors import ConfigError, KakehashiError
 
 Handler = Callable[[argparse.Namespace], int]
+if TYPE_CHECKING:  # argparse's sub-parser action is generic only to type checkers
+    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+def _command(commands: Commands, name: str,
              handler: Handler, help_text: str) -> argparse.ArgumentParser:
     description = help_text[0].upper() + help_text[1:] + "."
     sub = commands.add_parser(name, help=help_text, description=description)
@@ -100,16 +103,21 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="translate every sentence again, ignoring the translation memory")
 
 
-def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    models = commands.add_parser("models", help="list, install and remove translation models",
-                                 description="Manage Argos translation packages.")
+def _group(commands: Commands, name: str, help_text: str, description: str) -> Commands:
+    """A command with sub-commands; given none, it prints its own help (exit 2)."""
+    group = commands.add_parser(name, help=help_text, description=description)
 
-    def show_models_help(_: argparse.Namespace) -> int:
-        models.print_help()
+    def show_help(_: argparse.Namespace) -> int:
+        group.print_help()
         return 2
 
-    models.set_defaults(handler=show_models_help)
-    sub = models.add_subparsers(title="model commands", metavar="ACTION")
+    group.set_defaults(handler=show_help)
+    return group.add_subparsers(title=f"{name} commands", metavar="ACTION")
+
+
+def _add_models(commands: Commands) -> None:
+    sub = _group(commands, "models", "list, install and remove translation models",
+                 "Manage Argos translation packages.")
     listing = _command(sub, "list", _cmd_models_list,
                        "list installed models, and those in the Argos index when it is reachable")
     listing.add_argument("--offline", action="store_true",
@@ -122,16 +130,9 @@ def _add_models(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     remove.add_argument("code", help="package code, e.g. translate-ja_en or ja_en")
 
 
-def _add_glossary(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    glossary = commands.add_parser("glossary", help="check the glossary and find missing terms",
-                                   description="Work with glossary files.")
-
-    def show_glossary_help(_: argparse.Namespace) -> int:
-        glossary.print_help()
-        return 2
-
-    glossary.set_defaults(handler=show_glossary_help)
-    sub = glossary.add_subparsers(title="glossary commands", metavar="ACTION")
+def _add_glossary(commands: Commands) -> None:
+    sub = _group(commands, "glossary", "check the glossary and find missing terms",
+                 "Work with glossary files.")
     lint = _command(sub, "lint", _cmd_glossary_lint,
                     "report duplicates, conflicts, hidden terms and empty fields")
     lint.add_argument("files", nargs="*", type=Path,

@@ -121,8 +121,7 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
     report.new_documents += 1
     config = job.config
     try:
-        if japanese_ratio(document.text) < MIN_JAPANESE_RATIO:
-            raise InputError("not Japanese text: skipped, nothing to translate")
+        require_japanese(document.text)
         analyses = analyze_text(document.text, job.glossary, config.digest.summary_sentences,
                                 document.hard_wrapped)
         if not analyses:
@@ -139,6 +138,12 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
         job.store.record_document(document.content_hash, document.name, job.now, "done",
                                   articles=len(made))
     report.entries += len(made)
+
+
+def require_japanese(text: str) -> None:
+    """Only Japanese goes to a ja→en model: anything else is skipped with this reason."""
+    if japanese_ratio(text) < MIN_JAPANESE_RATIO:
+        raise InputError("not Japanese text: skipped, nothing to translate")
 
 
 def _skip(job: Ingest, report: IngestReport, key: str, name: str, reason: str,

@@ -84,8 +84,8 @@ def _pack(blocks: list[str], limit: int) -> list[str]:
     return messages
 
 
-def render_feed(entries: list[Entry], feed: FeedConfig, now: datetime) -> str:
-    """The RSS 2.0 document for `entries` (newest first)."""
+def render_feed(entries: list[Entry], feed: FeedConfig, built: datetime) -> str:
+    """The RSS 2.0 document for `entries` (newest first), last built at `built`."""
     template = environment().get_template("rss/feed.xml.j2")
     site = feed.site_url if feed.site_url.endswith("/") else feed.site_url + "/"
-    return template.render(entries=entries, feed=feed, site=site, now=now)
+    return template.render(entries=entries, feed=feed, site=site, built=built)

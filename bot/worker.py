@@ -6,6 +6,7 @@ the store; the scheduler only decides when.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,15 +57,15 @@ def _publish(
     outputs: list[Path] = []
     digest_id = None
     pending = store.pending_entries()
-    out = config.paths.out
     if pending:
         with store.transaction():
             digest_id = store.create_digest(now, [e.guid for e in pending])
             digest = build_digest(digest_id, pending, now)
             store.queue_deliveries(digest_id, TELEGRAM, render_telegram(digest))
-    if pending or not (out / "feed.xml").exists():
-        outputs.append(write_feed(out, store.recent_entries(config.feed.max_items),
-                                  config.feed, now))
+    feed = write_feed(config.paths.out, store.recent_entries(config.feed.max_items),
+                      config.feed, now)
+    if feed is not None:
+        outputs.append(feed)
     outputs.extend(_deliver_telegram(config, store, progress))
     return digest_id, outputs
 
@@ -95,6 +96,8 @@ def run_forever(job: Callable[[], None], interval_minutes: float) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=UTC)
+    # A service manager stops us with SIGTERM: finish cleanly, as with Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     # A late tick still runs (grace = one interval); overlapping ticks merge into one.
     scheduler.add_job(job, "interval", minutes=interval_minutes, next_run_time=datetime.now(
         UTC), misfire_grace_time=int(interval_minutes * 60), coalesce=True,

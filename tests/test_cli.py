@@ -80,6 +80,16 @@ def test_demo_without_model_or_network_says_how_to_install(tmp_path: Path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.usefixtures("installed_model")
+def test_missing_watched_folder_fails_before_touching_anything(tmp_path: Path):
+    result = run_cli("once", "--seeds", str(tmp_path / "nope"), "--out", str(tmp_path / "out"),
+                     "--state", str(tmp_path / "s.sqlite3"))
+    assert result.returncode == 2
+    assert result.stderr == ("kakehashi: error: the watched folder does not exist: "
+                             f"{tmp_path / 'nope'}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_missing_config_file_is_a_one_line_error(tmp_path: Path):
     result = run_cli("status", "--config", str(tmp_path / "nope.toml"))
     assert result.returncode == 2
@@ -105,6 +115,15 @@ def test_inspect_json_contract(tmp_path: Path):
     first_terms = {t["ja"]: t["en"] for t in report["articles"][0]["terms"]}
     assert "ホルゴス" in first_terms and "中欧班列" in first_terms
     assert not any("Reference" in s for a in report["articles"] for s in a["sentences"])
+
+
+def test_inspect_says_why_a_file_would_be_skipped(tmp_path: Path):
+    english = tmp_path / "notes.txt"
+    english.write_text("Plain English notes about freight trains.\n", encoding="utf-8")
+    result = run_cli("inspect", str(english), "--json")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"kakehashi: error: inspect: {english}: not Japanese text: " \
+        "skipped, nothing to translate\n"
 
 
 def test_inspect_bad_file_is_a_one_line_error(tmp_path: Path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import random
 import re
 
 import pytest
@@ -50,6 +51,10 @@ def test_markdown_syntax_is_removed():
                                                             "- 項目"]
 
 
+_RNG = random.Random(1)
+NOISE = bytes(_RNG.randrange(0x80, 0x100) for _ in range(2000))  # high bytes, no pattern
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
@@ -59,8 +64,27 @@ def test_markdown_syntax_is_removed():
         ("doc.docx", b"PK\x03\x04", "unsupported file type .docx"),
         ("noext", b"text", "unsupported file type (none)"),
         ("empty.html", b"<html><script>x()</script></html>", "no text in file"),
+        ("noise.txt", NOISE, "undecodable bytes"),
     ],
 )
 def test_bad_input_has_a_reason(name: str, data: bytes, reason: str):
     with pytest.raises(InputError, match=re.escape(reason)):
         read_text(name, data)
+
+
+def test_html_cookie_banners_and_page_chrome_are_not_text():
+    html = f"""<html><head><title>記事</title></head><body>
+    <div id="cookie-consent">当サイトはクッキーを使用します。<button>同意する</button></div>
+    <div class="site-menu">トップ 国際 経済</div>
+    <main><h1>中欧班列が最多に</h1><div class="share-buttons">シェアする</div>
+    <p>{JAPANESE}</p><div class="ad-slot">広告枠</div><p hidden>隠し文字</p>
+    <div role="dialog">ニュースレター登録</div></main>
+    <div class="related">関連記事の一覧</div></body></html>"""
+    text = read_text("page.html", html.encode("utf-8"))
+    assert text.splitlines() == ["中欧班列が最多に", JAPANESE]
+
+
+def test_html_without_main_keeps_body_text_and_survives_unclosed_tags():
+    html = f"<body><p>{JAPANESE}<p>二つ目の段落です。<br>改行の後。<div><span>閉じない"
+    assert read_text("old.htm", html.encode("cp932")).splitlines() == [
+        JAPANESE, "二つ目の段落です。", "改行の後。", "閉じない"]

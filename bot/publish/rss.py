@@ -13,8 +13,21 @@ from bot.render import render_feed
 FEED_NAME = "feed.xml"
 
 
-def write_feed(out_dir: Path, entries: list[Entry], feed: FeedConfig, now: datetime) -> Path:
-    """Write OUT/feed.xml with `entries` (newest first)."""
+def write_feed(out_dir: Path, entries: list[Entry], feed: FeedConfig,
+               now: datetime) -> Path | None:
+    """Bring OUT/feed.xml up to date with `entries` (newest first); None if it already was.
+
+    The document depends on the entries only (its build date is the newest entry's), so
+    rendering it on every run rewrites the file exactly when something changed, including
+    after a run that failed between creating a digest and writing the feed.
+    """
     path = out_dir / FEED_NAME
-    write_atomic(path, render_feed(entries, feed, now))
+    built = max((e.created for e in entries), default=now)
+    text = render_feed(entries, feed, built)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return None
+    except (OSError, UnicodeDecodeError):
+        pass  # missing or unreadable: write it
+    write_atomic(path, text)
     return path

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import codecs
 import re
-from html.parser import HTMLParser
 
 from bot.errors import InputError
+from bot.sources.html import html_to_text
 
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -86,59 +86,3 @@ def markdown_to_text(text: str) -> str:
             stripped = ""
         lines.append(stripped)
     return "\n".join(lines)
-
-
-class _TextExtractor(HTMLParser):
-    SKIP = frozenset({"script", "style", "nav", "footer", "header", "aside", "noscript", "form",
-                      "svg"})
-    BLOCK = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-             "article", "blockquote", "pre", "table", "ul", "ol", "dd", "dt"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title = ""
-        self.h1 = ""
-        self._skip_depth = 0
-        self._in: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self._skip_depth += 1
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-        if tag == "li":
-            self.parts.append("- ")
-        self._in.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self._skip_depth:
-            self._skip_depth -= 1
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-        if tag in self._in:
-            del self._in[len(self._in) - 1 - self._in[::-1].index(tag) :]
-
-    def handle_data(self, data: str) -> None:
-        current = self._in[-1] if self._in else ""
-        if current == "title":
-            self.title += data
-            return
-        if self._skip_depth:
-            return
-        if "h1" in self._in:
-            self.h1 += data
-        self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """HTML → main text with the page title (h1, else <title>) as its first line."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    lines = [re.sub(r"\s+", " ", line).strip() for line in "".join(parser.parts).split("\n")]
-    body = "\n".join(line for line in lines if line)
-    title = re.sub(r"\s+", " ", parser.h1 or parser.title).strip()
-    if title and not body.startswith(title):
-        body = f"{title}\n{body}"
-    return body
