@@ -34,7 +34,9 @@ class TranslationConfig:
     # 0 = fit the cores: one thread per core spread over replicas (DESIGN: replicas beat threads).
     inter_threads: int = 0
     intra_threads: int = 0
-    max_batch_size: int = 32
+    # Sentences per model call. Measured at the real model's shape on 2 cores (bench/):
+    # 8 gives 1.1x the throughput of 32 at half the peak memory (277 MB vs 577 MB).
+    max_batch_size: int = 8
     # 0 = automatic: at most 3x the input's pieces + 10 (stops runaway output).
     max_output_tokens: int = 0
     cache: bool = True
