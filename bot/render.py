@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from email.utils import format_datetime
 from functools import lru_cache
-from html import unescape
 
 import jinja2
 
@@ -37,11 +35,6 @@ def environment() -> jinja2.Environment:
 
 def clip(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def visible_length(html: str) -> int:
-    """Length as Telegram counts it: after tags are removed and entities decoded."""
-    return len(unescape(re.sub(r"<[^>]+>", "", html)))
 
 
 def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -107,12 +108,22 @@ def test_suggest_lists_recurring_unknown_names():
     assert "ホルゴス" not in suggestions and "カスケレン" not in suggestions
 
 
-def test_inspect_lists_shipped_renderings(shared_seeds: Path):
-    result = run_cli("inspect", "--json", str(next(shared_seeds.glob("000_*.txt"))))
-    import json
-
-    terms = {t["ja"]: t["en"] for t in json.loads(result.stdout)["articles"][0]["terms"]}
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_inspect_lists_shipped_renderings(shared_seeds: Path, prefix: str):
+    result = run_cli("inspect", "--json", str(next(shared_seeds.glob(f"{prefix}_*.txt"))))
+    assert result.returncode == 0, result.stderr
     shipped = load_glossary([ROOT / "glossary"])
-    assert len(terms) >= 10
-    assert all(shipped.entries[ja] == en for ja, en in terms.items())
+    for article in json.loads(result.stdout)["articles"]:
+        terms = {t["ja"]: t["en"] for t in article["terms"]}
+        assert terms, article["title"]
+        assert all(shipped.entries[ja] == en for ja, en in terms.items())
+        text = "".join([article["title"], *article["sentences"]])
+        assert all(ja in text for ja in terms)
+
+
+def test_shipped_renderings_for_the_seeds_names(shared_seeds: Path):
+    result = run_cli("inspect", "--json", str(next(shared_seeds.glob("001_*.txt"))))
+    terms = {t["ja"]: t["en"] for t in json.loads(result.stdout)["articles"][0]["terms"]}
     assert terms["一帯一路"] == "Belt and Road Initiative"
+    assert terms["アスタナ"] == "Astana"
+    assert terms["中国・キルギス・ウズベキスタン鉄道"] == "China-Kyrgyzstan-Uzbekistan Railway"
