@@ -83,11 +83,13 @@ def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[
         return paths
     progress(f"sending {len(queued)} message(s) to Telegram")
 
-    def sent(index: int) -> None:
+    def record(index: int, status: str, detail: str) -> None:
         digest_id, part, _ = queued[index]
-        store.mark_delivery(digest_id, TELEGRAM, part, "sent")
+        store.mark_delivery(digest_id, TELEGRAM, part, status, detail)
+        if detail:
+            progress(f"telegram refused message {part} of digest #{digest_id}: {detail}")
 
-    send_messages(config.telegram, [body for _, _, body in queued], sent)
+    send_messages(config.telegram, [body for _, _, body in queued], record)
     return []
 
 

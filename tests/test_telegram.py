@@ -82,3 +82,34 @@ def test_token_without_chat_is_a_clear_error(api: FakeBotApi, folder: Path):
     env["TELEGRAM_CHAT_ID"] = ""
     code, stderr = run_once(folder, env)
     assert code == 1 and "TELEGRAM_CHAT_ID" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_a_short_flood_wait_is_waited_out(api: FakeBotApi, folder: Path):
+    api.faults.append((429, "Too Many Requests: retry after 1", 1))
+    code, stderr = run_once(folder, telegram_env(api))
+    assert code == 0, stderr
+    assert "Warning" not in stderr and api.messages
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_a_rejected_message_does_not_block_the_others(api: FakeBotApi, folder: Path):
+    for name in ("02_newsletter_pdf.txt", "03_windows_memo.txt", "04_report.md"):
+        shutil.copy(ROOT / "seeds" / name, folder)  # enough for a digest of several messages
+    api.faults.append((400, "Bad Request: message is too long", None))
+    code, stderr = run_once(folder, telegram_env(api))
+    assert code == 0, stderr
+    assert "telegram refused message 1 of digest #1: Message is too long" in stderr
+    status = run_cli("status", "--state", str(folder.parent / "state.sqlite3"))
+    assert "undelivered: 0" in status.stdout
+    assert len(api.messages) >= 1  # the later parts went out
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_a_migrated_chat_names_the_new_id(api: FakeBotApi, folder: Path):
+    api.faults.append((400, "Bad Request: group chat was upgraded to a supergroup chat", None))
+    api.migrate_to = -1009876543210
+    code, stderr = run_once(folder, telegram_env(api))
+    assert code == 1
+    assert stderr.strip().splitlines()[-1] == ("kakehashi: error: telegram: the chat became a "
+                                               "supergroup; set TELEGRAM_CHAT_ID to -1009876543210")

@@ -22,6 +22,7 @@ class FakeBotApi:
     messages: list[dict[str, Any]] = field(default_factory=list)
     # Each scripted fault answers one sendMessage: (HTTP status, description, retry_after).
     faults: list[tuple[int, str, int | None]] = field(default_factory=list)
+    migrate_to: int | None = None  # sent with the next fault, as Telegram does for upgrades
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -78,6 +79,8 @@ class FakeBotApi:
             error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
             if retry_after is not None:
                 error["parameters"] = {"retry_after": retry_after}
+            if self.migrate_to is not None:
+                error["parameters"] = {"migrate_to_chat_id": self.migrate_to}
             return status, error
         text = str(params.get("text", ""))
         if params.get("parse_mode") == "HTML":
