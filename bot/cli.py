@@ -39,6 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kakehashi: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # A bug, not bad input: still one line for the user; the traceback on request.
+        if os.environ.get("KAKEHASHI_DEBUG"):
+            raise
+        print(f"kakehashi: internal error: {type(exc).__name__}: {exc} "
+              "(run again with KAKEHASHI_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 70
 
 
 def build_parser() -> argparse.ArgumentParser:

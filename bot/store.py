@@ -18,6 +18,8 @@ from pathlib import Path
 from bot.errors import StoreError
 from bot.model import Entry, Pair, SourceInfo, Term
 
+LOCK_WAIT_SECONDS = 30.0
+
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE documents (
@@ -73,7 +75,8 @@ class Store:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(str(path), isolation_level=None)
+            # Another run holding the file (a second 'once' beside 'run') is waited for.
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=LOCK_WAIT_SECONDS)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             store = cls(conn)
@@ -98,7 +101,10 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All-or-nothing: a document's entries and its 'seen' mark land together."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"store: the state file is busy or unwritable ({exc})") from None
         try:
             yield
         except BaseException:

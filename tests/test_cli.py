@@ -133,3 +133,42 @@ def test_inspect_bad_file_is_a_one_line_error(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr.startswith("kakehashi: error: inspect:") and "binary" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_an_unexpected_failure_is_one_line_unless_debugging(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    import bot.app
+
+    def broken(config: object) -> list[str]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.app, "status_lines", broken)
+    monkeypatch.delenv("KAKEHASHI_DEBUG", raising=False)
+    assert main(["status", "--state", str(tmp_path / "s.sqlite3")]) == 70
+    assert capsys.readouterr().err == ("kakehashi: internal error: RuntimeError: boom (run again "
+                                       "with KAKEHASHI_DEBUG=1 for the traceback)\n")
+    monkeypatch.setenv("KAKEHASHI_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["status", "--state", str(tmp_path / "s.sqlite3")])
+
+
+def test_a_busy_state_file_is_waited_for_then_reported(tmp_path: Path):
+    import sqlite3
+
+    from bot.errors import StoreError
+    from bot.store import Store
+
+    state = tmp_path / "s.sqlite3"
+    Store.open(state).close()
+    holder = sqlite3.connect(state, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    store = Store.open(state)
+    store._conn.execute("PRAGMA busy_timeout=100")  # do not wait the full 30 s here
+    try:
+        with pytest.raises(StoreError, match="state file is busy"), store.transaction():
+            pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
