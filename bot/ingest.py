@@ -110,7 +110,8 @@ def _ingest_feed_item(job: Ingest, item: FeedItem, report: IngestReport) -> None
     if job.store.has_document(key):
         return
     source = SourceInfo(site=urlsplit(item.link or item.feed_url).hostname or "",
-                        url=item.link)
+                        url=item.link,
+                        published=item.published.isoformat() if item.published else "")
     text = f"{item.title}\n{item.text}" if item.title else item.text
     ingest_document(job, Document(item.link or item.guid, key, text), report, source)
 

@@ -13,6 +13,7 @@ class SourceInfo:
     site: str = ""
     url: str = ""
     original_title: str = ""
+    published: str = ""  # ISO 8601 date-time at the source, when it gives one (feeds do)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ def test_feed_entries_are_published_once_and_failures_reported(tmp_path: Path):
     assert links == ["https://news.example/a/1", "https://news.example/a/2"]
     titles = " ".join(item.findtext("title") or "" for item in root.iter("item"))
     assert "中欧班列の運行本数が過去最多に" in titles
+    descriptions = " ".join(item.findtext("description") or "" for item in root.iter("item"))
+    assert "Source: news.example, 2026-11-24" in descriptions  # 09:00 +0900 is 00:00 UTC
     assert f"skipped {server.url('/broken.xml')}: not a feed" in first.stderr
     assert again.returncode == 0 and "nothing new" in again.stderr
     assert server.requests.count("/feed.xml") == 2
