@@ -27,7 +27,7 @@ from bot.store import Store
 from bot.text.clean import normalize
 from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
-from bot.translate.packages import find_package, install_hint
+from bot.translate.packages import find_package
 from bot.worker import RunReport, run_forever, run_once
 
 Say = Callable[[str], None]
@@ -97,9 +97,8 @@ def run_demo(config: Config, out: Path, say: Say) -> RunReport:
             install_from_index(t.from_code, t.to_code)
         except ModelError as exc:
             raise ModelMissingError(
-                f"the demo needs the {t.from_code}→{t.to_code} model and it could not be "
-                f"downloaded ({exc}). Offline, "
-                + install_hint(t.from_code, t.to_code).split(" or ")[1]
+                f"the demo needs the {t.from_code}→{t.to_code} model and could not install it: "
+                + str(exc).removeprefix("models: ")
             ) from None
     paths = replace(config.paths, seeds=resource_dir("seeds"), out=out,
                     state=out / "state.sqlite3")

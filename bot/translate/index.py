@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ModelError
-from bot.translate.packages import PackageInfo, install_from_file, install_hint, packages_dir
+from bot.translate.packages import (
+    PackageInfo,
+    install_from_file,
+    install_hint,
+    offline_hint,
+    packages_dir,
+)
 
 TIMEOUT_SECONDS = 20.0
 # Listing is a side show: an unreachable index must not hold up `models list` for long.
@@ -42,7 +48,7 @@ def fetch_index(timeout: float = TIMEOUT_SECONDS) -> list[AvailablePackage]:
         raw: Any = response.json()
     except (httpx.HTTPError, ValueError) as exc:
         raise ModelError(f"models: cannot reach the Argos package index at {url} ({exc}); "
-                         "to install offline, " + install_hint().split(" or ", 1)[1]) from None
+                         "to install offline: " + offline_hint()) from None
     return [
         AvailablePackage(str(p["from_code"]), str(p["to_code"]), str(p.get("package_version")),
                          tuple(p.get("links", ())))

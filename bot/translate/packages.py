@@ -42,10 +42,14 @@ class PackageInfo:
 
 def install_hint(from_code: str = "ja", to_code: str = "en") -> str:
     """How to install a package, both routes, in one line."""
-    return (
-        f"install one with 'kakehashi models install {from_code} {to_code}' (online) or "
-        f"'kakehashi models install --file translate-{from_code}_{to_code}.argosmodel' (offline)"
-    )
+    return (f"install one with 'kakehashi models install {from_code} {to_code}' (online) or "
+            + offline_hint(from_code, to_code))
+
+
+def offline_hint(from_code: str = "ja", to_code: str = "en") -> str:
+    """The offline route alone, for when the online one has just failed."""
+    return (f"'kakehashi models install --file translate-{from_code}_{to_code}.argosmodel' "
+            "(offline, with the file fetched on a connected machine)")
 
 
 def packages_dir() -> Path:
