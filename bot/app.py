@@ -18,7 +18,7 @@ from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
 from bot.ingest import require_japanese
-from bot.model import Term
+from bot.model import Analysis, Term
 from bot.pipeline import analyze_text
 from bot.resources import resource_dir
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
@@ -162,13 +162,22 @@ def suggest_glossary(config: Config, folder: Path, min_count: int) -> list[Sugge
     sentences: list[str] = []
     for candidate in scan_folder(folder):
         try:
-            text = read_text(candidate.name, read_bytes(candidate, config.sources.max_file_bytes))
+            analyses = _analyze_file(config, candidate, Glossary())
         except InputError:
             continue  # unreadable files have nothing to suggest; 'status' explains them
-        for analysis in analyze_text(text, Glossary(), config.digest.summary_sentences,
-                                     is_hard_wrapped(candidate.name)):
+        for analysis in analyses:
             sentences.extend(analysis.sentences)
     return suggest_terms(sentences, glossary_for(config), min_count)
+
+
+def _analyze_file(config: Config, candidate: FileCandidate, glossary: Glossary,
+                  japanese_only: bool = False) -> list[Analysis]:
+    """Read one file and analyse it as a run would (InputError if it cannot be read)."""
+    text = read_text(candidate.name, read_bytes(candidate, config.sources.max_file_bytes))
+    if japanese_only:
+        require_japanese(text)
+    return analyze_text(text, glossary, config.digest.summary_sentences,
+                        is_hard_wrapped(candidate.name))
 
 
 def inspect_file(config: Config, path: Path) -> dict[str, Any]:
@@ -179,12 +188,9 @@ def inspect_file(config: Config, path: Path) -> dict[str, Any]:
         raise InputError(f"inspect: cannot read {path}: {exc.strerror}") from None
     candidate = FileCandidate(path, path.name, size)
     try:
-        text = read_text(path.name, read_bytes(candidate, config.sources.max_file_bytes))
-        require_japanese(text)
+        analyses = _analyze_file(config, candidate, glossary_for(config), japanese_only=True)
     except InputError as exc:
         raise InputError(f"inspect: {path}: {exc}") from None
-    analyses = analyze_text(text, glossary_for(config), config.digest.summary_sentences,
-                            is_hard_wrapped(path.name))
     return {
         "articles": [
             {
