@@ -5,8 +5,10 @@ Kept apart from `bot.cli` so the CLI stays argument parsing and error mapping on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,9 @@ from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
 from bot.ingest import require_japanese
+from bot.lock import hold_state_lock
 from bot.model import Analysis, Term
+from bot.outbox import HELD, REJECTED, SENDING, Delivery
 from bot.pipeline import analyze_text
 from bot.resources import resource_dir
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
@@ -28,7 +32,7 @@ from bot.text.clean import normalize
 from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
-from bot.worker import RunReport, run_forever, run_once
+from bot.worker import TELEGRAM, RunReport, run_forever, run_once
 
 Say = Callable[[str], None]
 
@@ -45,13 +49,15 @@ def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
     if not config.paths.seeds.is_dir():
         raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
     glossary = glossary_for(config)
-    store = Store.open(config.paths.state)
-    try:
-        engine: Translator = CTranslate2Translator(package, t)
-        translator = CachedTranslator(engine, store) if use_cache and t.cache else engine
-        report = run_once(config, store, glossary, translator, progress=say)
-    finally:
-        store.close()
+    # One job per state file at a time: a second process waits, then finds nothing new.
+    with hold_state_lock(config.paths.state, config.schedule.lock_wait_seconds, say):
+        store = Store.open(config.paths.state)
+        try:
+            engine: Translator = CTranslate2Translator(package, t)
+            translator = CachedTranslator(engine, store) if use_cache and t.cache else engine
+            report = run_once(config, store, glossary, translator, progress=say)
+        finally:
+            store.close()
     _say_report(report, config, say)
     return report
 
@@ -106,7 +112,7 @@ def run_demo(config: Config, out: Path, say: Say) -> RunReport:
 
 
 def status_lines(config: Config) -> list[str]:
-    """What the state file holds, for `kakehashi status`."""
+    """What the state file holds, for `kakehashi status` (never waits for the job lock)."""
     if not config.paths.state.exists():
         return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)"]
     store = Store.open(config.paths.state)
@@ -115,6 +121,9 @@ def status_lines(config: Config) -> list[str]:
         documents = store.documents()
         failed = store.entries_with_failed_terms()
         feeds = store.failing_feeds()
+        outbox = store.outbox()
+        deliveries = outbox.attention(TELEGRAM)
+        flood_wait = outbox.flood_wait_until(TELEGRAM)
     finally:
         store.close()
     lines = [f"state: {config.paths.state}"]
@@ -130,6 +139,27 @@ def status_lines(config: Config) -> list[str]:
         lines.append("entries with glossary terms not rendered as agreed:")
         lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"
                   for guid, doc, terms, held in failed]
+    return lines + _delivery_lines(deliveries, flood_wait)
+
+
+def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:
+    lines = []
+    if flood_wait > time.time():
+        until = datetime.fromtimestamp(flood_wait, UTC).isoformat(timespec="seconds")
+        lines.append(f"telegram asked us to wait: nothing is sent before {until}")
+    titles = {
+        REJECTED: "messages Telegram rejected (not sent; the rest went on):",
+        HELD: "messages held: they may have arrived ('kakehashi release --messages' sends "
+              "them again):",
+        SENDING: "messages being sent (or whose sender stopped mid-send):",
+    }
+    for status, title in titles.items():
+        chosen = [d for d in deliveries if d.status == status]
+        if chosen:
+            lines.append(title)
+        for d in chosen:
+            claim = f" [{d.claimed_by}, {d.claimed_at[:19]}]" if status == SENDING else ""
+            lines.append(f"  digest #{d.digest_id} part {d.part}{claim}: {d.detail}".rstrip())
     return lines
 
 
@@ -139,6 +169,16 @@ def release_entries(config: Config, guids: list[str] | None) -> int:
     try:
         with store.transaction():
             return store.release(guids)
+    finally:
+        store.close()
+
+
+def release_messages(config: Config, keys: list[tuple[int, int]] | None) -> int:
+    """`release --messages`: held (uncertain) messages are sent again by the next run."""
+    store = Store.open(config.paths.state)
+    try:
+        with store.transaction():
+            return store.outbox().release_held(keys)
     finally:
         store.close()
 

@@ -79,9 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="machine-readable output")
     inspect.add_argument("--config", type=Path, help="TOML config file")
     release = _command(commands, "release", _cmd_release,
-                       "let entries held back by glossary.strict into the next digest")
-    release.add_argument("guids", nargs="*", metavar="GUID", help="entries to release")
-    release.add_argument("--all", action="store_true", help="release every held entry")
+                       "let entries held back by glossary.strict into the next digest, or "
+                       "(--messages) send held messages again")
+    release.add_argument("guids", nargs="*", metavar="GUID",
+                         help="entries to release; with --messages, messages as DIGEST:PART "
+                         "(e.g. 3:2), as 'status' lists them")
+    release.add_argument("--all", action="store_true",
+                         help="release every held entry (with --messages: every held message)")
+    release.add_argument("--messages", action="store_true",
+                         help="release messages held by telegram.uncertain = \"hold\" (they "
+                         "may have reached Telegram already: the next run sends them again)")
     release.add_argument("--state", type=Path, help="state database file")
     release.add_argument("--config", type=Path, help="TOML config file")
     translate = _command(commands, "translate", _cmd_translate,
@@ -255,13 +262,26 @@ def _cmd_models_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from bot.app import release_entries
+    from bot.app import release_entries, release_messages
 
     if not args.all and not args.guids:
-        raise ConfigError("release: give GUIDs (see 'kakehashi status') or --all")
+        what = "DIGEST:PART" if args.messages else "GUIDs"
+        raise ConfigError(f"release: give {what} (see 'kakehashi status') or --all")
+    if args.messages:
+        keys = None if args.all else [_message_key(item) for item in args.guids]
+        count = release_messages(_config(args), keys)
+        print(f"released {count} message(s); the next run sends them again")
+        return 0
     count = release_entries(_config(args), None if args.all else args.guids)
     print(f"released {count} entr{'y' if count == 1 else 'ies'}; the next run publishes them")
     return 0
+
+
+def _message_key(item: str) -> tuple[int, int]:
+    digest, _, part = item.partition(":")
+    if not (digest.lstrip("#").isdigit() and part.isdigit()):
+        raise ConfigError(f"release: {item!r} is not DIGEST:PART (e.g. 3:2)")
+    return int(digest.lstrip("#")), int(part)
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:

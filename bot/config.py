@@ -77,11 +77,17 @@ class TelegramConfig:
     token: str = field(default="", repr=False)
     chat_id: str = ""
     api_base_url: str = ""
+    # A message that may or may not have arrived (a send that timed out, or a process that
+    # stopped between the send and its record): "resend" it (at-least-once: it may appear
+    # twice) or "hold" it until `kakehashi release --messages` (never a duplicate).
+    uncertain: str = "resend"
 
 
 @dataclass(frozen=True)
 class ScheduleConfig:
     interval_minutes: float = 30.0
+    # How long a job waits for another process working on the same state file.
+    lock_wait_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,10 @@ class Config:
             raise ConfigError(f"config: sources.feeds: not an http(s) URL: {bad[0]}")
         if self.schedule.interval_minutes <= 0:
             raise ConfigError("config: schedule.interval_minutes must be > 0")
+        if self.schedule.lock_wait_seconds < 0:
+            raise ConfigError("config: schedule.lock_wait_seconds must be >= 0")
+        if self.telegram.uncertain not in ("resend", "hold"):
+            raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
         if not self.feed.site_url.startswith(("http://", "https://")):
             raise ConfigError("config: feed.site_url must be an absolute http(s) URL")
         return self

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.errors import StoreError
 from bot.model import Entry, Pair, SourceInfo, Term
+from bot.outbox import Outbox
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -60,6 +61,12 @@ MIGRATIONS: tuple[str, ...] = (
         last_error TEXT NOT NULL DEFAULT ''
     );
     """,
+    # The outbox claims a message before sending it (who, when) and remembers a flood wait.
+    """
+    ALTER TABLE deliveries ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE deliveries ADD COLUMN claimed_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE deliveries ADD COLUMN not_before REAL NOT NULL DEFAULT 0;
+    """,
 )
 
 
@@ -89,14 +96,26 @@ class Store:
         self._conn.close()
 
     def _migrate(self) -> None:
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StoreError(f"store: state file is from a newer Kakehashi (schema {version})")
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction():
+        if self._version() == len(MIGRATIONS):
+            return
+        # The version is read again under the write lock: two processes opening a fresh file
+        # at once would otherwise both run the first migration.
+        with self.transaction():
+            version = self._version()
+            if version > len(MIGRATIONS):
+                raise StoreError(
+                    f"store: state file is from a newer Kakehashi (schema {version})")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in filter(str.strip, script.split(";")):
                     self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA user_version={number}")
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def outbox(self) -> Outbox:
+        """The deliveries table's queries (kept in their own module)."""
+        return Outbox(self._conn, self.transaction)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -224,30 +243,6 @@ class Store:
         )
         return digest_id
 
-    def queue_deliveries(self, digest_id: int, channel: str, bodies: list[str]) -> None:
-        """Put a digest's rendered messages in the outbox, to be delivered in order."""
-        self._conn.executemany(
-            "INSERT INTO deliveries(digest_id, channel, part, body, status) VALUES (?,?,?,?,?)",
-            [(digest_id, channel, n, body, "pending") for n, body in enumerate(bodies, 1)],
-        )
-
-    def undelivered(self, channel: str) -> list[tuple[int, int, str]]:
-        """(digest_id, part, body) of messages not yet delivered, oldest first."""
-        rows = self._conn.execute(
-            "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status='pending'"
-            " ORDER BY digest_id, part",
-            (channel,),
-        )
-        return list(rows)
-
-    def mark_delivery(
-        self, digest_id: int, channel: str, part: int, status: str, detail: str = ""
-    ) -> None:
-        self._conn.execute(
-            "UPDATE deliveries SET status=?, detail=? WHERE digest_id=? AND channel=? AND part=?",
-            (status, detail, digest_id, channel, part),
-        )
-
     def counts(self) -> dict[str, int]:
         """Totals for `kakehashi status`."""
         one = self._conn.execute
@@ -260,7 +255,7 @@ class Store:
             "held": one("SELECT count(*) FROM entries WHERE held=1").fetchone()[0],
             "digests": one("SELECT count(*) FROM digests").fetchone()[0],
             "undelivered": one(
-                "SELECT count(*) FROM deliveries WHERE status='pending'"
+                "SELECT count(*) FROM deliveries WHERE status IN ('pending','sending','held')"
             ).fetchone()[0],
             "cached_translations": one("SELECT count(*) FROM translations").fetchone()[0],
         }

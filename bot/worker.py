@@ -6,7 +6,9 @@ the store; the scheduler only decides when.
 
 from __future__ import annotations
 
+import os
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,14 +18,17 @@ from bot.config import Config
 from bot.digest import build_digest
 from bot.glossary import Glossary
 from bot.ingest import Ingest, IngestReport, Progress, ingest_feeds, ingest_folder
-from bot.publish.preview import write_preview
+from bot.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
+from bot.publish.files import remove_stale_temps
+from bot.publish.preview import PREVIEW_DIR, write_preview
 from bot.publish.rss import write_feed
-from bot.publish.telegram import send_messages
+from bot.publish.telegram import UNCERTAIN, Outcome, send_messages
 from bot.render import render_telegram
 from bot.store import Store
 from bot.translate.engine import Translator
 
 TELEGRAM = "telegram"
+UNCERTAIN_DETAIL = "uncertain: may have arrived"
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,15 @@ def _publish(
 ) -> tuple[int | None, list[Path]]:
     outputs: list[Path] = []
     digest_id = None
+    # The job lock is held: a temp file of ours in OUT is a leftover of a killed run.
+    for folder in (config.paths.out, config.paths.out / PREVIEW_DIR):
+        remove_stale_temps(folder)
     pending = store.pending_entries()
     if pending:
         with store.transaction():
             digest_id = store.create_digest(now, [e.guid for e in pending])
             digest = build_digest(digest_id, pending, now)
-            store.queue_deliveries(digest_id, TELEGRAM, render_telegram(digest))
+            store.outbox().queue(digest_id, TELEGRAM, render_telegram(digest))
     feed = write_feed(config.paths.out, store.recent_entries(config.feed.max_items),
                       config.feed, now)
     if feed is not None:
@@ -71,26 +79,56 @@ def _publish(
 
 
 def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[Path]:
-    """Drain the outbox: to Telegram with a token, else to preview files."""
-    queued = store.undelivered(TELEGRAM)
+    """Drain the outbox, one claimed message at a time: to Telegram with a token, else to
+    preview files."""
+    outbox = store.outbox()
+    _settle_uncertain(outbox, config.telegram.uncertain, progress)
+    queued = outbox.pending(TELEGRAM)
     if not queued:
         return []
+    owner = f"pid {os.getpid()}"
     if not config.telegram.token:
         paths = []
-        for digest_id, part, body in queued:
-            paths.append(write_preview(config.paths.out, body))
-            store.mark_delivery(digest_id, TELEGRAM, part, "preview", str(paths[-1]))
+        while (message := outbox.claim_next(TELEGRAM, owner, datetime.now(UTC))) is not None:
+            paths.append(write_preview(config.paths.out, message.body))
+            outbox.record(message, TELEGRAM, PREVIEW, str(paths[-1]))
         return paths
+    wait = outbox.flood_wait_until(TELEGRAM) - time.time()
+    if wait > 0:
+        progress(f"telegram asked us to wait: {len(queued)} message(s) stay queued for "
+                 f"another {wait:.0f} s")
+        return []
     progress(f"sending {len(queued)} message(s) to Telegram")
 
-    def record(index: int, status: str, detail: str) -> None:
-        digest_id, part, _ = queued[index]
-        store.mark_delivery(digest_id, TELEGRAM, part, status, detail)
-        if detail:
-            progress(f"telegram refused message {part} of digest #{digest_id}: {detail}")
+    def record(message: Message, outcome: Outcome) -> None:
+        where = f"message {message.part} of digest #{message.digest_id}"
+        if outcome.status == UNCERTAIN:
+            progress(f"telegram: {where} may or may not have arrived: {outcome.detail}")
+            _settle_one(outbox, message, config.telegram.uncertain, outcome.detail)
+            return
+        status = outcome.status if outcome.status in (SENT, REJECTED) else PENDING
+        outbox.record(message, TELEGRAM, status, outcome.detail, outcome.not_before)
+        if outcome.status == REJECTED:
+            progress(f"telegram refused {where}: {outcome.detail}")
 
-    send_messages(config.telegram, [body for _, _, body in queued], record)
+    send_messages(config.telegram, lambda: outbox.claim_next(
+        TELEGRAM, owner, datetime.now(UTC)), record)
     return []
+
+
+def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:
+    """Messages a stopped process left claimed: resend them or hold them, as configured."""
+    for delivery in outbox.uncertain(TELEGRAM):
+        progress(f"telegram: message {delivery.part} of digest #{delivery.digest_id} may or "
+                 f"may not have arrived ({delivery.claimed_by} stopped while sending it at "
+                 f"{delivery.claimed_at[:19]}); telegram.uncertain = {policy}")
+    status = HELD if policy == "hold" else PENDING
+    outbox.settle_uncertain(TELEGRAM, status, UNCERTAIN_DETAIL)
+
+
+def _settle_one(outbox: Outbox, message: Message, policy: str, why: str) -> None:
+    outbox.record(message, TELEGRAM, HELD if policy == "hold" else PENDING,
+                  f"{UNCERTAIN_DETAIL}: {why}")
 
 
 def run_forever(job: Callable[[], None], interval_minutes: float) -> None:

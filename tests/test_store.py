@@ -10,6 +10,7 @@ import pytest
 
 from bot.errors import StoreError
 from bot.model import Entry, Pair, SourceInfo, Term
+from bot.outbox import Message
 from bot.store import MIGRATIONS, Store
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -54,12 +55,16 @@ def test_entries_round_trip_and_digest_takes_pending():
     assert store.pending_entries() == entries
     with store.transaction():
         digest_id = store.create_digest(NOW, ["g1", "g2"])
-        store.queue_deliveries(digest_id, "telegram", ["one", "two"])
+        store.outbox().queue(digest_id, "telegram", ["one", "two"])
     assert store.pending_entries() == []
     assert [e.guid for e in store.recent_entries(10)] == ["g2", "g1"]
-    assert store.undelivered("telegram") == [(digest_id, 1, "one"), (digest_id, 2, "two")]
-    store.mark_delivery(digest_id, "telegram", 1, "sent")
-    assert store.undelivered("telegram") == [(digest_id, 2, "two")]
+    outbox = store.outbox()
+    assert outbox.pending("telegram") == [Message(digest_id, 1, "one"),
+                                          Message(digest_id, 2, "two")]
+    first = outbox.claim_next("telegram", "pid 1", NOW)
+    assert first == Message(digest_id, 1, "one")
+    outbox.record(first, "telegram", "sent")
+    assert outbox.pending("telegram") == [Message(digest_id, 2, "two")]
 
 
 def test_failed_transaction_leaves_nothing():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +25,11 @@ class FakeBotApi:
     # Each scripted fault answers one sendMessage: (HTTP status, description, retry_after).
     faults: list[tuple[int, str, int | None]] = field(default_factory=list)
     migrate_to: int | None = None  # sent with the next fault, as Telegram does for upgrades
+    # Seconds every sendMessage takes before it is accepted (lets two senders overlap).
+    delay_seconds: float = 0.0
+    # Each entry stalls one accepted sendMessage: the message is delivered (recorded) but
+    # the answer comes that many seconds later, after the client has given up (a timeout).
+    stalls: list[float] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -39,11 +46,14 @@ class FakeBotApi:
                 raw = self.rfile.read(length).decode("utf-8")
                 status, body = api.handle(self.path, self.headers.get("Content-Type", ""), raw)
                 data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up (a stalled answer) or was killed
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -51,6 +61,10 @@ class FakeBotApi:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def counts(self) -> Counter[str]:
+        """How many times each text was received."""
+        return Counter(str(m.get("text", "")) for m in list(self.messages))
 
     def stop(self) -> None:
         if self._server is not None:
@@ -74,6 +88,8 @@ class FakeBotApi:
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
     def _send_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)
         if self.faults:
             status, description, retry_after = self.faults.pop(0)
             error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
@@ -89,6 +105,8 @@ class FakeBotApi:
                 return 400, {"ok": False, "error_code": 400,
                              "description": f"Bad Request: can't parse entities: {problems[0]}"}
         self.messages.append(params)
+        if self.stalls:
+            time.sleep(self.stalls.pop(0))
         return 200, {"ok": True, "result": {
             "message_id": len(self.messages), "date": 1_700_000_000, "text": text,
             "chat": {"id": -1001234567890, "type": "channel", "title": "Digest"}}}

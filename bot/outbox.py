@@ -1,0 +1,135 @@
+"""The outbox (table `deliveries`): every rendered message and where it stands.
+
+Kept out of bot/store.py so that module stays small; reached through `Store.outbox()`.
+
+A message moves   pending ──claim──> sending ──> sent | rejected | preview
+                                        │
+                                        └──> pending (not sent: retried; a flood wait is kept)
+                                        └──> held    (maybe sent: waits for `release --messages`)
+
+A claim is committed before the send, so no other process can pick the message. A message
+still `sending` when the job lock is next taken was being sent by a process that stopped
+between the send and its record: whether it arrived cannot be known (the Bot API has no way
+to ask), so it is "uncertain" and `telegram.uncertain` decides (resend it, or hold it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+
+PENDING, SENDING, SENT, REJECTED, HELD, PREVIEW = (
+    "pending", "sending", "sent", "rejected", "held", "preview")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of a digest, as queued."""
+
+    digest_id: int
+    part: int
+    body: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message that needs an editor's eye in `status` (rejected, held, claimed)."""
+
+    digest_id: int
+    part: int
+    status: str
+    detail: str
+    claimed_by: str
+    claimed_at: str
+
+
+class Outbox:
+    """Queries over the deliveries table of one state file."""
+
+    def __init__(self, conn: sqlite3.Connection,
+                 transaction: Callable[[], AbstractContextManager[None]]) -> None:
+        self._conn = conn
+        self._transaction = transaction
+
+    def queue(self, digest_id: int, channel: str, bodies: list[str]) -> None:
+        """Put a digest's rendered messages in the outbox, to be delivered in order."""
+        self._conn.executemany(
+            "INSERT INTO deliveries(digest_id, channel, part, body, status) VALUES (?,?,?,?,?)",
+            [(digest_id, channel, n, body, PENDING) for n, body in enumerate(bodies, 1)],
+        )
+
+    def pending(self, channel: str) -> list[Message]:
+        """Messages waiting to be sent, oldest first."""
+        rows = self._conn.execute(
+            "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status=?"
+            " ORDER BY digest_id, part",
+            (channel, PENDING),
+        )
+        return [Message(*row) for row in rows]
+
+    def claim_next(self, channel: str, owner: str, now: datetime) -> Message | None:
+        """Mark the oldest pending message `sending` by `owner`, committed; None if none."""
+        with self._transaction():
+            row = self._conn.execute(
+                "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status=?"
+                " ORDER BY digest_id, part LIMIT 1",
+                (channel, PENDING),
+            ).fetchone()
+            if row is None:
+                return None
+            self._conn.execute(
+                "UPDATE deliveries SET status=?, claimed_by=?, claimed_at=?"
+                " WHERE digest_id=? AND channel=? AND part=? AND status=?",
+                (SENDING, owner, now.isoformat(), row[0], channel, row[1], PENDING),
+            )
+        return Message(*row)
+
+    def record(self, message: Message, channel: str, status: str, detail: str = "",
+               not_before: float = 0.0) -> None:
+        """Record what became of a claimed message (committed at once)."""
+        self._conn.execute(
+            "UPDATE deliveries SET status=?, detail=?, not_before=?"
+            " WHERE digest_id=? AND channel=? AND part=?",
+            (status, detail, not_before, message.digest_id, channel, message.part),
+        )
+
+    def uncertain(self, channel: str) -> list[Delivery]:
+        """Messages claimed by a process that stopped before recording the outcome."""
+        return [d for d in self.attention(channel) if d.status == SENDING]
+
+    def settle_uncertain(self, channel: str, status: str, detail: str) -> int:
+        """Move every still-claimed message to `status` (pending to resend, or held)."""
+        cur = self._conn.execute(
+            "UPDATE deliveries SET status=?, detail=? WHERE channel=? AND status=?",
+            (status, detail, channel, SENDING),
+        )
+        return cur.rowcount
+
+    def release_held(self, keys: Iterable[tuple[int, int]] | None) -> int:
+        """Held messages back to pending (all when `keys` is None): the next run sends them."""
+        if keys is None:
+            return self._conn.execute(
+                "UPDATE deliveries SET status=? WHERE status=?", (PENDING, HELD)).rowcount
+        return sum(self._conn.execute(
+            "UPDATE deliveries SET status=? WHERE status=? AND digest_id=? AND part=?",
+            (PENDING, HELD, digest_id, part)).rowcount for digest_id, part in keys)
+
+    def flood_wait_until(self, channel: str) -> float:
+        """The time (epoch seconds) before which Telegram asked us not to send; 0 if none."""
+        row = self._conn.execute(
+            "SELECT max(not_before) FROM deliveries WHERE channel=? AND status=?",
+            (channel, PENDING),
+        ).fetchone()
+        return float(row[0] or 0.0)
+
+    def attention(self, channel: str) -> list[Delivery]:
+        """Rejected, held and claimed messages, oldest first (for `status`)."""
+        rows = self._conn.execute(
+            "SELECT digest_id, part, status, detail, claimed_by, claimed_at FROM deliveries"
+            " WHERE channel=? AND status IN (?,?,?) ORDER BY digest_id, part",
+            (channel, REJECTED, HELD, SENDING),
+        )
+        return [Delivery(*row) for row in rows]
