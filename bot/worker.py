@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.digest import build_digest
+from bot.errors import PublishError
 from bot.glossary import Glossary
 from bot.ingest import Ingest, IngestReport, Progress, ingest_feeds, ingest_folder
 from bot.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
@@ -79,8 +80,7 @@ def _publish(
 
 
 def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[Path]:
-    """Drain the outbox, one claimed message at a time: to Telegram with a token, else to
-    preview files."""
+    """Drain the outbox one claimed message at a time: to Telegram, or to preview files."""
     outbox = store.outbox()
     _settle_uncertain(outbox, config.telegram.uncertain, progress)
     queued = outbox.pending(TELEGRAM)
@@ -88,11 +88,7 @@ def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[
         return []
     owner = f"pid {os.getpid()}"
     if not config.telegram.token:
-        paths = []
-        while (message := outbox.claim_next(TELEGRAM, owner, datetime.now(UTC))) is not None:
-            paths.append(write_preview(config.paths.out, message.body))
-            outbox.record(message, TELEGRAM, PREVIEW, str(paths[-1]))
-        return paths
+        return _write_previews(config.paths.out, outbox, owner)
     wait = outbox.flood_wait_until(TELEGRAM) - time.time()
     if wait > 0:
         progress(f"telegram asked us to wait: {len(queued)} message(s) stay queued for "
@@ -114,6 +110,18 @@ def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[
     send_messages(config.telegram, lambda: outbox.claim_next(
         TELEGRAM, owner, datetime.now(UTC)), record)
     return []
+
+
+def _write_previews(out: Path, outbox: Outbox, owner: str) -> list[Path]:
+    paths = []
+    while (message := outbox.claim_next(TELEGRAM, owner, datetime.now(UTC))) is not None:
+        try:
+            paths.append(write_preview(out, message.body))
+        except PublishError:
+            outbox.record(message, TELEGRAM, PENDING)  # nothing was written: not uncertain
+            raise
+        outbox.record(message, TELEGRAM, PREVIEW, str(paths[-1]))
+    return paths
 
 
 def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:

@@ -172,3 +172,36 @@ def test_a_busy_state_file_is_waited_for_then_reported(tmp_path: Path):
         holder.execute("ROLLBACK")
         holder.close()
         store.close()
+
+
+def test_release_messages_needs_keys_or_all(tmp_path: Path):
+    state = str(tmp_path / "s.sqlite3")
+    result = run_cli("release", "--messages", "--state", state)
+    assert result.returncode == 2
+    assert result.stderr == ("kakehashi: error: release: give DIGEST:PART (see 'kakehashi "
+                             "status') or --all\n")
+    result = run_cli("release", "--messages", "three", "--state", state)
+    assert result.returncode == 2
+    assert result.stderr == "kakehashi: error: release: 'three' is not DIGEST:PART (e.g. 3:2)\n"
+    result = run_cli("release", "--messages", "--all", "--state", state)
+    assert result.returncode == 0 and result.stdout.startswith("released 0 message(s)")
+
+
+def test_status_does_not_create_a_lock_file(tmp_path: Path):
+    from bot.store import Store
+
+    state = tmp_path / "s.sqlite3"
+    Store.open(state).close()
+    result = run_cli("status", "--state", str(state))
+    assert result.returncode == 0 and "undelivered: 0" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".lock")) == []
+
+
+@pytest.mark.parametrize("setting", ['[telegram]\nuncertain = "maybe"',
+                                     "[schedule]\nlock_wait_seconds = -1"])
+def test_delivery_settings_are_checked(tmp_path: Path, setting: str):
+    config = tmp_path / "k.toml"
+    config.write_text(setting + "\n")
+    result = run_cli("status", "--config", str(config))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("kakehashi: error: config: ")
