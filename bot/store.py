@@ -1,8 +1,9 @@
-"""The state database: one SQLite file (WAL). All SQL lives in this module.
+"""The state database: one SQLite file (WAL). All SQL lives here and in bot/outbox.py.
 
 Tables: documents seen (by content hash), entries (translated articles), digests, deliveries
-(the outbox), and the translation memory. Schema changes are ordered migrations keyed on
-PRAGMA user_version, so an older state file is upgraded in place.
+(the outbox, whose queries are in bot/outbox.py), and the translation memory. Schema changes
+are ordered migrations keyed on PRAGMA user_version, so an older state file is upgraded in
+place.
 """
 
 from __future__ import annotations
