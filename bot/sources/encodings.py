@@ -28,8 +28,8 @@ _CANDIDATES = ("utf-8", "cp932", "euc_jp", "euc_jis_2004",
 _ISO_2022 = ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_2")
 _ESCAPE = re.compile(rb"\x1b(?:\$[@B]|\$\(\s*[OPQD]|\([BJI])")
 _SAMPLE_CHARS = 16_384  # scoring a sample keeps a 1 MB file fast; validity is checked in full
-# Below this score no decoding reads like text (measured: Japanese text scores 0.95-1.0, the
-# wrong decodings of it 0.1-0.5, random bytes below 0.3).
+# Below this score no decoding reads like text (measured on the five sample documents in six
+# encodings: the right decoding scores 0.99 or more, the best wrong one 0.45).
 MIN_SCORE = 0.6
 
 _ASCII_KANA = "\t\n\r\x20-\x7e\u3000-\u30ff\uff01-\uff5e"  # ASCII, kana, CJK punctuation
@@ -37,6 +37,7 @@ _PLAUSIBLE = re.compile(  # the above, plus what counts half: rare kanji, symbol
     f"[{_ASCII_KANA}\u00a0-\u00ff\u0370-\u04ff\u2010-\u2312\u2460-\u24ff\u2500-\u27bf"
     "\u3200-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff61-\uff9f\uffe0-\uffe5]"
 )
+_ASCII = re.compile("[\t\n\r\x20-\x7e]+")
 _KANA = re.compile("[\u3041-\u30ff]")
 _BAD = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
 
@@ -82,15 +83,15 @@ def decode_bytes(data: bytes) -> str:
 
 
 def text_score(text: str) -> float:
-    """How much `text` reads like Japanese or ASCII text: 1.0 at best, below 0 for garbage."""
-    sample = text[:_SAMPLE_CHARS]
+    """How much `text` reads like Japanese: 1.0 at best, below 0 for garbage. Printable ASCII
+    is left out: it reads the same in every candidate, so it would only dilute the evidence."""
+    sample = _ASCII.sub("", text[:_SAMPLE_CHARS])
     if not sample:
-        return 0.0
+        return 1.0
     full = len(_common_jis().findall(sample))
     half = max(0, len(_PLAUSIBLE.findall(sample)) - full)
     bad = len(_BAD.findall(sample))
     return (full + 0.5 * half - 3.0 * bad) / len(sample)
-
 
 
 def _decodings(data: bytes) -> list[str]:
