@@ -6,6 +6,7 @@ import codecs
 import random
 import time
 import zlib
+from collections.abc import Callable
 
 import pytest
 
@@ -44,7 +45,7 @@ def to_cp50220(text: str) -> bytes:
     return bytes(out + (b"\x1b(B" if mode == "jis" else b""))
 
 
-ENCODERS = {
+ENCODERS: dict[str, Callable[[str], bytes]] = {
     "utf-8": lambda t: t.encode("utf-8"),
     "utf-8-sig": lambda t: t.encode("utf-8-sig"),
     "cp932": lambda t: t.encode("cp932"),

@@ -4,12 +4,15 @@ served from a local HTTP server and read through the real poll."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import load_config, load_zone
+from bot.errors import ConfigError
 from bot.sources.feed_fields import entry_date, safe_link
 from bot.sources.feeds import FeedState, FetchResult, poll_feed
 from tests.support.http_server import Route, serve
@@ -141,3 +144,18 @@ def test_feed_links_are_valid_uris_after_polling() -> None:
     result = poll(feed_doc("utf-8", items).encode(), "application/rss+xml")
     assert [item.link for item in result.items] == list(LINKS.values())
 
+
+
+# --- the configured zone ----------------------------------------------------------------------
+
+def test_timezone_setting_is_checked_when_the_config_is_loaded(tmp_path: Path) -> None:
+    config = tmp_path / "k.toml"
+    config.write_text('[sources]\ntimezone = "Asia/Tokio"\n', encoding="utf-8")
+    reason = "sources.timezone: unknown time zone 'Asia/Tokio'"
+    with pytest.raises(ConfigError, match=re.escape(reason)):
+        load_config(config, {})
+    config.write_text('[sources]\ntimezone = "Europe/Paris"\n', encoding="utf-8")
+    assert load_zone(load_config(config, {}).sources.timezone) == ZoneInfo("Europe/Paris")
+    default = load_config(None, {}).sources.timezone
+    assert default == "Asia/Tokyo"
+    assert datetime(2025, 4, 1, tzinfo=load_zone(default)).utcoffset() == timedelta(hours=9)
