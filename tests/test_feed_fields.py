@@ -71,6 +71,32 @@ def test_wrongly_declared_feed_is_still_read() -> None:
     assert [item.title for item in result.items] == ["新店舗を開業"]
 
 
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32",
+                                   "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("declared", [True, False])
+def test_feed_in_every_unicode_form(codec: str, declared: bool) -> None:
+    name = codec.removesuffix("-sig").removesuffix("-le").removesuffix("-be").upper()
+    doc = feed_doc(name) if declared else feed_doc("x").replace(' encoding="x"', "")
+    result = poll(doc.encode(codec), "application/rss+xml")
+    assert [(item.title, item.text) for item in result.items] == [(TITLE, TEXT)]
+
+
+@pytest.mark.parametrize("codec", ["cp932", "euc_jp", "cp50220"])
+def test_feed_declaring_no_encoding_in_a_japanese_one(codec: str) -> None:
+    title = "①新店舗を開業" if codec != "euc_jp" else "新店舗を開業"
+    doc = feed_doc("x", f"<item><title>{title}</title><description>店舗を開いた。</description>"
+                        "</item>").replace(' encoding="x"', "")
+    body = to_cp50220(doc) if codec == "cp50220" else doc.encode(codec)
+    result = poll(body, "application/rss+xml")
+    assert [item.title for item in result.items] == [title]
+
+
+def test_undecodable_feed_fails_with_a_reason() -> None:
+    body = feed_doc("Shift_JIS").encode("cp932") + bytes(range(0x80, 0x100)) * 8
+    result = poll(body, "application/rss+xml")
+    assert result.error.startswith("feed cannot be decoded: ") and result.items == ()
+
+
 # --- dates ------------------------------------------------------------------------------------
 
 def _dated(*dates: str) -> str:

@@ -27,6 +27,7 @@ _CANDIDATES = ("utf-8", "cp932", "euc_jp", "euc_jis_2004",
                "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 _ISO_2022 = ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_2")
 _ESCAPE = re.compile(rb"\x1b(?:\$[@B]|\$\(\s*[OPQD]|\([BJI])")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _SAMPLE_CHARS = 16_384  # scoring a sample keeps a 1 MB file fast; validity is checked in full
 # Below this score no decoding reads like text (measured on the five sample documents in six
 # encodings: the right decoding scores 0.99 or more, the best wrong one 0.45).
@@ -97,7 +98,7 @@ def text_score(text: str) -> float:
 def _decodings(data: bytes) -> list[str]:
     """Every strict decoding of `data` among the candidates (ISO-2022-JP only when escaped)."""
     found = []
-    if _ESCAPE.search(data) and max(data) < 0x80:
+    if is_iso2022(data):
         text = _decode_iso2022(data)
         if text is not None:
             found.append(text)
@@ -109,50 +110,56 @@ def _decodings(data: bytes) -> list[str]:
     return found
 
 
+def is_iso2022(data: bytes) -> bool:
+    """7-bit bytes with ISO-2022-JP escapes (mail and some old feeds)."""
+    return bool(_ESCAPE.search(data)) and not _HIGH_BYTE.search(data)
+
+
 def _decode_iso2022(data: bytes) -> str | None:
     for encoding in _ISO_2022:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return _decode_cp50220(data)
-
-
-_SEGMENT = re.compile(rb"\x1b(\$[@B]|\([BJI])")
-
-
-def _decode_cp50220(data: bytes) -> str | None:
-    """ISO-2022-JP as Windows mailers write it (NEC/IBM extensions in the JIS X 0208 set):
-    each two-byte JIS code is mapped to Shift_JIS arithmetically and read as cp932."""
-    parts = _SEGMENT.split(data)
-    out = [parts[0].decode("ascii")]
-    try:
-        for mode, chunk in zip(parts[1::2], parts[2::2], strict=True):
-            if mode.startswith(b"$"):
-                out.append(_jis_to_sjis(chunk).decode("cp932"))
-            elif mode == b"(I":  # JIS X 0201 katakana: 0x21-0x5F → half-width U+FF61…
-                out.append("".join(chr(0xFF40 + b) if 0x21 <= b <= 0x5F else chr(b)
-                                   for b in chunk))
-            else:
-                out.append(chunk.decode("ascii"))
-    except (UnicodeDecodeError, ValueError):
+    try:  # ISO-2022-JP as Windows mailers write it, with NEC/IBM extensions in JIS X 0208
+        return data.decode("iso2022_jp_ext", _cp50220_handler())
+    except UnicodeDecodeError:
         return None
-    return "".join(out)
 
 
-def _jis_to_sjis(chunk: bytes) -> bytes:
-    if b"\n" in chunk:  # a line break inside a two-byte run (not allowed, but seen): keep it
-        return b"\n".join(_jis_to_sjis(line.rstrip(b"\r")) for line in chunk.split(b"\n"))
-    pairs = chunk
-    if len(pairs) % 2 or any(not 0x21 <= b <= 0x7E for b in pairs):
-        raise ValueError("not a JIS X 0208 sequence")
-    out = bytearray()
-    for j1, j2 in zip(pairs[::2], pairs[1::2], strict=True):
-        s1 = (j1 - 0x21) // 2 + 0x81
-        s1 += 0x40 if s1 > 0x9F else 0
-        s2 = j2 + (0x1F + (j2 >= 0x60) if j1 % 2 else 0x7E)
-        out += bytes((s1, s2))
-    return bytes(out)
+@cache
+def _cp50220_handler() -> str:
+    """Register (once) the decode error handler that reads a two-byte JIS code the codec
+    does not know through the cp932 table, and return its name."""
+
+    def read_as_cp932(error: UnicodeError) -> tuple[str, int]:
+        if not isinstance(error, UnicodeDecodeError):
+            raise error
+        code = error.object[error.start:error.start + 2]
+        char = _jis_table().get(code[0] << 8 | code[1]) if len(code) == 2 else None
+        if char is None:
+            raise error
+        return char, error.start + 2
+
+    codecs.register_error("kakehashi.cp50220", read_as_cp932)
+    return "kakehashi.cp50220"
+
+
+@cache
+def _jis_table() -> dict[int, str]:
+    """Two-byte JIS code → character, through the arithmetic JIS → Shift_JIS mapping and the
+    cp932 table (which holds the NEC and IBM extensions ISO-2022-JP lacks)."""
+    table = {}
+    for j1 in range(0x21, 0x7F):
+        for j2 in range(0x21, 0x7F):
+            s1 = (j1 - 0x21) // 2 + 0x81
+            s1 += 0x40 if s1 > 0x9F else 0
+            s2 = j2 + (0x1F + (j2 >= 0x60) if j1 % 2 else 0x7E)
+            try:
+                table[j1 << 8 | j2] = bytes((s1, s2)).decode("cp932")
+            except UnicodeDecodeError:
+                continue
+    return table
 
 
 def _chinese(data: bytes) -> str | None:

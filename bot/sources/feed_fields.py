@@ -4,6 +4,7 @@ an entry's date in the source's own time zone, an entry's link as a valid http(s
 from __future__ import annotations
 
 import calendar
+import codecs
 import email.utils
 import re
 import time
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from bot.errors import InputError
-from bot.sources.encodings import MIN_SCORE, decode_bytes, text_score
+from bot.sources.encodings import MIN_SCORE, decode_bytes, is_iso2022, text_score
 
 # --- encodings --------------------------------------------------------------------------------
 
@@ -32,7 +33,8 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._-]+)""", re.IGNORECASE
 
 
 def decode_japanese_feed(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, str] | None:
-    """(UTF-8 body, its content type) when the feed declares a Japanese encoding; else None.
+    """(UTF-8 body, its content type) when the feed declares a Japanese encoding, or declares
+    none and is not Unicode; else None (feedparser decodes the rest well).
 
     The HTTP charset wins over the XML declaration, as in RFC 7303. The declared family's
     widest codec is tried first, then every encoding (a wrong declaration is common)."""
@@ -40,9 +42,12 @@ def decode_japanese_feed(body: bytes, headers: Mapping[str, str]) -> tuple[bytes
     declared = _CHARSET.search(content_type)
     in_xml = _XML_DECLARATION.search(body[:512])
     name = (declared[1] if declared else in_xml[3].decode() if in_xml else "").lower()
-    if name not in _JAPANESE_CHARSETS:
+    if name in _JAPANESE_CHARSETS:
+        text = _decode(body, _JAPANESE_CHARSETS[name])
+    elif not name and _undeclared_legacy(body):
+        text = _decode(body, ())  # XML says UTF-8 then, but Japanese sites do serve this
+    else:
         return None
-    text = _decode(body, _JAPANESE_CHARSETS[name])
     data = text.encode("utf-8")
     if in_xml:  # the declaration must not contradict the bytes the parser now gets
         data = _XML_DECLARATION.sub(rb"\1\2utf-8\2", data, count=1)
@@ -50,8 +55,22 @@ def decode_japanese_feed(body: bytes, headers: Mapping[str, str]) -> tuple[bytes
     return data, f"{media_type}; charset=utf-8"
 
 
-def _decode(body: bytes, codecs: tuple[str, ...]) -> str:
-    for codec in codecs:
+def _undeclared_legacy(body: bytes) -> bool:
+    """Bytes that are neither UTF-8 (ISO-2022-JP is 7-bit, so it passes for it) nor a
+    UTF-16/32 form feedparser recognises itself."""
+    if body[:4] in (b"\x00\x00\x00<", b"<\x00\x00\x00") or body[:2] in (b"\x00<", b"<\x00"):
+        return False
+    if body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return is_iso2022(body)
+
+
+def _decode(body: bytes, candidates: tuple[str, ...]) -> str:
+    for codec in candidates:
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
@@ -61,7 +80,7 @@ def _decode(body: bytes, codecs: tuple[str, ...]) -> str:
     try:
         return decode_bytes(body)
     except InputError as exc:
-        raise InputError(f"feed declares a Japanese encoding but {exc}") from exc
+        raise InputError(f"feed cannot be decoded: {exc}") from exc
 
 
 # --- dates ------------------------------------------------------------------------------------
