@@ -13,6 +13,7 @@ import pytest
 from bot.errors import InputError
 from bot.sources.encodings import decode_bytes
 from bot.sources.readers import read_text
+from tests.support.encodings import to_cp50220
 
 # Several genres, and the characters that only Windows-31J has (NEC row 13, IBM kanji).
 NEWS = "中欧班列の運行本数が過去最多を更新した。カザフスタン経由の貨物は前年より2割増えた。"
@@ -21,28 +22,6 @@ COMPANY = "㈱髙島屋の売上高は№3の店舗で前年比①割増えた�
 MAIL = "お世話になっております。\r\n明日の打ち合わせは午後３時からです。\r\n"
 KANJI_ONLY = "中欧班列運行本数過去最多更新"
 SHORT = ["①の件", "一帯一路の会議", "髙橋様", "日本", KANJI_ONLY, "㈱テスト"]
-
-
-def to_cp50220(text: str) -> bytes:
-    """ISO-2022-JP as Windows mailers write it: cp932 two-byte codes mapped to JIS in ESC $ B."""
-    out, mode = bytearray(), "ascii"
-    for char in text:
-        code = char.encode("cp932")
-        wanted = "ascii" if len(code) == 1 else "jis"
-        if wanted != mode:
-            out += b"\x1b(B" if wanted == "ascii" else b"\x1b$B"
-            mode = wanted
-        if len(code) == 1:
-            out += code
-            continue
-        s1, s2 = code
-        j1 = (s1 - (0x70 if s1 < 0xA0 else 0xB0)) * 2
-        if s2 < 0x9F:
-            j1, j2 = j1 - 1, s2 - (0x20 if s2 >= 0x80 else 0x1F)
-        else:
-            j2 = s2 - 0x7E
-        out += bytes((j1, j2))
-    return bytes(out + (b"\x1b(B" if mode == "jis" else b""))
 
 
 ENCODERS: dict[str, Callable[[str], bytes]] = {

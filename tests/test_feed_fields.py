@@ -15,8 +15,8 @@ from bot.config import load_config, load_zone
 from bot.errors import ConfigError
 from bot.sources.feed_fields import entry_date, safe_link
 from bot.sources.feeds import FeedState, FetchResult, poll_feed
+from tests.support.encodings import to_cp50220
 from tests.support.http_server import Route, serve
-from tests.test_encodings import to_cp50220
 
 NOW = 1_750_000_000.0
 TOKYO = ZoneInfo("Asia/Tokyo")
