@@ -113,5 +113,5 @@ def test_japanese_encoded_feed_dates_links_and_partial_feed_end_to_end(tmp_path:
     previews = " ".join(p.read_text(encoding="utf-8") for p in (out / "telegram").glob("*.html"))
     assert "2025-04-01" in previews and "2025-03-31" not in previews
     assert "feeds read in part:" in status.stdout
-    assert re.search(r"broken\.xml: malformed XML, 1 entries read: ", status.stdout)
+    assert re.search(r"broken\.xml: malformed XML, 1 entry read: ", status.stdout)
     assert "failing feeds:" not in status.stdout

@@ -166,7 +166,7 @@ def test_feed_read_in_part_is_noted_without_counting_as_a_failure() -> None:
     failing = FeedState("", failures=2, next_poll=NOW - 1, last_error="HTTP 500")
     result = poll_route(Route(body.encode(), headers=RSS_TYPE), failing)
     assert result.error == "" and [item.title for item in result.items] == ["円高が進む"]
-    assert result.warning.startswith("malformed XML, 1 entries read: ")
+    assert result.warning.startswith("malformed XML, 1 entry read: ")
     assert (result.state.failures, result.state.next_poll) == (0, 0.0)
     assert result.state.last_error == result.warning
     clean = poll_route(Route(make_rss("").encode(), headers=RSS_TYPE), result.state)

@@ -156,7 +156,8 @@ def read_feed(feed_url: str, body: bytes, headers: Mapping[str, str],
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if problem is None or isinstance(problem, notices):
         return ParsedFeed(usable)
-    return ParsedFeed(usable, f"malformed XML, {len(usable)} entries read: {_one_line(problem)}")
+    read = f"{len(usable)} entr{'y' if len(usable) == 1 else 'ies'} read"
+    return ParsedFeed(usable, f"malformed XML, {read}: {_one_line(problem)}")
 
 
 def _check_url(url: str) -> None:
