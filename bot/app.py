@@ -121,6 +121,7 @@ def status_lines(config: Config) -> list[str]:
         documents = store.documents()
         failed = store.entries_with_failed_terms()
         feeds = store.failing_feeds()
+        warned = store.feed_warnings()
         outbox = store.outbox()
         deliveries = outbox.attention(TELEGRAM)
         flood_wait = outbox.flood_wait_until(TELEGRAM)
@@ -135,6 +136,9 @@ def status_lines(config: Config) -> list[str]:
     if feeds:
         lines.append("failing feeds:")
         lines += [f"  {url} ({n} failure(s) in a row): {error}" for url, n, error in feeds]
+    if warned:
+        lines.append("feeds read in part:")
+        lines += [f"  {url}: {warning}" for url, warning in warned]
     if failed:
         lines.append("entries with glossary terms not rendered as agreed:")
         lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"

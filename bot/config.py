@@ -9,6 +9,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,9 @@ class SourcesConfig:
     feeds: tuple[str, ...] = ()
     feed_timeout_seconds: float = 20.0
     max_feed_bytes: int = 5_000_000
+    # The zone of feed dates written without one (dates with an offset keep theirs): the
+    # sources are Japanese, and a Japanese site's bare time is Japan time.
+    timezone: str = "Asia/Tokyo"
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class Config:
         bad = [url for url in s.feeds if not url.startswith(("http://", "https://"))]
         if bad:
             raise ConfigError(f"config: sources.feeds: not an http(s) URL: {bad[0]}")
+        load_zone(s.timezone)
         if self.schedule.interval_minutes <= 0:
             raise ConfigError("config: schedule.interval_minutes must be > 0")
         if self.schedule.lock_wait_seconds < 0:
@@ -126,6 +131,19 @@ class Config:
         if not self.feed.site_url.startswith(("http://", "https://")):
             raise ConfigError("config: feed.site_url must be an absolute http(s) URL")
         return self
+
+
+def load_zone(name: str) -> tzinfo:
+    """An IANA time zone by name; ConfigError when the system's zone database lacks it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        if name == "Asia/Tokyo":  # no DST since 1951: exact without a zone database
+            return timezone(timedelta(hours=9), "JST")
+        raise ConfigError(f"config: sources.timezone: unknown time zone {name!r} (an IANA name"
+                          " such as 'Asia/Tokyo' or 'UTC')") from None
 
 
 def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:

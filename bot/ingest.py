@@ -7,16 +7,17 @@ the batch goes on. A document's entries and its 'seen' mark are written in one t
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from bot.config import Config
+from bot.config import Config, load_zone
 from bot.errors import InputError
 from bot.glossary import Glossary
 from bot.model import Document, SourceInfo
 from bot.pipeline import analyze_text, translate_document
-from bot.sources.feeds import FeedItem, FeedState, due, poll_feed
+from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, scan_folder, settled, unseen
 from bot.sources.readers import is_hard_wrapped, read_text
 from bot.store import Store
@@ -81,27 +82,52 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
         store.record_file(candidate.name, candidate.size, candidate.mtime_ns, digest)
 
 
+# Feeds polled at once: a run waits about one timeout however many feeds time out, and a
+# small bound keeps the load on the machine (and on any one host) modest.
+MAX_PARALLEL_POLLS = 4
+
+
 def ingest_feeds(job: Ingest, report: IngestReport) -> None:
-    """Poll every configured feed that is due; a failing feed backs off, the others go on."""
+    """Poll every configured feed that is due; a failing feed backs off, the others go on.
+
+    Fetching runs in a few threads; everything that touches the store stays on this thread
+    (a SQLite connection is not shared across threads)."""
     sources = job.config.sources
     now = job.now.timestamp()
-    for url in sources.feeds:
-        saved = job.store.feed_state(url)
-        state = FeedState(url) if saved is None else FeedState(url, *saved)
-        if not due(state, now):
-            continue
-        job.progress(f"polling {url}")
-        result = poll_feed(state, now, timeout=sources.feed_timeout_seconds,
-                           max_bytes=sources.max_feed_bytes)
-        new = result.state
-        with job.store.transaction():
-            job.store.save_feed_state(url, new.etag, new.modified, new.failures, new.next_poll,
-                                      new.last_error)
-        if result.error:
-            report.skipped.append((url, f"{result.error} (retry in "
+    zone = load_zone(sources.timezone)
+    states = [_feed_state(job.store, url) for url in dict.fromkeys(sources.feeds)]
+    states = [state for state in states if due(state, now)]
+    if not states:
+        return
+
+    def poll(state: FeedState) -> FetchResult:
+        return poll_feed(state, now, timeout=sources.feed_timeout_seconds,
+                         max_bytes=sources.max_feed_bytes, zone=zone)
+
+    for state in states:
+        job.progress(f"polling {state.url}")
+    with ThreadPoolExecutor(min(MAX_PARALLEL_POLLS, len(states))) as pool:
+        for result in pool.map(poll, states):  # in the configured order
+            _record_poll(job, report, result, now)
+
+
+def _feed_state(store: Store, url: str) -> FeedState:
+    saved = store.feed_state(url)
+    return FeedState(url) if saved is None else FeedState(url, *saved)
+
+
+def _record_poll(job: Ingest, report: IngestReport, result: FetchResult, now: float) -> None:
+    new = result.state
+    with job.store.transaction():
+        job.store.save_feed_state(new.url, new.etag, new.modified, new.failures, new.next_poll,
+                                  new.last_error)
+    if result.error:
+        report.skipped.append((new.url, f"{result.error} (retry in "
                                         f"{max(0, new.next_poll - now) / 60:.0f} min)"))
-        for item in result.items:
-            _ingest_feed_item(job, item, report)
+    elif result.warning:
+        job.progress(f"warning: {new.url}: {result.warning}")
+    for item in result.items:
+        _ingest_feed_item(job, item, report)
 
 
 def _ingest_feed_item(job: Ingest, item: FeedItem, report: IngestReport) -> None:

@@ -182,6 +182,14 @@ class Store:
         )
         return list(rows)
 
+    def feed_warnings(self) -> list[tuple[str, str]]:
+        """(url, warning) of feeds whose last poll worked only in part (malformed XML)."""
+        rows = self._conn.execute(
+            "SELECT url, last_error FROM feeds WHERE failures = 0 AND last_error != ''"
+            " ORDER BY url"
+        )
+        return list(rows)
+
     def documents(self) -> list[tuple[str, str, str, str, int]]:
         """(name, seen_at, status, reason, articles) of every document, newest first."""
         rows = self._conn.execute(

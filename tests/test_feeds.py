@@ -6,6 +6,7 @@ import gzip
 import itertools
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,6 +160,19 @@ def test_malformed_feed_with_usable_entries_is_accepted() -> None:
     assert [item.title for item in result.items] == ["円高 & 株安"]
 
 
+def test_feed_read_in_part_is_noted_without_counting_as_a_failure() -> None:
+    body = make_rss("<item><title>円高が進む</title><description>本文。</description></item>"
+                    "<item><title>途中で切れ").removesuffix("</channel></rss>")
+    failing = FeedState("", failures=2, next_poll=NOW - 1, last_error="HTTP 500")
+    result = poll_route(Route(body.encode(), headers=RSS_TYPE), failing)
+    assert result.error == "" and [item.title for item in result.items] == ["円高が進む"]
+    assert result.warning.startswith("malformed XML, 1 entry read: ")
+    assert (result.state.failures, result.state.next_poll) == (0, 0.0)
+    assert result.state.last_error == result.warning
+    clean = poll_route(Route(make_rss("").encode(), headers=RSS_TYPE), result.state)
+    assert clean.warning == "" and clean.state.last_error == ""
+
+
 # --- conditional GET --------------------------------------------------------------------------
 
 def test_conditional_get_gives_not_modified() -> None:
@@ -274,6 +288,35 @@ def test_redirects_are_followed_and_bounded() -> None:
         looping = poll_feed(FeedState(server.url("/a")), NOW, max_redirects=3)
     assert len(moved.items) == 2 and moved.state.url.endswith("/old")
     assert looping.error == "too many redirects (limit 3)"
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://127.0.0.1/feed.xml",
+                                    "gopher://127.0.0.1/"])
+def test_redirect_to_another_scheme_is_refused(target: str) -> None:
+    routes = {"/feed.xml": Route(b"", 302, {"Location": target})}
+    with serve(routes) as server:
+        result = poll_feed(FeedState(server.url("/feed.xml")), NOW, timeout=5)
+    assert result.error.startswith("fetch failed: ")
+    assert "root:" not in result.error and result.items == ()
+    assert result.state.failures == 1
+
+
+def test_fifty_megabyte_body_stops_at_the_cap() -> None:
+    sent: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        head = make_rss("").removesuffix("</channel></rss>").encode()
+        for index in range(50):
+            sent.append(index)
+            yield (head if index == 0 else b"") + b"<!-- " + b"x" * 1_000_000 + b" -->"
+        yield b"</channel></rss>"
+
+    started = time.monotonic()
+    with stream_server(chunks) as url:
+        result = poll_feed(FeedState(url), NOW, timeout=20)
+    assert result.error == "feed too large (over 5,000,000 bytes)"
+    assert time.monotonic() - started < 10
+    assert len(sent) < 50  # the download stopped: the rest was never asked for
 
 
 def test_connection_refused_is_reported() -> None:

@@ -88,3 +88,48 @@ def test_html_without_main_keeps_body_text_and_survives_unclosed_tags():
     html = f"<body><p>{JAPANESE}<p>二つ目の段落です。<br>改行の後。<div><span>閉じない"
     assert read_text("old.htm", html.encode("cp932")).splitlines() == [
         JAPANESE, "二つ目の段落です。", "改行の後。", "閉じない"]
+
+
+BODY = "ホルゴスを通過する中欧班列の運行本数が過去最多を更新した。通関の時間も短くなった。"
+
+
+def _articles(name: str, source: str) -> list[tuple[str, str]]:
+    from bot.text.articles import split_articles
+    from bot.text.clean import clean_text
+
+    text = read_text(name, source.encode())
+    return [(a.title, " ".join(a.paragraphs)) for a in split_articles(clean_text(text))]
+
+
+@pytest.mark.parametrize("fence", [
+    '---\ntitle: "中欧班列が最多に"\ndate: 2025-04-01T08:00:00+09:00\ntags:\n  - 物流\n'
+    "  - 鉄道\nauthor: 'O''Brien' # comment\ndraft: false\n---\n",
+    '+++\ntitle = "中欧班列が最多に"\ndate = 2025-04-01T08:00:00+09:00\ntags = ["物流"]\n'
+    "[params]\nauthor = \"山田\"\n+++\n",
+])
+def test_markdown_front_matter_is_metadata_and_the_heading_is_the_title(fence: str) -> None:
+    source = f"{fence}\n# 中欧班列の運行本数が過去最多に\n\n{BODY}\n"
+    text = read_text("post.md", source.encode())
+    for meta in ("title", "date", "tags", "author", "draft", "2025-04-01", "---", "+++"):
+        assert meta not in text
+    assert _articles("post.md", source) == [("中欧班列の運行本数が過去最多に", BODY)]
+
+
+def test_markdown_front_matter_title_stands_in_for_a_missing_heading() -> None:
+    source = f'---\ntitle: "中欧班列が最多に"\nlayout: post\n---\n{BODY}\n'
+    assert _articles("post.md", source) == [("中欧班列が最多に", BODY)]
+
+
+@pytest.mark.parametrize("source", [
+    f"---\n{BODY}\n---\n本文の二段落目です。\n",  # thematic breaks around prose, not YAML
+    f"---\ntitle: 見出し\n{BODY}\n",  # never closed
+])
+def test_markdown_without_real_front_matter_keeps_its_text(source: str) -> None:
+    assert BODY in read_text("post.md", source.encode())
+
+
+def test_front_matter_in_shift_jis_markdown() -> None:
+    source = f'---\ntitle: "髙島屋の決算"\nnote: "①㈱"\n---\n{BODY}\n'
+    assert _articles("post.md", source.replace("\n", "\r\n"))[0][0] == "髙島屋の決算"
+    text = read_text("post.md", source.encode("cp932"))
+    assert text.splitlines()[0] == "髙島屋の決算" and "title" not in text

@@ -3,18 +3,18 @@ problems come back as `FetchResult.error` with a backoff, so one bad feed never 
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import io
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bot.errors import InputError
+from bot.sources.feed_fields import decode_japanese_feed, entry_date, safe_link
 from bot.sources.html import html_to_text
 
 _ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
@@ -44,8 +44,8 @@ class FeedItem:
     feed_url: str
     guid: str  # entry id, else link, else a hash of title and text
     title: str
-    link: str
-    published: datetime | None  # timezone-aware UTC
+    link: str  # a valid http(s) URI, or "" (unsafe or unusable links are dropped)
+    published: datetime | None  # timezone-aware, in the offset the source wrote
     text: str  # plain text of the entry's content (else summary); the title is not included
 
 
@@ -57,6 +57,15 @@ class FetchResult:
     items: tuple[FeedItem, ...]
     not_modified: bool = False
     error: str = ""  # one-line reason when the fetch or parse failed
+    warning: str = ""  # the feed was read, but not cleanly (malformed XML read in part)
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A feed's usable items, and what was wrong with it when it was read only in part."""
+
+    items: tuple[FeedItem, ...]
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,15 +87,19 @@ def due(state: FeedState, now: float) -> bool:
 
 
 def poll_feed(state: FeedState, now: float, *, timeout: float = 20.0, max_bytes: int = 5_000_000,
-              max_redirects: int = 5,
-              user_agent: str = "Kakehashi/0.1 (+feed reader)") -> FetchResult:
-    """Fetch and parse one feed; failures come back in the result (with backoff), never raised."""
+              max_redirects: int = 5, user_agent: str = "Kakehashi/0.1 (+feed reader)",
+              zone: tzinfo = UTC) -> FetchResult:
+    """Fetch and parse one feed; failures come back in the result (with backoff), never raised.
+
+    `zone` is the time zone of entry dates that give none. A feed read only in part comes
+    back with its items and a warning, kept as last_error without counting as a failure."""
     try:
         _check_url(state.url)
         response = _fetch(state, timeout=timeout, max_bytes=max_bytes,
                           max_redirects=max_redirects, user_agent=user_agent)
         not_modified = response.status == 304
-        items = () if not_modified else parse_feed(state.url, response.body, response.headers)
+        parsed = ParsedFeed(()) if not_modified else read_feed(
+            state.url, response.body, response.headers, zone)
     except InputError as exc:
         failures = state.failures + 1
         failed = replace(state, failures=failures, next_poll=now + backoff_seconds(failures),
@@ -96,18 +109,30 @@ def poll_feed(state: FeedState, now: float, *, timeout: float = 20.0, max_bytes:
     if not_modified:
         # A 304 may omit the validators; the ones we sent are still the current ones.
         etag, modified = etag or state.etag, modified or state.modified
-    ok = replace(state, etag=etag, modified=modified, failures=0, next_poll=0.0, last_error="")
-    return FetchResult(ok, items, not_modified=not_modified)
+    ok = replace(state, etag=etag, modified=modified, failures=0, next_poll=0.0,
+                 last_error=parsed.warning)
+    return FetchResult(ok, parsed.items, not_modified=not_modified, warning=parsed.warning)
 
 
-def parse_feed(feed_url: str, body: bytes, headers: Mapping[str, str]) -> tuple[FeedItem, ...]:
+def parse_feed(feed_url: str, body: bytes, headers: Mapping[str, str],
+               zone: tzinfo = UTC) -> tuple[FeedItem, ...]:
     """Feed bytes plus their HTTP headers → items; InputError when it is not a usable feed."""
+    return read_feed(feed_url, body, headers, zone).items
+
+
+def read_feed(feed_url: str, body: bytes, headers: Mapping[str, str],
+              zone: tzinfo = UTC) -> ParsedFeed:
+    """Feed bytes plus their HTTP headers → items and a warning when it was read only in part;
+    InputError when it is not a usable feed."""
     import feedparser  # imported here: the CLI starts without it
     from feedparser.encodings import convert_to_utf8
 
     if not body.strip():
         raise InputError("empty response")
     given = {key.lower(): value for key, value in headers.items() if value}
+    japanese = decode_japanese_feed(body, given)
+    if japanese is not None:  # feedparser reads Windows-31J as iso-8859-2: decode it first
+        body, given["content-type"] = japanese
     # Decode exactly as feedparser will, so the entity check sees what the XML parser sees:
     # '<!ENTITY' can hide from a byte search in UTF-16, UTF-7 or EBCDIC.
     data = convert_to_utf8(given, body, {})
@@ -121,13 +146,18 @@ def parse_feed(feed_url: str, body: bytes, headers: Mapping[str, str]) -> tuple[
     try:
         # Always a stream: given bytes, feedparser first tries them as a local file path.
         parsed = feedparser.parse(io.BytesIO(data), response_headers=passed)
-        items = tuple(_to_item(feed_url, entry) for entry in parsed.get("entries", []))
+        items = tuple(_to_item(feed_url, entry, zone) for entry in parsed.get("entries", []))
     except Exception as exc:  # hostile input must be reported like any bad feed, never raised
         raise InputError(f"feed cannot be parsed: {_one_line(exc)}") from exc
     usable = tuple(item for item in items if item.title or item.text)
+    notices = feedparser.ThingsNobodyCaresAboutButMe
     if not usable:
-        _check_empty_feed(parsed, data, content_type, feedparser.ThingsNobodyCaresAboutButMe)
-    return usable
+        _check_empty_feed(parsed, data, content_type, notices)
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if problem is None or isinstance(problem, notices):
+        return ParsedFeed(usable)
+    read = f"{len(usable)} entr{'y' if len(usable) == 1 else 'ies'} read"
+    return ParsedFeed(usable, f"malformed XML, {read}: {_one_line(problem)}")
 
 
 def _check_url(url: str) -> None:
@@ -203,17 +233,18 @@ def _check_empty_feed(parsed: Any, data: bytes, content_type: str, notices: type
         raise InputError("not a feed (no RSS or Atom root element)")
 
 
-def _to_item(feed_url: str, entry: Any) -> FeedItem:
+def _to_item(feed_url: str, entry: Any, zone: tzinfo) -> FeedItem:
     # dict.get, not FeedParserDict.get: its fallbacks (updated → published) warn and guess.
     title = str(dict.get(entry, "title") or "")
     if "html" in str((dict.get(entry, "title_detail") or {}).get("type", "")):
         title = html_to_text(title)
     title = " ".join(title.split())
-    link = str(dict.get(entry, "link") or "").strip()
+    raw_link = str(dict.get(entry, "link") or "").strip()
     text = _entry_text(entry)
-    guid = (str(dict.get(entry, "id") or "").strip() or link
+    guid = (str(dict.get(entry, "id") or "").strip() or raw_link
             or "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest())
-    return FeedItem(feed_url, guid, title, link, _entry_published(entry), text)
+    return FeedItem(feed_url, guid, title, safe_link(raw_link), _entry_published(entry, zone),
+                    text)
 
 
 def _entry_text(entry: Any) -> str:
@@ -234,12 +265,12 @@ def _html_to_lines(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _entry_published(entry: Any) -> datetime | None:
-    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-    try:  # feedparser gives UTC struct_time
-        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) if parsed else None
-    except (OverflowError, ValueError, OSError):
-        return None
+def _entry_published(entry: Any, zone: tzinfo) -> datetime | None:
+    for key in ("published", "updated"):  # the date it was published beats its last edit
+        raw, parsed = dict.get(entry, key), dict.get(entry, f"{key}_parsed")
+        if raw or parsed:
+            return entry_date(str(raw or ""), parsed, zone)
+    return None
 
 
 def _one_line(exc: object) -> str:

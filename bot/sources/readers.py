@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import codecs
 import re
+import tomllib
 
 from bot.errors import InputError
+from bot.sources.encodings import decode_bytes
 from bot.sources.html import html_to_text
 
 TEXT_SUFFIXES = (".txt", ".text")
@@ -13,13 +14,6 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
 
 def is_hard_wrapped(name: str) -> bool:
     """Does this format come with its layout's line breaks (PDF), not the author's?"""
@@ -47,34 +41,18 @@ def read_text(name: str, data: bytes) -> str:
     return text
 
 
-def decode_bytes(data: bytes) -> str:
-    """Bytes → str: BOM, then strict UTF-8, then charset-normalizer (Shift_JIS, EUC-JP…)."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace").lstrip("\ufeff")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        raise InputError("binary file (NUL bytes), not text")
-    from charset_normalizer import from_bytes  # imported here: only non-UTF-8 input needs it
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError("undecodable bytes: not text in any known encoding")
-    # cp932 is the Windows superset of Shift_JIS (①, ～, NEC symbols): decode with it.
-    encoding = "cp932" if best.encoding in ("shift_jis", "cp932") else best.encoding
-    return data.decode(encoding, errors="replace")
-
-
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S", re.MULTILINE)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 
 def markdown_to_text(text: str) -> str:
-    """Markdown → plain lines: headings, emphasis and link syntax removed, lists kept as '- '."""
+    """Markdown → plain lines: front matter, headings, emphasis and link syntax removed, lists
+    kept as '- '. Without a heading, the front matter's title becomes the first line."""
+    meta, text = split_front_matter(text)
     lines = []
+    if meta.get("title") and not _MD_HEADING.search(text):
+        lines.append(meta["title"])
     for line in text.splitlines():
         stripped = line.strip()
         stripped = re.sub(r"^#{1,6}\s+", "", stripped)
@@ -86,3 +64,52 @@ def markdown_to_text(text: str) -> str:
             stripped = ""
         lines.append(stripped)
     return "\n".join(lines)
+
+
+_FENCES = {"---": ("---", "..."), "+++": ("+++",)}  # YAML (Jekyll, Hugo…) and TOML (Hugo, Zola)
+_YAML_LINE = re.compile(r"(?:[A-Za-z_][\w.-]*\s*:(?:\s.*)?|\s+.*|-\s.*|-|#.*|)")
+_YAML_SCALAR = re.compile(r"([A-Za-z_][\w.-]*)\s*:\s+(.*\S)")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """(metadata, body) of a Markdown text: the leading YAML `---` or TOML `+++` block is
+    metadata, never body text. Top-level scalar values only; ({}, text) when there is none."""
+    lines = text.lstrip("\ufeff").split("\n")
+    closers = _FENCES.get(lines[0].rstrip())
+    if closers is None:
+        return {}, text
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in closers), 0)
+    block = [line.rstrip("\r") for line in lines[1:end]]
+    if not end or not block:
+        return {}, text
+    meta = _toml_meta(block) if lines[0].startswith("+") else _yaml_meta(block)
+    if meta is None:  # a thematic break at the top, not front matter
+        return {}, text
+    return meta, "\n".join(lines[end + 1:])
+
+
+def _yaml_meta(block: list[str]) -> dict[str, str] | None:
+    if not all(_YAML_LINE.fullmatch(line) for line in block):
+        return None
+    meta = {}
+    for line in block:
+        match = _YAML_SCALAR.fullmatch(line)
+        if match:
+            meta[match[1].lower()] = _unquote(match[2])
+    return meta
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        inner = value[1:-1]
+        return inner.replace("''", "'") if value[0] == "'" else inner.replace('\\"', '"')
+    return re.sub(r"\s+#.*$", "", value)  # an unquoted value ends at a comment
+
+
+def _toml_meta(block: list[str]) -> dict[str, str] | None:
+    try:
+        data = tomllib.loads("\n".join(block))
+    except tomllib.TOMLDecodeError:
+        return None
+    return {key.lower(): str(value) for key, value in data.items()
+            if isinstance(value, str | int | float) or hasattr(value, "isoformat")}
