@@ -51,6 +51,9 @@ class SourcesConfig:
     feeds: tuple[str, ...] = ()
     feed_timeout_seconds: float = 20.0
     max_feed_bytes: int = 5_000_000
+    # Symbolic links in the watched folder are skipped (and listed) unless this is on; then
+    # they are read wherever they point, loops and dangling links still listed.
+    follow_symlinks: bool = False
 
 
 @dataclass(frozen=True)
