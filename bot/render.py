@@ -39,9 +39,10 @@ def environment() -> jinja2.Environment:
 
 
 def _finalize(value: object) -> object:
+    # A space, not a newline, for the odd line breaks: a value may sit in an attribute.
     if isinstance(value, Markup):
-        return Markup(safe_text(str(value)))
-    return safe_text(value) if isinstance(value, str) else value
+        return Markup(safe_text(str(value), " "))
+    return safe_text(value, " ") if isinstance(value, str) else value
 
 
 def clip(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:

@@ -14,6 +14,9 @@ from __future__ import annotations
 import os
 import re
 
+# Terminal colour and cursor codes (text copied from a terminal): removed whole, not just the
+# ESC that starts them, which would leave "[31m" in the text.
+_ANSI = re.compile("(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]")
 # Vertical tab, form feed (page breaks in extracted text), NEL and the Unicode line and
 # paragraph separators end a line: they become a newline rather than vanish.
 _LINE_BREAKS = re.compile("[\x0b\x0c\x85\u2028\u2029]")
@@ -33,11 +36,12 @@ _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2
                         "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 
-def safe_text(text: str) -> str:
-    """`text` without the characters XML 1.0 and Telegram cannot carry (see module doc)."""
+def safe_text(text: str, line_break: str = "\n") -> str:
+    """`text` without the characters XML 1.0 and Telegram cannot carry (see module doc);
+    the odd line breaks become `line_break`."""
     if _UNSAFE.search(text) is None and _LINE_BREAKS.search(text) is None:
         return text  # the common case: no copy
-    return _UNSAFE.sub("", _LINE_BREAKS.sub("\n", text))
+    return _UNSAFE.sub("", _LINE_BREAKS.sub(line_break, _ANSI.sub("", text)))
 
 
 def display_name(name: str) -> str:
