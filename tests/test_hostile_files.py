@@ -83,6 +83,41 @@ def test_control_characters_in_a_file_never_reach_the_feed_or_telegram(tmp_path:
         assert char not in seen, repr(char)
 
 
+@pytest.mark.usefixtures("installed_model")
+def test_a_name_that_is_not_utf8_is_read_and_blocks_nothing(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "good.txt").write_text(ARTICLES["logistics"], encoding="utf-8")
+    with open(os.path.join(os.fsencode(seeds), b"bad\xff.md"), "wb") as fh:
+        fh.write(ARTICLES["banking"].encode("utf-8"))
+
+    code, stderr = once(tmp_path)
+
+    assert code == 0, stderr
+    assert "bad\\xff.md" in stderr  # named, escaped, in the progress line
+    seen = published_text(tmp_path)
+    assert title("logistics") in seen and title("banking") in seen
+    code, stderr = once(tmp_path)
+    assert code == 0 and "nothing new" in stderr, stderr
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_a_link_to_a_file_outside_the_folder_is_listed_not_published(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
+    (seeds / "good.txt").write_text(ARTICLES["culture"], encoding="utf-8")
+    (seeds / "link.txt").symlink_to(tmp_path / "secret.txt")
+
+    code, stderr = once(tmp_path)
+
+    assert code == 0, stderr
+    assert "skipped link.txt: symbolic link: not followed" in stderr
+    seen = published_text(tmp_path)
+    assert title("culture") in seen and "機密" not in seen
+    assert "link.txt" in status(tmp_path)
+
+
 def make_deep(top: Path, levels: int) -> Path:
     """`levels` nested folders, made one by one (os.makedirs recurses once per level)."""
     folder = top
