@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from bot.errors import InputError
-from bot.sources.folder import MAX_DEPTH, read_bytes, scan_folder, settled, unseen, walk_folder
+from bot.sources.folder import (
+    MAX_DEPTH,
+    FolderScan,
+    read_bytes,
+    scan_folder,
+    settled,
+    unseen,
+    walk_folder,
+)
 
 
 def write(path: Path, text: str = "中国と中央アジアの協力。", age: float = 3600) -> Path:
@@ -173,15 +181,29 @@ def test_a_folder_named_like_a_file_is_walked(tmp_path: Path):
     assert [c.name for c in scan_folder(tmp_path)] == ["x.txt/inside.md"]
 
 
-def test_unreadable_folders_are_listed(tmp_path: Path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads any folder: permissions cannot make one unreadable")
+def test_unreadable_folders_are_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     write(tmp_path / "locked" / "a.txt")
+    write(tmp_path / "open" / "b.txt")
+    if os.geteuid() == 0:  # root reads any folder: the refusal is scripted instead
+        real = os.scandir
+
+        def scandir(path: str) -> object:
+            if str(path).endswith("locked"):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
     (tmp_path / "locked").chmod(0)
     try:
-        assert "cannot read folder" in unread_reasons(tmp_path)["locked"]
+        scan = walk_folder(tmp_path)
     finally:
         (tmp_path / "locked").chmod(0o755)
+    assert [c.name for c in scan.files] == ["open/b.txt"]
+    assert unread_reasons_of(scan) == {"locked": "cannot read folder: Permission denied"}
+
+
+def unread_reasons_of(scan: FolderScan) -> dict[str, str]:
+    return {u.name: u.reason for u in scan.unread}
 
 
 def test_names_that_are_not_utf8_get_a_safe_name_and_a_lossless_key(tmp_path: Path):
