@@ -55,6 +55,9 @@ class SourcesConfig:
     # The zone of feed dates written without one (dates with an offset keep theirs): the
     # sources are Japanese, and a Japanese site's bare time is Japan time.
     timezone: str = "Asia/Tokyo"
+    # Symbolic links in the watched folder are skipped (and listed) unless this is on; then
+    # they are read wherever they point, loops and dangling links still listed.
+    follow_symlinks: bool = False
 
 
 @dataclass(frozen=True)

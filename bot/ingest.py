@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from bot.config import Config, load_zone
 from bot.errors import InputError
 from bot.glossary import Glossary
-from bot.model import Document, SourceInfo
-from bot.pipeline import analyze_text, translate_document
+from bot.model import Analysis, Document, SourceInfo
+from bot.pipeline import analyze_text, article_key, text_key, translate_document
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
-from bot.sources.folder import FileCandidate, content_hash, read_bytes, scan_folder, settled, unseen
+from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
 from bot.sources.readers import is_hard_wrapped, read_text
 from bot.store import Store
 from bot.text.clean import japanese_ratio
+from bot.text.safe import display_name, safe_text
 from bot.translate.engine import Translator
 
 # Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
@@ -52,34 +53,48 @@ class Ingest:
 
 
 def ingest_folder(job: Ingest, report: IngestReport) -> None:
-    """Read every new, settled file of the watched folder."""
-    candidates = unseen(scan_folder(job.config.paths.seeds), job.store.file_index())
-    for candidate in settled(candidates, job.config.sources.settle_seconds):
+    """Read every new, settled file of the watched folder; list what cannot be read."""
+    sources = job.config.sources
+    scan = walk_folder(job.config.paths.seeds, sources.follow_symlinks)
+    for item in scan.unread:
+        # Keyed by path and reason: listed once, not again on every run.
+        key = "unread:" + content_hash(f"{item.key}\n{item.reason}".encode())
+        if not job.store.has_document(key):
+            _skip(job, report, key, item.name, item.reason)
+    candidates = unseen(scan.files, job.store.file_index())
+    for candidate in settled(candidates, sources.settle_seconds):
         _ingest_file(job, candidate, report)
 
 
 def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) -> None:
     store = job.store
     try:
-        data = read_bytes(candidate, job.config.sources.max_file_bytes)
+        data = read_bytes(candidate, job.config.sources.max_file_bytes,
+                          job.config.sources.follow_symlinks)
     except InputError as exc:
         # Unread, so no content hash: the file's own signature stands in for it.
-        key = f"file:{candidate.name}:{candidate.size}:{candidate.mtime_ns}"
+        key = f"file:{candidate.ident}:{candidate.size}:{candidate.mtime_ns}"
         _skip(job, report, key, candidate.name, str(exc))
         with store.transaction():
-            store.record_file(candidate.name, candidate.size, candidate.mtime_ns, key)
+            store.record_file(candidate.ident, candidate.size, candidate.mtime_ns, key)
         return
     digest = content_hash(data)
+    # State files before text keys recorded documents by their bytes: still honoured.
     if not store.has_document(digest):
         try:
-            text = read_text(candidate.name, data)
+            text = safe_text(read_text(candidate.name, data))
         except InputError as exc:
             _skip(job, report, digest, candidate.name, str(exc))
         else:
-            document = Document(candidate.name, digest, text, is_hard_wrapped(candidate.name))
-            ingest_document(job, document, report)
+            # The same text in another encoding, width or wrapping is the same document.
+            key = text_key(text)
+            if store.has_document(key):
+                report.skipped.append((candidate.name, "same text as a document already read"))
+            else:
+                ingest_document(job, Document(candidate.name, key, text,
+                                              is_hard_wrapped(candidate.name)), report)
     with store.transaction():
-        store.record_file(candidate.name, candidate.size, candidate.mtime_ns, digest)
+        store.record_file(candidate.ident, candidate.size, candidate.mtime_ns, digest)
 
 
 # Feeds polled at once: a run waits about one timeout however many feeds time out, and a
@@ -146,6 +161,7 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
                     source: SourceInfo | None = None) -> None:
     """Analyse, translate and store one decoded document (file or feed entry)."""
     report.new_documents += 1
+    document, source = _cleaned(document, source)
     config = job.config
     try:
         require_japanese(document.text)
@@ -155,16 +171,42 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
             raise InputError("no articles found")
         if source is not None:  # a feed entry's link is its source, whatever the text says
             analyses = [replace(a, article=replace(a.article, source=source)) for a in analyses]
+        fresh = _new_articles(job.store, analyses)
+        if not fresh:
+            raise InputError("every article in it was published before (same title and text)")
     except InputError as exc:
         _skip(job, report, document.content_hash, document.name, str(exc), counted=True)
         return
-    job.progress(f"translating {document.name} ({len(analyses)} article(s))")
-    made = translate_document(document, analyses, job.translator, job.glossary, job.now)
+    job.progress(f"translating {document.name} ({len(fresh)} article(s))")
+    made = translate_document(document, [analyses[i] for i in fresh.values()], job.translator,
+                              job.glossary, job.now, positions=list(fresh.values()))
     with job.store.transaction():
         job.store.add_entries(made, hold_failed=config.glossary.strict)
+        job.store.record_articles(zip(fresh, (e.guid for e in made), strict=True))
         job.store.record_document(document.content_hash, document.name, job.now, "done",
                                   articles=len(made))
     report.entries += len(made)
+
+
+def _cleaned(document: Document, source: SourceInfo | None
+             ) -> tuple[Document, SourceInfo | None]:
+    """Text enters here, from files and feeds alike: what no output can carry goes, once."""
+    document = replace(document, name=display_name(document.name),
+                       text=safe_text(document.text))
+    if source is not None:
+        source = SourceInfo(*(safe_text(value) for value in astuple(source)))
+    return document, source
+
+
+def _new_articles(store: Store, analyses: list[Analysis]) -> dict[str, int]:
+    """Article key → position, for the articles neither stored before nor repeated here."""
+    keys = [article_key(a.article) for a in analyses]
+    known = store.known_articles(keys)
+    fresh: dict[str, int] = {}
+    for position, key in enumerate(keys):
+        if key not in known and key not in fresh:
+            fresh[key] = position
+    return fresh
 
 
 def require_japanese(text: str) -> None:

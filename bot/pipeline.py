@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -10,6 +13,7 @@ from bot.glossary import Glossary
 from bot.glossary.enforce import ENFORCED, FAILED, Rendered, translate_with_terms
 from bot.model import Analysis, Article, Document, Entry, Pair, Term
 from bot.text.articles import split_articles
+from bot.text.bound import bound_title, cut_sentence
 from bot.text.clean import clean_text
 from bot.text.numbers import check_numbers
 from bot.text.sentences import split_sentences
@@ -27,23 +31,30 @@ def analyze_text(text: str, glossary: Glossary, summary_sentences: int,
 
 def analyze_article(article: Article, glossary: Glossary, summary_sentences: int) -> Analysis:
     """One article's sentences, summary indices and glossary terms."""
-    sentences = tuple(s for p in article.paragraphs for s in split_sentences(p))
+    # Bounded here, before the summary chooses: only chosen sentences reach the model.
+    sentences = tuple(piece for p in article.paragraphs for s in split_sentences(p)
+                      for piece in cut_sentence(s))
     terms = glossary.find_terms("\n".join((article.title, *article.paragraphs)))
     return Analysis(article, sentences, lead_summary(sentences, summary_sentences), terms)
 
 
 def translate_document(
     document: Document, analyses: list[Analysis], translator: Translator, glossary: Glossary,
-    now: datetime,
+    now: datetime, positions: Sequence[int] | None = None,
 ) -> list[Entry]:
-    """Translate every title and key sentence of a document in one batch; verify each."""
+    """Translate every title and key sentence of a document in one batch; verify each.
+
+    `positions`: each analysis's place among the document's articles (default 0, 1, …),
+    which its guid is made from, so that leaving out an article does not renumber the rest.
+    """
+    places = range(len(analyses)) if positions is None else positions
     batch: list[str] = []
     for analysis in analyses:
-        batch.append(analysis.article.title)
+        batch.append(bound_title(analysis.article.title))
         batch.extend(analysis.sentences[i] for i in analysis.summary)
     rendered = iter(translate_with_terms(batch, glossary, translator))
     entries = []
-    for position, analysis in enumerate(analyses):
+    for position, analysis in zip(places, analyses, strict=True):
         title = next(rendered)
         sentences = [next(rendered) for _ in analysis.summary]
         pairs = tuple(Pair(analysis.sentences[i], r.english)
@@ -53,7 +64,7 @@ def translate_document(
             Entry(
                 guid=entry_guid(document.content_hash, position),
                 document=document.name,
-                title_ja=analysis.article.title,
+                title_ja=bound_title(analysis.article.title),
                 title_en=title.english,
                 pairs=pairs,
                 terms=terms,
@@ -92,3 +103,19 @@ def entry_guid(content_hash: str, position: int) -> str:
     """Stable across runs and machines: the same article always gets the same guid."""
     digest = hashlib.sha256(f"{content_hash}:{position}".encode()).hexdigest()[:24]
     return f"kakehashi-{digest}"
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def text_key(text: str) -> str:
+    """Identity of a text whatever its encoding, width forms or line wrapping: the SHA-256
+    of its NFKC form without white space (Japanese puts none between words, so a line break
+    moved by re-wrapping must not count)."""
+    flat = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return hashlib.sha256(flat.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def article_key(article: Article) -> str:
+    """Identity of an article's text (title and body), the same in any document or feed."""
+    return "article:" + text_key("\n".join((article.title, *article.paragraphs)))

@@ -7,10 +7,12 @@ from email.utils import format_datetime
 from functools import lru_cache
 
 import jinja2
+from markupsafe import Markup
 
 from bot.config import FeedConfig
 from bot.model import Digest, Entry
 from bot.resources import resource_dir
+from bot.text.safe import safe_text
 
 TELEGRAM_LIMIT = 4096
 # One sentence of runaway model output must not make a message impossible to send.
@@ -27,10 +29,20 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         undefined=jinja2.StrictUndefined,
+        # Every value rendered, whatever the state file holds (an older one may keep text from
+        # before input was cleaned): one character XML cannot carry breaks the whole feed.
+        finalize=_finalize,
     )
     env.filters["clip"] = clip
     env.filters["rfc822"] = format_datetime
     return env
+
+
+def _finalize(value: object) -> object:
+    # A space, not a newline, for the odd line breaks: a value may sit in an attribute.
+    if isinstance(value, Markup):
+        return Markup(safe_text(str(value), " "))
+    return safe_text(value, " ") if isinstance(value, str) else value
 
 
 def clip(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:

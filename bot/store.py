@@ -68,6 +68,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deliveries ADD COLUMN claimed_at TEXT NOT NULL DEFAULT '';
     ALTER TABLE deliveries ADD COLUMN not_before REAL NOT NULL DEFAULT 0;
     """,
+    # Articles already stored, by their normalised text: never published under another guid.
+    """
+    CREATE TABLE article_keys (key TEXT PRIMARY KEY, guid TEXT NOT NULL);
+    """,
 )
 
 
@@ -268,6 +272,25 @@ class Store:
             ).fetchone()[0],
             "cached_translations": one("SELECT count(*) FROM translations").fetchone()[0],
         }
+
+    # article identity (duplicates across documents and feeds) ---------------------------
+
+    def known_articles(self, keys: list[str]) -> set[str]:
+        """Those of `keys` that an article already stored has."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(f"SELECT key FROM article_keys WHERE key IN ({marks})",
+                                      chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def record_articles(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Remember (article key, guid) of stored entries."""
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO article_keys(key, guid) VALUES (?,?)", list(keys)
+        )
 
     # translation memory ------------------------------------------------------------------
 

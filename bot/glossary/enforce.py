@@ -11,8 +11,10 @@ failed, never published as if it were fine.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from bot.glossary.match import Glossary, Hit
 from bot.model import Term
@@ -96,29 +98,36 @@ def _mask(text: str, hits: list[Hit], form: str | None) -> str:
 
 
 def _restore(output: str, hits: list[Hit], form: str | None) -> _Attempt:
-    """Put each rendering back where its placeholder came out exactly once; verify."""
+    """Put each rendering back where its placeholder came out exactly once; verify.
+
+    One pass over the output whatever the number of hits (a pass per hit was quadratic on a
+    long text full of terms).
+    """
     if form is None:
         return _verify_prerendered(output, hits)
-    ok = []
-    for n, hit in enumerate(hits, start=1):
-        pattern = _tolerant(_placeholder(form, n))
-        found = pattern.findall(output)
-        ok.append(len(found) == 1)
-        if len(found) == 1:
-            output = pattern.sub(hit.term.en.replace("\\", "\\\\"), output)
-    return _Attempt(output, tuple(ok))
+    pattern = _tolerant(form)
+    found = Counter(int(m.group("n")) for m in pattern.finditer(output))
+    ok = tuple(found[n] == 1 for n in range(1, len(hits) + 1))
+
+    def put_back(match: re.Match[str]) -> str:
+        n = int(match.group("n"))
+        return hits[n - 1].term.en if 1 <= n <= len(hits) and ok[n - 1] else match.group()
+
+    return _Attempt(pattern.sub(put_back, output), ok)
 
 
-def _tolerant(placeholder: str) -> re.Pattern[str]:
-    """The placeholder as models echo it: any case, stray spaces inside, not glued to digits."""
-    body = r"\s?".join(re.escape(c) for c in placeholder)
+@lru_cache(maxsize=16)
+def _tolerant(form: str) -> re.Pattern[str]:
+    """Any placeholder of `form` as models echo it: letters in any case with stray spaces,
+    not glued to a letter or digit before or a digit after; the number is the group `n`.
+    The number itself takes no spaces: `ZX1 2020` is placeholder 1 before a year."""
+    head, tail = (r"\s?".join(re.escape(c) for c in part) for part in form.split("{n}"))
+    body = rf"{head}\s?(?P<n>\d+)" + (rf"\s?{tail}" if tail else "")
     return re.compile(rf"(?<![A-Za-z0-9]){body}(?!\d)", re.IGNORECASE)
 
 
 def _verify_prerendered(output: str, hits: list[Hit]) -> _Attempt:
     """With renderings written into the source, each must come out as often as it went in."""
-    ok = []
-    for hit in hits:
-        wanted = sum(1 for h in hits if h.term.en == hit.term.en)
-        ok.append(output.count(hit.term.en) == wanted)
-    return _Attempt(output, tuple(ok))
+    wanted = Counter(hit.term.en for hit in hits)
+    came_out = {en: output.count(en) for en in wanted}  # one count per distinct rendering
+    return _Attempt(output, tuple(came_out[h.term.en] == wanted[h.term.en] for h in hits))
