@@ -12,6 +12,7 @@ from markupsafe import Markup
 from bot.config import FeedConfig
 from bot.model import Digest, Entry
 from bot.resources import resource_dir
+from bot.text.links import safe_link
 from bot.text.safe import safe_text
 
 TELEGRAM_LIMIT = 4096
@@ -35,6 +36,9 @@ def environment() -> jinja2.Environment:
     )
     env.filters["clip"] = clip
     env.filters["rfc822"] = format_datetime
+    # Links are checked again here: one stored before links were checked, or taken from a
+    # document's text, must not make the feed invalid or a Telegram message refused.
+    env.filters["uri"] = safe_link
     return env
 
 

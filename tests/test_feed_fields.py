@@ -13,8 +13,9 @@ import pytest
 
 from bot.config import load_config, load_zone
 from bot.errors import ConfigError
-from bot.sources.feed_fields import entry_date, safe_link
+from bot.sources.feed_fields import entry_date
 from bot.sources.feeds import FeedState, FetchResult, poll_feed
+from bot.text.links import safe_link
 from tests.support.encodings import to_cp50220
 from tests.support.http_server import Route, serve
 
