@@ -1,0 +1,208 @@
+"""Lines placed on pages → text with one paragraph per line, decided by geometry. Pure.
+
+A line goes on in the next one when the next line was set right below it (at the line pitch,
+in the same font size, not indented) and this line is full: it reaches the column's right
+edge, or stops short of it by less than the next line's first word (which would have fitted).
+That holds for justified and ragged text, Japanese or Latin, and across a page break, where
+a full last line that ends without a full stop continues on the next page. Headings (another
+font size), list items, short lines and indented first lines start their own line. The
+title is the largest text on the first page, put first and followed by a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import pairwise
+
+from bot.sources.pdf.furniture import drop_contents, drop_furniture
+from bot.sources.pdf.lines import Line, Page
+
+_TERMINAL = re.compile(r"[。．！？!?.][」』）)\"'”’]*$")
+_BULLET = re.compile(r"^(?:[・•●○■□◆◇▪▫‣◦▶►]\s*|[-*]\s+)")
+_ITEM = re.compile(r"^(?:[・•●○■□◆◇▪▫‣◦▶►※]|[-*]\s)")
+# `(1)`, `1.`, `①` start an item after a full stop or a colon; elsewhere they may be inside a
+# sentence that wrapped just before them.
+_NUMBERED = re.compile(r"^(?:\(?\d{1,2}[.)）]\s|[(（]\d{1,2}[)）]|[\u2460-\u2473])")
+_ENDS_CLAUSE = re.compile(r"[。．！？!?:：][」』）)]*$")
+_LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?)\]%\"'’”]$")
+_LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“]")
+_SIZE_TOLERANCE = 0.5  # points: sizes this close are one font size
+_MIN_FULL_EMS = 8  # a line narrower than this many font sizes is never a wrapped line
+_MIN_TITLE_RATIO = 1.15  # a title is set this much larger than the body text
+# This share of a column's lines ending at one place makes that place the right edge.
+_EDGE_SHARE = 0.2
+_RAGGED_MIN_LINES = 5
+_COUNT_SHARE = 0.3  # this share of the lines having one length means lines were cut by count
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The body text's measures, from the lines of the whole document."""
+
+    size: float
+    pitch: float
+    margins: tuple[float, ...]  # the left edges of the text columns, left to right
+    rights: tuple[float, ...]  # the right edge of each column
+    count: int  # characters in a full line, when lines were cut by count (else 0)
+
+
+def compose(pages: list[Page]) -> str:
+    """The document's text: title (if any) and a blank line, then one paragraph per line."""
+    pages = drop_contents(drop_furniture(pages))
+    lines = [line for page in pages for line in page.lines]
+    if not lines:
+        return ""
+    geometry = measure(lines)
+    title, pages = take_title(pages, geometry.size)
+    paragraphs = join_lines(pages, geometry)
+    return "\n".join([title, "", *paragraphs] if title else paragraphs)
+
+
+def measure(lines: list[Line]) -> Geometry:
+    """Body font size (by characters), line pitch, column margins and right edges."""
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        sizes[round(line.size * 2) / 2] += len(line.text)
+    size = sizes.most_common(1)[0][0]
+    body = [line for line in lines if abs(line.size - size) <= _SIZE_TOLERANCE]
+    drops = Counter(round((a.baseline - b.baseline) * 2) / 2 for a, b in pairwise(body)
+                    if 0.9 * size <= a.baseline - b.baseline <= 3 * size)
+    pitch = drops.most_common(1)[0][0] if drops else 1.5 * size
+    lefts = Counter(round(line.left) for line in body)
+    margins: list[float] = []
+    for left, count in sorted(lefts.items()):
+        if count >= max(2, 0.1 * len(body)) and not (margins and left - margins[-1] < 2 * size):
+            margins.append(left)
+    margins = margins or [min(lefts)]
+    rights = tuple(_column_right(body, margins, i) for i in range(len(margins)))
+    return Geometry(size, pitch, tuple(margins), rights, _full_count(body))
+
+
+def _full_count(body: list[Line]) -> int:
+    """Lines cut at a number of characters (by a tool, not a typesetter) end ragged wherever
+    narrow digits and letters fall; their common length tells a full line instead."""
+    counts = Counter(len(line.text) for line in body)
+    if not counts:
+        return 0
+    count, lines = counts.most_common(1)[0]
+    share = lines >= 2 and lines >= _COUNT_SHARE * len(body)
+    return count if share and count >= _MIN_FULL_EMS else 0
+
+
+def _column_right(body: list[Line], margins: list[float], column: int) -> float:
+    """The right edge most of the column's lines reach (justified or Japanese text ends there
+    within a point or so), or 0 when too few lines share one to know it."""
+    ends = Counter(round(line.right) for line in body if _column(line, margins) == column)
+    near = {edge: ends[edge - 1] + ends[edge] + ends[edge + 1] for edge in ends}
+    total = sum(ends.values())
+    if near:
+        edge = max(near, key=lambda e: (near[e], e))
+        if near[edge] >= 2 and near[edge] >= _EDGE_SHARE * total:
+            return float(edge + 1)
+    if total >= _RAGGED_MIN_LINES:
+        # Ragged Latin text has no common edge: then the far end of most lines stands for it.
+        return float(sorted(ends.elements())[int(0.85 * total)])
+    return 0.0
+
+
+def _column(line: Line, margins: tuple[float, ...] | list[float]) -> int:
+    """Index of the column whose margin is the nearest at or left of the line's start."""
+    index = 0
+    for i, margin in enumerate(margins):
+        if line.left >= margin - 2:
+            index = i
+    return index
+
+
+def take_title(pages: list[Page], body_size: float) -> tuple[str, list[Page]]:
+    """(the largest text on the first page with text, pages without it); '' if none stands out."""
+    first = next((i for i, page in enumerate(pages) if page.lines), None)
+    if first is None:
+        return "", pages
+    lines = pages[first].lines
+    largest = max(line.size for line in lines)
+    if largest < body_size * _MIN_TITLE_RATIO:
+        return "", pages
+    picked = [i for i, line in enumerate(lines)
+              if line.size >= largest - _SIZE_TOLERANCE and re.search(r"[^\W\d_]", line.text)]
+    if not picked:
+        return "", pages
+    # The title is one block: the first largest line and those right below it.
+    block = [picked[0]]
+    for i in picked[1:]:
+        if i == block[-1] + 1 and lines[block[-1]].baseline - lines[i].baseline < 2 * largest:
+            block.append(i)
+    title = lines[block[0]].text
+    for i in block[1:]:
+        title = join_text(title, lines[i].text)
+    rest = tuple(line for i, line in enumerate(lines) if i not in block)
+    kept = [*pages[:first], Page(pages[first].width, pages[first].height, rest), *pages[first + 1:]]
+    return title, kept
+
+
+def join_lines(pages: list[Page], geometry: Geometry) -> list[str]:
+    """Paragraphs, headings and list items, each as one line of text."""
+    out: list[str] = []
+    previous: Line | None = None
+    starts_page = False
+    for page in pages:
+        starts_page = True
+        for line in page.lines:
+            if previous is not None and out and _continues(previous, line, geometry, starts_page):
+                out[-1] = join_text(out[-1], line.text)
+            else:
+                out.append(_BULLET.sub("- ", line.text))
+            previous, starts_page = line, False
+    return out
+
+
+def _continues(above: Line, below: Line, geometry: Geometry, new_page: bool) -> bool:
+    """Is `below` the next line of the paragraph that `above` is part of?"""
+    size = above.size
+    if not same_size(above.size, below.size) or _ITEM.match(below.text):
+        return False
+    if _NUMBERED.match(below.text) and _ENDS_CLAUSE.search(above.text):
+        return False
+    column, next_column = _column(above, geometry.margins), _column(below, geometry.margins)
+    if new_page:
+        if _TERMINAL.search(above.text):
+            return False  # a page break at a full stop: the next page starts anew
+    elif column == next_column:
+        pitch = geometry.pitch * size / geometry.size
+        if not 0 < above.baseline - below.baseline <= pitch * 1.25:
+            return False  # a gap, or a line set somewhere else on the page
+    elif below.baseline <= above.baseline:
+        return False  # the next column starts at the top, not below
+    hangs = _ITEM.match(above.text) or _NUMBERED.match(above.text)
+    if below.left > geometry.margins[next_column] + size / 2 and not (
+        hangs and below.left <= above.left + 2.5 * size
+    ):
+        return False  # indented: a new paragraph (a list item's text may hang, though)
+    return _is_full(above, below, geometry, column)
+
+
+def _is_full(above: Line, below: Line, geometry: Geometry, column: int) -> bool:
+    """Did `above` fill its column, so that `below`'s first word no longer fitted?"""
+    size, margin, right = above.size, geometry.margins[column], geometry.rights[column]
+    if above.right - margin < _MIN_FULL_EMS * size:
+        return False
+    if geometry.count and len(above.text) >= geometry.count - 1:
+        return True
+    if not right:
+        return False
+    # Kinsoku may push a character (or a closing bracket and a full stop) to the next line.
+    return above.right + min(below.first_word, 12 * size) + 1.5 * size >= right
+
+
+def same_size(one: float, other: float) -> bool:
+    """Set in one font size? Inline code is often set a little smaller than the text."""
+    return abs(one - other) <= max(_SIZE_TOLERANCE, 0.12 * max(one, other))
+
+
+def join_text(left: str, right: str) -> str:
+    """Words in Latin script keep a space at a wrap; Japanese needs none."""
+    if _LATIN_END.search(left) and _LATIN_START.match(right) and not left.endswith(("-", "/")):
+        return f"{left} {right}"
+    return left + right
