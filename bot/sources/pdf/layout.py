@@ -26,8 +26,12 @@ _ITEM = re.compile(r"^(?:[・•●○■□◆◇▪▫‣◦▶►※]|[-*]\s)
 # sentence that wrapped just before them.
 _NUMBERED = re.compile(r"^(?:\(?\d{1,2}[.)）]\s|[(（]\d{1,2}[)）]|[\u2460-\u2473])")
 _ENDS_CLAUSE = re.compile(r"[。．！？!?:：][」』）)]*$")
+_CJK = "\u3040-\u30ff\u3400-\u9fff"
+# Letters, not digits: `3割`, `第1章` are written tight everywhere.
+_SPACED = re.compile(f"[{_CJK}] [A-Za-z]|[A-Za-z] [{_CJK}]")
+_TIGHT = re.compile(f"[{_CJK}][A-Za-z]|[A-Za-z][{_CJK}]")
 _LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?)\]%\"'’”]$")
-_LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“]")
+_LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“/<$~-]")
 _SIZE_TOLERANCE = 0.5  # points: sizes this close are one font size
 _MIN_FULL_EMS = 8  # a line narrower than this many font sizes is never a wrapped line
 _MIN_TITLE_RATIO = 1.15  # a title is set this much larger than the body text
@@ -46,6 +50,7 @@ class Geometry:
     margins: tuple[float, ...]  # the left edges of the text columns, left to right
     rights: tuple[float, ...]  # the right edge of each column
     count: int  # characters in a full line, when lines were cut by count (else 0)
+    spaced: bool  # does the text put a space between Japanese and a Latin word?
 
 
 def compose(pages: list[Page]) -> str:
@@ -55,7 +60,7 @@ def compose(pages: list[Page]) -> str:
     if not lines:
         return ""
     geometry = measure(lines)
-    title, pages = take_title(pages, geometry.size)
+    title, pages = take_title(pages, geometry)
     paragraphs = join_lines(pages, geometry)
     return "\n".join([title, "", *paragraphs] if title else paragraphs)
 
@@ -77,7 +82,18 @@ def measure(lines: list[Line]) -> Geometry:
             margins.append(left)
     margins = margins or [min(lefts)]
     rights = tuple(_column_right(body, margins, i) for i in range(len(margins)))
-    return Geometry(size, pitch, tuple(margins), rights, _full_count(body))
+    spaced = _spaced_latin(lines)
+    return Geometry(size, pitch, tuple(margins), rights, _full_count(body), spaced)
+
+
+def _spaced_latin(lines: list[Line]) -> bool:
+    """Does this document write `と sources.list` rather than `とsources.list`? Then a wrap
+    between Japanese and a Latin word stood for a space too."""
+    spaced = tight = 0
+    for line in lines:
+        spaced += len(_SPACED.findall(line.text))
+        tight += len(_TIGHT.findall(line.text))
+    return spaced > tight
 
 
 def _full_count(body: list[Line]) -> int:
@@ -116,14 +132,14 @@ def _column(line: Line, margins: tuple[float, ...] | list[float]) -> int:
     return index
 
 
-def take_title(pages: list[Page], body_size: float) -> tuple[str, list[Page]]:
+def take_title(pages: list[Page], geometry: Geometry) -> tuple[str, list[Page]]:
     """(the largest text on the first page with text, pages without it); '' if none stands out."""
     first = next((i for i, page in enumerate(pages) if page.lines), None)
     if first is None:
         return "", pages
     lines = pages[first].lines
     largest = max(line.size for line in lines)
-    if largest < body_size * _MIN_TITLE_RATIO:
+    if largest < geometry.size * _MIN_TITLE_RATIO:
         return "", pages
     picked = [i for i, line in enumerate(lines)
               if line.size >= largest - _SIZE_TOLERANCE and re.search(r"[^\W\d_]", line.text)]
@@ -136,7 +152,7 @@ def take_title(pages: list[Page], body_size: float) -> tuple[str, list[Page]]:
             block.append(i)
     title = lines[block[0]].text
     for i in block[1:]:
-        title = join_text(title, lines[i].text)
+        title = join_text(title, lines[i].text, geometry.spaced)
     rest = tuple(line for i, line in enumerate(lines) if i not in block)
     kept = [*pages[:first], Page(pages[first].width, pages[first].height, rest), *pages[first + 1:]]
     return title, kept
@@ -151,7 +167,7 @@ def join_lines(pages: list[Page], geometry: Geometry) -> list[str]:
         starts_page = True
         for line in page.lines:
             if previous is not None and out and _continues(previous, line, geometry, starts_page):
-                out[-1] = join_text(out[-1], line.text)
+                out[-1] = join_text(out[-1], line.text, geometry.spaced)
             else:
                 out.append(_BULLET.sub("- ", line.text))
             previous, starts_page = line, False
@@ -201,8 +217,14 @@ def same_size(one: float, other: float) -> bool:
     return abs(one - other) <= max(_SIZE_TOLERANCE, 0.12 * max(one, other))
 
 
-def join_text(left: str, right: str) -> str:
-    """Words in Latin script keep a space at a wrap; Japanese needs none."""
+def join_text(left: str, right: str, spaced: bool = False) -> str:
+    """Words in Latin script keep a space at a wrap; Japanese needs none; between a Japanese
+    character and a Latin word (never a number: `3割`), the document's habit decides."""
     if _LATIN_END.search(left) and _LATIN_START.match(right) and not left.endswith(("-", "/")):
+        return f"{left} {right}"
+    if spaced and (
+        (re.search(f"[{_CJK}]$", left) and re.match("[A-Za-z/]", right))
+        or (re.search("[A-Za-z]$", left) and re.match(f"[{_CJK}]", right))
+    ):
         return f"{left} {right}"
     return left + right
