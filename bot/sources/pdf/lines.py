@@ -17,6 +17,7 @@ _BASELINE_SHIFT = 0.5
 # A horizontal jump this many font sizes wide splits a line (columns, a header's two ends).
 _COLUMN_GAP = 3.0
 _NEWLINES = "\r\n"
+_SIZE_SAMPLE = 4  # the font size of every fourth character tells a line's size
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Line:
     text: str
     left: float
     right: float
-    baseline: float
+    baseline: float  # the bottom of its first character's loose box (baseline less descent)
     size: float  # the font size most of its characters are set in
     first_word: float  # width of its first word (a CJK character is a word): did it fit above?
 
@@ -42,33 +43,22 @@ class Page:
 class _Draft:
     """A line being collected, character by character."""
 
-    chars: list[str]
     left: float
     right: float
     baseline: float
     size: float  # of the first character: how far the next line's baseline may shift
-    word_end: float  # right edge of the first word so far
+    chars: list[str] = field(default_factory=list)
+    word_end: float = 0.0  # right edge of the first word so far
     word_open: bool = True  # is the first word still being read
-    sizes: dict[float, int] = field(default_factory=dict)  # characters per font size
-
-    def add(self, char: str, right: float, size: float) -> None:
-        self.chars.append(char)
-        self.right = max(self.right, right)
-        self.sizes[size] = self.sizes.get(size, 0) + 1
-        if self.word_open:
-            self.word_end = right
-            self.word_open = not _is_cjk(char)
-
-    def add_space(self) -> None:
-        self.chars.append(" ")
-        self.word_open = False
+    sizes: dict[float, int] = field(default_factory=dict)  # sampled characters per font size
 
     def close(self) -> Line | None:
         text = "".join(self.chars).strip()
         if not text:
             return None
         size = max(self.sizes, key=lambda s: self.sizes[s])
-        return Line(text, self.left, self.right, self.baseline, size, self.word_end - self.left)
+        return Line(text, self.left, self.right, self.baseline, round(size, 1),
+                    max(self.word_end, self.left) - self.left)
 
 
 def read_page(pdfium: Any, page: Any) -> Page:
@@ -76,47 +66,59 @@ def read_page(pdfium: Any, page: Any) -> Page:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        lines = _read_lines(pdfium.raw, textpage)
+        lines = _read_lines(pdfium.raw, textpage.raw)
     finally:
         textpage.close()
     return Page(float(width), float(height), tuple(lines))
 
 
-def _read_lines(raw: Any, textpage: Any) -> list[Line]:
-    handle = textpage.raw
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    x, y = ctypes.c_double(), ctypes.c_double()
+def _read_lines(raw: Any, handle: Any) -> list[Line]:
+    # The hot loop of PDF reading (a few calls per character): the ctypes out-parameter is made
+    # once, and the font size is sampled, not asked for every character.
+    box = raw.FS_RECTF()
+    box_ref = ctypes.byref(box)
+    get_unicode, get_box, get_size = (raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox,
+                                      raw.FPDFText_GetFontSize)
     lines: list[Line] = []
     draft: _Draft | None = None
     for index in range(raw.FPDFText_CountChars(handle)):
-        code = raw.FPDFText_GetUnicode(handle, index)
+        code = get_unicode(handle, index)
         char = chr(code) if 0 < code < 0x110000 else ""
         if not char or char in _NEWLINES:
             continue  # PDFium's own line breaks: lines are found from positions instead
         if char.isspace():
             if draft is not None:
-                draft.add_space()
+                draft.chars.append(" ")
+                draft.word_open = False
             continue
-        raw.FPDFText_GetCharOrigin(handle, index, ctypes.byref(x), ctypes.byref(y))
-        raw.FPDFText_GetCharBox(handle, index, ctypes.byref(left), ctypes.byref(right),
-                                ctypes.byref(bottom), ctypes.byref(top))
-        size = round(raw.FPDFText_GetFontSize(handle, index), 1) or 1.0
-        if draft is None or _starts_line(draft, x.value, y.value, left.value):
+        # The loose box spans the font's ascent and descent: its bottom is the baseline less
+        # the descent, the same for every character of a font, unlike the glyphs' own boxes.
+        get_box(handle, index, box_ref)
+        if draft is None or _starts_line(draft, box.left, box.bottom):
             if draft is not None and (line := draft.close()):
                 lines.append(line)
-            draft = _Draft([], left.value, right.value, y.value, size, right.value)
-        draft.add(char, right.value, size)
+            draft = _Draft(box.left, box.right, box.bottom, get_size(handle, index) or 1.0)
+        elif len(draft.chars) % _SIZE_SAMPLE == 0:
+            size = get_size(handle, index) or 1.0
+            draft.sizes[size] = draft.sizes.get(size, 0) + 1
+        if not draft.sizes:
+            draft.sizes[draft.size] = 1
+        draft.chars.append(char)
+        draft.right = max(draft.right, box.right)
+        if draft.word_open:
+            draft.word_end = box.right
+            draft.word_open = not _is_cjk(char)
     if draft is not None and (line := draft.close()):
         lines.append(line)
     return lines
 
 
-def _starts_line(draft: _Draft, x: float, y: float, left: float) -> bool:
-    """Does a character drawn at (x, y) start a new line after `draft`?"""
-    if abs(y - draft.baseline) > _BASELINE_SHIFT * draft.size:
+def _starts_line(draft: _Draft, left: float, bottom: float) -> bool:
+    """Does a character whose box starts at (left, bottom) start a new line after `draft`?"""
+    if abs(bottom - draft.baseline) > _BASELINE_SHIFT * draft.size:
         return True
     # Backwards (a new line drawn at the same height elsewhere) or far ahead (another column).
-    return left < draft.right - draft.size or x - draft.right > _COLUMN_GAP * draft.size
+    return left < draft.right - draft.size or left - draft.right > _COLUMN_GAP * draft.size
 
 
 def _is_cjk(char: str) -> bool:
