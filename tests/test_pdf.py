@@ -186,3 +186,28 @@ def test_threads_may_extract_at_once():
     )
     done = run_python(script)
     assert (done.returncode, done.stdout, done.stderr) == (0, "ok\n", "")
+
+
+def test_vertical_writing_is_read_as_pdfium_gives_it_not_one_character_a_line():
+    # Lines are found by position; a column of vertical text would come out one character
+    # a line. Such a page falls back to PDFium's own reading of it.
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = UnicodeCIDFont(GOTHIC, isVertical=True)
+    pdfmetrics.registerFont(font)  # under the horizontal font's name: put that back after
+    try:
+        out = io.BytesIO()
+        pdf = canvas.Canvas(out, invariant=True)
+        pdf.setFont(font.fontName, 12)
+        columns = ["一列目の文は上から下へ進む。", "二列目も同じように進む。", "三列目で終わる。"]
+        for number, text in enumerate(columns):
+            pdf.drawString(500 - number * 20, 780, text)
+        pdf.showPage()
+        pdf.save()
+    finally:
+        pdfmetrics.registerFont(UnicodeCIDFont(GOTHIC))
+    lines = lines_of(pdf_to_text(out.getvalue()))
+    assert lines and all(len(line) > 1 for line in lines), lines
+    assert "三列目で終わる。" in lines

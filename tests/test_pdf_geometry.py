@@ -210,3 +210,22 @@ def test_without_a_larger_text_there_is_no_title_and_the_header_is_still_gone():
     pages = [page(header(f"技術資料 {n} / 3"), *column(wrap(BODY)), footer(str(n)))
              for n in (1, 2, 3)]
     assert compose(pages) == f"{BODY}\n{BODY}\n{BODY}"
+
+
+def test_a_sentence_runs_on_past_a_footnote_at_the_page_foot():
+    lines = wrap(BODY)
+    note = line("1 国土交通省の統計による。", baseline=60, size=8)
+    pages = [page(*column(lines[:2], top=120), note), page(*column(lines[2:]))]
+    assert compose(pages) == f"{BODY}\n1 国土交通省の統計による。"
+
+
+def test_a_drop_cap_or_a_huge_number_is_not_a_title():
+    pages = [page(line("3", baseline=700, size=60), *column(wrap(BODY), top=640))]
+    assert compose(pages) == f"3\n{BODY}"
+
+
+def test_a_page_without_positions_keeps_its_lines_as_given():
+    plain = Page(WIDTH, HEIGHT, (Line("縦書きの一行目", 0, 0, 0, 0, 0),
+                                 Line("二行目。", 0, 0, 0, 0, 0)), plain=True)
+    pages = [page(*column(wrap(BODY))), plain, page(*column(wrap(BODY)))]
+    assert compose(pages) == f"{BODY}\n縦書きの一行目\n二行目。\n{BODY}"

@@ -43,7 +43,7 @@ _MIN_LEADER_LINES = 3
 
 def drop_furniture(pages: list[Page]) -> list[Page]:
     """The pages without their running headers, footers and page numbers."""
-    edges = [_edge_lines(page) for page in pages]
+    edges = [[] if page.plain else _edge_lines(page) for page in pages]
     counts: Counter[str] = Counter()
     for page_edges in edges:
         counts.update({key for line, band in page_edges if (key := _key(line, band))})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from bot.sources.pdf.furniture import drop_contents, drop_furniture
@@ -35,6 +35,8 @@ _LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“/<$~-]")
 _SIZE_TOLERANCE = 0.5  # points: sizes this close are one font size
 _MIN_FULL_EMS = 8  # a line narrower than this many font sizes is never a wrapped line
 _MIN_TITLE_RATIO = 1.15  # a title is set this much larger than the body text
+# A title has two letters at least: a drop cap or a chapter number in a huge font is not one.
+_TITLE_WORDS = re.compile(r"[^\W\d_].*[^\W\d_]")
 # This share of a column's lines ending at one place makes that place the right edge.
 _EDGE_SHARE = 0.2
 _RAGGED_MIN_LINES = 5
@@ -56,10 +58,10 @@ class Geometry:
 def compose(pages: list[Page]) -> str:
     """The document's text: title (if any) and a blank line, then one paragraph per line."""
     pages = drop_contents(drop_furniture(pages))
-    lines = [line for page in pages for line in page.lines]
-    if not lines:
+    if not any(page.lines for page in pages):
         return ""
-    geometry = measure(lines)
+    placed = [line for page in pages if not page.plain for line in page.lines]
+    geometry = measure(placed or [Line("", 0, 0, 0, 1, 0)])
     title, pages = take_title(pages, geometry)
     paragraphs = join_lines(pages, geometry)
     return "\n".join([title, "", *paragraphs] if title else paragraphs)
@@ -135,14 +137,14 @@ def _column(line: Line, margins: tuple[float, ...] | list[float]) -> int:
 def take_title(pages: list[Page], geometry: Geometry) -> tuple[str, list[Page]]:
     """(the largest text on the first page with text, pages without it); '' if none stands out."""
     first = next((i for i, page in enumerate(pages) if page.lines), None)
-    if first is None:
+    if first is None or pages[first].plain:
         return "", pages
     lines = pages[first].lines
     largest = max(line.size for line in lines)
     if largest < geometry.size * _MIN_TITLE_RATIO:
         return "", pages
     picked = [i for i, line in enumerate(lines)
-              if line.size >= largest - _SIZE_TOLERANCE and re.search(r"[^\W\d_]", line.text)]
+              if line.size >= largest - _SIZE_TOLERANCE and _TITLE_WORDS.search(line.text)]
     if not picked:
         return "", pages
     # The title is one block: the first largest line and those right below it.
@@ -154,23 +156,36 @@ def take_title(pages: list[Page], geometry: Geometry) -> tuple[str, list[Page]]:
     for i in block[1:]:
         title = join_text(title, lines[i].text, geometry.spaced)
     rest = tuple(line for i, line in enumerate(lines) if i not in block)
-    kept = [*pages[:first], Page(pages[first].width, pages[first].height, rest), *pages[first + 1:]]
+    kept = [*pages[:first], replace(pages[first], lines=rest), *pages[first + 1:]]
     return title, kept
 
 
 def join_lines(pages: list[Page], geometry: Geometry) -> list[str]:
     """Paragraphs, headings and list items, each as one line of text."""
     out: list[str] = []
-    previous: Line | None = None
-    starts_page = False
+    previous: Line | None = None  # the last line read, and the paragraph it is part of
+    current = -1
+    body: tuple[int, Line] | None = None  # the last line in the body's size, and its paragraph
     for page in pages:
-        starts_page = True
-        for line in page.lines:
-            if previous is not None and out and _continues(previous, line, geometry, starts_page):
-                out[-1] = join_text(out[-1], line.text, geometry.spaced)
+        if page.plain:  # no positions to go by: the lines as PDFium gave them
+            out += [line.text for line in page.lines]
+            previous, body = None, None
+            continue
+        for number, line in enumerate(page.lines):
+            if number == 0 and body and previous is not body[1] and _continues(
+                body[1], line, geometry, True
+            ):
+                # The page ended with a footnote or a caption: the text runs on past it.
+                current = body[0]
+                out[current] = join_text(out[current], line.text, geometry.spaced)
+            elif previous is not None and _continues(previous, line, geometry, number == 0):
+                out[current] = join_text(out[current], line.text, geometry.spaced)
             else:
                 out.append(_BULLET.sub("- ", line.text))
-            previous, starts_page = line, False
+                current = len(out) - 1
+            previous = line
+            if same_size(line.size, geometry.size):
+                body = (current, line)
     return out
 
 

@@ -17,6 +17,7 @@ _BASELINE_SHIFT = 0.5
 # A horizontal jump this many font sizes wide splits a line (columns, a header's two ends).
 _COLUMN_GAP = 3.0
 _NEWLINES = "\r\n"
+_VERTICAL_MIN_LINES = 8
 _SIZE_SAMPLE = 4  # the font size of every fourth character tells a line's size
 
 
@@ -37,6 +38,9 @@ class Page:
     width: float
     height: float
     lines: tuple[Line, ...]
+    # Lines as PDFium's plain text gives them, without positions: the page's writing runs in a
+    # way lines cannot be followed by position (vertical Japanese, rotated text).
+    plain: bool = False
 
 
 @dataclass
@@ -67,9 +71,21 @@ def read_page(pdfium: Any, page: Any) -> Page:
     textpage = page.get_textpage()
     try:
         lines = _read_lines(pdfium.raw, textpage.raw)
+        if _is_vertical(lines):
+            # get_text_bounded, not get_text_range: pypdfium2 documents the latter as limited
+            # to UCS-2, and kanji in some names (𠮷) lie outside it.
+            text = textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
+            plain = tuple(Line(t.strip(), 0, 0, 0, 0, 0) for t in text.split("\n") if t.strip())
+            return Page(float(width), float(height), plain, plain=True)
     finally:
         textpage.close()
     return Page(float(width), float(height), tuple(lines))
+
+
+def _is_vertical(lines: list[Line]) -> bool:
+    """Most lines hold one character: the text runs down the page, not across."""
+    singles = sum(1 for line in lines if len(line.text) == 1)
+    return singles >= _VERTICAL_MIN_LINES and singles > 0.6 * len(lines)
 
 
 def _read_lines(raw: Any, handle: Any) -> list[Line]:
