@@ -191,6 +191,7 @@ def test_two_columns_are_read_one_after_the_other():
 def test_latin_words_keep_their_space_at_a_wrap_and_japanese_gets_none():
     assert join_text("the package", "manager") == "the package manager"
     assert join_text("apt-", "get") == "apt-get"
+    assert join_text("manip\u00ad", "ulation") == "manipulation"  # hyphenated by the typesetter
     assert join_text("dpkg --configure", "-a") == "dpkg --configure -a"
     assert join_text("取扱能力は", "約24万TEU") == "取扱能力は約24万TEU"
     assert join_text("前年より2", "割増え") == "前年より2割増え"

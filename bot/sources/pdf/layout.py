@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from bot.sources.pdf.furniture import drop_contents, drop_furniture
-from bot.sources.pdf.lines import Line, Page
+from bot.sources.pdf.lines import SOFT_HYPHEN, Line, Page
 
 _TERMINAL = re.compile(r"[。．！？!?.][」』）)\"'”’]*$")
 _BULLET = re.compile(r"^(?:[・•●○■□◆◇▪▫‣◦▶►]\s*|[-*]\s+)")
@@ -165,7 +165,9 @@ def join_lines(pages: list[Page], geometry: Geometry) -> list[str]:
     out: list[str] = []
     previous: Line | None = None  # the last line read, and the paragraph it is part of
     current = -1
-    body: tuple[int, Line] | None = None  # the last line in the body's size, and its paragraph
+    # The last line in the body's size and its paragraph, while only smaller lines below it
+    # (footnotes) follow it on its page.
+    body: tuple[int, Line] | None = None
     for page in pages:
         if page.plain:  # no positions to go by: the lines as PDFium gave them
             out += [line.text for line in page.lines]
@@ -186,7 +188,9 @@ def join_lines(pages: list[Page], geometry: Geometry) -> list[str]:
             previous = line
             if same_size(line.size, geometry.size):
                 body = (current, line)
-    return out
+            elif body and not (line.size < geometry.size and line.baseline < body[1].baseline):
+                body = None  # only footnotes (smaller, below the text) may follow it
+    return [paragraph.replace(SOFT_HYPHEN, "") for paragraph in out]
 
 
 def _continues(above: Line, below: Line, geometry: Geometry, new_page: bool) -> bool:
@@ -235,6 +239,8 @@ def same_size(one: float, other: float) -> bool:
 def join_text(left: str, right: str, spaced: bool = False) -> str:
     """Words in Latin script keep a space at a wrap; Japanese needs none; between a Japanese
     character and a Latin word (never a number: `3割`), the document's habit decides."""
+    if left.endswith(SOFT_HYPHEN):  # a word hyphenated at the wrap: whole again
+        return left[:-1] + right
     if _LATIN_END.search(left) and _LATIN_START.match(right) and not left.endswith(("-", "/")):
         return f"{left} {right}"
     if spaced and (

@@ -16,12 +16,14 @@ from typing import Any
 _BASELINE_SHIFT = 0.5
 # A horizontal jump this many font sizes wide splits a line (columns, a header's two ends).
 _COLUMN_GAP = 3.0
-_NEWLINES = "\r\n"
+# PDFium reports a hyphen that a typesetter put at a line end, inside a word, as U+0002.
+_BREAK_HYPHEN = 0x02
+SOFT_HYPHEN = "\u00ad"
 _VERTICAL_MIN_LINES = 8
 _SIZE_SAMPLE = 4  # the font size of every fourth character tells a line's size
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One line of text as set on the page, in PDF points (origin at the bottom left)."""
 
@@ -33,7 +35,7 @@ class Line:
     first_word: float  # width of its first word (a CJK character is a word): did it fit above?
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     width: float
     height: float
@@ -99,9 +101,14 @@ def _read_lines(raw: Any, handle: Any) -> list[Line]:
     draft: _Draft | None = None
     for index in range(raw.FPDFText_CountChars(handle)):
         code = get_unicode(handle, index)
-        char = chr(code) if 0 < code < 0x110000 else ""
-        if not char or char in _NEWLINES:
-            continue  # PDFium's own line breaks: lines are found from positions instead
+        if code == _BREAK_HYPHEN and draft is not None:
+            draft.chars.append(SOFT_HYPHEN)  # the word goes on in the next line
+            continue
+        # Below 0x20: PDFium's own line breaks (lines are found from positions instead);
+        # 0xFFFE/0xFFFF: no character at all.
+        if code < 0x20 or 0xFFFE <= code <= 0xFFFF or code >= 0x110000:
+            continue
+        char = chr(code)
         if char.isspace():
             if draft is not None:
                 draft.chars.append(" ")
