@@ -58,6 +58,16 @@ class _Draft:
     word_open: bool = True  # is the first word still being read
     sizes: dict[float, int] = field(default_factory=dict)  # sampled characters per font size
 
+    def __post_init__(self) -> None:
+        self.sizes[self.size] = 1
+
+    def add(self, char: str, right: float) -> None:
+        self.chars.append(char)
+        self.right = max(self.right, right)
+        if self.word_open:
+            self.word_end = right
+            self.word_open = not _is_cjk(char)
+
     def close(self) -> Line | None:
         text = "".join(self.chars).strip()
         if not text:
@@ -124,13 +134,7 @@ def _read_lines(raw: Any, handle: Any) -> list[Line]:
         elif len(draft.chars) % _SIZE_SAMPLE == 0:
             size = get_size(handle, index) or 1.0
             draft.sizes[size] = draft.sizes.get(size, 0) + 1
-        if not draft.sizes:
-            draft.sizes[draft.size] = 1
-        draft.chars.append(char)
-        draft.right = max(draft.right, box.right)
-        if draft.word_open:
-            draft.word_end = box.right
-            draft.word_open = not _is_cjk(char)
+        draft.add(char, box.right)
     if draft is not None and (line := draft.close()):
         lines.append(line)
     return lines
