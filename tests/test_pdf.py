@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -211,3 +212,30 @@ def test_vertical_writing_is_read_as_pdfium_gives_it_not_one_character_a_line():
     lines = lines_of(pdf_to_text(out.getvalue()))
     assert lines and all(len(line) > 1 for line in lines), lines
     assert "三列目で終わる。" in lines
+
+
+def test_pages_with_nothing_but_page_numbers_are_refused_with_a_reason():
+    data = make_japanese_pdf(None, [[], []])  # each page holds only its `- n -`
+    with pytest.raises(InputError, match=r"^no text in PDF: only page numbers"):
+        pdf_to_text(data)
+
+
+def test_the_sample_newsletter_reads_as_two_articles_of_whole_sentences():
+    from bot.glossary import Glossary
+    from bot.pipeline import analyze_text
+    from bot.sources.readers import is_hard_wrapped, read_text
+
+    name = "05_newsletter.pdf"
+    text = read_text(name, (ROOT / "seeds" / name).read_bytes())
+    analyses = analyze_text(text, Glossary(), 3, hard_wrapped=is_hard_wrapped(name))
+    assert [a.article.title for a in analyses] == [
+        "アクタウ港に新ターミナル、カスピ海ルートの要に",
+        "ウズベキスタンで大型の太陽光・蓄電事業",
+    ]
+    sentences = [s for a in analyses for s in a.sentences]
+    assert len(sentences) >= 8
+    assert all(s.endswith("。") and not s.startswith(("、", "。")) for s in sentences)
+    assert not any(re.search(r"- ?\d+ ?-", s) for s in sentences)
+    # The sentence the layout broke across lines, whole.
+    broken = "カスピ海横断国際輸送ルートを使う貨物は前年より3割ほど増えており、"
+    assert f"{broken}港湾の混雑が課題となっていた。" in sentences
