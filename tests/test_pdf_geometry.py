@@ -230,3 +230,13 @@ def test_a_page_without_positions_keeps_its_lines_as_given():
                                  Line("二行目。", 0, 0, 0, 0, 0)), plain=True)
     pages = [page(*column(wrap(BODY))), plain, page(*column(wrap(BODY)))]
     assert compose(pages) == f"{BODY}\n縦書きの一行目\n二行目。\n{BODY}"
+
+
+def test_lines_of_an_indented_code_block_stay_apart():
+    code = ["$ sudo apt-get update", "$ sudo apt-get install --no-install-recommends "
+            "build-essential devscripts", "$ apt-cache policy", "$ sudo dpkg --configure -a "
+            "--force-confold --force-depends", "$ ls /etc/apt/sources.list.d/", "$ reboot"]
+    prose = column(wrap(BODY * 2))
+    block = [line(text, left=LEFT + 3 * SIZE, baseline=prose[-1].baseline - 30 - i * 17)
+             for i, text in enumerate(code)]
+    assert compose([page(*prose, *block)]).split("\n") == [BODY * 2, *code]

@@ -40,6 +40,7 @@ _TITLE_WORDS = re.compile(r"[^\W\d_].*[^\W\d_]")
 # This share of a column's lines ending at one place makes that place the right edge.
 _EDGE_SHARE = 0.2
 _RAGGED_MIN_LINES = 5
+_RAGGED_SPREAD = 0.2  # ragged prose: half its lines end within this share of the column width
 _COUNT_SHARE = 0.3  # this share of the lines having one length means lines were cut by count
 
 
@@ -119,10 +120,13 @@ def _column_right(body: list[Line], margins: list[float], column: int) -> float:
         edge = max(near, key=lambda e: (near[e], e))
         if near[edge] >= 2 and near[edge] >= _EDGE_SHARE * total:
             return float(edge + 1)
-    if total >= _RAGGED_MIN_LINES:
-        # Ragged Latin text has no common edge: then the far end of most lines stands for it.
-        return float(sorted(ends.elements())[int(0.85 * total)])
-    return 0.0
+    if total < _RAGGED_MIN_LINES:
+        return 0.0
+    # Ragged prose has no common edge, but most of its lines end close to it; lines of code or
+    # a table end anywhere, and have no edge to be full at.
+    spread = sorted(ends.elements())
+    far, near_end = spread[int(0.85 * total)], spread[total // 2]
+    return float(far) if far - near_end <= _RAGGED_SPREAD * (far - margins[column]) else 0.0
 
 
 def _column(line: Line, margins: tuple[float, ...] | list[float]) -> int:
@@ -223,7 +227,7 @@ def _is_full(above: Line, below: Line, geometry: Geometry, column: int) -> bool:
     size, margin, right = above.size, geometry.margins[column], geometry.rights[column]
     if above.right - margin < _MIN_FULL_EMS * size:
         return False
-    if geometry.count and len(above.text) >= geometry.count - 1:
+    if geometry.count and abs(len(above.text) - geometry.count) <= 1:
         return True
     if not right:
         return False
