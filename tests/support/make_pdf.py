@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.styles import ParagraphStyle
@@ -128,6 +129,9 @@ class Layout:
     body_size: float = FONT_SIZE
     toc: bool = True
     font: str = MINCHO
+    justify: bool = False  # lines spread to the full column width, as books and manuals are
+    chapter_header: bool = False  # the header's left shows the current heading, not `header`
+    furnish_first_page: bool = True  # header and footer on the title page too
 
 
 def make_report_pdf(
@@ -156,6 +160,7 @@ def _build_report(
     body = ParagraphStyle(
         "body", fontName=layout.font, fontSize=size, leading=size * 1.6, wordWrap="CJK",
         firstLineIndent=size if layout.indent else 0, spaceBefore=0 if layout.indent else size,
+        alignment=TA_JUSTIFY if layout.justify else TA_LEFT,
     )
     heading = ParagraphStyle(
         "heading", fontName=GOTHIC, fontSize=size * 1.4, leading=size * 2.2, wordWrap="CJK",
@@ -183,17 +188,30 @@ def _build_report(
     width, height = A4
     frame_x = (width - layout.width) / 2
 
-    def furniture(pdf: canvas.Canvas, doc: SimpleDocTemplate) -> None:
+    def furniture(pdf: canvas.Canvas, doc: _ReportDoc) -> None:
         number = pdf.getPageNumber()
+        if number == 1 and not layout.furnish_first_page:
+            return
+        left = doc.chapter if layout.chapter_header and doc.chapter else layout.header
         pdf.setFont(layout.font, size * 0.8)
-        pdf.drawString(frame_x, height - MARGIN * 0.7, layout.header)
+        pdf.drawString(frame_x, height - MARGIN * 0.7, left)
         pdf.drawRightString(frame_x + layout.width, height - MARGIN * 0.7, f"{number} / {total}")
         pdf.drawCentredString(width / 2, MARGIN * 0.5, layout.footer.format(n=number))
 
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=frame_x, rightMargin=frame_x,
-                            topMargin=MARGIN * 1.2, bottomMargin=MARGIN * 1.2, invariant=True)
+    doc = _ReportDoc(out, pagesize=A4, leftMargin=frame_x, rightMargin=frame_x,
+                     topMargin=MARGIN * 1.2, bottomMargin=MARGIN * 1.2, invariant=True)
     doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
     return int(doc.page)
+
+
+class _ReportDoc(SimpleDocTemplate):
+    """Remembers the last heading set, for a running header that names the chapter."""
+
+    chapter = ""
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's hook name)
+        if isinstance(flowable, PdfParagraph) and flowable.style.name == "heading":
+            self.chapter = flowable.getPlainText()
 
 
 def _toc_line(number: int, text: str, layout: Layout, style: ParagraphStyle) -> PdfParagraph:
