@@ -17,7 +17,14 @@ Plain text from PDFium keeps every line the layout broke, running headers, page 
 table of contents. So the text is rebuilt from the layout instead: lines.py reads each line's
 box and font size (under the lock, one page at a time), furniture.py drops what repeats in the
 page margins and the contents, layout.py rejoins a paragraph's lines from their geometry and
-puts the first page's largest text first, as the title.
+puts the first page's largest text first, as the title. Measured on a generated 300-page report
+(bench/pdf.py): 6–9 ms a page against 3–6 for the plain text, the same peak memory (the lines
+of all pages take about 17 KB a page), and every sentence whole where the plain text kept 87%
+whole and put the header or the contents into 300 sentences.
+
+Known limit of PDFium: a text object of one CJK character in a font without glyph boxes (a
+non-embedded CID font) is missing from its text page, as it was from the plain text: a lone
+last character of a paragraph drawn by itself is lost.
 """
 
 from __future__ import annotations
