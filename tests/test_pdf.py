@@ -239,3 +239,24 @@ def test_the_sample_newsletter_reads_as_two_articles_of_whole_sentences():
     # The sentence the layout broke across lines, whole.
     broken = "カスピ海横断国際輸送ルートを使う貨物は前年より3割ほど増えており、"
     assert f"{broken}港湾の混雑が課題となっていた。" in sentences
+
+
+def test_gaps_between_japanese_pieces_are_not_spaces():
+    # Text drawn piece by piece with gaps (justified by the producer): PDFium puts a space of
+    # its own in each gap, which cleaning would turn into `・` between Japanese words. A space
+    # that the text itself holds stays.
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont(GOTHIC))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, invariant=True)
+    pdf.setFont(GOTHIC, 10.5)
+    pieces, x = ["中国と", "中央アジ", "アを結ぶ", "貨物列車", "の運行 Debian", "向け。"], 72.0
+    for piece in pieces:
+        pdf.drawString(x, 700, piece)
+        x += pdfmetrics.stringWidth(piece, GOTHIC, 10.5) + 4
+    pdf.showPage()
+    pdf.save()
+    assert pdf_to_text(out.getvalue()) == "中国と中央アジアを結ぶ貨物列車の運行 Debian 向け。"

@@ -56,12 +56,24 @@ class _Draft:
     chars: list[str] = field(default_factory=list)
     word_end: float = 0.0  # right edge of the first word so far
     word_open: bool = True  # is the first word still being read
+    generated: int = -1  # where PDFium put a space of its own (for a gap), if it just did
     sizes: dict[float, int] = field(default_factory=dict)  # sampled characters per font size
 
     def __post_init__(self) -> None:
         self.sizes[self.size] = 1
 
+    def add_space(self, generated: bool) -> None:
+        self.chars.append(" ")
+        self.word_open = False
+        if generated:
+            self.generated = len(self.chars)
+
     def add(self, char: str, right: float) -> None:
+        if self.generated == len(self.chars) and _is_cjk(char) and _is_cjk(self.chars[-2]):
+            # A gap PDFium took for a space, between two Japanese characters: justification or
+            # text drawn piece by piece. Japanese puts no spaces between words.
+            self.chars.pop()
+        self.generated = -1
         self.chars.append(char)
         self.right = max(self.right, right)
         if self.word_open:
@@ -107,6 +119,7 @@ def _read_lines(raw: Any, handle: Any) -> list[Line]:
     box_ref = ctypes.byref(box)
     get_unicode, get_box, get_size = (raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox,
                                       raw.FPDFText_GetFontSize)
+    is_generated = raw.FPDFText_IsGenerated
     lines: list[Line] = []
     draft: _Draft | None = None
     for index in range(raw.FPDFText_CountChars(handle)):
@@ -121,8 +134,7 @@ def _read_lines(raw: Any, handle: Any) -> list[Line]:
         char = chr(code)
         if char.isspace():
             if draft is not None:
-                draft.chars.append(" ")
-                draft.word_open = False
+                draft.add_space(is_generated(handle, index) == 1)
             continue
         # The loose box spans the font's ascent and descent: its bottom is the baseline less
         # the descent, the same for every character of a font, unlike the glyphs' own boxes.
