@@ -240,3 +240,14 @@ def test_lines_of_an_indented_code_block_stay_apart():
     block = [line(text, left=LEFT + 3 * SIZE, baseline=prose[-1].baseline - 30 - i * 17)
              for i, text in enumerate(code)]
     assert compose([page(*prose, *block)]).split("\n") == [BODY * 2, *code]
+
+
+@pytest.mark.parametrize("shift", [15.0, 40.0])
+def test_odd_and_even_pages_with_mirrored_margins(shift: float):
+    # Books set their inner margin wider: odd pages start further right than even ones.
+    text = BODY * 3
+    lines = wrap(text)
+    pages = [page(*column(lines[i : i + 3], left=LEFT + (shift if n % 2 else 0)))
+             for n, i in enumerate(range(0, len(lines), 3))]
+    assert len(pages) >= 3
+    assert compose(pages) == text

@@ -30,7 +30,7 @@ _CJK = "\u3040-\u30ff\u3400-\u9fff"
 # Letters, not digits: `3割`, `第1章` are written tight everywhere.
 _SPACED = re.compile(f"[{_CJK}] [A-Za-z]|[A-Za-z] [{_CJK}]")
 _TIGHT = re.compile(f"[{_CJK}][A-Za-z]|[A-Za-z][{_CJK}]")
-_LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?)\]%\"'’”]$")
+_LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?)\]>%\"'’”]$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“/<$~-]")
 _SIZE_TOLERANCE = 0.5  # points: sizes this close are one font size
 _MIN_FULL_EMS = 8  # a line narrower than this many font sizes is never a wrapped line
@@ -64,7 +64,7 @@ def compose(pages: list[Page]) -> str:
     placed = [line for page in pages if not page.plain for line in page.lines]
     geometry = measure(placed or [Line("", 0, 0, 0, 1, 0)])
     title, pages = take_title(pages, geometry)
-    paragraphs = join_lines(pages, geometry)
+    paragraphs = join_lines(pages, page_geometries(pages, geometry))
     return "\n".join([title, "", *paragraphs] if title else paragraphs)
 
 
@@ -78,15 +78,55 @@ def measure(lines: list[Line]) -> Geometry:
     drops = Counter(round((a.baseline - b.baseline) * 2) / 2 for a, b in pairwise(body)
                     if 0.9 * size <= a.baseline - b.baseline <= 3 * size)
     pitch = drops.most_common(1)[0][0] if drops else 1.5 * size
+    margins, rights = _columns(body, size)
+    return Geometry(size, pitch, margins, rights, _full_count(body), _spaced_latin(lines))
+
+
+def page_geometries(pages: list[Page], document: Geometry) -> list[Geometry]:
+    """Each page's geometry: its columns measured with the pages laid out like it (a book's
+    odd and even pages have mirrored margins), the rest from the whole document."""
+    groups: dict[tuple[int, int, int], list[Line]] = {}
+    keys = []
+    for page in pages:
+        body = [line for line in page.lines if same_size(line.size, document.size)]
+        lefts = Counter(round(line.left) for line in body)  # most lines start at the margin
+        key = (round(page.width), round(page.height), lefts.most_common(1)[0][0] if lefts else -1)
+        keys.append(key)
+        groups.setdefault(key, []).extend(body)
+    measured = {key: _columns(body, document.size) for key, body in groups.items() if body}
+    return [replace(document, margins=measured[key][0],
+                    rights=_known_rights(*measured[key], document))
+            if key in measured and not page.plain else document
+            for page, key in zip(pages, keys, strict=True)]
+
+
+def _known_rights(
+    margins: tuple[float, ...], rights: tuple[float, ...], document: Geometry
+) -> tuple[float, ...]:
+    """A column whose few lines do not show its right edge has the width of the document's
+    column nearest to it (a shifted margin shifts the edge with it)."""
+    known = []
+    for margin, right in zip(margins, rights, strict=True):
+        if not right:
+            nearest = min(range(len(document.margins)),
+                          key=lambda i: abs(document.margins[i] - margin))
+            width = document.rights[nearest] - document.margins[nearest]
+            right = margin + width if document.rights[nearest] else 0.0
+        known.append(right)
+    return tuple(known)
+
+
+def _columns(body: list[Line], size: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(left margins, right edges) of the text columns the lines are set in."""
     lefts = Counter(round(line.left) for line in body)
     margins: list[float] = []
-    for left, count in sorted(lefts.items()):
-        if count >= max(2, 0.1 * len(body)) and not (margins and left - margins[-1] < 2 * size):
+    # The most common starts first: an indented first line, a list item's text or a bullet
+    # hanging in the margin lies within two sizes of the margin it belongs to.
+    for left, count in lefts.most_common():
+        if count >= max(2, 0.1 * len(body)) and all(abs(left - m) >= 2 * size for m in margins):
             margins.append(left)
-    margins = margins or [min(lefts)]
-    rights = tuple(_column_right(body, margins, i) for i in range(len(margins)))
-    spaced = _spaced_latin(lines)
-    return Geometry(size, pitch, tuple(margins), rights, _full_count(body), spaced)
+    margins = sorted(margins) or [min(lefts)]
+    return tuple(margins), tuple(_column_right(body, margins, i) for i in range(len(margins)))
 
 
 def _spaced_latin(lines: list[Line]) -> bool:
@@ -164,7 +204,7 @@ def take_title(pages: list[Page], geometry: Geometry) -> tuple[str, list[Page]]:
     return title, kept
 
 
-def join_lines(pages: list[Page], geometry: Geometry) -> list[str]:
+def join_lines(pages: list[Page], geometries: list[Geometry]) -> list[str]:
     """Paragraphs, headings and list items, each as one line of text."""
     out: list[str] = []
     previous: Line | None = None  # the last line read, and the paragraph it is part of
@@ -172,24 +212,26 @@ def join_lines(pages: list[Page], geometry: Geometry) -> list[str]:
     # The last line in the body's size and its paragraph, while only smaller lines below it
     # (footnotes) follow it on its page.
     body: tuple[int, Line] | None = None
-    for page in pages:
+    before = geometries[0] if geometries else None  # the geometry of the page `previous` is on
+    for page, geometry in zip(pages, geometries, strict=True):
         if page.plain:  # no positions to go by: the lines as PDFium gave them
             out += [line.text for line in page.lines]
             previous, body = None, None
             continue
         for number, line in enumerate(page.lines):
+            pair = (before or geometry, geometry)
             if number == 0 and body and previous is not body[1] and _continues(
-                body[1], line, geometry, True
+                body[1], line, pair, True
             ):
                 # The page ended with a footnote or a caption: the text runs on past it.
                 current = body[0]
                 out[current] = join_text(out[current], line.text, geometry.spaced)
-            elif previous is not None and _continues(previous, line, geometry, number == 0):
+            elif previous is not None and _continues(previous, line, pair, number == 0):
                 out[current] = join_text(out[current], line.text, geometry.spaced)
             else:
                 out.append(_BULLET.sub("- ", line.text))
                 current = len(out) - 1
-            previous = line
+            previous, before = line, geometry
             if same_size(line.size, geometry.size):
                 body = (current, line)
             elif body and not (line.size < geometry.size and line.baseline < body[1].baseline):
@@ -197,14 +239,19 @@ def join_lines(pages: list[Page], geometry: Geometry) -> list[str]:
     return [paragraph.replace(SOFT_HYPHEN, "") for paragraph in out]
 
 
-def _continues(above: Line, below: Line, geometry: Geometry, new_page: bool) -> bool:
-    """Is `below` the next line of the paragraph that `above` is part of?"""
+def _continues(
+    above: Line, below: Line, geometries: tuple[Geometry, Geometry], new_page: bool
+) -> bool:
+    """Is `below` the next line of the paragraph that `above` is part of? (`geometries`: of
+    the pages `above` and `below` are on.)"""
+    geometry, next_geometry = geometries
     size = above.size
     if not same_size(above.size, below.size) or _ITEM.match(below.text):
         return False
     if _NUMBERED.match(below.text) and _ENDS_CLAUSE.search(above.text):
         return False
-    column, next_column = _column(above, geometry.margins), _column(below, geometry.margins)
+    column = _column(above, geometry.margins)
+    next_column = _column(below, next_geometry.margins)
     if new_page:
         if _TERMINAL.search(above.text):
             return False  # a page break at a full stop: the next page starts anew
@@ -215,7 +262,7 @@ def _continues(above: Line, below: Line, geometry: Geometry, new_page: bool) -> 
     elif below.baseline <= above.baseline:
         return False  # the next column starts at the top, not below
     hangs = _ITEM.match(above.text) or _NUMBERED.match(above.text)
-    if below.left > geometry.margins[next_column] + size / 2 and not (
+    if below.left > next_geometry.margins[next_column] + size / 2 and not (
         hangs and below.left <= above.left + 2.5 * size
     ):
         return False  # indented: a new paragraph (a list item's text may hang, though)
