@@ -12,11 +12,19 @@ title is the largest text on the first page, put first and followed by a blank l
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, replace
-from itertools import pairwise
+from dataclasses import replace
 
 from bot.sources.pdf.furniture import drop_contents, drop_furniture
+from bot.sources.pdf.geometry import (
+    CJK,
+    MIN_FULL_EMS,
+    SIZE_TOLERANCE,
+    Geometry,
+    column_of,
+    measure,
+    page_geometries,
+    same_size,
+)
 from bot.sources.pdf.lines import SOFT_HYPHEN, Line, Page
 
 _TERMINAL = re.compile(r"[。．！？!?.][」』）)\"'”’]*$")
@@ -26,34 +34,11 @@ _ITEM = re.compile(r"^(?:[・•●○■□◆◇▪▫‣◦▶►※]|[-*]\s)
 # sentence that wrapped just before them.
 _NUMBERED = re.compile(r"^(?:\(?\d{1,2}[.)）]\s|[(（]\d{1,2}[)）]|[\u2460-\u2473])")
 _ENDS_CLAUSE = re.compile(r"[。．！？!?:：][」』）)]*$")
-_CJK = "\u3040-\u30ff\u3400-\u9fff"
-# Letters, not digits: `3割`, `第1章` are written tight everywhere.
-_SPACED = re.compile(f"[{_CJK}] [A-Za-z]|[A-Za-z] [{_CJK}]")
-_TIGHT = re.compile(f"[{_CJK}][A-Za-z]|[A-Za-z][{_CJK}]")
 _LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?)\]>%\"'’”]$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“/<$~-]")
-_SIZE_TOLERANCE = 0.5  # points: sizes this close are one font size
-_MIN_FULL_EMS = 8  # a line narrower than this many font sizes is never a wrapped line
 _MIN_TITLE_RATIO = 1.15  # a title is set this much larger than the body text
 # A title has two letters at least: a drop cap or a chapter number in a huge font is not one.
 _TITLE_WORDS = re.compile(r"[^\W\d_].*[^\W\d_]")
-# This share of a column's lines ending at one place makes that place the right edge.
-_EDGE_SHARE = 0.2
-_RAGGED_MIN_LINES = 5
-_RAGGED_SPREAD = 0.2  # ragged prose: half its lines end within this share of the column width
-_COUNT_SHARE = 0.3  # this share of the lines having one length means lines were cut by count
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """The body text's measures, from the lines of the whole document."""
-
-    size: float
-    pitch: float
-    margins: tuple[float, ...]  # the left edges of the text columns, left to right
-    rights: tuple[float, ...]  # the right edge of each column
-    count: int  # characters in a full line, when lines were cut by count (else 0)
-    spaced: bool  # does the text put a space between Japanese and a Latin word?
 
 
 def compose(pages: list[Page]) -> str:
@@ -68,116 +53,6 @@ def compose(pages: list[Page]) -> str:
     return "\n".join([title, "", *paragraphs] if title else paragraphs)
 
 
-def measure(lines: list[Line]) -> Geometry:
-    """Body font size (by characters), line pitch, column margins and right edges."""
-    sizes: Counter[float] = Counter()
-    for line in lines:
-        sizes[round(line.size * 2) / 2] += len(line.text)
-    size = sizes.most_common(1)[0][0]
-    body = [line for line in lines if abs(line.size - size) <= _SIZE_TOLERANCE]
-    drops = Counter(round((a.baseline - b.baseline) * 2) / 2 for a, b in pairwise(body)
-                    if 0.9 * size <= a.baseline - b.baseline <= 3 * size)
-    pitch = drops.most_common(1)[0][0] if drops else 1.5 * size
-    margins, rights = _columns(body, size)
-    return Geometry(size, pitch, margins, rights, _full_count(body), _spaced_latin(lines))
-
-
-def page_geometries(pages: list[Page], document: Geometry) -> list[Geometry]:
-    """Each page's geometry: its columns measured with the pages laid out like it (a book's
-    odd and even pages have mirrored margins), the rest from the whole document."""
-    groups: dict[tuple[int, int, int], list[Line]] = {}
-    keys = []
-    for page in pages:
-        body = [line for line in page.lines if same_size(line.size, document.size)]
-        lefts = Counter(round(line.left) for line in body)  # most lines start at the margin
-        key = (round(page.width), round(page.height), lefts.most_common(1)[0][0] if lefts else -1)
-        keys.append(key)
-        groups.setdefault(key, []).extend(body)
-    measured = {key: _columns(body, document.size) for key, body in groups.items() if body}
-    return [replace(document, margins=measured[key][0],
-                    rights=_known_rights(*measured[key], document))
-            if key in measured and not page.plain else document
-            for page, key in zip(pages, keys, strict=True)]
-
-
-def _known_rights(
-    margins: tuple[float, ...], rights: tuple[float, ...], document: Geometry
-) -> tuple[float, ...]:
-    """A column whose few lines do not show its right edge has the width of the document's
-    column nearest to it (a shifted margin shifts the edge with it)."""
-    known = []
-    for margin, right in zip(margins, rights, strict=True):
-        if not right:
-            nearest = min(range(len(document.margins)),
-                          key=lambda i: abs(document.margins[i] - margin))
-            width = document.rights[nearest] - document.margins[nearest]
-            right = margin + width if document.rights[nearest] else 0.0
-        known.append(right)
-    return tuple(known)
-
-
-def _columns(body: list[Line], size: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """(left margins, right edges) of the text columns the lines are set in."""
-    lefts = Counter(round(line.left) for line in body)
-    margins: list[float] = []
-    # The most common starts first: an indented first line, a list item's text or a bullet
-    # hanging in the margin lies within two sizes of the margin it belongs to.
-    for left, count in lefts.most_common():
-        if count >= max(2, 0.1 * len(body)) and all(abs(left - m) >= 2 * size for m in margins):
-            margins.append(left)
-    margins = sorted(margins) or [min(lefts)]
-    return tuple(margins), tuple(_column_right(body, margins, i) for i in range(len(margins)))
-
-
-def _spaced_latin(lines: list[Line]) -> bool:
-    """Does this document write `と sources.list` rather than `とsources.list`? Then a wrap
-    between Japanese and a Latin word stood for a space too."""
-    spaced = tight = 0
-    for line in lines:
-        spaced += len(_SPACED.findall(line.text))
-        tight += len(_TIGHT.findall(line.text))
-    return spaced > tight
-
-
-def _full_count(body: list[Line]) -> int:
-    """Lines cut at a number of characters (by a tool, not a typesetter) end ragged wherever
-    narrow digits and letters fall; their common length tells a full line instead."""
-    counts = Counter(len(line.text) for line in body)
-    if not counts:
-        return 0
-    count, lines = counts.most_common(1)[0]
-    share = lines >= 2 and lines >= _COUNT_SHARE * len(body)
-    return count if share and count >= _MIN_FULL_EMS else 0
-
-
-def _column_right(body: list[Line], margins: list[float], column: int) -> float:
-    """The right edge most of the column's lines reach (justified or Japanese text ends there
-    within a point or so), or 0 when too few lines share one to know it."""
-    ends = Counter(round(line.right) for line in body if _column(line, margins) == column)
-    near = {edge: ends[edge - 1] + ends[edge] + ends[edge + 1] for edge in ends}
-    total = sum(ends.values())
-    if near:
-        edge = max(near, key=lambda e: (near[e], e))
-        if near[edge] >= 2 and near[edge] >= _EDGE_SHARE * total:
-            return float(edge + 1)
-    if total < _RAGGED_MIN_LINES:
-        return 0.0
-    # Ragged prose has no common edge, but most of its lines end close to it; lines of code or
-    # a table end anywhere, and have no edge to be full at.
-    spread = sorted(ends.elements())
-    far, near_end = spread[int(0.85 * total)], spread[total // 2]
-    return float(far) if far - near_end <= _RAGGED_SPREAD * (far - margins[column]) else 0.0
-
-
-def _column(line: Line, margins: tuple[float, ...] | list[float]) -> int:
-    """Index of the column whose margin is the nearest at or left of the line's start."""
-    index = 0
-    for i, margin in enumerate(margins):
-        if line.left >= margin - 2:
-            index = i
-    return index
-
-
 def take_title(pages: list[Page], geometry: Geometry) -> tuple[str, list[Page]]:
     """(the largest text on the first page with text, pages without it); '' if none stands out."""
     first = next((i for i, page in enumerate(pages) if page.lines), None)
@@ -188,7 +63,7 @@ def take_title(pages: list[Page], geometry: Geometry) -> tuple[str, list[Page]]:
     if largest < geometry.size * _MIN_TITLE_RATIO:
         return "", pages
     picked = [i for i, line in enumerate(lines)
-              if line.size >= largest - _SIZE_TOLERANCE and _TITLE_WORDS.search(line.text)]
+              if line.size >= largest - SIZE_TOLERANCE and _TITLE_WORDS.search(line.text)]
     if not picked:
         return "", pages
     # The title is one block: the first largest line and those right below it.
@@ -250,8 +125,8 @@ def _continues(
         return False
     if _NUMBERED.match(below.text) and _ENDS_CLAUSE.search(above.text):
         return False
-    column = _column(above, geometry.margins)
-    next_column = _column(below, next_geometry.margins)
+    column = column_of(above, geometry.margins)
+    next_column = column_of(below, next_geometry.margins)
     if new_page:
         if _TERMINAL.search(above.text):
             return False  # a page break at a full stop: the next page starts anew
@@ -272,7 +147,7 @@ def _continues(
 def _is_full(above: Line, below: Line, geometry: Geometry, column: int) -> bool:
     """Did `above` fill its column, so that `below`'s first word no longer fitted?"""
     size, margin, right = above.size, geometry.margins[column], geometry.rights[column]
-    if above.right - margin < _MIN_FULL_EMS * size:
+    if above.right - margin < MIN_FULL_EMS * size:
         return False
     if geometry.count and abs(len(above.text) - geometry.count) <= 1:
         return True
@@ -280,11 +155,6 @@ def _is_full(above: Line, below: Line, geometry: Geometry, column: int) -> bool:
         return False
     # Kinsoku may push a character (or a closing bracket and a full stop) to the next line.
     return above.right + min(below.first_word, 12 * size) + 1.5 * size >= right
-
-
-def same_size(one: float, other: float) -> bool:
-    """Set in one font size? Inline code is often set a little smaller than the text."""
-    return abs(one - other) <= max(_SIZE_TOLERANCE, 0.12 * max(one, other))
 
 
 def join_text(left: str, right: str, spaced: bool = False) -> str:
@@ -295,8 +165,8 @@ def join_text(left: str, right: str, spaced: bool = False) -> str:
     if _LATIN_END.search(left) and _LATIN_START.match(right) and not left.endswith(("-", "/")):
         return f"{left} {right}"
     if spaced and (
-        (re.search(f"[{_CJK}]$", left) and re.match("[A-Za-z/]", right))
-        or (re.search("[A-Za-z]$", left) and re.match(f"[{_CJK}]", right))
+        (re.search(f"[{CJK}]$", left) and re.match("[A-Za-z/]", right))
+        or (re.search("[A-Za-z]$", left) and re.match(f"[{CJK}]", right))
     ):
         return f"{left} {right}"
     return left + right
