@@ -2,8 +2,10 @@
 
 The text uses reportlab's built-in Adobe-Japan1 CID fonts (HeiseiMin-W3, HeiseiKakuGo-W5): the
 PDF names the font and the predefined CMap UniJIS-UCS2-H and embeds no glyphs, so an extractor
-must know that CMap to give back Unicode. Pages look like a newsletter: lines wrapped at about
-40 characters, a page number at the foot. Image-only pages stand in for scanned pages.
+must know that CMap to give back Unicode. `make_japanese_pdf` sets pages like a newsletter:
+lines wrapped at about 40 characters, a page number at the foot; image-only pages stand in for
+scanned pages. `make_report_pdf` sets flowing text as a typesetter does (platypus, lines broken
+anywhere between characters), with a title, a table of contents, running headers and footers.
 """
 
 from __future__ import annotations
