@@ -8,6 +8,7 @@ from collections import Counter
 
 from bot.text import artifacts as art
 from bot.text import wrap
+from bot.text.sentences import clause_continues
 
 TERMINALS = wrap.TERMINALS
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -125,14 +126,18 @@ class _Paragraph:
     def goes_on(self, line: str, indent: int, width: int, blank: bool) -> bool:
         """Is the break before `line` a wrap inside this paragraph? (rules: bot.text.wrap)"""
         last = self.pieces[-1]
-        if self.source or wrap.ends_sentence(last) or wrap.is_table_row(last):
-            return False
-        if _starts_block(line):
+        if self.source or wrap.is_table_row(last):
             return False
         if wrap.kinsoku_join(last, line):
             return True
+        if wrap.ends_sentence(last):
+            # `…ありますか?」` + `を確認してください。`: the clause goes on after its quote.
+            return not blank and not last.endswith("。") and clause_continues(line)
+        full = bool(width) and wrap.is_full(self.used, last, line, width)
+        if _starts_block(line) and not (full and wrap.dot_continues(last, line)):
+            return False
         closed = last.endswith(tuple(wrap.CLOSERS))
-        if width and wrap.is_full(self.used, last, line, width):
+        if full:
             # A full line ending in 」 may end a paragraph: the next line's indent decides.
             return not (closed and indent > self.indent)
         if closed:

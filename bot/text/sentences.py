@@ -89,7 +89,14 @@ def _goes_on(text: str, start: int, end: int) -> bool:
     if (text[end - 1] in "!?！？" and start > 0 and _LATIN.match(text[start - 1])
             and not after.isspace()):
         return True
-    return after in _NO_START or (after in _PARTICLES and not text.startswith(_OPENERS, end))
+    return clause_continues(text[end:])
+
+
+def clause_continues(following: str) -> bool:
+    """Rule 4: does `following`, right after a `!`/`?` (or a closed quote), go on with the
+    clause — a character no sentence starts with, or a particle that is not a word's start?"""
+    return following[:1] in _NO_START or (
+        following[:1] in _PARTICLES and not following.startswith(_OPENERS))
 
 
 def split_sentences(paragraph: str) -> list[str]:

@@ -8,13 +8,17 @@ A line break goes on with the same paragraph when the document shows it was made
   columns of one display width, full-width characters counting 2, indentation included) and
   the next line's first word (a Latin word is kept whole; a Japanese character is one unit)
   would not have fitted on this line; a line that ends early was ended by its author;
-- a clause that goes on: the line has a 、 and stops on a letter, and the next line starts
-  with hiragana, or the line stops on a particle — a heading rarely does either;
+- a clause that goes on: the line stops on a letter, and has a 、 with the next line starting
+  with hiragana or no longer than it, or stops on a particle, or is at least 12 full-width
+  characters wide with the next, no longer, line ending a sentence — a heading rarely does
+  any of these, and is usually shorter than the paragraph under it;
 - a long line that stops without its full stop after sentences that had one (a page break).
 
-Never a wrap: after a sentence's end (。!? and closing brackets), before or after a table row,
-before a list item or heading marker (・ ■ ● - 1. (1) 第1章 【…】…), and, for a line that only
-looks full, before a line indented deeper than the text around it.
+Never a wrap: after a sentence's end (。!? and closing brackets — unless a `!`/`?` or a closed
+quote is followed by a particle that goes on with the clause, as the sentence splitter's rule 4
+says), before or after a table row, before a list item or heading marker (・ ■ ● - 1. (1) 第1章
+【…】…; a ・ after a full line ending in katakana is a middle dot, not an item), and, for a
+full line ending in a closing bracket, before a line indented deeper than the line above.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ _NO_START = frozenset("、。，．,!?！？)）]」』】〕〉》”’ー～�
 # Line-end rules (行末禁則): a line ending with one of these goes on in the line below.
 _NO_END = frozenset("、，,(（[「『【〔〈《“‘")
 _PARTICLE_END = frozenset("をがにへでのやはも")
+_KATAKANA_END = re.compile(r"[\u30a1-\u30fa]$")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _CJK_LETTER = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u9fff]")
 _LIST = re.compile(
@@ -44,8 +49,11 @@ _FIRST_UNIT = re.compile(r"[!-~]+|.")
 _SLACK = 2
 _MIN_WRAP_WIDTH = 20
 _MIN_LINES = 6
+_SHORT_MIN_WIDTH = 40
 # A line this long that stops without punctuation, after a full stop, was cut by a page break.
 _PAGE_BREAK_MIN = 60
+# A line this wide, ending on a letter, with a sentence's end on the next (no longer) line.
+_CLAUSE_MIN = 24
 
 
 def char_width(char: str) -> int:
@@ -63,7 +71,10 @@ def wrap_width(widths: list[int]) -> int:
     """The hard-wrap width if many lines end near one width, else 0."""
     ordered = sorted(w for w in widths if w > 0)
     if len(ordered) < _MIN_LINES:
-        return 0
+        # Too few lines for a distribution; two wide lines ending together still show one.
+        top = ordered[-1] if ordered else 0
+        near = sum(1 for w in ordered if w >= top - _tolerance(top))
+        return top if top >= _SHORT_MIN_WIDTH and near >= 2 else 0
     width = ordered[int(len(ordered) * 0.9)]
     tolerance = _tolerance(width)
     near = sum(1 for w in ordered if width - tolerance <= w <= width + 2)
@@ -109,13 +120,26 @@ def would_have_fit(width_used: int, line: str, following: str, width: int) -> bo
     return width_used + gap + display_width(unit.group() if unit else "") <= width - _SLACK
 
 
+def dot_continues(line: str, following: str) -> bool:
+    """`…ジル` + `・バイデン夫人の…`: a ・ between katakana words, not a list item, when a
+    full line ends on katakana (layouts that ignore the rule against ・ at a line's start)."""
+    return following.startswith("・") and bool(_KATAKANA_END.search(line))
+
+
 def clause_goes_on(line: str, following: str) -> bool:
     """A clause cut mid-way: `…によると、工場の新設が相次` + `いでいる。`."""
-    if not _CJK_LETTER.match(line[-1:]):
+    if not line[-1:].isalnum():
         return False
     if line[-1] in _PARTICLE_END and len(line) >= 8:
         return True
-    return "、" in line and bool(_HIRAGANA.match(following))
+    if "、" in line and _HIRAGANA.match(following):
+        return True
+    # A wrapped line is as long as the line after it or longer; a heading is usually shorter
+    # than the paragraph under it.
+    width = display_width(line)
+    if width < display_width(following):
+        return False
+    return "、" in line or (width >= _CLAUSE_MIN and ends_sentence(following))
 
 
 def page_break(length: int, has_full_stop: bool, first: str) -> bool:
