@@ -102,3 +102,39 @@ def test_html_deeply_nested_unclosed_tags_stay_linear():
     html = "<div>" + "<span>字" * 50_000 + "</div><p>終わり。</p>"
     text = html_to_text(html)
     assert text.endswith("終わり。") and text.count("字") == 50_000
+
+
+def wrapped(*lines: str) -> str:
+    """A document hard-wrapped at the width of its first line: the given lines, then a
+    paragraph of distinct lines of that width."""
+    chars = len(lines[0])
+    filler = [(kanji + "同じ幅で折り返された段落の行で内容には意味がない" * 3)[:chars]
+              for kanji in "一二三四五六"]
+    return "\n".join([*lines, "", *filler, "終わり。"])
+
+
+def test_kinsoku_joins_whatever_the_width():
+    # A line never starts with 、。」 or a small kana, and never ends with 「 or 、.
+    assert clean_text("会議は「\n予定通り」開かれた。")[0] == "会議は「予定通り」開かれた。"
+    assert clean_text("見出し\nこれは短\nっぽい。")[1] == "これは短っぽい。"
+    assert clean_text("理由は二つある、\nまず第一に。") == ["理由は二つある、まず第一に。"]
+
+
+def test_a_quote_with_a_question_mark_goes_on_with_a_particle():
+    lines = clean_text(wrapped(
+        "探しているものが見つからない場合は「他にどんな文書がありますか?」",
+        "を確認してください。"))
+    assert lines[0] == "探しているものが見つからない場合は「他にどんな文書がありますか?」を確認してください。"
+
+
+def test_a_middle_dot_at_a_line_start_after_katakana_is_not_a_list_item():
+    lines = clean_text(wrapped("大統領夫人は、同国を訪問中のアメリカのジル",
+                               "・バイデン夫人と会談し、協力を確認した。",
+                               "・次の項目は箇条書きです。"))
+    assert lines[:2] == ["大統領夫人は、同国を訪問中のアメリカのジル・バイデン夫人と会談し、協力を確認した。",
+                         "・次の項目は箇条書きです。"]
+
+
+def test_a_heading_in_a_hard_wrapped_text_stays_a_heading():
+    lines = clean_text(wrapped("第2章 調査の方法", "本章では、調査の対象と方法を説明する。"))
+    assert lines[:2] == ["第2章 調査の方法", "本章では、調査の対象と方法を説明する。"]
