@@ -43,9 +43,13 @@ def test_short_file_of_two_wrapped_lines_is_one_sentence():
         "同社によると、工場の新設が相次いでいる。"]
     assert clean_text("東京都は来年度から、全ての公立小学校に\n英語の専任教員を配置する。") == [
         "東京都は来年度から、全ての公立小学校に英語の専任教員を配置する。"]
-    # A heading above a longer sentence stays a heading.
+    # A heading above a longer sentence stays a heading, even one that ends on a particle.
     assert clean_text("新製品のお知らせ\n当社は来月、新しい製品を発売する予定です。") == [
         "新製品のお知らせ", "当社は来月、新しい製品を発売する予定です。"]
+    assert clean_text("新工場が稼働、生産能力は過去最大に\nいよいよ来月から、同社の新しい工場が"
+                      "本格的に稼働を始める。") == [
+        "新工場が稼働、生産能力は過去最大に",
+        "いよいよ来月から、同社の新しい工場が本格的に稼働を始める。"]
 
 
 def test_wrapped_latin_words_get_their_space_back_and_japanese_none():
@@ -124,15 +128,17 @@ def test_a_quote_with_a_question_mark_goes_on_with_a_particle():
     lines = clean_text(wrapped(
         "探しているものが見つからない場合は「他にどんな文書がありますか?」",
         "を確認してください。"))
-    assert lines[0] == "探しているものが見つからない場合は「他にどんな文書がありますか?」を確認してください。"
+    assert lines[0] == ("探しているものが見つからない場合は「他にどんな文書がありますか?」"
+                        "を確認してください。")
 
 
 def test_a_middle_dot_at_a_line_start_after_katakana_is_not_a_list_item():
     lines = clean_text(wrapped("大統領夫人は、同国を訪問中のアメリカのジル",
                                "・バイデン夫人と会談し、協力を確認した。",
                                "・次の項目は箇条書きです。"))
-    assert lines[:2] == ["大統領夫人は、同国を訪問中のアメリカのジル・バイデン夫人と会談し、協力を確認した。",
-                         "・次の項目は箇条書きです。"]
+    assert lines[:2] == [
+        "大統領夫人は、同国を訪問中のアメリカのジル・バイデン夫人と会談し、協力を確認した。",
+        "・次の項目は箇条書きです。"]
 
 
 def test_a_heading_in_a_hard_wrapped_text_stays_a_heading():

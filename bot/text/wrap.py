@@ -8,10 +8,9 @@ A line break goes on with the same paragraph when the document shows it was made
   columns of one display width, full-width characters counting 2, indentation included) and
   the next line's first word (a Latin word is kept whole; a Japanese character is one unit)
   would not have fitted on this line; a line that ends early was ended by its author;
-- a clause that goes on: the line stops on a letter, and has a 、 with the next line starting
-  with hiragana or no longer than it, or stops on a particle, or is at least 12 full-width
-  characters wide with the next, no longer, line ending a sentence — a heading rarely does
-  any of these, and is usually shorter than the paragraph under it;
+- a clause that goes on: the line stops on a letter, the next line is no longer, and the line
+  has a 、, or stops on a particle, or is at least 12 full-width characters wide with the next
+  line ending with 。 — a heading is usually shorter than the paragraph under it;
 - a long line that stops without its full stop after sentences that had one (a page break).
 
 Never a wrap: after a sentence's end (。!? and closing brackets — unless a `!`/`?` or a closed
@@ -36,10 +35,10 @@ _NO_START = frozenset("、。，．,!?！？)）]」』】〕〉》”’ー～�
 _NO_END = frozenset("、，,(（[「『【〔〈《“‘")
 _PARTICLE_END = frozenset("をがにへでのやはも")
 _KATAKANA_END = re.compile(r"[\u30a1-\u30fa]$")
-_HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _CJK_LETTER = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u9fff]")
 _LIST = re.compile(
-    r"(?:[・■□●○◆◇▼▽▲△▶►★☆※◎◯→＊*•◦‣]|[-+]\s|\d{1,3}[.)](?!\d)|\(\d{1,3}\)"
+    r"(?:[・■□●○◆◇▼▽▲△▶►★☆※◎◯→＊*•◦‣]|[-+]\s|\d{1,3}(?:\.\d{1,3})*[.)]\s"
+    r"|\d{1,3}[.)](?![\d.])|\(\d{1,3}\)"
     r"|\(?[a-zA-Z]\)\s|[IVX]{1,4}\.\s|第[\d一二三四五六七八九十]+[章節条項部編]|【|Reference)"
 )
 _TABLE = re.compile(r"[|│┃┆\t\u2500-\u257f]|\S {2,}\S.* {2,}\S")
@@ -128,18 +127,14 @@ def dot_continues(line: str, following: str) -> bool:
 
 def clause_goes_on(line: str, following: str) -> bool:
     """A clause cut mid-way: `…によると、工場の新設が相次` + `いでいる。`."""
-    if not line[-1:].isalnum():
-        return False
-    if line[-1] in _PARTICLE_END and len(line) >= 8:
-        return True
-    if "、" in line and _HIRAGANA.match(following):
-        return True
     # A wrapped line is as long as the line after it or longer; a heading is usually shorter
-    # than the paragraph under it.
+    # than the paragraph under it (and headlines end on particles: `…過去最多に`).
     width = display_width(line)
-    if width < display_width(following):
+    if not line[-1:].isalnum() or width < display_width(following):
         return False
-    return "、" in line or (width >= _CLAUSE_MIN and ends_sentence(following))
+    if "、" in line or (line[-1] in _PARTICLE_END and len(line) >= 8):
+        return True
+    return width >= _CLAUSE_MIN and following.rstrip(CLOSERS).endswith("。")
 
 
 def page_break(length: int, has_full_stop: bool, first: str) -> bool:

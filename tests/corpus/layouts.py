@@ -133,14 +133,15 @@ def short_files(blocks: list[Block]) -> Iterator[tuple[str, list[str]]]:
                 break
 
 
-def pdf_bytes(blocks: list[Block]) -> bytes:
+def pdf_bytes(blocks: list[Block], pages: int = 0) -> bytes:
+    """Wrapped at 40 full-width characters; `pages` pages, or as many as 10 lines a page give."""
     from tests.support.make_pdf import make_japanese_pdf
 
     lines: list[str] = []
     for block in blocks:
         lead = "\u3000" if block.kind == "paragraph" else ""
         lines.extend(wrap_line(lead + block.text, 80, words_whole=False))
-    per_page = 10  # small pages: sentences run across page breaks
+    per_page = -(-len(lines) // pages) if pages else 10  # sentences run across page breaks
     pages = [[RUNNING_HEADER, *lines[i : i + per_page]] for i in range(0, len(lines), per_page)]
     return make_japanese_pdf(None, pages)
 
@@ -164,6 +165,8 @@ def layouts(genre: str) -> Iterator[tuple[str, str, bytes, list[str]]]:
     for index, (text, sentence) in enumerate(short_files(blocks)):
         yield "short", f"{genre}-{index}.txt", text.encode(), sentence
     yield "pdf", f"{genre}.pdf", pdf_bytes(blocks), units
+    # Two pages: a running header seen only twice cannot be told from text by repetition.
+    yield "pdf_two_pages", f"{genre}.pdf", pdf_bytes(blocks, pages=2), units
 
 
 def _squeeze(text: str) -> str:
