@@ -33,7 +33,9 @@ def test_sentences_come_out_whole(measured: dict[str, list[Outcome]], layout: st
     assert recall >= 0.97, f"{layout}: recall {recall:.3f}"
 
 
-@pytest.mark.parametrize("layout", TEXT_LAYOUTS)
+# A PDF of two pages is measured by bench/layouts.py only: its running header, seen twice,
+# is not told from text by repetition (page geometry in bot/sources/pdf.py is the place).
+@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf"])
 def test_no_layout_text_in_sentences(measured: dict[str, list[Outcome]], layout: str):
     assert sum(r.leaks for r in measured[layout]) == 0
 

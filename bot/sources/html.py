@@ -49,6 +49,11 @@ def resolve_breaks(text: str) -> str:
     return _SOFT_RUN.sub(replace, text)
 
 
+def _kinds(tag: str, hide: bool, main: bool) -> list[str]:
+    """What an open element counts towards: its tag, and hidden or main content."""
+    return [tag] + (["hidden"] if hide else []) + (["main"] if main else [])
+
+
 class _Extractor(HTMLParser):
     def __init__(self, main_only: bool) -> None:
         super().__init__(convert_charrefs=True)
@@ -63,11 +68,11 @@ class _Extractor(HTMLParser):
 
     def _push(self, tag: str, hide: bool, main: bool) -> None:
         self._open.append((tag, hide, main))
-        self._count.update((tag, "hidden" if hide else "", "main" if main else ""))
+        self._count.update(_kinds(tag, hide, main))
 
     def _pop_to(self, depth: int) -> None:
         for tag, hide, main in self._open[depth:]:
-            self._count.subtract((tag, "hidden" if hide else "", "main" if main else ""))
+            self._count.subtract(_kinds(tag, hide, main))
         del self._open[depth:]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
