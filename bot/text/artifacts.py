@@ -44,6 +44,21 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(line))
 
 
+_RUNNING_MAX = 60
+_STRUCTURE = re.compile(r"^(?:References?|【|- |https?://|参考|出典)|^[\w.-]+\.[a-z]{2,}$", re.I)
+
+
+def is_running_line(line: str) -> bool:
+    """Could this line, seen on page after page, be a running header or footer?
+
+    Short, not a sentence, and not a line that means something each time it comes back
+    (a web-copy footer, a site name, a newsletter section label, a list item).
+    """
+    line = line.strip()
+    return (0 < len(line) <= _RUNNING_MAX and "。" not in line and line != ARTICLE_BREAK
+            and not _STRUCTURE.match(line))
+
+
 def is_dropped_line(line: str) -> bool:
     """Captions, source-of-figure lines, imprint lines, bylines and bare punctuation."""
     return bool(_CAPTION.match(line) or _IMPRINT.match(line) or _BYLINE.match(line)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from bot.text import artifacts as art
+from bot.text import wrap
+from bot.text.sentences import clause_continues
 
-TERMINALS = "。！？!?"
-_CLOSERS = "」』）)】〕"
+TERMINALS = wrap.TERMINALS
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_ASCII_WORD_END = re.compile(r"[A-Za-z0-9,.]$")
-_ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(]")
-# A prose line this long that stops without punctuation was cut by a page break.
-_PAGE_BREAK_MIN = 60
 _FRONT_MATTER_LINES = 40
 _MIN_WRAP_WIDTH = 20
+# A line seen this often on its own is a running header or footer.
+_RUNNING_MIN = 3
 
 
 def normalize(text: str) -> str:
@@ -24,7 +24,7 @@ def normalize(text: str) -> str:
     # Before NFKC, which would turn the superscript footnote markers ¹ ² into plain digits.
     text = art.strip_superscript_notes(text)
     # NFKC would turn ① into a bare 1, which then reads as part of the next number.
-    text = re.sub("[\u2460-\u2473]", lambda m: f"({ord(m.group()) - 0x245F})", text)
+    text = _circled(text)
     text = unicodedata.normalize("NFKC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
@@ -47,16 +47,31 @@ def clean_text(text: str, hard_wrapped: bool = False) -> list[str]:
 
     `hard_wrapped`: the text is known to come with layout line breaks (a PDF), so even a
     document too short to show a wrap width statistically is rejoined at its longest line.
-    `artifacts.ARTICLE_BREAK` lines mark where an article boundary was recognised.
+    Otherwise the document itself tells (see `bot.text.wrap`). `artifacts.ARTICLE_BREAK`
+    lines mark where an article boundary was recognised. Linear in the text's length.
     """
+    widths = _source_widths(text)
     raw = normalize(text).split("\n")  # indentation kept: it tells a paragraph from a wrap
     notes = {n for line in raw if (n := art.footnote_number(line.strip()))}
-    lines = _rejoin(_drop_artifact_lines(raw), hard_wrapped)
+    lines = _rejoin(_drop_running_lines(_drop_artifact_lines(raw)), hard_wrapped, widths)
     lines = _drop_repeated_front_matter(_drop_biographies(lines))
     return [
         art.repair_inline(art.remove_footnote_markers(line, notes), is_prose_line(line))
         for line in lines
     ]
+
+
+def _source_widths(text: str) -> dict[str, int]:
+    """Display width of each line as written, before NFKC narrows full-width letters."""
+    widths: dict[str, int] = {}
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        key = unicodedata.normalize("NFKC", _circled(line)).rstrip()
+        widths.setdefault(key, wrap.display_width(line.rstrip()))
+    return widths
+
+
+def _circled(text: str) -> str:
+    return re.sub("[\u2460-\u2473]", lambda m: f"({ord(m.group()) - 0x245F})", text)
 
 
 def _drop_artifact_lines(lines: list[str]) -> list[str]:
@@ -79,77 +94,98 @@ def _drop_artifact_lines(lines: list[str]) -> list[str]:
     return out
 
 
-def _rejoin(lines: list[str], hard_wrapped: bool) -> list[str]:
+def _drop_running_lines(lines: list[str]) -> list[str]:
+    """A short line repeated on many pages (a running header or footer) is layout, not text."""
+    counts = Counter(line.strip() for line in lines)
+    running = {line for line, n in counts.items()
+               if n >= _RUNNING_MIN and art.is_running_line(line)}
+    return [line for line in lines if line.strip() not in running] if running else lines
+
+
+class _Paragraph:
+    """Pieces of one paragraph being rejoined, and what the join rules need to know of it."""
+
+    def __init__(self, line: str, used: int, indent: int) -> None:
+        self.pieces = [line]
+        self.length = len(line)
+        self.full_stop = "。" in line
+        self.used, self.indent = used, indent
+        self.source = bool(art.source_url(line))
+
+    def add(self, line: str, used: int, indent: int) -> None:
+        self.pieces.append(line)
+        self.length += len(line)
+        self.full_stop = self.full_stop or "。" in line
+        self.used, self.indent = used, indent
+
+    def glue(self, line: str) -> None:
+        """A URL the extractor wrapped goes on without a space."""
+        self.pieces[-1] += line
+        self.length += len(line)
+
+    def goes_on(self, line: str, indent: int, width: int, blank: bool) -> bool:
+        """Is the break before `line` a wrap inside this paragraph? (rules: bot.text.wrap)"""
+        last = self.pieces[-1]
+        if self.source or wrap.is_table_row(last):
+            return False
+        if wrap.kinsoku_join(last, line):
+            return True
+        if wrap.ends_sentence(last):
+            # `…ありますか?」` + `を確認してください。`: the clause goes on after its quote.
+            return not blank and not last.endswith("。") and clause_continues(line)
+        full = bool(width) and wrap.is_full(self.used, last, line, width)
+        if _starts_block(line) and not (full and wrap.dot_continues(last, line)):
+            return False
+        closed = last.endswith(tuple(wrap.CLOSERS))
+        if full:
+            # A full line ending in 」 may end a paragraph: the next line's indent decides.
+            return not (closed and indent > self.indent)
+        if closed:
+            return False
+        if not blank and wrap.clause_goes_on(last, line):
+            return True
+        return wrap.page_break(self.length, self.full_stop, self.pieces[0])
+
+
+def _rejoin(lines: list[str], hard_wrapped: bool, widths: dict[str, int]) -> list[str]:
     """Join lines cut by hard wrapping or page breaks; blank lines between them are artifacts."""
-    stripped = [line.strip() for line in lines if line != art.ARTICLE_BREAK]
-    width = _wrap_width(stripped)
+    used = {raw: widths.get(raw, wrap.display_width(raw)) for raw in lines if raw.strip()}
+    width = wrap.wrap_width([used[raw] for raw in lines if raw.strip()])
     if not width and hard_wrapped:
-        width = max((len(line) for line in stripped), default=0)
+        width = max(used.values(), default=0)
         width = width if width >= _MIN_WRAP_WIDTH else 0
     out: list[str] = []
-    joinable = weak = False
+    paragraph: _Paragraph | None = None
+    blank = False
     for raw in lines:
         line = raw.strip()
-        if raw == art.ARTICLE_BREAK:
-            out.append(raw)
-            joinable = False
+        if raw == art.ARTICLE_BREAK or not line:
+            blank = True
+            if raw == art.ARTICLE_BREAK:
+                _flush(out, paragraph)
+                paragraph = None
+                out.append(raw)
             continue
-        if not line:
-            if not joinable and out and out[-1]:
-                out.append("")
-            continue
-        indented = raw[:1] in (" ", "\u3000")
-        if joinable and out and not _starts_block(line) and not (weak and indented):
-            out[-1] = _join(out[-1], line)
-        elif (last := _last_text(out)) is not None and art.continues_url(out[last], line):
-            del out[last + 1 :]  # the blank lines the extractor put inside the URL
-            out[last] += line
+        indent = wrap.display_width(raw) - wrap.display_width(raw.lstrip())
+        if paragraph and paragraph.goes_on(line, indent, width, blank):
+            paragraph.add(line, used[raw], indent)
+        elif paragraph and art.continues_url(paragraph.pieces[-1], line):
+            paragraph.glue(line)
         else:
-            out.append(line)
-        joinable, weak = _continues(out[-1], line, width)
-    return [line for line in out if line]
+            _flush(out, paragraph)
+            paragraph = _Paragraph(line, used[raw], indent)
+        blank = False
+    _flush(out, paragraph)
+    return out
 
 
-def _last_text(lines: list[str]) -> int | None:
-    """Index of the last non-blank line, if any."""
-    for index in range(len(lines) - 1, -1, -1):
-        if lines[index]:
-            return index
-    return None
-
-
-def _continues(joined: str, piece: str, width: int) -> tuple[bool, bool]:
-    """(does this line go on in the next one, is that only a guess)."""
-    if joined.endswith(tuple(TERMINALS)) or art.source_url(joined):
-        return False, False
-    closed = joined.endswith(tuple(_CLOSERS))
-    if width and len(piece) >= width - 4:
-        # A full line ending in 」 may end a paragraph: the next line's indent decides.
-        return True, closed
-    if closed:
-        return False, False
-    return len(joined) >= _PAGE_BREAK_MIN and "。" in joined and not joined.startswith("- "), False
+def _flush(out: list[str], paragraph: _Paragraph | None) -> None:
+    if paragraph:
+        out.append(wrap.join_pieces(paragraph.pieces))
 
 
 def _starts_block(line: str) -> bool:
-    return line.startswith(("- ", "【", "Reference")) or bool(art.source_url(line))
-
-
-def _wrap_width(lines: list[str]) -> int:
-    """The hard-wrap width if the text looks hard-wrapped (many lines of one length), else 0."""
-    lengths = sorted(len(line) for line in lines if line and line != art.ARTICLE_BREAK)
-    if len(lengths) < 6:
-        return 0
-    width = lengths[int(len(lengths) * 0.8)]
-    near = sum(1 for n in lengths if width - 4 <= n <= width + 2)
-    return width if width >= _MIN_WRAP_WIDTH and near >= 0.4 * len(lengths) else 0
-
-
-def _join(left: str, right: str) -> str:
-    # Japanese needs no space at a wrap; words in Latin script do.
-    if _ASCII_WORD_END.search(left) and _ASCII_WORD_START.match(right):
-        return f"{left} {right}"
-    return left + right
+    return wrap.is_block_start(line) or bool(art.source_url(line))
 
 
 def _drop_biographies(lines: list[str]) -> list[str]:
