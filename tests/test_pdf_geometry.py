@@ -88,6 +88,22 @@ def test_the_same_first_line_on_every_page_is_text_when_it_is_not_set_apart():
     assert drop_furniture(pages) == pages
 
 
+def test_a_running_header_set_at_the_body_leading_is_dropped_on_most_pages():
+    # No gap sets it apart, but the same short non-sentence line opens every page: a header.
+    pages = [page(*column(["架け橋コーパス 試験用文書", *wrap(BODY)])) for _ in range(4)]
+    kept = [ln.text for p in drop_furniture(pages) for ln in p.lines]
+    assert kept == wrap(BODY) * 4
+
+
+def test_a_two_page_document_loses_a_body_size_header_but_keeps_a_larger_title():
+    pages = [page(*column(["社内報 第3号", *wrap(BODY)])) for _ in range(2)]
+    assert [ln.text for p in drop_furniture(pages) for ln in p.lines] == wrap(BODY) * 2
+    # A cover and a title page that repeat the title in a larger size: text, not furniture.
+    titled = [page(line("年次報告書", baseline=738, size=24), *column(wrap(BODY), top=700))
+              for _ in range(2)]
+    assert drop_furniture(titled) == titled
+
+
 def test_a_single_page_keeps_its_top_line_but_not_its_page_number():
     (only,) = drop_furniture([page(header("社内報 2025年春号"), *column(wrap(BODY)),
                                    footer("- 1 -"))])

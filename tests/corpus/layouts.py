@@ -181,8 +181,10 @@ def _squeeze(text: str) -> str:
 
 
 def normalised(text: str) -> str:
-    """Compared as a reader sees it: NFKC, no list marker, white space only between Latin."""
-    text = re.sub(r"^(?:・|- )", "", " ".join(unicodedata.normalize("NFKC", text).split()))
+    """Compared as a reader sees it: NFKC, no list or heading marker (readers differ: a PDF
+    bullet becomes `- `), white space only between Latin."""
+    text = " ".join(unicodedata.normalize("NFKC", text).split())
+    text = re.sub(r"^(?:[・■□●○◆◇▪•]\s?|- )", "", text)
     return re.sub(r"(?<=[(\[「『]) | (?=[)\]」』])", "", _squeeze(text))
 
 

@@ -6,6 +6,11 @@
   number may change (`Debian リファレンス 12 / 340`, `— 12 —`). Once a header's place is known,
   whatever else sits exactly there at the same size (a chapter title that changes every
   chapter) is a header too.
+  A running line set at the body's own leading (no gap) is a header too when it is the very
+  first or last row of most pages (three at least; every page of a two-page document when
+  it is set no larger than the body), short and not a sentence: repeated
+  word for word at the page's edge, it cannot be text, and a header glued to the text would
+  end up inside the sentence that crosses the page break.
 - Bare page numbers in the outer band (`12`, `- 12 -`, `12 / 340`, `p. 12`, `xii`).
 - Tables of contents: lines ending in a dot leader and a page number (`……… 12`, `. . . 12`),
   with the entry text wrapped above them; or, under a 目次 / Contents heading, the run of
@@ -39,6 +44,11 @@ _CONTENTS_HEADING = re.compile(
     r"^(?:目\s*次|もくじ|索\s*引|contents|table\s+of\s+contents|index)$", re.IGNORECASE
 )
 _MIN_LEADER_LINES = 3
+# A header set without a gap: the outermost row, on this share of the pages and three at least.
+_TIGHT_SHARE = 0.5
+_TIGHT_MIN_PAGES = 3
+_TIGHT_MAX_CHARS = 60
+_SENTENCE_END = re.compile(r"[。．！？!?」』)）]$")
 
 
 def drop_furniture(pages: list[Page]) -> list[Page]:
@@ -50,6 +60,7 @@ def drop_furniture(pages: list[Page]) -> list[Page]:
     text_pages = sum(1 for page in pages if page.lines)
     least = max(2.0, _RUNNING_SHARE * text_pages)
     running = {key for key, count in counts.items() if count >= least}
+    tight = _tight_running(pages, text_pages)
     slots = {(band, round(line.baseline), round(line.size * 2))
              for page_edges in edges for line, band in page_edges if _key(line, band) in running}
     out = []
@@ -58,6 +69,8 @@ def drop_furniture(pages: list[Page]) -> list[Page]:
                    if _key(line, band) in running
                    or _PAGE_NUMBER.match(line.text)
                    or _in_slot(line, band, slots)}
+        if tight and not page.plain:
+            dropped |= {id(line) for line, band in _outer_rows(page) if _key(line, band) in tight}
         out.append(replace(page, lines=tuple(ln for ln in page.lines if id(ln) not in dropped)))
     return out
 
@@ -76,6 +89,46 @@ def _edge_lines(page: Page) -> list[tuple[Line, str]]:
             edges += [(line, band) for line in row
                       if (line.baseline >= inside) == (band == "top")]
     return edges
+
+
+def _outer_rows(page: Page) -> list[tuple[Line, str]]:
+    """The lines of the page's very first and very last row, gap or not."""
+    if not page.lines:
+        return []
+    top = max(line.baseline for line in page.lines)
+    bottom = min(line.baseline for line in page.lines)
+    return [(line, band) for line in page.lines
+            for band, edge in (("top", top), ("bottom", bottom))
+            if abs(line.baseline - edge) < _SAME_ROW]
+
+
+def _tight_running(pages: list[Page], text_pages: int) -> set[str]:
+    """Keys of short, non-sentence lines repeated in the outermost row of most pages (of every
+    page of a short document, when set no larger than the body: a title repeated on a cover
+    and a title page is set larger, and stays)."""
+    counts: Counter[str] = Counter()
+    sizes: dict[str, float] = {}
+    for page in pages:
+        if page.plain:
+            continue
+        for line, band in _outer_rows(page):
+            if len(line.text) <= _TIGHT_MAX_CHARS and not _SENTENCE_END.search(line.text.strip()):
+                sizes[_key(line, band)] = line.size
+        counts.update({_key(line, band) for line, band in _outer_rows(page)
+                       if _key(line, band) in sizes})
+    body = _body_size(pages)
+    least = max(_TIGHT_MIN_PAGES, _TIGHT_SHARE * text_pages)
+    return {key for key, count in counts.items()
+            if count >= least or (count == text_pages >= 2 and sizes[key] <= body + 0.5)}
+
+
+def _body_size(pages: list[Page]) -> float:
+    """The font size most characters are set in."""
+    weights: Counter[float] = Counter()
+    for page in pages:
+        for line in page.lines:
+            weights[round(line.size, 1)] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else 0.0
 
 
 def _isolated_block(rows: list[list[Line]]) -> list[list[Line]]:
