@@ -26,16 +26,16 @@ def measured() -> dict[str, list[Outcome]]:
     return outcomes()
 
 
-@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf"])
+@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf", "pdf_two_pages"])
 def test_sentences_come_out_whole(measured: dict[str, list[Outcome]], layout: str):
     rows = measured[layout]
     recall = sum(r.whole for r in rows) / sum(r.gold for r in rows)
     assert recall >= 0.97, f"{layout}: recall {recall:.3f}"
 
 
-# A PDF of two pages is measured by bench/layouts.py only: its running header, seen twice,
-# is not told from text by repetition (page geometry in bot/sources/pdf.py is the place).
-@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf"])
+# A PDF of two pages: its running header, seen twice and set without a gap, is told from text
+# by its place and size (bot/sources/pdf/furniture.py).
+@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf", "pdf_two_pages"])
 def test_no_layout_text_in_sentences(measured: dict[str, list[Outcome]], layout: str):
     assert sum(r.leaks for r in measured[layout]) == 0
 
