@@ -2,18 +2,51 @@
 
 Speaks enough of the Bot API for python-telegram-bot: getMe and sendMessage, with Telegram's
 HTML checks (allowed tags, balance, 4096 characters) and scripted faults.
+
+For the fault suite it also counts every message it accepted per (chat, text) -- a message
+counted twice was delivered twice --, can hold sendMessage behind a gate (the message is
+counted, the answer waits until `release()`), and plays scripted faults per call: an error
+status (429 with retry_after, 500, 400), an answer later than the client's timeout, or a
+dropped connection (before or after the message counts as delivered).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
 from tests.support.telegram_html import telegram_html_problems
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the server does with one sendMessage call instead of answering it normally.
+
+    kind: "status" (answer `status` with `description`, and `retry_after` if given; nothing
+    delivered), "delay" (deliver, then answer after `seconds`), "drop" (close the connection
+    without delivering), "drop_after" (deliver, then close the connection without an answer).
+    """
+
+    kind: str
+    status: int = 0
+    description: str = ""
+    retry_after: int | None = None
+    seconds: float = 0.0
+
+    @classmethod
+    def error(cls, status: int, description: str, retry_after: int | None = None) -> Fault:
+        return cls("status", status, description, retry_after)
+
+
+class _DroppedError(Exception):
+    """Raised inside the handler: close the connection without writing an answer."""
 
 
 @dataclass
@@ -23,7 +56,40 @@ class FakeBotApi:
     # Each scripted fault answers one sendMessage: (HTTP status, description, retry_after).
     faults: list[tuple[int, str, int | None]] = field(default_factory=list)
     migrate_to: int | None = None  # sent with the next fault, as Telegram does for upgrades
+    # Played one per sendMessage call, after `faults` is empty.
+    script: list[Fault] = field(default_factory=list)
+    # Every accepted message, per (chat id as text, text): more than 1 is a duplicate delivery.
+    received: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Answer every request (getMe included) with this HTTP status, e.g. 404 or 500.
+    fail_all: int | None = None
     _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _gate: threading.Event = field(default_factory=threading.Event)
+    _held: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+
+    def __post_init__(self) -> None:
+        self._gate.set()
+
+    def hold(self) -> None:
+        """From now on, sendMessage is counted as delivered but not answered until release()."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        """Answer every held sendMessage (and those that come later) again."""
+        self._gate.set()
+
+    def wait_held(self, timeout: float = 60.0) -> None:
+        """Block until one more sendMessage has been counted and is held at the gate."""
+        if not self._held.acquire(timeout=timeout):
+            raise AssertionError(f"no sendMessage reached the gate within {timeout} s")
+
+    def duplicates(self) -> dict[tuple[str, str], int]:
+        """Messages delivered more than once, with their counts."""
+        return {key: count for key, count in self.received.items() if count > 1}
+
+    def texts(self) -> list[str]:
+        """The distinct texts delivered, in no particular order."""
+        return [text for _chat, text in self.received]
 
     @property
     def base_url(self) -> str:
@@ -37,13 +103,26 @@ class FakeBotApi:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length).decode("utf-8")
-                status, body = api.handle(self.path, self.headers.get("Content-Type", ""), raw)
+                try:
+                    status, body = api.handle(self.path, self.headers.get("Content-Type", ""),
+                                              raw)
+                except _DroppedError:
+                    self.close_connection = True
+                    return
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # The client may be gone (killed while it waited): nothing to answer then.
+                with contextlib.suppress(OSError):
+                    self.wfile.write(data)
+
+            def handle_one_request(self) -> None:
+                try:
+                    super().handle_one_request()
+                except OSError:
+                    self.close_connection = True  # the client was killed mid-request
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -53,6 +132,7 @@ class FakeBotApi:
         return self
 
     def stop(self) -> None:
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -61,6 +141,9 @@ class FakeBotApi:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        if self.fail_all is not None:
+            return self.fail_all, {"ok": False, "error_code": self.fail_all,
+                                   "description": f"Scripted failure {self.fail_all}"}
         method = path[len(prefix):]
         if content_type.startswith("application/json"):
             params = json.loads(raw or "{}")
@@ -82,13 +165,41 @@ class FakeBotApi:
             if self.migrate_to is not None:
                 error["parameters"] = {"migrate_to_chat_id": self.migrate_to}
             return status, error
+        fault = self.script.pop(0) if self.script else None
+        if fault is not None and fault.kind == "status":
+            return self._send_message_fault(fault)
+        if fault is not None and fault.kind == "drop":
+            raise _DroppedError
+        answer = self._deliver(params)
+        if answer[0] != 200:
+            return answer
+        if fault is not None and fault.kind == "drop_after":
+            raise _DroppedError
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.seconds)
+        if not self._gate.is_set():
+            self._held.release()
+            self._gate.wait()
+        return answer
+
+    def _send_message_fault(self, fault: Fault) -> tuple[int, dict[str, Any]]:
+        error: dict[str, Any] = {"ok": False, "error_code": fault.status,
+                                 "description": fault.description}
+        if fault.retry_after is not None:
+            error["parameters"] = {"retry_after": fault.retry_after}
+        return fault.status, error
+
+    def _deliver(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         text = str(params.get("text", ""))
         if params.get("parse_mode") == "HTML":
             problems = telegram_html_problems(text)
             if problems:
                 return 400, {"ok": False, "error_code": 400,
                              "description": f"Bad Request: can't parse entities: {problems[0]}"}
-        self.messages.append(params)
+        with self._lock:
+            self.messages.append(params)
+            self.received[(str(params.get("chat_id", "")), text)] += 1
+            message_id = len(self.messages)
         return 200, {"ok": True, "result": {
-            "message_id": len(self.messages), "date": 1_700_000_000, "text": text,
+            "message_id": message_id, "date": 1_700_000_000, "text": text,
             "chat": {"id": -1001234567890, "type": "channel", "title": "Digest"}}}
