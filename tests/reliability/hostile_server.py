@@ -15,15 +15,17 @@ from tests.reliability.helpers import GoodDoc
 Answer = Callable[[BaseHTTPRequestHandler, threading.Event], None]
 
 
-def rss(items: list[GoodDoc], encoding: str = "utf-8", prefix: str = "feed") -> bytes:
-    """A small valid RSS 2.0 document holding `items` (declared in `encoding`)."""
+def rss(items: list[GoodDoc], encoding: str = "utf-8", prefix: str = "feed",
+        codec: str = "") -> bytes:
+    """A small valid RSS 2.0 document holding `items`, declared in `encoding` and encoded
+    with `codec` (default: the same), e.g. Shift_JIS declared, Windows-31J written."""
     body = "".join(
         f"<item><title>{doc.title}</title><link>http://127.0.0.1/{prefix}/{doc.number}</link>"
         f"<guid>{prefix}-{doc.number}</guid><description>{_body(doc)}</description></item>"
         for doc in items)
     return (f'<?xml version="1.0" encoding="{encoding}"?>\n<rss version="2.0"><channel>'
             f"<title>t</title><link>http://127.0.0.1/</link><description>d</description>"
-            f"{body}</channel></rss>").encode(encoding)
+            f"{body}</channel></rss>").encode(codec or encoding)
 
 
 def _body(doc: GoodDoc) -> str:

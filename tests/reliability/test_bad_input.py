@@ -25,6 +25,7 @@ from tests.reliability.helpers import (
     all_files,
     completed,
     feed_corpus,
+    good_doc,
     html_problems,
     normalized,
     preview_messages,
@@ -228,3 +229,47 @@ def test_every_message_obeys_telegram_html(group_runs: dict[str, GroupRun], grou
         assert not CONTROL.search(message), f"a control character in {message[:80]!r}"
     feed = (result.paths.out / "feed.xml").read_text(encoding="utf-8", errors="surrogatepass")
     assert not CONTROL.search(feed.replace("\r", "")), "a character XML 1.0 cannot carry"
+
+
+# the same article twice ----------------------------------------------------------------------
+
+def _count_titles(out: Path, title: str) -> tuple[int, int]:
+    """How often `title` shows as a feed entry, and in the Telegram preview messages."""
+    import feedparser
+
+    entries = feedparser.parse((out / "feed.xml").read_bytes()).entries
+    in_feed = sum(normalized(title) in normalized(str(e.title)) for e in entries)
+    in_messages = sum(normalized(m).count(normalized(title)) for m in preview_messages(out))
+    return in_feed, in_messages
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_the_same_text_re_encoded_is_published_once(tmp_path: Path) -> None:
+    paths = Paths.under(tmp_path)
+    doc = write_good(paths.seeds, 601, "utf8.txt")
+    first = completed(paths.once_args())
+    assert first.returncode == 0, first.stderr
+    (paths.seeds / "eucjp.txt").write_bytes(doc.text.encode("euc_jp"))
+    (paths.seeds / "sjis_crlf.txt").write_bytes(doc.text.replace("\n", "\r\n").encode("cp932"))
+    second = completed(paths.once_args())
+    assert second.returncode == 0 and "Traceback" not in second.stderr, second.stderr
+    assert _count_titles(paths.out, doc.title) == (1, 1)
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_a_file_read_half_written_does_not_publish_its_first_article_twice(
+        tmp_path: Path) -> None:
+    paths = Paths.under(tmp_path)
+    first, second = good_doc(611), good_doc(612)
+    footer = "Reference(s):\nPort logistics report\nexample.com\n\n\n"
+    whole = first.text + footer + second.text + footer
+    cut = len(first.text + footer + second.title) + 12  # mid-way through the second article
+    path = paths.seeds / "growing.txt"
+    path.write_text(whole[:cut], encoding="utf-8")
+    early = completed(paths.once_args())
+    assert early.returncode == 0, early.stderr
+    path.write_text(whole, encoding="utf-8")
+    late = completed(paths.once_args())
+    assert late.returncode == 0 and "Traceback" not in late.stderr, late.stderr
+    assert _count_titles(paths.out, first.title) == (1, 1)
+    assert _count_titles(paths.out, second.title)[0] >= 1
