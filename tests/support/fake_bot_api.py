@@ -17,6 +17,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -66,22 +67,31 @@ class FakeBotApi:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _gate: threading.Event = field(default_factory=threading.Event)
     _held: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+    _hold_after: int = 0
 
     def __post_init__(self) -> None:
         self._gate.set()
 
-    def hold(self) -> None:
-        """From now on, sendMessage is counted as delivered but not answered until release()."""
+    def hold(self, after: int = 0) -> None:
+        """Once `after` messages have been accepted, each sendMessage is counted as delivered
+        but not answered until release()."""
+        self._hold_after = after
         self._gate.clear()
 
     def release(self) -> None:
         """Answer every held sendMessage (and those that come later) again."""
         self._gate.set()
 
-    def wait_held(self, timeout: float = 60.0) -> None:
-        """Block until one more sendMessage has been counted and is held at the gate."""
-        if not self._held.acquire(timeout=timeout):
-            raise AssertionError(f"no sendMessage reached the gate within {timeout} s")
+    def wait_held(self, timeout: float = 60.0, alive: Callable[[], bool] = lambda: True) -> None:
+        """Block until one more sendMessage has been counted and is held at the gate
+        (AssertionError after `timeout`, or as soon as `alive()` says the sender is gone)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._held.acquire(timeout=0.1):
+                return
+            if not alive():
+                raise AssertionError("the sender ended before a sendMessage reached the gate")
+        raise AssertionError(f"no sendMessage reached the gate within {timeout} s")
 
     def duplicates(self) -> dict[tuple[str, str], int]:
         """Messages delivered more than once, with their counts."""
@@ -177,7 +187,7 @@ class FakeBotApi:
             raise _DroppedError
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.seconds)
-        if not self._gate.is_set():
+        if not self._gate.is_set() and answer[1]["result"]["message_id"] > self._hold_after:
             self._held.release()
             self._gate.wait()
         return answer
