@@ -137,7 +137,10 @@ def wait_for_line(process: subprocess.Popen[str], needle: str, timeout: float = 
 def kill(process: subprocess.Popen[str]) -> None:
     """SIGKILL, as the OOM killer or a power cut would: no clean-up runs."""
     process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=30)
+    process.wait(timeout=30)
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 def status(paths: Paths, config: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -268,3 +271,41 @@ def completed(args: list[str], env: dict[str, str] | None = None,
     except subprocess.TimeoutExpired:
         return subprocess.CompletedProcess(args, -9, "", f"(still running after {timeout} s: "
                                                          "killed by the test)")
+
+
+class Drained(list[str]):
+    """Lines of a process's stderr, read in the background (a full pipe would block it)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        import threading
+
+        super().__init__()
+        self.process = process
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        try:
+            for line in self.process.stderr:
+                self.append(line)
+        except (OSError, ValueError):
+            pass  # the pipe was closed under us: the process was killed
+
+    def close(self) -> None:
+        """After the process ended: the last lines read, and its pipes closed."""
+        self.thread.join(timeout=30)
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+def drain(process: subprocess.Popen[str]) -> Drained:
+    return Drained(process)
+
+
+def drop_file(folder: Path, name: str, text: str) -> None:
+    """Put a file into the folder as a user's copy does: written aside, then renamed in."""
+    temp = folder / f"{name}.part"
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, folder / name)
