@@ -63,6 +63,9 @@ class FakeBotApi:
     received: Counter[tuple[str, str]] = field(default_factory=Counter)
     # Answer every request (getMe included) with this HTTP status, e.g. 404 or 500.
     fail_all: int | None = None
+    # Error descriptions quote the request's path, as some proxies and servers do: the path
+    # holds the token, so the client must not repeat a description as it is.
+    echo_path: bool = False
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _gate: threading.Event = field(default_factory=threading.Event)
@@ -148,6 +151,12 @@ class FakeBotApi:
             self._server.server_close()
 
     def handle(self, path: str, content_type: str, raw: str) -> tuple[int, dict[str, Any]]:
+        status, body = self._handle(path, content_type, raw)
+        if self.echo_path and not body.get("ok"):
+            body["description"] = f"{body.get('description', '')} (POST {path})"
+        return status, body
+
+    def _handle(self, path: str, content_type: str, raw: str) -> tuple[int, dict[str, Any]]:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
