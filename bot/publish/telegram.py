@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from urllib.parse import quote
 
 from bot.config import TelegramConfig
 from bot.errors import PublishError
@@ -18,6 +19,7 @@ DEFAULT_API = "https://api.telegram.org/bot"
 # Longer flood waits are left to the next run rather than holding up the worker.
 MAX_WAIT_SECONDS = 60
 SENT, REJECTED = "sent", "rejected"
+REDACTED = "<TELEGRAM_BOT_TOKEN>"
 
 Report = Callable[[int, str, str], None]  # (index, status, detail)
 
@@ -42,9 +44,9 @@ async def _send_all(telegram: TelegramConfig, bodies: list[str], report: Report)
         async with bot:
             for index, body in enumerate(bodies):
                 status, detail = await _send_one(bot, telegram.chat_id, body)
-                report(index, status, detail)
+                report(index, status, redact(detail, telegram.token))
     except TelegramError as exc:
-        raise PublishError(_explain(exc, telegram.chat_id)) from None
+        raise PublishError(redact(_explain(exc, telegram.chat_id), telegram.token)) from None
 
 
 async def _send_one(bot: object, chat_id: str, body: str) -> tuple[str, str]:
@@ -68,6 +70,18 @@ async def _send_one(bot: object, chat_id: str, body: str) -> tuple[str, str]:
                 raise
             return REJECTED, exc.message  # this message is bad, not the channel
     raise PublishError("telegram: still rate-limited after waiting; the rest stays queued")
+
+
+def redact(text: str, token: str) -> str:
+    """`text` without the bot token: every Bot API URL holds it, and servers, proxies and
+    HTTP errors may quote the URL in what they say (stored and shown to the user)."""
+    if not token:
+        return text
+    # The secret half alone too: ':' may come back percent-encoded, or the id cut off.
+    for form in (token, quote(token, safe=""), token.partition(":")[2]):
+        if len(form) >= 8:  # shorter is no real token; replacing it would garble the text
+            text = text.replace(form, REDACTED)
+    return text
 
 
 def _seconds(value: object) -> float:
