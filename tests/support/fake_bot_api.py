@@ -61,6 +61,7 @@ class FakeBotApi:
     script: list[Fault] = field(default_factory=list)
     # Every accepted message, per (chat id as text, text): more than 1 is a duplicate delivery.
     received: Counter[tuple[str, str]] = field(default_factory=Counter)
+    attempts: int = 0  # sendMessage calls, whatever their outcome
     # Answer every request (getMe included) with this HTTP status, e.g. 404 or 500.
     fail_all: int | None = None
     # Error descriptions quote the request's path, as some proxies and servers do: the path
@@ -176,6 +177,8 @@ class FakeBotApi:
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
     def _send_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.attempts += 1
         if self.faults:
             status, description, retry_after = self.faults.pop(0)
             error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
