@@ -284,17 +284,24 @@ def deep_nesting(depth: int) -> Builder:
     return build
 
 
-def long_line(size: int) -> Builder:
+def long_line(size: int, one_sentence: bool = False) -> Builder:
+    """One line of `size` bytes: sentences of several documents run together; with
+    `one_sentence`, no full stop at all and glossary terms all along (the worst case for
+    masking terms and for a model given the whole line as one sentence)."""
+    name = "one_sentence.txt" if one_sentence else "longline.txt"
+
     def build(case: Path, n: int) -> Expect:
         sentences: list[str] = []
         length, k = 0, 0
         while length < size:
             for line in good_doc(n * 1000 + k).text.splitlines()[1:]:
+                if one_sentence:
+                    line = "ホルゴスを通る中欧班列と" + line.replace("。", "、")
                 sentences.append(line)
                 length += len(line.encode())
             k += 1
-        (case / "longline.txt").write_text("".join(sentences), encoding="utf-8")
-        return Expect("either", _named(case, "longline.txt"), sentences[0][:12])
+        (case / name).write_text("".join(sentences), encoding="utf-8")
+        return Expect("either", _named(case, name), sentences[0][:12])
     return build
 
 

@@ -9,6 +9,7 @@ Telegram messages stay valid.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,8 +131,8 @@ class FeedRun:
     paths: Paths
     urls: dict[str, str]
     companion: GoodDoc
-    run: object = None
-    status: object = None
+    run: subprocess.CompletedProcess[str]
+    status: subprocess.CompletedProcess[str]
     messages: list[str] = field(default_factory=list)
 
 
@@ -146,12 +147,10 @@ def _run_feeds(root: Path, names: list[str]) -> FeedRun:
         listed = ", ".join(f'"{url}"' for url in urls.values())
         config = write_config(root / "feeds.toml", "[sources]\nsettle_seconds = 0\n"
                               f"feed_timeout_seconds = 3\nfeeds = [{listed}]\n")
-        result = FeedRun(paths, urls, companion)
-        result.run = completed(paths.once_args(config), timeout=180)
-    result.status = completed(["status", "--state", str(paths.state), "--config", str(config)],
-                              timeout=60)
-    result.messages = preview_messages(paths.out)
-    return result
+        run = completed(paths.once_args(config), timeout=180)
+    status = completed(["status", "--state", str(paths.state), "--config", str(config)],
+                       timeout=60)
+    return FeedRun(paths, urls, companion, run, status, preview_messages(paths.out))
 
 
 @pytest.fixture(scope="module")
@@ -174,9 +173,9 @@ def feed_runs(tmp_path_factory: pytest.TempPathFactory,
 def test_the_run_with_hostile_feeds_is_clean(feed_runs: dict[str, FeedRun]) -> None:
     feed_run = feed_runs["html_page"]
     run, status = feed_run.run, feed_run.status
-    assert run.returncode == 0, run.stderr[-2000:]  # type: ignore[attr-defined]
-    assert "Traceback" not in run.stderr + status.stderr  # type: ignore[attr-defined]
-    assert status.returncode == 0  # type: ignore[attr-defined]
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr + status.stderr
+    assert status.returncode == 0
     assert normalized(feed_run.companion.title) in feed_corpus(feed_run.paths.out)
     assert feed_run.messages and html_problems(feed_run.messages) == []
 
@@ -184,12 +183,12 @@ def test_the_run_with_hostile_feeds_is_clean(feed_runs: dict[str, FeedRun]) -> N
 @pytest.mark.parametrize("name", list(CASES))
 def test_hostile_feed(feed_runs: dict[str, FeedRun], name: str) -> None:
     case, feed_run = CASES[name], feed_runs[name]
-    assert feed_run.run.returncode == 0, feed_run.run.stderr[-2000:]  # type: ignore[attr-defined]
+    assert feed_run.run.returncode == 0, feed_run.run.stderr[-2000:]
     published = feed_corpus(feed_run.paths.out)
     assert normalized(feed_run.companion.title) in published
     for title in CASES["good_feed"].probes:
         assert normalized(title) in published, "the good feed beside it was not published"
-    status_out: str = feed_run.status.stdout  # type: ignore[attr-defined]
+    status_out = feed_run.status.stdout
     listed = re.search(re.escape(feed_run.urls[name]) + r"[^\n]*:\s*\S", status_out) is not None
     shown = bool(case.probes) and all(normalized(p) in published for p in case.probes)
     if case.kind == "read":

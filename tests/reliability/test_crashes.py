@@ -9,7 +9,9 @@ Random-time kills complement them.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -129,6 +131,41 @@ def test_kill_between_send_and_record_with_hold_sends_nothing_twice(
 def _all_delivered(api: FakeBotApi, docs: list[GoodDoc]) -> None:
     text = normalized("\n".join(api.texts()))
     assert [d.title for d in docs if normalized(d.title) not in text] == []
+
+
+def _kill_when_written(process: subprocess.Popen[str], folder: Path, prefix: str) -> bool:
+    """SIGKILL the moment a temp file of ours (`PREFIX….tmp`) shows in `folder`: the process
+    is then between creating its output and renaming it into place. True when the kill
+    landed there (the temp file outlived the process)."""
+    def temp_files() -> list[str]:
+        try:
+            return [n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(".tmp")]
+        except FileNotFoundError:
+            return []
+
+    while process.poll() is None:
+        if temp_files():
+            kill(process)
+            return bool(temp_files())
+    process.communicate()
+    return False
+
+
+@pytest.mark.parametrize(("where", "prefix"), [("", ".feed.xml."), ("telegram", ".0")],
+                         ids=["feed", "preview"])
+def test_kill_while_writing_an_output(tmp_path: Path, where: str, prefix: str) -> None:
+    paths = Paths.under(tmp_path)
+    config = write_config(tmp_path / "big.toml", "[feed]\nmax_items = 500\n")
+    docs: list[GoodDoc] = []
+    caught = False
+    for attempt in range(6):  # the window is a few milliseconds (write and fsync)
+        docs += [write_good(paths.seeds, 1500 + 40 * attempt + i) for i in range(40)]
+        caught = _kill_when_written(start(paths.once_args(config)), paths.out / where, prefix)
+        if caught:
+            break
+    assert caught, "the output was never caught being written in 6 runs"
+    _finish(paths, docs, config=config)
+    _previews_once(paths, docs)
 
 
 def test_temp_files_a_kill_left_are_removed_by_the_next_run(tmp_path: Path) -> None:
