@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.reliability.conftest import TOKEN
 from tests.support.telegram_html import telegram_html_problems
 
 _DIGITS = "〇一二三四五六七八九"
@@ -71,6 +72,9 @@ def write_good(folder: Path, number: int, name: str | None = None) -> GoodDoc:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / (name or f"good_{number:04d}.txt")).write_text(doc.text, encoding="utf-8")
     return doc
+
+
+SECRET = TOKEN.split(":", 1)[1]  # what matters, however the URL around it is encoded
 
 
 # running -----------------------------------------------------------------------------------
@@ -309,3 +313,11 @@ def drop_file(folder: Path, name: str, text: str) -> None:
     temp = folder / f"{name}.part"
     temp.write_text(text, encoding="utf-8")
     os.replace(temp, folder / name)
+
+
+def check_no_token(tmp_path: Path, *outputs: str) -> None:
+    """The token's secret is in none of `outputs` and in no file under `tmp_path`."""
+    for text in outputs:
+        assert SECRET not in text, f"the token is in the output: {text[-600:]}"
+    for path in all_files(tmp_path):
+        assert SECRET.encode() not in path.read_bytes(), f"the token is in {path}"

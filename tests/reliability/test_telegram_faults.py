@@ -14,6 +14,7 @@ from tests.reliability.conftest import telegram_env
 from tests.reliability.helpers import (
     GoodDoc,
     Paths,
+    check_no_token,
     completed,
     normalized,
     write_config,
@@ -30,7 +31,11 @@ def _setup(tmp_path: Path, first: int) -> tuple[Paths, list[GoodDoc]]:
 
 
 def _run(paths: Paths, api: FakeBotApi, config: Path | None = None) -> int:
-    result = completed(paths.once_args(config), telegram_env(api))
+    # Debug output on, temp files kept where they can be searched: the token must be in
+    # neither, whatever the fault (see test_secrets).
+    env = {**telegram_env(api), "KAKEHASHI_DEBUG": "1", "TMPDIR": str(paths.seeds.parent)}
+    result = completed(paths.once_args(config), env)
+    check_no_token(paths.seeds.parent, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     assert result.returncode in (0, 1), result.stderr[-2000:]  # 1: delivery failed, retry later
     return result.returncode
