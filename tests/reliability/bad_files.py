@@ -25,6 +25,7 @@ class Expect:
     kind: str  # "read", "skip" or "either"
     listed_as: str = ""  # regex: how `status` names the file when it is skipped
     probe: str = ""  # text that shows in the feed when (and only when) the file was read
+    also: tuple[str, ...] = ()  # more such text: all of it must show
     forbidden: tuple[str, ...] = ()  # text that must appear in no output and not in the state
 
 
@@ -159,7 +160,9 @@ def with_inserted(name: str, insert: bytes) -> Builder:
                 + first[:5].encode() + insert + first[5:].encode() + b"\n"
                 + "\n".join(rest).encode() + b"\n")
         (case / name).write_bytes(data)
-        return Expect("either", _named(case, name), title)
+        # Both halves, not the whole: what replaces the character (nothing, a space, U+FFFD,
+        # the rest of an escape sequence) may stay between them.
+        return Expect("either", _named(case, name), title[:middle], (title[middle:],))
     return build
 
 

@@ -198,7 +198,8 @@ def test_bad_input_case(group_runs: dict[str, GroupRun], group: str, case: str) 
     companion = result.companions[case]
     assert normalized(companion.title) in published, "the good file beside it was not published"
     expect = result.expects[case]
-    shown = bool(expect.probe) and normalized(expect.probe) in published
+    shown = bool(expect.probe) and all(normalized(p) in published
+                                       for p in (expect.probe, *expect.also))
     status_out = result.status.stdout
     listed = bool(expect.listed_as) and re.search(expect.listed_as + r"[^\n]*:\s*\S",
                                                    status_out) is not None
