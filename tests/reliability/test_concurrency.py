@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -89,6 +89,13 @@ def _wait_delivered(api: FakeBotApi, docs: list[GoodDoc], timeout: float,
                          + "".join(lines[-10:]))
 
 
+def _wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {timeout} s"
+        time.sleep(0.02)
+
+
 def _stop(process: subprocess.Popen[str], lines: Drained) -> None:
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)
@@ -115,11 +122,12 @@ def test_run_and_a_manual_once(tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
     config = write_config(tmp_path / "run.toml", SCHEDULE)
     env = telegram_env(api)
-    docs = [good_doc(1400 + i) for i in range(15)]
+    docs = [good_doc(1400 + i) for i in range(30)]
     with _running(paths, config, env) as (runner, lines):
         for doc in docs:
             drop_file(paths.seeds, f"manual_{doc.number}.txt", doc.text)
-        manual = completed(paths.once_args(config), env)
+        _wait_until(lambda: any("translating" in line for line in lines), 60)
+        manual = completed(paths.once_args(config), env)  # while the scheduled run works
         assert manual.returncode == 0 and "Traceback" not in manual.stderr, manual.stderr[-2000:]
         _wait_delivered(api, docs, 120, runner, lines)
         time.sleep(2.5)  # two more ticks: nothing may be sent again
