@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except KakehashiError as exc:
-        print(f"kakehashi: error: {exc}", file=sys.stderr)
+        print(f"kakehashi: error: {_redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("kakehashi: interrupted", file=sys.stderr)
@@ -42,10 +43,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # A bug, not bad input: still one line for the user; the traceback on request.
         if os.environ.get("KAKEHASHI_DEBUG"):
-            raise
-        print(f"kakehashi: internal error: {type(exc).__name__}: {exc} "
+            shown = traceback.format_exc()
+            if _redact(shown) == shown:
+                raise
+            print(_redact(shown), end="", file=sys.stderr)  # the traceback, token blanked
+            return 70
+        print(f"kakehashi: internal error: {type(exc).__name__}: {_redact(str(exc))} "
               "(run again with KAKEHASHI_DEBUG=1 for the traceback)", file=sys.stderr)
         return 70
+
+
+def _redact(text: str) -> str:
+    """Error text without the bot token: library errors can quote a Bot API URL."""
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    if not token:
+        return text
+    from bot.publish.telegram import redact
+
+    return redact(text, token)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,8 +14,9 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from bot.config import TelegramConfig
 from bot.errors import PublishError
@@ -26,6 +27,7 @@ DEFAULT_API = "https://api.telegram.org/bot"
 MAX_WAIT_SECONDS = 60
 # Besides the outbox's SENT and REJECTED: not sent (retry later), and maybe sent.
 UNSENT, UNCERTAIN = "unsent", "uncertain"
+REDACTED = "<TELEGRAM_BOT_TOKEN>"
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,18 @@ async def _send_all(telegram: TelegramConfig, claim: Claim, record: Record) -> N
                     await _send_one(bot, telegram.chat_id, message.body)
                 except BadRequest as exc:
                     if "chat not found" in exc.message.lower():
-                        record(message, Outcome(UNSENT, exc.message))
+                        record(message, Outcome(UNSENT, redact(exc.message, telegram.token)))
                         raise
-                    record(message, Outcome(REJECTED, exc.message))  # this one is bad
+                    # This message is bad, not the channel: set it aside, go on.
+                    record(message, Outcome(REJECTED, redact(exc.message, telegram.token)))
                     continue
                 except TelegramError as exc:
-                    record(message, _failed(exc))
+                    failed = _failed(exc)
+                    record(message, replace(failed, detail=redact(failed.detail, telegram.token)))
                     raise
                 record(message, Outcome(SENT))
     except TelegramError as exc:
-        raise PublishError(_explain(exc, telegram.chat_id)) from None
+        raise PublishError(redact(_explain(exc, telegram.chat_id), telegram.token)) from None
 
 
 async def _send_one(bot: Any, chat_id: str, body: str) -> None:
@@ -107,6 +111,18 @@ def _failed(exc: Exception) -> Outcome:
     if type(exc) is NetworkError and not str(exc).startswith("httpx.ConnectError"):
         return Outcome(UNCERTAIN, f"the connection failed during the send ({exc})")
     return Outcome(UNSENT, str(exc))
+
+
+def redact(text: str, token: str) -> str:
+    """`text` without the bot token: every Bot API URL holds it, and servers, proxies and
+    HTTP errors may quote the URL in what they say (stored and shown to the user)."""
+    if not token:
+        return text
+    # The secret half alone too: ':' may come back percent-encoded, or the id cut off.
+    for form in (token, quote(token, safe=""), token.partition(":")[2]):
+        if len(form) >= 8:  # shorter is no real token; replacing it would garble the text
+            text = text.replace(form, REDACTED)
+    return text
 
 
 def _seconds(value: object) -> float:

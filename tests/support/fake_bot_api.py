@@ -2,20 +2,52 @@
 
 Speaks enough of the Bot API for python-telegram-bot: getMe and sendMessage, with Telegram's
 HTML checks (allowed tags, balance, 4096 characters) and scripted faults.
+
+For the fault suite it also counts every message it accepted per (chat, text) -- a message
+counted twice was delivered twice --, can hold sendMessage behind a gate (the message is
+counted, the answer waits until `release()`), and plays scripted faults per call: an error
+status (429 with retry_after, 500, 400), an answer later than the client's timeout, or a
+dropped connection (before or after the message counts as delivered).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
 from tests.support.telegram_html import telegram_html_problems
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the server does with one sendMessage call instead of answering it normally.
+
+    kind: "status" (answer `status` with `description`, and `retry_after` if given; nothing
+    delivered), "delay" (deliver, then answer after `seconds`), "drop" (close the connection
+    without delivering), "drop_after" (deliver, then close the connection without an answer).
+    """
+
+    kind: str
+    status: int = 0
+    description: str = ""
+    retry_after: int | None = None
+    seconds: float = 0.0
+
+    @classmethod
+    def error(cls, status: int, description: str, retry_after: int | None = None) -> Fault:
+        return cls("status", status, description, retry_after)
+
+
+class _DroppedError(Exception):
+    """Raised inside the handler: close the connection without writing an answer."""
 
 
 @dataclass
@@ -30,7 +62,53 @@ class FakeBotApi:
     # Each entry stalls one accepted sendMessage: the message is delivered (recorded) but
     # the answer comes that many seconds later, after the client has given up (a timeout).
     stalls: list[float] = field(default_factory=list)
+    # Played one per sendMessage call, after `faults` is empty.
+    script: list[Fault] = field(default_factory=list)
+    # Every accepted message, per (chat id as text, text): more than 1 is a duplicate delivery.
+    received: Counter[tuple[str, str]] = field(default_factory=Counter)
+    attempts: int = 0  # sendMessage calls, whatever their outcome
+    # Answer every request (getMe included) with this HTTP status, e.g. 404 or 500.
+    fail_all: int | None = None
+    # Error descriptions quote the request's path, as some proxies and servers do: the path
+    # holds the token, so the client must not repeat a description as it is.
+    echo_path: bool = False
     _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _gate: threading.Event = field(default_factory=threading.Event)
+    _held: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+    _hold_after: int = 0
+
+    def __post_init__(self) -> None:
+        self._gate.set()
+
+    def hold(self, after: int = 0) -> None:
+        """Once `after` messages have been accepted, each sendMessage is counted as delivered
+        but not answered until release()."""
+        self._hold_after = after
+        self._gate.clear()
+
+    def release(self) -> None:
+        """Answer every held sendMessage (and those that come later) again."""
+        self._gate.set()
+
+    def wait_held(self, timeout: float = 60.0, alive: Callable[[], bool] = lambda: True) -> None:
+        """Block until one more sendMessage has been counted and is held at the gate
+        (AssertionError after `timeout`, or as soon as `alive()` says the sender is gone)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._held.acquire(timeout=0.1):
+                return
+            if not alive():
+                raise AssertionError("the sender ended before a sendMessage reached the gate")
+        raise AssertionError(f"no sendMessage reached the gate within {timeout} s")
+
+    def duplicates(self) -> dict[tuple[str, str], int]:
+        """Messages delivered more than once, with their counts."""
+        return {key: count for key, count in self.received.items() if count > 1}
+
+    def texts(self) -> list[str]:
+        """The distinct texts delivered, in no particular order."""
+        return [text for _chat, text in self.received]
 
     @property
     def base_url(self) -> str:
@@ -44,16 +122,26 @@ class FakeBotApi:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length).decode("utf-8")
-                status, body = api.handle(self.path, self.headers.get("Content-Type", ""), raw)
-                data = json.dumps(body).encode()
                 try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
+                    status, body = api.handle(self.path, self.headers.get("Content-Type", ""),
+                                              raw)
+                except _DroppedError:
+                    self.close_connection = True
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                # The client may be gone (killed while it waited): nothing to answer then.
+                with contextlib.suppress(OSError):
                     self.wfile.write(data)
+
+            def handle_one_request(self) -> None:
+                try:
+                    super().handle_one_request()
                 except OSError:
-                    pass  # the client gave up (a stalled answer) or was killed
+                    self.close_connection = True  # the client was killed mid-request
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -67,14 +155,24 @@ class FakeBotApi:
         return Counter(str(m.get("text", "")) for m in list(self.messages))
 
     def stop(self) -> None:
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
 
     def handle(self, path: str, content_type: str, raw: str) -> tuple[int, dict[str, Any]]:
+        status, body = self._handle(path, content_type, raw)
+        if self.echo_path and not body.get("ok"):
+            body["description"] = f"{body.get('description', '')} (POST {path})"
+        return status, body
+
+    def _handle(self, path: str, content_type: str, raw: str) -> tuple[int, dict[str, Any]]:
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        if self.fail_all is not None:
+            return self.fail_all, {"ok": False, "error_code": self.fail_all,
+                                   "description": f"Scripted failure {self.fail_all}"}
         method = path[len(prefix):]
         if content_type.startswith("application/json"):
             params = json.loads(raw or "{}")
@@ -88,6 +186,8 @@ class FakeBotApi:
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
     def _send_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.attempts += 1
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
         if self.faults:
@@ -98,15 +198,43 @@ class FakeBotApi:
             if self.migrate_to is not None:
                 error["parameters"] = {"migrate_to_chat_id": self.migrate_to}
             return status, error
+        fault = self.script.pop(0) if self.script else None
+        if fault is not None and fault.kind == "status":
+            return self._send_message_fault(fault)
+        if fault is not None and fault.kind == "drop":
+            raise _DroppedError
+        answer = self._deliver(params)
+        if answer[0] != 200:
+            return answer
+        if fault is not None and fault.kind == "drop_after":
+            raise _DroppedError
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.seconds)
+        if not self._gate.is_set() and answer[1]["result"]["message_id"] > self._hold_after:
+            self._held.release()
+            self._gate.wait()
+        return answer
+
+    def _send_message_fault(self, fault: Fault) -> tuple[int, dict[str, Any]]:
+        error: dict[str, Any] = {"ok": False, "error_code": fault.status,
+                                 "description": fault.description}
+        if fault.retry_after is not None:
+            error["parameters"] = {"retry_after": fault.retry_after}
+        return fault.status, error
+
+    def _deliver(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         text = str(params.get("text", ""))
         if params.get("parse_mode") == "HTML":
             problems = telegram_html_problems(text)
             if problems:
                 return 400, {"ok": False, "error_code": 400,
                              "description": f"Bad Request: can't parse entities: {problems[0]}"}
-        self.messages.append(params)
+        with self._lock:
+            self.messages.append(params)
+            self.received[(str(params.get("chat_id", "")), text)] += 1
+            message_id = len(self.messages)
         if self.stalls:
             time.sleep(self.stalls.pop(0))
         return 200, {"ok": True, "result": {
-            "message_id": len(self.messages), "date": 1_700_000_000, "text": text,
+            "message_id": message_id, "date": 1_700_000_000, "text": text,
             "chat": {"id": -1001234567890, "type": "channel", "title": "Digest"}}}
