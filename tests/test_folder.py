@@ -223,3 +223,12 @@ def test_names_that_are_not_utf8_get_a_safe_name_and_a_lossless_key(tmp_path: Pa
     for candidate in files.values():
         candidate.ident.encode("utf-8")
         assert read_bytes(candidate, 1000).decode() == "中国と中央アジアの協力。"
+
+
+def test_a_folder_named_like_a_document_is_walked_and_listed(tmp_path: Path):
+    (tmp_path / "report.txt").mkdir()
+    (tmp_path / "report.txt" / "本文.txt").write_text("本文です。", encoding="utf-8")
+    scan = walk_folder(tmp_path)
+    assert [c.name for c in scan.files] == ["report.txt/本文.txt"]
+    assert [(u.name, "folder named like a document" in u.reason) for u in scan.unread] == [
+        ("report.txt", True)]

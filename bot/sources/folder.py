@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import InputError
+from bot.sources.readers import SUPPORTED_SUFFIXES
 from bot.text.safe import display_name, is_lossless
 
 # Partial downloads and editor temp files; the folder's own README is for editors, not input.
@@ -110,6 +111,10 @@ def walk_folder(root: Path, follow_symlinks: bool = False) -> FolderScan:
                     stack.append((entry.path, relative + "/", depth + 1))
                 else:
                     unread.append(problem)
+                if problem is None and entry.name.lower().endswith(SUPPORTED_SUFFIXES):
+                    # Someone meant a document here (an unpacked archive, a misnamed copy).
+                    unread.append(_unread(relative, "a folder named like a document: the "
+                                                    "files in it are read, not the folder"))
     return FolderScan(sorted(files, key=lambda c: c.name), sorted(unread, key=lambda u: u.name))
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from bot.text.safe import safe_text
+
 # RFC 3986 pchar plus "/" may stand unescaped in a path, and "?" too in a query or fragment;
 # "%" is kept only where it starts a valid escape. Everything else is escaped as UTF-8.
 _PATH_SAFE = "/!$&'()*+,;=:@~-._%"
@@ -21,7 +23,9 @@ _URI = re.compile(  # what the output accepts: http(s), a host, then only RFC 39
 def safe_link(link: str) -> str:
     """`link` as a valid, percent-encoded http(s) URI (an IRI's host in IDNA), or "" when it
     cannot be one (javascript:, data:, file:, no host, a broken port)."""
-    link = re.sub(r"[\t\r\n]", "", link).strip()  # as browsers do; inner spaces are escaped
+    # Tabs and line breaks go as browsers drop them; characters no output can carry (a lone
+    # surrogate cannot even be percent-encoded) go too; inner spaces are escaped below.
+    link = re.sub(r"[\t\r\n]", "", safe_text(link)).strip()
     try:
         parts = urlsplit(link)
         port = parts.port
