@@ -20,10 +20,6 @@ from bot.text.links import safe_link
 
 _ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 _HTML_START = re.compile(rb"<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
-_BREAK = "\ue000"  # private use: html_to_text neither splits lines at it nor collapses it
-_SOURCE_BREAK = re.compile(r"[ \t\r\f]*\n\s*")
-_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_BREAK = re.compile(f"(?<=[{_CJK}]){_BREAK}+(?=[{_CJK}])")
 
 
 @dataclass(frozen=True)
@@ -259,10 +255,9 @@ def _entry_text(entry: Any) -> str:
 
 
 def _html_to_lines(html: str) -> str:
-    # A line break in HTML source is not a new line (html_to_text would keep it, and the sentence
-    # splitter stops at it): browsers drop it between Japanese characters, else show a space.
-    text = _CJK_BREAK.sub("", html_to_text(_SOURCE_BREAK.sub(_BREAK, html))).replace(_BREAK, " ")
-    lines = (" ".join(line.split()) for line in text.split("\n"))
+    # html_to_text renders a line break in the source as a browser does (white space, nothing
+    # between Japanese characters); only block elements make lines.
+    lines = (" ".join(line.split()) for line in html_to_text(html).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
