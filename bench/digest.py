@@ -11,8 +11,8 @@ chosen indices, the summary's size in characters, and where the chosen sentences
 article (0 = first sentence, 1 = last). Then:
 
 - `lead_included_news`: share of news articles whose summary holds their first full sentence;
-- `long_report_spread`: for the longest article without a news shape, the first and last
-  chosen positions (a summary drawn from the whole body reaches past the first tenth);
+- `long_report_spread`: for the long report (the 004 sample), the first and last chosen
+  positions (a summary drawn from the whole body reaches past its first tenth);
 - `summary_chars_max`: the longest summary, against `digest.summary_chars`;
 - `term_coverage`: per article, its 3 most frequent glossary terms and names (katakana runs
   of 3+ characters, capitalised Latin words, outside glossary terms), and the share of them
@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from _common import ROOT
 
 SEEDS = ROOT.parent / "shared" / "seeds"
+# The sample that is one long report (a policy paper without headings, 32 sentences).
+LONG_REPORT = "004"
 _NAME = re.compile(r"[\u30a1-\u30fa\u30fc]{3,}|(?<![A-Za-z])[A-Z][A-Za-z]+")
 
 
@@ -79,14 +81,14 @@ def main() -> None:
     from bot.model import Document
     from bot.pipeline import analyze_text, translate_document
     from bot.sources.readers import read_text
-    from bot.text.summarize import _shape
+    from bot.text.summarize import article_shape
 
     config = Config()
     glossary = glossary_for(config)
     sent = retried = 0
     coverage, news_leads, sizes, spans = [], [], [], []
     articles = 0
-    longest: tuple[int, str, float, float] = (0, "", 0.0, 0.0)
+    spread = "absent"
     elapsed = 0.0
     for path in sorted(SEEDS.glob("*.txt")):
         text = read_text(path.name, path.read_bytes())
@@ -100,7 +102,7 @@ def main() -> None:
         retried += sum(translator.calls[1:])
         for a in analyses:
             articles += 1
-            shape = _shape(a.sentences)
+            shape = article_shape(a.sentences, config.digest.summary_sentences)
             n = len(a.sentences)
             chosen = "".join(a.sentences[i] for i in a.summary)
             size = len(chosen)
@@ -111,8 +113,8 @@ def main() -> None:
             coverage.append(share)
             if shape.news:
                 news_leads.append(shape.candidates[0] in a.summary)
-            elif n > longest[0]:
-                longest = (n, path.name[:3], where[0], where[-1])
+            if path.name.startswith(LONG_REPORT):
+                spread = f"{where[0]}-{where[-1]}"
             spans.append(len(a.summary))
             kind = "news" if shape.news else "long"
             print(f"{path.name[:3]} {kind} sentences={n} summary={list(a.summary)} "
@@ -121,7 +123,7 @@ def main() -> None:
     print(f"summary_sentences_mean={statistics.mean(spans):.2f} "
           f"summary_chars_mean={statistics.mean(sizes):.0f}")
     print(f"summary_chars_max={max(sizes)} budget={config.digest.summary_chars}")
-    print(f"long_report_spread={longest[1]}:{longest[2]}-{longest[3]} sentences={longest[0]}")
+    print(f"long_report_spread={spread}")
     print(f"lead_included_news={sum(news_leads) / max(1, len(news_leads)):.2f} "
           f"news_articles={len(news_leads)}")
     print(f"term_coverage={statistics.mean(coverage):.2f}")

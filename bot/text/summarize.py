@@ -9,7 +9,8 @@ depends on the article's kind:
   its lead: the first full sentence is always chosen, and the prior falls off steeply;
 - a longer piece is summarised from its whole body: the prior flattens as the article grows,
   the first sentence of each section gets a lift, and so does every sentence under a
-  conclusion heading (まとめ, おわりに, 結論 …).
+  conclusion heading (まとめ, おわりに, 結論 …); and the sentences are taken from different
+  sections first (headed sections, or equal slices of a piece without headings).
 
 Then, best first, a sentence is taken if it fits the budget (a number of sentences and of
 Japanese characters) and is not a near-duplicate of one already taken. A sentence that opens
@@ -49,6 +50,8 @@ _BACK_REFERENCE = re.compile(
     r"|同(?!盟|意|僚|じ|志)"
     r")"
 )
+# A sentence that gives the reason for the one before it (…からだ。"This is because …").
+_EXPLAINS = re.compile(r"(?:から|ため)(?:だ|である|です)[。！？!?]*$")
 # Headings under which an author sums up.
 _CONCLUSION = re.compile(r"まとめ|おわりに|終わりに|結論|結び|むすび|結語|総括|終章|提言"
                          r"|今後の(?:展望|課題)|最後に|conclusion|summary", re.IGNORECASE)
@@ -76,17 +79,20 @@ class Budget:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What the prior needs to know of each sentence."""
+    """What the prior and the choice need to know of the article's sentences."""
 
     candidates: tuple[int, ...]  # full sentences, in order
+    sections: dict[int, int]  # candidate -> its section (headed, or a slice of a long piece)
     section_leads: frozenset[int]  # first full sentence after a heading
     concluding: frozenset[int]  # full sentences under a conclusion heading
     news: bool
 
 
 def opens_with_reference(sentence: str) -> bool:
-    """Whether the sentence opens by pointing at what came before it."""
-    return _BACK_REFERENCE.match(sentence) is not None
+    """Whether the sentence points at what came before it: by its opening word, or by
+    ending as the reason for it."""
+    return (_BACK_REFERENCE.match(sentence) is not None
+            or _EXPLAINS.search(sentence) is not None)
 
 
 def choose_summary(sentences: tuple[str, ...], limits: SummaryLimits,
@@ -95,7 +101,7 @@ def choose_summary(sentences: tuple[str, ...], limits: SummaryLimits,
     sentences (one sentence is chosen even if it alone exceeds the character budget)."""
     if not sentences:
         return ()
-    shape = _shape(sentences)
+    shape = article_shape(sentences, limits.summary_sentences)
     if not shape.candidates:
         return (0,)  # nothing but headings and lists: the first line stands for the rest
     vectors = tfidf_vectors([features(s) for s in (*sentences, title)])
@@ -109,9 +115,14 @@ def choose_summary(sentences: tuple[str, ...], limits: SummaryLimits,
     return tuple(sorted(chosen)) if chosen else (ranked[0],)
 
 
-def _shape(sentences: tuple[str, ...]) -> _Shape:
-    """Candidates, section leads and conclusion sections; news if short and unsectioned."""
+def article_shape(sentences: tuple[str, ...], parts: int) -> _Shape:
+    """Candidates, sections, section leads and conclusions; news if short and unsectioned.
+
+    A long piece without headings is cut into `parts` slices of equal length, its sections
+    for the choice: a report's argument runs from its start to its end.
+    """
     candidates: list[int] = []
+    sections: dict[int, int] = {}
     leads: set[int] = set()
     concluding: set[int] = set()
     headings = 0
@@ -125,20 +136,23 @@ def _shape(sentences: tuple[str, ...]) -> _Shape:
                 in_conclusion = _CONCLUSION.search(sentence) is not None
             continue
         candidates.append(i)
+        sections[i] = headings
         if after_heading:
             leads.add(i)
             after_heading = False
         if in_conclusion:
             concluding.add(i)
     news = headings == 0 and len(candidates) <= NEWS_MAX_SENTENCES
-    return _Shape(tuple(candidates), frozenset(leads), frozenset(concluding), news)
+    if headings == 0 and not news:
+        sections = {i: k * parts // len(candidates) for k, i in enumerate(candidates)}
+    return _Shape(tuple(candidates), sections, frozenset(leads), frozenset(concluding), news)
 
 
 def _prior(shape: _Shape) -> dict[int, float]:
     """Weight of each candidate by place: steep for news, flatter the longer the article."""
     n = len(shape.candidates)
-    # The floor the prior decays to: 0.2 for a short piece, 0.9 from about 40 sentences on.
-    floor = 0.2 if shape.news else min(0.9, max(0.2, (n - 10) / 30))
+    # The floor the prior decays to: 0.2 for news, from 0.4 up to 0.9 for 30+ sentences.
+    floor = 0.2 if shape.news else min(0.9, max(0.4, (n - 8) / 24))
     prior = {}
     for k, i in enumerate(shape.candidates):
         weight = floor + (1 - floor) * math.exp(-k / 3)
@@ -151,25 +165,35 @@ def _prior(shape: _Shape) -> dict[int, float]:
 
 def _take(sentences: tuple[str, ...], vectors: list[Vector], ranked: list[int],
           shape: _Shape, limits: SummaryLimits) -> set[int]:
-    """Best first: each sentence with the ones it refers back to, while the budget allows."""
+    """Best first: each sentence with the ones it refers back to, while the budget allows.
+
+    In a longer piece the first round takes one unit per section, so the summary draws on
+    the whole body; a second round fills what is left of the budget from any section.
+    """
     allowed = set(shape.candidates)
+    limit = limits.summary_sentences
     chosen: set[int] = set()
     used = 0
-    for i in ranked:
-        if len(chosen) >= limits.summary_sentences:
-            break
-        unit = _unit(sentences, i, allowed)
-        new = [j for j in unit if j not in chosen]
-        size = sum(len(sentences[j]) for j in new)
-        forced = not chosen and shape.news and i == shape.candidates[0]
-        if not new or len(chosen) + len(new) > limits.summary_sentences:
-            continue
-        if not forced and used + size > limits.summary_chars:
-            continue
-        if any(cosine(vectors[j], vectors[c]) >= NEAR_DUPLICATE for j in new for c in chosen):
-            continue
-        chosen.update(new)
-        used += size
+    drawn: set[int] = set()
+    for spread in (not shape.news, False):
+        for i in ranked:
+            unit = _unit(sentences, i, allowed)
+            new = [j for j in unit if j not in chosen]
+            size = sum(len(sentences[j]) for j in new)
+            forced = not chosen and shape.news and i == shape.candidates[0]
+            room = limit
+            if spread:  # keep a sentence for each section not drawn on yet
+                others = len(set(shape.sections.values()) - drawn - {shape.sections[i]})
+                room -= max(0, min(others, limit - len(drawn) - 1))
+            if (not new or len(chosen) + len(new) > room
+                    or (spread and shape.sections[i] in drawn)
+                    or (not forced and used + size > limits.summary_chars)
+                    or any(cosine(vectors[j], vectors[c]) >= NEAR_DUPLICATE
+                           for j in new for c in chosen)):
+                continue
+            chosen.update(new)
+            drawn.add(shape.sections[i])
+            used += size
     return chosen
 
 

@@ -5,18 +5,20 @@ the parts of a Japanese sentence that carry its content. Hiragana (particles, in
 and digits are left out. Bigrams of kanji runs are the classic dictionary-free unit for
 Japanese retrieval: 炭素排出権取引市場 and 炭素市場 share 炭素 and 市場 without a word list.
 
-Chosen over a morphological analyser after measuring on the sample documents (bench/digest.py
-prints the summary figures; the comparison is in bench/README.md):
+Chosen over a morphological analyser after measuring each as the summary's features on the
+272 sentences of the 8 sample articles (../shared/seeds; nouns for the analysers; venv growth
+is the size of a fresh venv holding the package and its dictionary):
 
-| features                       | venv growth | load   | 16 articles | coverage | lead (news) |
-|--------------------------------|-------------|--------|-------------|----------|-------------|
-| these bigrams (no dependency)  | 0 MB        | 0 s    | 0.02 s      | see README                |
-| janome 0.5 (nouns)             | 113 MB      | ~0.1 s | ~2.5 s      |                           |
-| sudachipy + sudachidict-core   | 198 MB      | ~0.2 s | ~0.2 s      |                           |
-| fugashi + unidic-lite          | 251 MB      | ~0.1 s | ~0.05 s     |                           |
+| features                      | venv growth | load  | features | term coverage | same choice |
+|-------------------------------|-------------|-------|----------|---------------|-------------|
+| these (no dependency)         | 0 MB        | 0 s   | 0.012 s  | 0.92          | -           |
+| janome 0.5                    | 113 MB      | 6.0 s | 1.05 s   | 0.88          | 3 of 8      |
+| sudachipy 0.7 + core dict     | 198 MB      | 0.1 s | 0.022 s  | 0.92          | 6 of 8      |
+| fugashi 1.5 + unidic-lite     | 251 MB      | 0.1 s | 0.032 s  | 0.92          | 6 of 8      |
 
-The analysers add 113-251 MB to a ~240 MB install and did not choose better sentences on
-the samples, so the summary uses these features.
+(term coverage: bench/digest.py's measure; same choice: articles whose summary is the same
+as with these features; every variant kept every news lead.) The analysers would add 45-100%
+to a ~240 MB install and chose no better sentences, so the summary uses these features.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import re
 import unicodedata
 from collections import Counter
 
-# Kanji (with 々 and 〆), katakana words (with the long-vowel mark and ・ inside names),
+# Kanji (with 々 and 〆), katakana words of 2+ characters (with the long-vowel mark),
 # Latin words. NFKC first, so full-width Ｌａｔｉｎ and half-width ｶﾀｶﾅ are the same.
-_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf々〆ヶ]+|[\u30a1-\u30fa\u30fc]{2,}|[A-Za-z][A-Za-z0-9]+")
-_KANJI = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf々〆ヶ]")
+_KANJI_CLASS = r"[\u4e00-\u9fff\u3400-\u4dbf々〆ヶ]"
+_RUN = re.compile(_KANJI_CLASS + r"+|[\u30a1-\u30fa\u30fc]{2,}|[A-Za-z][A-Za-z0-9]+")
+_KANJI = re.compile(_KANJI_CLASS)
 
 
 def features(sentence: str) -> Counter[str]:
