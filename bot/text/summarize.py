@@ -8,9 +8,10 @@ depends on the article's kind:
 - a news item (no section headings, at most NEWS_MAX_SENTENCES full sentences) carries the news in
   its lead: the first full sentence is always chosen, and the prior falls off steeply;
 - a longer piece is summarised from its whole body: the prior flattens as the article grows,
-  the first sentence of each section gets a lift, and so does every sentence under a
-  conclusion heading (まとめ, おわりに, 結論 …); and the sentences are taken from different
-  sections first (headed sections, or equal slices of a piece without headings).
+  the first sentence of each section gets a lift; the best sentence under a conclusion
+  heading (まとめ, おわりに, 結論 …) is taken first, the others there get a lift; and the
+  sentences are taken from different sections first (headed sections, or equal slices of a
+  piece without headings).
 
 Then, best first, a sentence is taken if it fits the budget (a number of sentences and of
 Japanese characters) and is not a near-duplicate of one already taken. A sentence that opens
@@ -111,8 +112,13 @@ def choose_summary(sentences: tuple[str, ...], limits: SummaryLimits,
     ranked = sorted(shape.candidates, key=lambda i: (-scores[i] * prior[i], i))
     if shape.news:
         ranked.insert(0, shape.candidates[0])
+    elif shape.concluding:  # the author's own summing-up anchors the summary
+        ranked.insert(0, next(i for i in ranked if i in shape.concluding))
     chosen = _take(sentences, vectors, ranked, shape, limits)
-    return tuple(sorted(chosen)) if chosen else (ranked[0],)
+    if not chosen:  # every sentence is over the budget: the best that stands on its own
+        allowed = set(shape.candidates)
+        chosen = {next((i for i in ranked if _unit(sentences, i, allowed) == [i]), ranked[0])}
+    return tuple(sorted(chosen))
 
 
 def article_shape(sentences: tuple[str, ...], parts: int) -> _Shape:
