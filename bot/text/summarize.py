@@ -181,15 +181,18 @@ def _take(sentences: tuple[str, ...], vectors: list[Vector], ranked: list[int],
     chosen: set[int] = set()
     used = 0
     drawn: set[int] = set()
+    sections = set(shape.sections.values())
     for spread in (not shape.news, False):
         for i in ranked:
+            if len(chosen) >= limit:
+                break
             unit = _unit(sentences, i, allowed)
             new = [j for j in unit if j not in chosen]
             size = sum(len(sentences[j]) for j in new)
             forced = not chosen and shape.news and i == shape.candidates[0]
             room = limit
             if spread:  # keep a sentence for each section not drawn on yet
-                others = len(set(shape.sections.values()) - drawn - {shape.sections[i]})
+                others = len(sections - drawn - {shape.sections[i]})
                 room -= max(0, min(others, limit - len(drawn) - 1))
             if (not new or len(chosen) + len(new) > room
                     or (spread and shape.sections[i] in drawn)
