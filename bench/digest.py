@@ -1,6 +1,9 @@
 """What the summaries choose on the real samples, and what reaches the translation model.
 
     uv run python bench/digest.py
+    uv run --with janome python bench/digest.py --features janome
+    uv run --with sudachipy --with sudachidict-core python bench/digest.py --features sudachi
+    uv run --with fugashi --with unidic-lite python bench/digest.py --features fugashi
 
 Analyses every document in ../shared/seeds with the default configuration and the shipped
 glossary, then translates each document through the pipeline with a recording translator
@@ -17,17 +20,22 @@ article (0 = first sentence, 1 = last). Then:
 - `term_coverage`: per article, its 3 most frequent glossary terms and names (katakana runs
   of 3+ characters, capitalised Latin words, outside glossary terms), and the share of them
   found in its chosen sentences, averaged over the articles (target >= 0.8);
+- with `--features`, the summary compares sentences by the nouns of a morphological
+  analyser instead of its own dictionary-free features (`uv run --with` brings the analyser
+  in for that run only, leaving the project's environment as it is); `features_load_s` and
+  `features_s` time the analyser's start and its pass over every sentence;
 - last line, `mt_sentences_per_article`: distinct sentences sent to the model per article
   (the title and the chosen ones; target <= summary sentences + 1).
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import statistics
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from _common import ROOT
@@ -55,6 +63,54 @@ class RecordingTranslator:
         return list(sentences)
 
 
+def analyser_nouns(name: str) -> Callable[[str], Counter[str]]:
+    """A features function from a morphological analyser: the sentence's nouns, no numbers."""
+    if name == "janome":
+        from janome.tokenizer import Tokenizer
+
+        janome = Tokenizer()
+
+        def nouns(sentence: str) -> Counter[str]:
+            found: Counter[str] = Counter()
+            for token in janome.tokenize(sentence):
+                pos = token.part_of_speech.split(",")
+                if pos[0] == "名詞" and pos[1] not in ("数", "非自立", "代名詞", "接尾"):
+                    found[token.surface] += 1
+            return found
+
+        return nouns
+    if name == "sudachi":
+        from sudachipy import dictionary, tokenizer
+
+        loaded = dictionary.Dictionary(dict="core")
+        # 0.7 renamed create() to tokenizer(); older releases have create() only.
+        sudachi = loaded.tokenizer() if hasattr(loaded, "tokenizer") else loaded.create()
+        mode = tokenizer.Tokenizer.SplitMode.C
+        return lambda s: Counter(m.surface() for m in sudachi.tokenize(s, mode)
+                                 if m.part_of_speech()[0] == "名詞"
+                                 and m.part_of_speech()[1] != "数詞")
+    import fugashi
+
+    tagger = fugashi.Tagger()
+    return lambda s: Counter(w.surface for w in tagger(s)
+                             if w.feature.pos1 == "名詞" and w.feature.pos2 != "数詞")
+
+
+def use_features(name: str) -> None:
+    """Make the summary compare sentences by `name`'s features (this process only)."""
+    if name == "own":
+        return
+    import bot.text.summarize
+
+    start = time.perf_counter()
+    try:
+        bot.text.summarize.features = analyser_nouns(name)
+    except ImportError as exc:
+        raise SystemExit(f"--features {name}: {exc.name} is not installed; run with "
+                         f"'uv run --with PACKAGE' as the docstring shows") from None
+    print(f"features={name} features_load_s={time.perf_counter() - start:.2f}")
+
+
 def top_terms(text: str, glossary: object) -> list[str]:
     """The 3 most frequent glossary terms and names in `text` (ties: first seen first)."""
     from bot.glossary import Glossary, normalize_term
@@ -72,6 +128,10 @@ def top_terms(text: str, glossary: object) -> list[str]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", choices=("own", "janome", "sudachi", "fugashi"),
+                        default="own")
+    args = parser.parse_args()
     if not SEEDS.is_dir():
         print(f"skipped: the sample documents are not at {SEEDS}")
         return
@@ -83,12 +143,16 @@ def main() -> None:
     from bot.sources.readers import read_text
     from bot.text.summarize import article_shape
 
+    use_features(args.features)
+    from bot.text import summarize
+
     config = Config()
     glossary = glossary_for(config)
     sent = retried = 0
     coverage, news_leads, sizes, spans = [], [], [], []
     articles = 0
     spread = "absent"
+    kept: list[tuple[str, ...]] = []
     elapsed = 0.0
     for path in sorted(SEEDS.glob("*.txt")):
         text = read_text(path.name, path.read_bytes())
@@ -102,6 +166,7 @@ def main() -> None:
         retried += sum(translator.calls[1:])
         for a in analyses:
             articles += 1
+            kept.append(a.sentences)
             shape = article_shape(a.sentences, config.digest.summary_sentences)
             n = len(a.sentences)
             chosen = "".join(a.sentences[i] for i in a.summary)
@@ -119,7 +184,12 @@ def main() -> None:
             kind = "news" if shape.news else "long"
             print(f"{path.name[:3]} {kind} sentences={n} summary={list(a.summary)} "
                   f"chars={size} positions={where} top_terms={terms} covered={share:.2f}")
-    print(f"articles={articles} analyse_s={elapsed:.3f}")
+    every = [s for a in kept for s in a]
+    start = time.perf_counter()
+    for sentence in every:
+        summarize.features(sentence)
+    print(f"articles={articles} sentences={len(every)} analyse_s={elapsed:.3f} "
+          f"features_s={time.perf_counter() - start:.3f}")
     print(f"summary_sentences_mean={statistics.mean(spans):.2f} "
           f"summary_chars_mean={statistics.mean(sizes):.0f}")
     print(f"summary_chars_max={max(sizes)} budget={config.digest.summary_chars}")

@@ -6,17 +6,17 @@ and digits are left out. Bigrams of kanji runs are the classic dictionary-free u
 Japanese retrieval: 炭素排出権取引市場 and 炭素市場 share 炭素 and 市場 without a word list.
 
 Chosen over a morphological analyser after measuring each as the summary's features on the
-272 sentences of the 8 sample articles (../shared/seeds; nouns for the analysers; venv growth
-is the size of a fresh venv holding the package and its dictionary):
+272 sentences of the 8 sample articles (`bench/digest.py --features NAME`: nouns for the
+analysers; venv growth: a fresh venv holding the package and its dictionary):
 
-| features                      | venv growth | load  | features | term coverage | same choice |
-|-------------------------------|-------------|-------|----------|---------------|-------------|
-| these (no dependency)         | 0 MB        | 0 s   | 0.012 s  | 0.92          | -           |
-| janome 0.5                    | 113 MB      | 6.0 s | 1.05 s   | 0.88          | 3 of 8      |
-| sudachipy 0.7 + core dict     | 198 MB      | 0.1 s | 0.022 s  | 0.92          | 6 of 8      |
-| fugashi 1.5 + unidic-lite     | 251 MB      | 0.1 s | 0.032 s  | 0.92          | 6 of 8      |
+| features                  | venv    | load   | 272 sentences | coverage | same choice |
+|---------------------------|---------|--------|---------------|----------|-------------|
+| these (no dependency)     | +0 MB   | 0 s    | 0.02 s        | 0.92     | -           |
+| janome 0.5                | +113 MB | 6-10 s | 1.1-1.6 s     | 0.88     | 3 of 8      |
+| sudachipy 0.7 + core dict | +198 MB | 0.1 s  | 0.03-0.05 s   | 0.92     | 6 of 8      |
+| fugashi 1.5 + unidic-lite | +251 MB | 0.1 s  | 0.03-0.08 s   | 0.92     | 6 of 8      |
 
-(term coverage: bench/digest.py's measure; same choice: articles whose summary is the same
+(coverage: bench/digest.py's term coverage; same choice: articles whose summary is the same
 as with these features; every variant kept every news lead.) The analysers would add 45-100%
 to a ~240 MB install and chose no better sentences, so the summary uses these features.
 """
