@@ -178,6 +178,9 @@ def test_a_back_reference_after_a_heading_is_never_chosen():
     ("同盟国は協議を続けている。", False),
     ("中国は方針を発表した。", False),
     ("また、輸出も伸びた。", False),
+    ("このほど、北辰電機は新工場を完成させた。", False),
+    ("この度、新しい制度が始まった。", False),
+    ("その他の国々も参加を表明した。", False),
 ])
 def test_back_references_are_recognised(sentence: str, refers: bool):
     assert opens_with_reference(sentence) is refers
@@ -231,6 +234,12 @@ def test_generated_articles_of_any_size_stay_within_budget():
             assert all(0 <= i < size for i in summary)
             assert len(summary) <= budget.summary_sentences
             assert chars(sentences, summary) <= budget.summary_chars or len(summary) == 1
+
+
+def test_the_budget_defaults_are_the_configs():
+    config = DigestConfig()
+    assert (config.summary_sentences, config.summary_chars) == (
+        Budget().summary_sentences, Budget().summary_chars)
 
 
 def test_only_headings_or_nothing():

@@ -42,12 +42,13 @@ MAX_CHAIN = 3
 # Openers that point back at the previous sentence, after an optional connective (また、
 # 一方、…): demonstratives (この, その, これら, こうした, そうした, かかる), 同 + a noun (同社,
 # 同国, 同氏; not 同盟, 同意), and connectives made of a demonstrative (そのため, このため,
-# それによると, そこで, これに対し). Not これまで/これから (time, not reference).
+# それによると, そこで, これに対し). Not time words (このほど and この度 "recently", common in
+# a press release's lead; これまで, これから) nor その他 ("other").
 _CONNECTIVE = r"(?:また|さらに|一方|他方|しかし|ただ|なお|特に|実際)?[、,]?\s*"
 _BACK_REFERENCE = re.compile(
     _CONNECTIVE + r"(?:"
-    r"これら|この|こうした|こうして|こういう|こちら|これ(?!まで|から)"
-    r"|その|そうした|そういう|それ|そこ|そちら|あの|かかる|上記|前述|先述|当該"
+    r"これら|この(?!ほど|度|たび)|こうした|こうして|こういう|こちら|これ(?!まで|から)"
+    r"|その(?!他)|そうした|そういう|それ|そこ|そちら|あの|かかる|上記|前述|先述|当該"
     r"|同(?!盟|意|僚|じ|志)"
     r")"
 )
