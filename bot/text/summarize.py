@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -80,11 +81,11 @@ class Budget:
 
 
 @dataclass(frozen=True)
-class _Shape:
-    """What the prior and the choice need to know of the article's sentences."""
+class ArticleShape:
+    """What the prior and the choice need to know of an article's sentences."""
 
     candidates: tuple[int, ...]  # full sentences, in order
-    sections: dict[int, int]  # candidate -> its section (headed, or a slice of a long piece)
+    sections: Mapping[int, int]  # candidate -> its section (headed, or a slice of a long piece)
     section_leads: frozenset[int]  # first full sentence after a heading
     concluding: frozenset[int]  # full sentences under a conclusion heading
     news: bool
@@ -122,7 +123,7 @@ def choose_summary(sentences: tuple[str, ...], limits: SummaryLimits,
     return tuple(sorted(chosen))
 
 
-def article_shape(sentences: tuple[str, ...], parts: int) -> _Shape:
+def article_shape(sentences: tuple[str, ...], parts: int) -> ArticleShape:
     """Candidates, sections, section leads and conclusions; news if short and unsectioned.
 
     A long piece without headings is cut into `parts` slices of equal length, its sections
@@ -152,10 +153,10 @@ def article_shape(sentences: tuple[str, ...], parts: int) -> _Shape:
     news = headings == 0 and len(candidates) <= NEWS_MAX_SENTENCES
     if headings == 0 and not news:
         sections = {i: k * parts // len(candidates) for k, i in enumerate(candidates)}
-    return _Shape(tuple(candidates), sections, frozenset(leads), frozenset(concluding), news)
+    return ArticleShape(tuple(candidates), sections, frozenset(leads), frozenset(concluding), news)
 
 
-def _prior(shape: _Shape) -> dict[int, float]:
+def _prior(shape: ArticleShape) -> dict[int, float]:
     """Weight of each candidate by place: steep for news, flatter the longer the article."""
     n = len(shape.candidates)
     # The floor the prior decays to: 0.2 for news, from 0.4 up to 0.9 for 30+ sentences.
@@ -171,7 +172,7 @@ def _prior(shape: _Shape) -> dict[int, float]:
 
 
 def _take(sentences: tuple[str, ...], vectors: list[Vector], ranked: list[int],
-          shape: _Shape, limits: SummaryLimits) -> set[int]:
+          shape: ArticleShape, limits: SummaryLimits) -> set[int]:
     """Best first: each sentence with the ones it refers back to, while the budget allows.
 
     In a longer piece the first round takes one unit per section, so the summary draws on
