@@ -220,7 +220,7 @@ def _analyze_file(config: Config, candidate: FileCandidate, glossary: Glossary,
     text = read_text(candidate.name, read_bytes(candidate, config.sources.max_file_bytes))
     if japanese_only:
         require_japanese(text)
-    return analyze_text(text, glossary, config.digest.summary_sentences,
+    return analyze_text(text, glossary, config.digest,
                         is_hard_wrapped(candidate.name))
 
 

@@ -63,6 +63,9 @@ class SourcesConfig:
 @dataclass(frozen=True)
 class DigestConfig:
     summary_sentences: int = 3
+    # Japanese characters per article's summary: with its English (2-3x as long), both
+    # titles and the source line, one article fits one Telegram message (4096).
+    summary_chars: int = 500
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,8 @@ class Config:
         if t.inter_threads < 0 or t.intra_threads < 0 or t.max_output_tokens < 0:
             raise ConfigError("config: translation thread counts and max_output_tokens must be"
                               " >= 0 (0 = automatic)")
-        if self.digest.summary_sentences < 1:
-            raise ConfigError("config: digest.summary_sentences must be >= 1")
+        if self.digest.summary_sentences < 1 or self.digest.summary_chars < 1:
+            raise ConfigError("config: digest.summary_sentences and summary_chars must be >= 1")
         s = self.sources
         if s.max_file_bytes < 1 or s.settle_seconds < 0 or s.feed_timeout_seconds <= 0:
             raise ConfigError("config: sources limits must be positive")

@@ -165,7 +165,7 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
     config = job.config
     try:
         require_japanese(document.text)
-        analyses = analyze_text(document.text, job.glossary, config.digest.summary_sentences,
+        analyses = analyze_text(document.text, job.glossary, config.digest,
                                 document.hard_wrapped)
         if not analyses:
             raise InputError("no articles found")

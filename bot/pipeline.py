@@ -17,25 +17,30 @@ from bot.text.bound import bound_title, cut_sentence
 from bot.text.clean import clean_text
 from bot.text.numbers import check_numbers
 from bot.text.sentences import split_sentences
-from bot.text.summarize import lead_summary
+from bot.text.summarize import Budget, SummaryLimits, choose_summary
 from bot.translate.engine import Translator
 
 
-def analyze_text(text: str, glossary: Glossary, summary_sentences: int,
+def analyze_text(text: str, glossary: Glossary, limits: SummaryLimits | int,
                  hard_wrapped: bool = False) -> list[Analysis]:
-    """Clean → split into articles → sentences → key sentences → glossary terms."""
+    """Clean → split into articles → sentences → key sentences → glossary terms.
+
+    `limits`: the summary budget (config's [digest]), or a number of sentences.
+    """
     # First: every later stage assumes wrapped lines are rejoined.
     lines = clean_text(text, hard_wrapped)
-    return [analyze_article(a, glossary, summary_sentences) for a in split_articles(lines)]
+    return [analyze_article(a, glossary, limits) for a in split_articles(lines)]
 
 
-def analyze_article(article: Article, glossary: Glossary, summary_sentences: int) -> Analysis:
+def analyze_article(article: Article, glossary: Glossary,
+                    limits: SummaryLimits | int) -> Analysis:
     """One article's sentences, summary indices and glossary terms."""
     # Bounded here, before the summary chooses: only chosen sentences reach the model.
     sentences = tuple(piece for p in article.paragraphs for s in split_sentences(p)
                       for piece in cut_sentence(s))
     terms = glossary.find_terms("\n".join((article.title, *article.paragraphs)))
-    return Analysis(article, sentences, lead_summary(sentences, summary_sentences), terms)
+    budget = Budget(summary_sentences=limits) if isinstance(limits, int) else limits
+    return Analysis(article, sentences, choose_summary(sentences, budget, article.title), terms)
 
 
 def translate_document(

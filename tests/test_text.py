@@ -10,7 +10,7 @@ from bot.text.articles import split_articles
 from bot.text.clean import clean_text
 from bot.text.numbers import check_numbers, japanese_numbers
 from bot.text.sentences import split_sentences
-from bot.text.summarize import lead_summary
+from bot.text.summarize import Budget, choose_summary
 
 
 def make_article(title: str, *paragraphs: str) -> Article:
@@ -80,8 +80,9 @@ def test_article_without_headline_gets_a_derived_title():
 
 def test_summary_forces_the_lead_and_skips_headings():
     sentences = ("見出し", "リードの文。", "- 箇条", "二つ目の文。", "三つ目の文。", "四つ目。")
-    assert lead_summary(sentences, 3) == (1, 3, 4)
-    assert lead_summary((), 3) == ()
+    assert choose_summary(sentences, Budget(3))[0] == 1
+    assert not {0, 2} & set(choose_summary(sentences, Budget(3)))
+    assert choose_summary((), Budget(3)) == ()
 
 
 def test_japanese_numbers_use_oku_and_man():
