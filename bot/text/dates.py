@@ -27,6 +27,7 @@ _WEEKDAY = r"(?:\s*[(（][月火水木金土日][曜]?[日]?[)）])?"
 _LABEL = r"(?:(?:発行|発表|公開|掲載|更新|作成|配信|投稿)(?:日|日時)?\s*[:：]?\s*)?"
 _DATE_LINE = re.compile(rf"{_LABEL}{_DATE}{_WEEKDAY}\s*(?:発行|発表|公開|掲載|更新)?")
 _OPENING = re.compile(rf"{_KANJI_DATE}{_WEEKDAY}(?=[、，,\s]|に、)")
+_BRACKETS = {"(": ")", "[": "]", "【": "】", "〈": "〉", "《": "》"}
 # Lines near the top of a document searched for its front-matter date.
 HEAD_LINES = 40
 
@@ -50,7 +51,10 @@ def parse_date(match: re.Match[str]) -> str:
 
 def line_date(line: str, latest: date | None = None) -> str:
     """The date a line consists of (a date line), or ""."""
+    # NFKC: full-width digits and brackets become ASCII ones.
     text = unicodedata.normalize("NFKC", line).strip(" \t—-・|")
+    while len(text) > 2 and _BRACKETS.get(text[0]) == text[-1]:  # （2024年10月1日 掲載）
+        text = text[1:-1].strip()
     match = _DATE_LINE.fullmatch(text)
     return _checked(parse_date(match), latest) if match else ""
 
