@@ -61,6 +61,8 @@ class Browser:
     def __init__(self, executable: str, timeout: float = 30.0) -> None:
         self.timeout = timeout
         self._profile = tempfile.mkdtemp(prefix="kakehashi-chromium-")
+        self._log = Path(self._profile) / "stderr.log"
+        self._log_file = self._log.open("wb")
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
         flags = ["--headless", "--remote-debugging-pipe", "--disable-gpu", "--no-first-run",
@@ -68,21 +70,26 @@ class Browser:
                  f"--user-data-dir={self._profile}"]
         if os.geteuid() == 0:
             flags.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
-        # The shell puts the two pipe ends on the fds Chromium expects (3 and 4).
+        # The shell puts the two pipe ends on the fds Chromium expects (3 and 4); bash, as
+        # dash cannot redirect from an fd above 9.
         script = f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w}'
         self._process = subprocess.Popen(
-            ["sh", "-c", script, executable, *flags, "about:blank"],
+            ["bash", "-c", script, executable, *flags, "about:blank"],
             pass_fds=(to_browser_r, from_browser_w), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=self._log_file)
         os.close(to_browser_r)
         os.close(from_browser_w)
         self._buffer = b""
         self._next_id = 0
         self._events: list[dict[str, Any]] = []
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self._session = self.call("Target.attachToTarget",
-                                  {"targetId": target, "flatten": True})["sessionId"]
-        self.call("Page.enable", session=True)
+        try:
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self._session = self.call("Target.attachToTarget",
+                                      {"targetId": target, "flatten": True})["sessionId"]
+            self.call("Page.enable", session=True)
+        except BaseException:
+            self.close()
+            raise
 
     def call(self, method: str, params: dict[str, Any] | None = None,
              session: bool = False) -> dict[str, Any]:
@@ -91,7 +98,10 @@ class Browser:
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = self._session
-        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            raise RuntimeError(f"chromium: the browser is gone: {self._tail()}") from None
         while True:
             reply = self._receive()
             if reply.get("id") == self._next_id:
@@ -111,11 +121,15 @@ class Browser:
         self._events.clear()
         self.call("Page.navigate", {"url": path.resolve().as_uri()}, session=True)
         self._wait_event("Page.loadEventFired")
-        result = self.call("Runtime.evaluate", {"expression": MEASURE, "returnByValue": True},
-                           session=True)
-        data = json.loads(result["result"]["value"])
+        data = json.loads(self.evaluate(MEASURE))
         return Layout(data["scrollWidth"], data["clientWidth"], data["innerWidth"],
                       data["height"], data["background"], data["color"])
+
+    def evaluate(self, expression: str) -> Any:
+        """The JSON value of `expression` in the loaded page (measurement from outside)."""
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True},
+                           session=True)
+        return result["result"].get("value")
 
     def screenshot(self, target: Path) -> Path:
         """The current viewport as a PNG file."""
@@ -135,7 +149,14 @@ class Browser:
             self._process.wait()
         os.close(self._to_browser)
         os.close(self._from_browser)
+        self._log_file.close()
         shutil.rmtree(self._profile, ignore_errors=True)
+
+    def _tail(self) -> str:
+        try:
+            return self._log.read_text(errors="replace")[-1500:]
+        except OSError:
+            return "(no output)"
 
     def _wait_event(self, method: str) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout
@@ -155,7 +176,7 @@ class Browser:
                 raise TimeoutError(f"chromium: no reply within {self.timeout:.0f} s")
             chunk = os.read(self._from_browser, 1 << 20)
             if not chunk:
-                raise RuntimeError("chromium: the browser closed its pipe")
+                raise RuntimeError(f"chromium: the browser closed its pipe: {self._tail()}")
             self._buffer += chunk
         raw, self._buffer = self._buffer.split(b"\0", 1)
         return dict(json.loads(raw))
