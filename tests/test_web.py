@@ -252,3 +252,27 @@ def test_render_keeps_links_through_the_uri_filter():
     xml = render_feed([entry], FeedConfig(site_url=SITE), NOW)
     link = etree.fromstring(xml.encode()).findtext("channel/item/link") or ""
     assert URI.fullmatch(link)
+
+
+def test_recent_digests_hold_every_entry_the_feed_shows():
+    from dataclasses import replace
+
+    from bot.store import Store
+
+    store = Store.open(":memory:")
+    try:
+        made = [replace(news_entry(), guid=f"kakehashi-{n:024x}") for n in range(5)]
+        with store.transaction():
+            store.add_entries(made)
+            first = store.create_digest(NOW, [e.guid for e in made[:3]])
+            second = store.create_digest(NOW, [e.guid for e in made[3:]])
+        digests = store.recent_digests(10)
+        assert [(d, [e.guid for e in entries]) for d, _, entries in digests] == [
+            (second, [e.guid for e in made[3:]]), (first, [e.guid for e in made[:3]])]
+        # The feed's newest entries all sit in the digests returned, whatever the limit.
+        shown = {e.guid for e in store.recent_entries(3)}
+        kept = {e.guid for _, _, entries in store.recent_digests(3) for e in entries}
+        assert shown <= kept
+        assert [d for d, _, _ in store.recent_digests(2)] == [second]
+    finally:
+        store.close()
