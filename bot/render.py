@@ -21,6 +21,9 @@ from bot.text.safe import safe_text
 TELEGRAM_LIMIT = 4096
 # One sentence of runaway model output must not make a message impossible to send.
 MAX_SENTENCE_CHARS = 1200
+# Characters a guid may not bring into a file name; what reads as a tag in a plain-text title.
+_FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 @lru_cache(maxsize=1)
@@ -74,10 +77,6 @@ def article_path(guid: str) -> str:
 def digest_path(digest_id: int) -> str:
     """A digest's page in the web archive, relative to OUT/."""
     return f"digests/{digest_id}.html"
-
-
-_FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 def site_root(site_url: str) -> str:
