@@ -78,6 +78,9 @@ class GlossaryConfig:
 class FeedConfig:
     title: str = "Kakehashi digest"
     description: str = "English digest of Japanese-language reporting on China and Central Asia"
+    # Where OUT/ is served: the feed's self link, the link of items without a source URL (their
+    # page in the web archive), and the article links in Telegram messages (a loopback host is
+    # never given to subscribers, who cannot open it).
     site_url: str = "http://localhost:8000/"
     max_items: int = 200
 

@@ -22,6 +22,7 @@ from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled,
 from bot.sources.readers import is_hard_wrapped, read_text
 from bot.store import Store
 from bot.text.clean import japanese_ratio
+from bot.text.dates import date_analyses
 from bot.text.safe import display_name, safe_text
 from bot.translate.engine import Translator
 
@@ -92,9 +93,16 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
                 report.skipped.append((candidate.name, "same text as a document already read"))
             else:
                 ingest_document(job, Document(candidate.name, key, text,
-                                              is_hard_wrapped(candidate.name)), report)
+                                              is_hard_wrapped(candidate.name),
+                                              _file_date(job, candidate)), report)
     with store.transaction():
         store.record_file(candidate.ident, candidate.size, candidate.mtime_ns, digest)
+
+
+def _file_date(job: Ingest, candidate: FileCandidate) -> str:
+    """The file's modification date where the sources live: its articles' last-resort date."""
+    zone = load_zone(job.config.sources.timezone)
+    return datetime.fromtimestamp(candidate.mtime_ns / 1e9, zone).date().isoformat()
 
 
 # Feeds polled at once: a run waits about one timeout however many feeds time out, and a
@@ -171,6 +179,7 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
             raise InputError("no articles found")
         if source is not None:  # a feed entry's link is its source, whatever the text says
             analyses = [replace(a, article=replace(a.article, source=source)) for a in analyses]
+        analyses = date_analyses(analyses, document.text, document.published)
         fresh = _new_articles(job.store, analyses)
         if not fresh:
             raise InputError("every article in it was published before (same title and text)")

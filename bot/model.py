@@ -13,7 +13,10 @@ class SourceInfo:
     site: str = ""
     url: str = ""
     original_title: str = ""
-    published: str = ""  # ISO 8601 date-time at the source, when it gives one (feeds do)
+    published: str = ""  # ISO 8601 date or date-time of the article itself, when known
+    # Where `published` came from: "feed" (the entry's date), "text" (a date line in the
+    # document), "file" (the file's modification date), or "" (unknown).
+    published_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Document:
     content_hash: str
     text: str
     hard_wrapped: bool = False  # line breaks come from a page layout (PDF), not the author
+    published: str = ""  # the file's date (ISO 8601), the last resort for its articles' date
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,22 @@ class Store:
         )
         return [_load_entry(r[0]) for r in rows]
 
+    def recent_digests(self, limit: int) -> list[tuple[int, datetime, list[Entry]]]:
+        """(id, created, entries) of the digests holding the newest `limit` published entries,
+        newest digest first, entries in the order they were stored (what the web shows)."""
+        rows = self._conn.execute(
+            "SELECT d.id, d.created, e.data FROM entries e JOIN digests d ON d.id = e.digest_id"
+            " WHERE d.id >= (SELECT coalesce(min(digest_id), 0) FROM (SELECT digest_id FROM"
+            " entries WHERE digest_id IS NOT NULL ORDER BY created DESC, rowid DESC LIMIT ?))"
+            " ORDER BY d.id DESC, e.created, e.rowid",
+            (limit,),
+        )
+        digests: dict[int, tuple[int, datetime, list[Entry]]] = {}
+        for digest_id, created, data in rows:
+            found = digests.setdefault(digest_id, (digest_id, datetime.fromisoformat(created), []))
+            found[2].append(_load_entry(data))
+        return list(digests.values())
+
     def create_digest(self, now: datetime, guids: Iterable[str]) -> int:
         cur = self._conn.execute("INSERT INTO digests(created) VALUES (?)", (now.isoformat(),))
         digest_id = int(cur.lastrowid or 0)

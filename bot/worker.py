@@ -24,7 +24,8 @@ from bot.publish.files import remove_stale_temps
 from bot.publish.preview import PREVIEW_DIR, write_preview
 from bot.publish.rss import write_feed
 from bot.publish.telegram import UNCERTAIN, Outcome, send_messages
-from bot.render import render_telegram
+from bot.publish.web import INDEX_NAME, WEB_DIRS, write_web
+from bot.render import public_site, render_telegram
 from bot.store import Store
 from bot.translate.engine import Translator
 
@@ -63,18 +64,22 @@ def _publish(
     outputs: list[Path] = []
     digest_id = None
     # The job lock is held: a temp file of ours in OUT is a leftover of a killed run.
-    for folder in (config.paths.out, config.paths.out / PREVIEW_DIR):
-        remove_stale_temps(folder)
+    for name in ("", PREVIEW_DIR, *WEB_DIRS):
+        remove_stale_temps(config.paths.out / name)
     pending = store.pending_entries()
     if pending:
         with store.transaction():
             digest_id = store.create_digest(now, [e.guid for e in pending])
             digest = build_digest(digest_id, pending, now)
-            store.outbox().queue(digest_id, TELEGRAM, render_telegram(digest))
+            store.outbox().queue(digest_id, TELEGRAM, render_telegram(
+                digest, site=public_site(config.feed.site_url)))
     feed = write_feed(config.paths.out, store.recent_entries(config.feed.max_items),
                       config.feed, now)
     if feed is not None:
         outputs.append(feed)
+    # The archive's pages: named by the index alone, which any change reaches.
+    if write_web(config.paths.out, store.recent_digests(config.feed.max_items), config.feed):
+        outputs.append(config.paths.out / INDEX_NAME)
     outputs.extend(_deliver_telegram(config, store, progress))
     return digest_id, outputs
 

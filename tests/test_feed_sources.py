@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from bot.publish.preview import preview_body
 from tests.conftest import run_cli
 from tests.support.http_server import Route, serve
 
@@ -102,15 +103,17 @@ def test_japanese_encoded_feed_dates_links_and_partial_feed_end_to_end(tmp_path:
     items = {item.findtext("guid"): item for item in root.iter("item")}
     titles = " ".join(item.findtext("title") or "" for item in items.values())
     assert "髙島屋が新店舗を開業" in titles and "風力発電所が完成" in titles
-    links = [item.findtext("link") for item in items.values() if item.find("link") is not None]
+    links = [item.findtext("link") for item in items.values()]
     assert "https://sjis.example/%E8%A8%98%E4%BA%8B?id=1&q=%22a%20b%22" in links
-    assert len(links) == 2  # the javascript: link is dropped, the entry kept
+    # The javascript: link is dropped, the entry kept and linked to its archive page.
+    assert len([link for link in links if "/articles/kakehashi-" in (link or "")]) == 1
     assert all(re.fullmatch(r"https?://[\x21-\x7e]+", link or "") and '"' not in (link or "")
                for link in links)
     descriptions = " ".join(item.findtext("description") or "" for item in items.values())
     assert "Source: sjis.example, 2025-04-01" in descriptions  # not 2025-03-31 (UTC)
     assert "javascript" not in feed_bytes.decode()
-    previews = " ".join(p.read_text(encoding="utf-8") for p in (out / "telegram").glob("*.html"))
+    previews = " ".join(preview_body(p.read_text(encoding="utf-8"))
+                        for p in (out / "telegram").glob("*.html"))
     assert "2025-04-01" in previews and "2025-03-31" not in previews
     assert "feeds read in part:" in status.stdout
     assert re.search(r"broken\.xml: malformed XML, 1 entry read: ", status.stdout)

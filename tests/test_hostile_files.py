@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.publish.preview import preview_body
 from tests.conftest import run_cli
+from tests.support.pages import parse_html5
 from tests.support.telegram_html import telegram_html_problems
 from tests.test_pipeline import check_feed, previews
 
@@ -56,12 +58,19 @@ def status(tmp_path: Path) -> str:
 
 
 def published_text(tmp_path: Path) -> str:
-    """Everything a reader can see: the feed and the Telegram previews, checked as valid."""
-    check_feed(tmp_path / "out" / "feed.xml")
-    messages = [p.read_text(encoding="utf-8") for p in previews(tmp_path / "out")]
+    """Everything a reader can see: the feed, the Telegram previews and the web archive,
+    checked as valid."""
+    out = tmp_path / "out"
+    check_feed(out / "feed.xml")
+    messages = [preview_body(p.read_text(encoding="utf-8")) for p in previews(out)]
     for message in messages:
         assert telegram_html_problems(message) == [], message
-    return (tmp_path / "out" / "feed.xml").read_text(encoding="utf-8") + "".join(messages)
+    pages = [out / "index.html", *(out / "digests").glob("*.html"),
+             *(out / "articles").glob("*.html")]
+    for page in pages:
+        parse_html5(page)
+    return ((out / "feed.xml").read_text(encoding="utf-8") + "".join(messages)
+            + "".join(p.read_text(encoding="utf-8") for p in pages))
 
 
 @pytest.mark.usefixtures("installed_model")

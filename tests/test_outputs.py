@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.publish.files import remove_stale_temps, write_atomic, write_new
-from bot.publish.preview import write_preview
+from bot.publish.preview import preview_body, write_preview
 from tests.conftest import run_cli
 from tests.test_concurrency import make_folder, once_args
 
@@ -74,5 +74,5 @@ def test_a_preview_number_taken_meanwhile_is_skipped(tmp_path: Path):
     (folder / "001.html").write_text("someone else's")
     write_atomic(folder / "002.html", "also taken")
     path = write_preview(tmp_path, "body")
-    assert path.name == "003.html" and path.read_text() == "body\n"
+    assert path.name == "003.html" and preview_body(path.read_text()) == "body"
     assert (folder / "001.html").read_text() == "someone else's"

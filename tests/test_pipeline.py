@@ -12,6 +12,7 @@ from lxml import etree
 
 from bot.app import inspect_file
 from bot.config import Config, PathsConfig
+from bot.publish.preview import preview_body
 from tests.conftest import ROOT, run_cli
 from tests.support.telegram_html import telegram_html_problems
 
@@ -64,7 +65,7 @@ def test_once_on_real_seeds_publishes_each_article_once(shared_seeds: Path, tmp_
     sent = previews(out)
     assert sent
     for preview in sent:
-        body = preview.read_text(encoding="utf-8")
+        body = preview_body(preview.read_text(encoding="utf-8"))
         assert telegram_html_problems(body) == [], preview.name
         assert len(body.rstrip("\n")) <= 4096
 

@@ -46,7 +46,10 @@ def test_a_stored_link_is_published_as_a_valid_uri(stored: str):
                                     "https://user:pw@example.org/", "not a url"])
 def test_a_stored_link_that_cannot_be_valid_is_left_out(stored: str):
     xml = render_feed([entry(stored)], FeedConfig(), NOW).encode()
-    assert etree.fromstring(xml).find("channel/item/link") is None
+    # The item still has a link: its own page in the web archive, never the bad one.
+    link = etree.fromstring(xml).findtext("channel/item/link")
+    assert link == "http://localhost:8000/articles/kakehashi-link.html"
+    assert stored not in xml.decode()
     (message,) = [m for m in render_telegram(Digest(1, NOW, (entry(stored),))) if "Title" in m]
     assert "<a " not in message
     assert telegram_html_problems(message) == []

@@ -1,4 +1,8 @@
-"""No token configured: each Telegram message is written to OUT/telegram/NNN.html instead."""
+"""No token configured: each Telegram message is written to OUT/telegram/NNN.html instead.
+
+A preview is a small page a browser shows readably (line breaks kept); the message itself sits
+unchanged between two markers, and `preview_body` reads it back exactly as Telegram gets it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import re
 from pathlib import Path
 
 from bot.publish.files import write_new
+from bot.render import render_preview
 
 PREVIEW_DIR = "telegram"
+_BODY = re.compile(r"<!-- telegram message -->(.*)<!-- /telegram message -->", re.DOTALL)
 
 
 def write_preview(out_dir: Path, body: str) -> Path:
@@ -20,6 +26,13 @@ def write_preview(out_dir: Path, body: str) -> Path:
     numbers = [int(m.group(1)) for p in folder.glob("*.html")
                if (m := re.fullmatch(r"(\d+)\.html", p.name))] if folder.is_dir() else []
     number = max(numbers, default=0) + 1
-    while not write_new(folder / f"{number:03d}.html", body + "\n"):
+    page = render_preview(body)
+    while not write_new(folder / f"{number:03d}.html", page):
         number += 1
     return folder / f"{number:03d}.html"
+
+
+def preview_body(page: str) -> str:
+    """The Telegram message inside a preview page (the whole text for an older bare one)."""
+    match = _BODY.search(page)
+    return match.group(1) if match else page.rstrip("\n")
