@@ -44,18 +44,13 @@ def environment() -> jinja2.Environment:
     env.filters["rfc822"] = format_datetime
     # Links are checked again here: one stored before links were checked, or taken from a
     # document's text, must not make the feed invalid or a Telegram message refused.
-    env.filters["uri"] = _safe_uri
+    env.filters["uri"] = safe_link  # cleans the text first: it may come from an old state file
     env.filters["notags"] = strip_tags
     env.filters["dated"] = article_date
     env.filters["highlight"] = highlight_terms
     env.globals["article_path"] = article_path
     env.globals["digest_path"] = digest_path
     return env
-
-
-def _safe_uri(link: str) -> str:
-    # A filter's input is not finalized: an older state file's link may hold a lone surrogate.
-    return safe_link(safe_text(link, " "))
 
 
 def _finalize(value: object) -> object:
