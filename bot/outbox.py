@@ -100,6 +100,15 @@ class Outbox:
         """Messages claimed by a process that stopped before recording the outcome."""
         return [d for d in self.attention(channel) if d.status == SENDING]
 
+    def claimed(self, channel: str) -> list[Message]:
+        """The messages still claimed (their sender stopped mid-send), with their bodies."""
+        rows = self._conn.execute(
+            "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status=?"
+            " ORDER BY digest_id, part",
+            (channel, SENDING),
+        )
+        return [Message(*row) for row in rows]
+
     def settle_uncertain(self, channel: str, status: str, detail: str) -> int:
         """Move every still-claimed message to `status` (pending to resend, or held)."""
         cur = self._conn.execute(

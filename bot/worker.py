@@ -21,7 +21,7 @@ from bot.glossary import Glossary
 from bot.ingest import Ingest, IngestReport, Progress, ingest_feeds, ingest_folder
 from bot.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
 from bot.publish.files import remove_stale_temps
-from bot.publish.preview import PREVIEW_DIR, write_preview
+from bot.publish.preview import PREVIEW_DIR, find_preview, write_preview
 from bot.publish.rss import write_feed
 from bot.publish.telegram import UNCERTAIN, Outcome, send_messages
 from bot.publish.web import INDEX_NAME, WEB_DIRS, write_web
@@ -87,6 +87,8 @@ def _publish(
 def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[Path]:
     """Drain the outbox one claimed message at a time: to Telegram, or to preview files."""
     outbox = store.outbox()
+    if not config.telegram.token:
+        _settle_previews(config.paths.out, outbox)
     _settle_uncertain(outbox, config.telegram.uncertain, progress)
     queued = outbox.pending(TELEGRAM)
     if not queued:
@@ -127,6 +129,13 @@ def _write_previews(out: Path, outbox: Outbox, owner: str) -> list[Path]:
             raise
         outbox.record(message, TELEGRAM, PREVIEW, str(paths[-1]))
     return paths
+
+
+def _settle_previews(out: Path, outbox: Outbox) -> None:
+    """Previews a stopped process left claimed: done if the page landed, else written again."""
+    for message in outbox.claimed(TELEGRAM):
+        path = find_preview(out, message.body)
+        outbox.record(message, TELEGRAM, PREVIEW if path else PENDING, str(path or ""))
 
 
 def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:

@@ -76,3 +76,32 @@ def test_a_preview_number_taken_meanwhile_is_skipped(tmp_path: Path):
     path = write_preview(tmp_path, "body")
     assert path.name == "003.html" and preview_body(path.read_text()) == "body"
     assert (folder / "001.html").read_text() == "someone else's"
+
+
+@pytest.mark.usefixtures("installed_model")
+@pytest.mark.parametrize("landed", [True, False], ids=["page-landed", "page-lost"])
+def test_a_preview_left_claimed_by_a_killed_run_is_written_exactly_once(tmp_path: Path,
+                                                                         landed: bool):
+    import sqlite3
+
+    make_folder(tmp_path, ("04_report.md",))
+    assert run_cli(*once_args(tmp_path)).returncode == 0
+    folder = tmp_path / "out" / "telegram"
+    pages = sorted(folder.glob("*.html"))
+    # What a kill between writing the last preview and recording it leaves: the message
+    # still claimed, and its page there (or not, if the kill came before the rename).
+    conn = sqlite3.connect(tmp_path / "state.sqlite3")
+    with conn:
+        conn.execute("UPDATE deliveries SET status='sending', claimed_by='pid 1' WHERE part="
+                     "(SELECT max(part) FROM deliveries)")
+    conn.close()
+    if not landed:
+        pages[-1].unlink()
+
+    result = run_cli(*once_args(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    bodies = [preview_body(p.read_text(encoding="utf-8")) for p in folder.glob("*.html")]
+    assert len(bodies) == len(pages) and len(set(bodies)) == len(bodies)
+    status = run_cli("status", "--state", str(tmp_path / "state.sqlite3")).stdout
+    assert "being sent" not in status and "held" not in status.split("undelivered")[-1]

@@ -32,6 +32,26 @@ def write_preview(out_dir: Path, body: str) -> Path:
     return folder / f"{number:03d}.html"
 
 
+def find_preview(out_dir: Path, body: str, newest: int = 20) -> Path | None:
+    """The preview already holding `body`, among the newest few, if any.
+
+    A process stopped while writing previews leaves its message claimed; unlike a Telegram
+    send, whether its preview landed can be seen, so it is never written twice.
+    """
+    folder = out_dir / PREVIEW_DIR
+    if not folder.is_dir():
+        return None
+    numbered = sorted((int(m.group(1)), p) for p in folder.glob("*.html")
+                      if (m := re.fullmatch(r"(\d+)\.html", p.name)))
+    for _, path in reversed(numbered[-newest:]):
+        try:
+            if preview_body(path.read_text(encoding="utf-8")) == body:
+                return path
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
 def preview_body(page: str) -> str:
     """The Telegram message inside a preview page (the whole text for an older bare one)."""
     match = _BODY.search(page)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.publish.preview import preview_body
 from tests.conftest import ROOT
 from tests.reliability.conftest import TOKEN
 from tests.support.telegram_html import telegram_html_problems
@@ -182,7 +183,7 @@ def preview_messages(out: Path) -> list[str]:
     folder = out / "telegram"
     if not folder.is_dir():
         return []
-    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html"))]
+    return [preview_body(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.html"))]
 
 
 def html_problems(messages: Iterable[str]) -> list[str]:
