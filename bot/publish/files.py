@@ -86,3 +86,15 @@ def _create_temp(path: Path) -> tuple[int, str]:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
             continue
+
+
+def write_if_changed(path: Path, text: str) -> Path | None:
+    """Write `text` to `path` atomically unless it already holds exactly that; the path if
+    written. Outputs are rendered from the store on every run: only a change touches a file."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return None
+    except (OSError, UnicodeDecodeError):
+        pass  # missing or unreadable: write it
+    write_atomic(path, text)
+    return path

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.config import FeedConfig
 from bot.model import Entry
-from bot.publish.files import write_atomic
+from bot.publish.files import write_if_changed
 from bot.render import render_feed
 
 FEED_NAME = "feed.xml"
@@ -24,10 +24,4 @@ def write_feed(out_dir: Path, entries: list[Entry], feed: FeedConfig,
     path = out_dir / FEED_NAME
     built = max((e.created for e in entries), default=now)
     text = render_feed(entries, feed, built)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return None
-    except (OSError, UnicodeDecodeError):
-        pass  # missing or unreadable: write it
-    write_atomic(path, text)
-    return path
+    return write_if_changed(path, text)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.config import FeedConfig
 from bot.model import Digest, Entry
-from bot.publish.files import write_atomic
+from bot.publish.files import write_if_changed
 from bot.render import article_path, digest_path, render_page
 
 INDEX_NAME = "index.html"
@@ -28,14 +28,5 @@ def write_web(out_dir: Path, digests: list[tuple[int, datetime, list[Entry]]],
         for entry in digest.entries:
             pages[article_path(entry.guid)] = render_page(
                 "article.html.j2", entry=entry, digest_id=digest.id, feed=feed)
-    return [path for name, text in pages.items() if (path := _update(out_dir / name, text))]
-
-
-def _update(path: Path, text: str) -> Path | None:
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return None
-    except (OSError, UnicodeDecodeError):
-        pass  # missing or unreadable: write it
-    write_atomic(path, text)
-    return path
+    written = (write_if_changed(out_dir / name, text) for name, text in pages.items())
+    return [path for path in written if path is not None]
