@@ -11,7 +11,13 @@ import pytest
 
 from bot.config import TranslationConfig
 from bot.store import Store
-from bot.translate.engine import CTranslate2Translator, _clean_output, fit_threads, split_tokens
+from bot.translate.engine import (
+    CTranslate2Translator,
+    _clean_output,
+    fit_threads,
+    plan_groups,
+    split_tokens,
+)
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import PackageInfo
 
@@ -76,7 +82,7 @@ def test_memory_hits_never_reach_the_model(engine: CTranslate2Translator):
     counting = Counting(engine)
     memory = CachedTranslator(counting, store)
     first = memory.translate(SENTENCES + SENTENCES[:1])
-    assert counting.calls == [sorted(set(SENTENCES))]
+    assert counting.calls == [sorted(set(SENTENCES), key=lambda s: (len(s), s))]
     second = memory.translate(SENTENCES)
     assert second == first[:3]
     assert len(counting.calls) == 1 and memory.hits == 4 and memory.misses == 3
@@ -122,10 +128,12 @@ def test_target_prefix_is_forced_and_stripped(
     outputs = engine.translate(SENTENCES)
     assert recording.kwargs[0]["target_prefix"] == [[prefix]] * len(SENTENCES)
     assert recording.kwargs[0]["batch_type"] == "examples"
-    for output, result in zip(outputs, recording.results, strict=True):
+    decoded = []
+    for result in recording.results:  # in the model's order: shortest input first
         tokens = result.hypotheses[0]  # type: ignore[attr-defined]
         assert tokens[0] == prefix
-        assert output == _clean_output(engine._sp.decode(tokens[1:]))
+        decoded.append(_clean_output(engine._sp.decode(tokens[1:])))
+    assert sorted(outputs) == sorted(decoded)
 
 
 def test_installed_metadata_target_prefix_is_read(tmp_path: Path):
@@ -135,3 +143,89 @@ def test_installed_metadata_target_prefix_is_read(tmp_path: Path):
         {"from_code": "ja", "to_code": "en", "package_version": "1.0", "target_prefix": "__en__"}))
     info = _read_installed(tmp_path)
     assert info is not None and info.target_prefix == "__en__"
+
+
+def varied_sentences(count: int) -> list[str]:
+    """Distinct sentences of many lengths (one clause to a dozen)."""
+    clause = "中国と中央アジアの協力が深まっている"
+    return [f"{'、'.join([clause] * (1 + i % 12))}（{i}）。" for i in range(count)]
+
+
+def test_model_groups_are_sorted_by_length_and_bounded_each(
+    installed_model: PackageInfo,
+) -> None:
+    options = TranslationConfig(max_batch_size=4, inter_threads=2, intra_threads=1)
+    engine = CTranslate2Translator(installed_model, options)
+    engine.translate(["準備。"])  # load the model
+    recording = Recording(engine._model)
+    calls: list[list[list[str]]] = []
+    inner = recording.translate_batch
+
+    def record(tokens: list[list[str]], **kwargs: object) -> list[object]:
+        calls.append(tokens)
+        return inner(tokens, **kwargs)
+
+    recording.translate_batch = record  # type: ignore[method-assign]
+    engine._model = recording
+    sentences = varied_sentences(30)
+    outputs = engine.translate(sentences)
+    assert len(outputs) == 30 and all(outputs)
+    # One batch per replica per call, shortest first; each call bounded by its own longest.
+    assert [len(c) for c in calls] == [8, 8, 8, 6]
+    lengths = [len(t) for call in calls for t in call]
+    assert lengths == sorted(lengths)
+    limits = [kw["max_decoding_length"] for kw in recording.kwargs]
+    assert limits == [min(512, 3 * len(call[-1]) + 10) for call in calls]
+    assert limits[0] < limits[-1]
+
+
+def test_token_batches_hold_at_most_the_budget_of_padded_pieces():
+    lengths = sorted([5, 7, 7, 9, 20, 20, 31, 40, 40, 41, 300])
+    options = TranslationConfig(batch_type="tokens", max_batch_size=50)
+    groups = plan_groups(lengths, options, inter=2)
+    assert [i for g in groups for i in range(len(lengths))[g]] == list(range(len(lengths)))
+    for group in groups:
+        size = group.stop - group.start
+        assert size == 1 or size * lengths[group.stop - 1] <= 100
+    assert (groups[-1].stop - groups[-1].start) == 1  # longer than the budget: alone
+    examples = plan_groups(lengths, TranslationConfig(max_batch_size=2), inter=2)
+    assert [g.stop - g.start for g in examples] == [4, 4, 3]
+
+
+class FailingAfter:
+    """A real translator that stops working after `calls` calls, as a killed run would."""
+
+    def __init__(self, inner: CTranslate2Translator, calls: int) -> None:
+        self.inner, self.left = inner, calls
+        self.seen: list[list[str]] = []
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        if self.left == 0:
+            raise RuntimeError("stopped")
+        self.left -= 1
+        self.seen.append(list(sentences))
+        return self.inner.translate(sentences)
+
+
+def test_memory_stores_each_chunk_as_it_completes(engine: CTranslate2Translator):
+    from bot.translate.memory import MIN_CHUNK
+
+    store = Store.open(":memory:")
+    sentences = varied_sentences(3 * MIN_CHUNK)
+    failing = FailingAfter(engine, calls=2)
+    with pytest.raises(RuntimeError):
+        CachedTranslator(failing, store).translate(sentences)
+    assert [len(call) for call in failing.seen] == [MIN_CHUNK, MIN_CHUNK]
+    # The chunks done before the failure are kept; the next run sends only the rest.
+    assert store.counts()["cached_translations"] == 2 * MIN_CHUNK
+    counting = Counting(engine)
+    again = CachedTranslator(counting, store)
+    outputs = again.translate(sentences)
+    assert again.misses == MIN_CHUNK and again.hits == 2 * MIN_CHUNK
+    assert sorted(s for call in counting.calls for s in call) == sorted(
+        set(sentences) - {s for call in failing.seen for s in call})
+    assert outputs == engine.translate(sentences)

@@ -54,6 +54,16 @@ class CTranslate2Translator:
         o = self.options
         return f"{self.package.code}@{self.package.version}|beam={o.beam_size}|{o.compute_type}"
 
+    @property
+    def call_size(self) -> int:
+        """Sentences that fill one batch on every replica (by a typical 32-piece sentence
+        when batches are counted in pieces)."""
+        inter, _ = fit_threads(self.options)
+        per_batch = self.options.max_batch_size
+        if self.options.batch_type == "tokens":
+            per_batch = max(1, per_batch // 32)
+        return per_batch * inter
+
     def keeps_intact(self, text: str) -> bool:
         """Does the tokenizer encode `text` with known pieces only, and decode it unchanged?"""
         sp = self._tokenizer()
@@ -108,28 +118,55 @@ class CTranslate2Translator:
         return [" ".join(parts) for parts in joined]
 
     def _translate_tokens(self, batch: list[list[str]]) -> list[str]:
-        prefix = self.package.target_prefix
-        nonempty = [i for i, tokens in enumerate(batch) if tokens]
-        inputs = [batch[i] for i in nonempty]
+        """Sorted by length and cut into groups of one batch per replica, each with its own
+        output bound: a short sentence never pads to, or decodes as long as, a long one."""
+        order = sorted((i for i, tokens in enumerate(batch) if tokens), key=lambda i: len(batch[i]))
         inter, _ = fit_threads(self.options)
-        # Give every replica work: a batch larger than n / replicas would leave one idle.
-        per_batch = max(1, min(self.options.max_batch_size, -(-len(inputs) // inter)))
-        longest = max((len(t) for t in inputs), default=0)
+        outputs = [""] * len(batch)
+        for group in plan_groups([len(batch[i]) for i in order], self.options, inter):
+            chosen = order[group]
+            texts = self._translate_group([batch[i] for i in chosen], inter)
+            for i, text in zip(chosen, texts, strict=True):
+                outputs[i] = text
+        return outputs
+
+    def _translate_group(self, inputs: list[list[str]], inter: int) -> list[str]:
+        prefix = self.package.target_prefix
         results = self._model.translate_batch(
             inputs,
             target_prefix=[[prefix] for _ in inputs] if prefix else None,
             batch_type="examples",
-            max_batch_size=per_batch,
+            # Every replica gets a share of the group: none idles while another works.
+            max_batch_size=max(1, -(-len(inputs) // inter)),
             beam_size=self.options.beam_size,
-            max_decoding_length=output_limit(self.options, longest),
+            max_decoding_length=output_limit(self.options, len(inputs[-1])),
         )
-        outputs = [""] * len(batch)
-        for i, result in zip(nonempty, results, strict=False):
+        outputs = []
+        for result in results:
             tokens = result.hypotheses[0]
             if prefix and tokens[:1] == [prefix]:
                 tokens = tokens[1:]
-            outputs[i] = _clean_output(self._sp.decode(tokens))
+            outputs.append(_clean_output(self._sp.decode(tokens)))
         return outputs
+
+
+def plan_groups(lengths: list[int], options: TranslationConfig, inter: int) -> list[slice]:
+    """Cut inputs sorted by length into groups of `inter` batches: max_batch_size sentences
+    each, or (batch_type "tokens") at most max_batch_size padded pieces each."""
+    groups: list[slice] = []
+    start = 0
+    while start < len(lengths):
+        if options.batch_type == "tokens":
+            end = start + 1
+            # Sorted ascending: the padded size of a batch is its count times its last length.
+            while end < len(lengths) and (end + 1 - start) * lengths[end] <= (
+                    options.max_batch_size * inter):
+                end += 1
+        else:
+            end = start + options.max_batch_size * inter
+        groups.append(slice(start, min(end, len(lengths))))
+        start = end
+    return groups
 
 
 def output_limit(options: TranslationConfig, longest_input: int) -> int:

@@ -1,4 +1,8 @@
-"""Translation memory: a Translator wrapper that never sends a cached sentence to the model."""
+"""Translation memory: a Translator wrapper that never sends a cached sentence to the model.
+
+The sentences it does send go by length, in chunks whose translations are stored as each
+completes: a long run that stops midway keeps all but the chunk in flight.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,10 @@ from collections.abc import Sequence
 
 from bot.store import Store
 from bot.translate.engine import Translator
+
+# Sentences per model call at least (more when the engine's batches are bigger): small enough
+# that a crash loses little, large enough for full batches on every replica.
+MIN_CHUNK = 64
 
 
 class CachedTranslator:
@@ -33,11 +41,16 @@ class CachedTranslator:
     def translate(self, sentences: Sequence[str]) -> list[str]:
         keys = [self.key(s) for s in sentences]
         cached = self.store.cached_translations(sorted(set(keys)))
-        todo = sorted({s for s, k in zip(sentences, keys, strict=False) if k not in cached})
-        if todo:
-            fresh = dict(zip(todo, self.inner.translate(todo), strict=False))
-            new = {self.key(s): t for s, t in fresh.items()}
-            self.store.put_translations(new)
+        # By length: each chunk then holds sentences of about one length (no padding).
+        todo = sorted({s for s, k in zip(sentences, keys, strict=False) if k not in cached},
+                      key=lambda s: (len(s), s))
+        chunk = max(MIN_CHUNK, int(getattr(self.inner, "call_size", 0)))
+        for start in range(0, len(todo), chunk):
+            part = todo[start : start + chunk]
+            new = {self.key(s): t
+                   for s, t in zip(part, self.inner.translate(part), strict=True)}
+            with self.store.transaction():
+                self.store.put_translations(new)
             cached.update(new)
         self.misses += len(todo)
         self.hits += len(sentences) - len(todo)
