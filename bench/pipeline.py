@@ -144,15 +144,18 @@ def write_corpus(folder: Path, pool: list[str], articles: int) -> int:
     folder.mkdir(parents=True)
     seen: set[str] = set()
     texts: list[str] = []
-    index = 0
-    while len(texts) < articles:
+    for index in range(50 * articles):  # bounded: a tiny pool cannot give enough
         sentences = [recombined(pool, index, part) for part in range(4)]
-        title = _JA_CLAUSE.split(recombined(pool, index, 4), maxsplit=1)[0][:30]
-        index += 1
+        head, tail = _JA_CLAUSE.split(recombined(pool, index, 4), maxsplit=1)
+        title = f"{head[:16]}、{tail[:14]}"
         if seen.intersection(sentences) or title in seen:
             continue  # every model input distinct: nothing is served from the memory
         seen.update((title, *sentences))
         texts.append(f"【報告】{title}\n{''.join(sentences)}\n")
+        if len(texts) == articles:
+            break
+    else:
+        raise SystemExit(f"only {len(texts)} distinct articles from {len(pool)} sentences")
     for start in range(0, articles, ARTICLES_PER_DOCUMENT):
         chunk = texts[start : start + ARTICLES_PER_DOCUMENT]
         (folder / f"doc-{start:04d}.txt").write_text("\n".join(chunk), encoding="utf-8")
