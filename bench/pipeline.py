@@ -36,7 +36,7 @@ import tempfile
 import time
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,20 +70,27 @@ class Meter:
     def identity(self) -> str:
         return str(self.engine.identity)
 
-    @property
-    def call_size(self) -> int:
-        return int(self.engine.call_size)
-
     def keeps_intact(self, text: str) -> bool:
         return bool(self.engine.keeps_intact(text))
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
-        start = time.perf_counter()
-        out: list[str] = self.engine.translate(sentences)
-        self.seconds += time.perf_counter() - start
+        outputs = [""] * len(sentences)
+        for done in self.translate_groups(sentences):
+            for index, text in done.items():
+                outputs[index] = text
+        return outputs
+
+    def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
         self.inputs.extend(sentences)
         self.by_round["first" if self.round == 0 else "retry"] += len(sentences)
-        return out
+        groups = self.engine.translate_groups(sentences)
+        while True:
+            start = time.perf_counter()
+            done = next(groups, None)
+            self.seconds += time.perf_counter() - start
+            if done is None:
+                return
+            yield done
 
 
 class Rounds:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -82,7 +82,7 @@ def test_memory_hits_never_reach_the_model(engine: CTranslate2Translator):
     counting = Counting(engine)
     memory = CachedTranslator(counting, store)
     first = memory.translate(SENTENCES + SENTENCES[:1])
-    assert counting.calls == [sorted(set(SENTENCES), key=lambda s: (len(s), s))]
+    assert counting.calls == [sorted(set(SENTENCES))]
     second = memory.translate(SENTENCES)
     assert second == first[:3]
     assert len(counting.calls) == 1 and memory.hits == 4 and memory.misses == 3
@@ -195,39 +195,54 @@ def test_token_batches_hold_at_most_the_budget_of_padded_pieces():
 
 
 class FailingAfter:
-    """A real translator that stops working after `calls` calls, as a killed run would."""
+    """The real engine, stopping after `batches` model calls, as a killed run would."""
 
-    def __init__(self, inner: CTranslate2Translator, calls: int) -> None:
-        self.inner, self.left = inner, calls
-        self.seen: list[list[str]] = []
+    def __init__(self, inner: CTranslate2Translator, batches: int) -> None:
+        self.inner, self.left = inner, batches
+        self.done: list[str] = []
 
     @property
     def identity(self) -> str:
         return self.inner.identity
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
-        if self.left == 0:
-            raise RuntimeError("stopped")
-        self.left -= 1
-        self.seen.append(list(sentences))
-        return self.inner.translate(sentences)
+        raise AssertionError("the memory sends work a batch at a time when it can")
+
+    def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
+        for done in self.inner.translate_groups(sentences):
+            if done and self.left == 0:
+                raise RuntimeError("stopped")
+            self.left -= bool(done)
+            self.done.extend(sentences[i] for i in done)
+            yield done
 
 
-def test_memory_stores_each_chunk_as_it_completes(engine: CTranslate2Translator):
-    from bot.translate.memory import MIN_CHUNK
-
+def test_memory_stores_each_batch_as_it_completes(installed_model: PackageInfo):
+    options = TranslationConfig(batch_type="examples", max_batch_size=8, inter_threads=2,
+                                intra_threads=1)
+    engine = CTranslate2Translator(installed_model, options)
     store = Store.open(":memory:")
-    sentences = varied_sentences(3 * MIN_CHUNK)
-    failing = FailingAfter(engine, calls=2)
+    sentences = varied_sentences(100)
+    failing = FailingAfter(engine, batches=3)
     with pytest.raises(RuntimeError):
         CachedTranslator(failing, store).translate(sentences)
-    assert [len(call) for call in failing.seen] == [MIN_CHUNK, MIN_CHUNK]
-    # The chunks done before the failure are kept; the next run sends only the rest.
-    assert store.counts()["cached_translations"] == 2 * MIN_CHUNK
+    assert len(failing.done) == 3 * 16  # three groups of one batch per replica
+    # The batches done before the failure are kept; the next run sends only the rest.
+    assert store.counts()["cached_translations"] == 48
     counting = Counting(engine)
     again = CachedTranslator(counting, store)
     outputs = again.translate(sentences)
-    assert again.misses == MIN_CHUNK and again.hits == 2 * MIN_CHUNK
-    assert sorted(s for call in counting.calls for s in call) == sorted(
-        set(sentences) - {s for call in failing.seen for s in call})
+    assert again.misses == 52 and again.hits == 48
+    assert counting.calls == [sorted(set(sentences) - set(failing.done))]
     assert len(outputs) == len(sentences) and all(outputs)
+
+
+def test_groups_yield_every_sentence_once_and_long_ones_whole(engine: CTranslate2Translator):
+    long = "、".join(["中国と中央アジアの協力が深まっている"] * 80) + "。"
+    sentences = ["", *varied_sentences(20), long, ""]
+    seen: dict[int, str] = {}
+    for done in engine.translate_groups(sentences):
+        assert not set(done) & set(seen)
+        seen.update(done)
+    assert sorted(seen) == list(range(len(sentences)))
+    assert seen[0] == seen[len(sentences) - 1] == "" and seen[21].count(" ") >= 1

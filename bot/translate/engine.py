@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from bot.config import TranslationConfig
@@ -55,16 +55,6 @@ class CTranslate2Translator:
         o = self.options
         return f"{self.package.code}@{self.package.version}|beam={o.beam_size}|{o.compute_type}"
 
-    @property
-    def call_size(self) -> int:
-        """Sentences that fill one batch on every replica (by a typical 32-piece sentence
-        when batches are counted in pieces)."""
-        inter, _ = fit_threads(self.options)
-        per_batch = self.options.max_batch_size
-        if self.options.batch_type == "tokens":
-            per_batch = max(1, per_batch // 32)
-        return per_batch * inter
-
     def keeps_intact(self, text: str) -> bool:
         """Does the tokenizer encode `text` with known pieces only, and decode it unchanged?"""
         sp = self._tokenizer()
@@ -101,35 +91,44 @@ class CTranslate2Translator:
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         """Translate in length-sorted batches; each output is cleaned of control characters."""
+        outputs = [""] * len(sentences)
+        for done in self.translate_groups(sentences):
+            for index, text in done.items():
+                outputs[index] = text
+        return outputs
+
+    def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
+        """Translate as `translate` does, yielding {index: translation} of the sentences each
+        model call completes, as it completes (the memory stores them there and then)."""
         if not sentences:
-            return []
+            return
         if self._model is None:
             self._load()
         pieces: list[list[str]] = []
         owner: list[int] = []  # which input sentence each (possibly split) piece belongs to
+        parts: list[list[int]] = [[] for _ in sentences]  # and the reverse
         for index, sentence in enumerate(sentences):
             for chunk in split_tokens(self._sp.encode(sentence, out_type=str)):
+                parts[index].append(len(pieces))
                 pieces.append(chunk)
                 owner.append(index)
-        outputs = self._translate_tokens(pieces)
-        joined: list[list[str]] = [[] for _ in sentences]
-        for index, text in zip(owner, outputs, strict=False):
-            if text:
-                joined[index].append(text)
-        return [" ".join(parts) for parts in joined]
-
-    def _translate_tokens(self, batch: list[list[str]]) -> list[str]:
-        """Sorted by length and cut into groups of one batch per replica, each with its own
-        output bound: a short sentence never pads to, or decodes as long as, a long one."""
-        order = sorted((i for i, tokens in enumerate(batch) if tokens), key=lambda i: len(batch[i]))
+        texts = [""] * len(pieces)
+        left = [sum(1 for i in own if pieces[i]) for own in parts]
+        yield {index: "" for index, count in enumerate(left) if count == 0}  # empty input
+        # Sorted by length: a short sentence never pads to, or decodes as long as, a long one.
+        order = sorted((i for i, tokens in enumerate(pieces) if tokens),
+                       key=lambda i: len(pieces[i]))
         inter, _ = fit_threads(self.options)
-        outputs = [""] * len(batch)
-        for group in plan_groups([len(batch[i]) for i in order], self.options, inter):
+        for group in plan_groups([len(pieces[i]) for i in order], self.options, inter):
             chosen = order[group]
-            texts = self._translate_group([batch[i] for i in chosen], inter)
-            for i, text in zip(chosen, texts, strict=True):
-                outputs[i] = text
-        return outputs
+            done = {}
+            outputs = self._translate_group([pieces[i] for i in chosen], inter)
+            for i, text in zip(chosen, outputs, strict=True):
+                texts[i] = text
+                left[owner[i]] -= 1
+                if left[owner[i]] == 0:
+                    done[owner[i]] = " ".join(texts[j] for j in parts[owner[i]] if texts[j])
+            yield done
 
     def _translate_group(self, inputs: list[list[str]], inter: int) -> list[str]:
         prefix = self.package.target_prefix

@@ -1,20 +1,17 @@
 """Translation memory: a Translator wrapper that never sends a cached sentence to the model.
 
-The sentences it does send go by length, in chunks whose translations are stored as each
-completes: a long run that stops midway keeps all but the chunk in flight.
+The sentences it does send go to the model in one call, and when the model yields its results
+batch by batch (CTranslate2Translator.translate_groups), each batch is stored as it completes:
+a long run that stops midway keeps all but the batch in flight.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from bot.store import Store
 from bot.translate.engine import Translator
-
-# Sentences per model call at least (more when the engine's batches are bigger): small enough
-# that a crash loses little, large enough for full batches on every replica.
-MIN_CHUNK = 64
 
 
 class CachedTranslator:
@@ -41,17 +38,22 @@ class CachedTranslator:
     def translate(self, sentences: Sequence[str]) -> list[str]:
         keys = [self.key(s) for s in sentences]
         cached = self.store.cached_translations(sorted(set(keys)))
-        # By length: each chunk then holds sentences of about one length (no padding).
-        todo = sorted({s for s, k in zip(sentences, keys, strict=False) if k not in cached},
-                      key=lambda s: (len(s), s))
-        chunk = max(MIN_CHUNK, int(getattr(self.inner, "call_size", 0)))
-        for start in range(0, len(todo), chunk):
-            part = todo[start : start + chunk]
-            new = {self.key(s): t
-                   for s, t in zip(part, self.inner.translate(part), strict=True)}
+        todo = sorted({s for s, k in zip(sentences, keys, strict=False) if k not in cached})
+        for done in self._translated(todo):
+            new = {self.key(todo[i]): text for i, text in done.items()}
             with self.store.transaction():
                 self.store.put_translations(new)
             cached.update(new)
         self.misses += len(todo)
         self.hits += len(sentences) - len(todo)
         return [cached[k] for k in keys]
+
+    def _translated(self, todo: list[str]) -> Iterator[dict[int, str]]:
+        """{index: translation} of `todo`, a batch at a time when the engine can."""
+        if not todo:
+            return
+        groups = getattr(self.inner, "translate_groups", None)
+        if groups is None:
+            yield dict(enumerate(self.inner.translate(todo)))
+        else:
+            yield from groups(todo)
