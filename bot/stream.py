@@ -2,12 +2,13 @@
 
 Translating document by document gives the model small, ragged batches (half the engine's
 rate, measured in bench/). Instead, documents queue here once analysed, and a window of
-them is translated as one stream: the translation memory sorts the sentences by length and
-sends them to the model in full batches, storing each batch's translations as it completes;
-glossary retries are batched across the window's documents. Then each document of the window
-is recorded with its entries, in order, one transaction each. A crash loses at most the
-batch in flight: the sentences translated before it are in the memory, so a restart repeats
-no model work, and the documents recorded before it are not read again.
+them is translated as one stream: every title and key sentence of the window goes to the
+translation memory in one call, the engine sorts them by length into full batches and yields
+each batch's results as it completes, and the memory stores them there and then; glossary
+retries are batched across the window's documents. Then each document of the window is
+recorded with its entries, in order, one transaction each. A crash loses at most the batch in
+flight: what was translated before it is in the memory, so a restart repeats no model work,
+and the documents recorded before it are not read again.
 """
 
 from __future__ import annotations
