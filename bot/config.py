@@ -35,9 +35,13 @@ class TranslationConfig:
     # 0 = fit the cores: one thread per core spread over replicas (DESIGN: replicas beat threads).
     inter_threads: int = 0
     intra_threads: int = 0
-    # Sentences per model call. Measured at the real model's shape on 2 cores (bench/):
-    # 8 gives 1.1x the throughput of 32 at half the peak memory (277 MB vs 577 MB).
-    max_batch_size: int = 8
+    # One batch per replica, sorted by length. "tokens": max_batch_size counts padded pieces,
+    # "examples": sentences. Measured at the real model's shape on 2 cores (bench/README.md,
+    # engine table): the settings ran at about one rate there; memory differs: 32 sentences
+    # per batch peaked at ~750 MB, 1024 pieces at ~460 MB, and a batch counted in pieces stays
+    # bounded however long the sentences are. Low-memory machines: 512 pieces (~315 MB).
+    batch_type: str = "tokens"
+    max_batch_size: int = 1024
     # 0 = automatic: at most 3x the input's pieces + 10 (stops runaway output).
     max_output_tokens: int = 0
     cache: bool = True
@@ -119,6 +123,8 @@ class Config:
         t = self.translation
         if t.beam_size < 1 or t.max_batch_size < 1:
             raise ConfigError("config: translation.beam_size and max_batch_size must be >= 1")
+        if t.batch_type not in ("examples", "tokens"):
+            raise ConfigError('config: translation.batch_type must be "examples" or "tokens"')
         if t.inter_threads < 0 or t.intra_threads < 0 or t.max_output_tokens < 0:
             raise ConfigError("config: translation thread counts and max_output_tokens must be"
                               " >= 0 (0 = automatic)")

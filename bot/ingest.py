@@ -1,7 +1,9 @@
 """Ingest: new documents from the sources become entries in the store.
 
-Each document is handled on its own: a bad one is recorded with its reason and the rest of
-the batch goes on. A document's entries and its 'seen' mark are written in one transaction.
+Each document is analysed on its own: a bad one is recorded with its reason and the rest of
+the batch goes on. The new articles of every document and feed entry are then translated
+together, as one stream (bot/stream.py); a document's entries and its 'seen' mark are written
+in one transaction, and a file or feed is marked read only once its documents are recorded.
 """
 
 from __future__ import annotations
@@ -10,17 +12,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from bot.config import Config, load_zone
 from bot.errors import InputError
 from bot.glossary import Glossary
 from bot.model import Analysis, Document, SourceInfo
-from bot.pipeline import analyze_text, article_key, text_key, translate_document
+from bot.pipeline import Work, analyze_text, article_key, text_key
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
 from bot.sources.readers import is_hard_wrapped, read_text
 from bot.store import Store
+from bot.stream import TranslationStream
 from bot.text.clean import japanese_ratio
 from bot.text.dates import date_analyses
 from bot.text.safe import display_name, safe_text
@@ -51,6 +55,22 @@ class Ingest:
     translator: Translator
     now: datetime
     progress: Progress
+
+    @cached_property
+    def stream(self) -> TranslationStream:
+        """The run's translation stream (one per run: built on first use)."""
+        return TranslationStream(self.store, self.translator, self.glossary, self.now,
+                                 self.config.glossary.strict, self.progress)
+
+
+def ingest_sources(job: Ingest, report: IngestReport) -> None:
+    """The folder, then the feeds; their new articles translated as one stream."""
+    ingest_folder(job, report)
+    ingest_feeds(job, report)
+    report.entries += job.stream.flush()  # what is left of the last window
+    misses, hits = getattr(job.translator, "misses", None), getattr(job.translator, "hits", 0)
+    if misses:
+        job.progress(f"translated {misses} sentence(s) with the model, {hits} from memory")
 
 
 def ingest_folder(job: Ingest, report: IngestReport) -> None:
@@ -89,14 +109,15 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
         else:
             # The same text in another encoding, width or wrapping is the same document.
             key = text_key(text)
-            if store.has_document(key):
+            if store.has_document(key) or job.stream.queued(key):
                 report.skipped.append((candidate.name, "same text as a document already read"))
             else:
                 ingest_document(job, Document(candidate.name, key, text,
                                               is_hard_wrapped(candidate.name),
                                               _file_date(job, candidate)), report)
-    with store.transaction():
-        store.record_file(candidate.ident, candidate.size, candidate.mtime_ns, digest)
+    # Marked read once its document is recorded: a crash before that reads it again.
+    job.stream.after_stored(lambda: store.record_file(candidate.ident, candidate.size,
+                                                      candidate.mtime_ns, digest))
 
 
 def _file_date(job: Ingest, candidate: FileCandidate) -> str:
@@ -141,22 +162,23 @@ def _feed_state(store: Store, url: str) -> FeedState:
 
 def _record_poll(job: Ingest, report: IngestReport, result: FetchResult, now: float) -> None:
     new = result.state
-    with job.store.transaction():
-        job.store.save_feed_state(new.url, new.etag, new.modified, new.failures, new.next_poll,
-                                  new.last_error)
+    for item in result.items:
+        _ingest_feed_item(job, item, report)
+    # Saved (with its etag) once the entries are recorded: a crash before that polls again
+    # and gets them again, where a saved etag would get "not modified".
+    job.stream.after_stored(lambda: job.store.save_feed_state(
+        new.url, new.etag, new.modified, new.failures, new.next_poll, new.last_error))
     if result.error:
         report.skipped.append((new.url, f"{result.error} (retry in "
                                         f"{max(0, new.next_poll - now) / 60:.0f} min)"))
     elif result.warning:
         job.progress(f"warning: {new.url}: {result.warning}")
-    for item in result.items:
-        _ingest_feed_item(job, item, report)
 
 
 def _ingest_feed_item(job: Ingest, item: FeedItem, report: IngestReport) -> None:
     # A feed entry is identified by its guid: an edited entry is not published again.
     key = content_hash(f"{item.feed_url}\n{item.guid}".encode())
-    if job.store.has_document(key):
+    if job.store.has_document(key) or job.stream.queued(key):
         return
     source = SourceInfo(site=urlsplit(item.link or item.feed_url).hostname or "",
                         url=item.link,
@@ -167,7 +189,8 @@ def _ingest_feed_item(job: Ingest, item: FeedItem, report: IngestReport) -> None
 
 def ingest_document(job: Ingest, document: Document, report: IngestReport,
                     source: SourceInfo | None = None) -> None:
-    """Analyse, translate and store one decoded document (file or feed entry)."""
+    """Analyse one decoded document (file or feed entry) and queue its new articles for
+    translation; they are stored when the stream translates them."""
     report.new_documents += 1
     document, source = _cleaned(document, source)
     config = job.config
@@ -180,21 +203,15 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
         if source is not None:  # a feed entry's link is its source, whatever the text says
             analyses = [replace(a, article=replace(a.article, source=source)) for a in analyses]
         analyses = date_analyses(analyses, document.text, document.published)
-        fresh = _new_articles(job.store, analyses)
+        fresh = _new_articles(job, analyses)
         if not fresh:
             raise InputError("every article in it was published before (same title and text)")
     except InputError as exc:
         _skip(job, report, document.content_hash, document.name, str(exc), counted=True)
         return
-    job.progress(f"translating {document.name} ({len(fresh)} article(s))")
-    made = translate_document(document, [analyses[i] for i in fresh.values()], job.translator,
-                              job.glossary, job.now, positions=list(fresh.values()))
-    with job.store.transaction():
-        job.store.add_entries(made, hold_failed=config.glossary.strict)
-        job.store.record_articles(zip(fresh, (e.guid for e in made), strict=True))
-        job.store.record_document(document.content_hash, document.name, job.now, "done",
-                                  articles=len(made))
-    report.entries += len(made)
+    job.progress(f"read {document.name} ({len(fresh)} new article(s))")
+    work = Work(document, tuple(analyses[i] for i in fresh.values()), tuple(fresh.values()))
+    report.entries += job.stream.add(work, tuple(fresh))
 
 
 def _cleaned(document: Document, source: SourceInfo | None
@@ -207,13 +224,14 @@ def _cleaned(document: Document, source: SourceInfo | None
     return document, source
 
 
-def _new_articles(store: Store, analyses: list[Analysis]) -> dict[str, int]:
-    """Article key → position, for the articles neither stored before nor repeated here."""
+def _new_articles(job: Ingest, analyses: list[Analysis]) -> dict[str, int]:
+    """Article key → position, for the articles neither stored before, nor waiting for
+    translation, nor repeated here."""
     keys = [article_key(a.article) for a in analyses]
-    known = store.known_articles(keys)
+    known = job.store.known_articles(keys)
     fresh: dict[str, int] = {}
     for position, key in enumerate(keys):
-        if key not in known and key not in fresh:
+        if key not in known and key not in fresh and not job.stream.queued(key):
             fresh[key] = position
     return fresh
 

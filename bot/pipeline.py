@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.glossary import Glossary
@@ -43,42 +43,63 @@ def analyze_article(article: Article, glossary: Glossary,
     return Analysis(article, sentences, choose_summary(sentences, budget, article.title), terms)
 
 
+@dataclass(frozen=True)
+class Work:
+    """A document's new articles, waiting to be translated.
+
+    `positions`: each analysis's place among the document's articles, which its guid is made
+    from, so that leaving out an article (published before) does not renumber the rest.
+    """
+
+    document: Document
+    analyses: tuple[Analysis, ...]
+    positions: tuple[int, ...]
+
+    def texts(self) -> list[str]:
+        """What the model translates: each article's title, then its key sentences."""
+        return [text for a in self.analyses
+                for text in (bound_title(a.article.title), *(a.sentences[i] for i in a.summary))]
+
+
+def translate_works(works: Sequence[Work], translator: Translator, glossary: Glossary,
+                    now: datetime) -> list[list[Entry]]:
+    """Translate the titles and key sentences of many documents as one stream, glossary
+    enforced (its retries batched across documents); each document's entries, in order."""
+    texts = [text for work in works for text in work.texts()]
+    rendered = iter(translate_with_terms(texts, glossary, translator))
+    return [[_entry(work.document, position, analysis, rendered, now)
+             for position, analysis in zip(work.positions, work.analyses, strict=True)]
+            for work in works]
+
+
 def translate_document(
     document: Document, analyses: list[Analysis], translator: Translator, glossary: Glossary,
     now: datetime, positions: Sequence[int] | None = None,
 ) -> list[Entry]:
-    """Translate every title and key sentence of a document in one batch; verify each.
+    """Translate every title and key sentence of one document (see `translate_works`)."""
+    places = tuple(range(len(analyses)) if positions is None else positions)
+    return translate_works([Work(document, tuple(analyses), places)], translator, glossary,
+                           now)[0]
 
-    `positions`: each analysis's place among the document's articles (default 0, 1, …),
-    which its guid is made from, so that leaving out an article does not renumber the rest.
-    """
-    places = range(len(analyses)) if positions is None else positions
-    batch: list[str] = []
-    for analysis in analyses:
-        batch.append(bound_title(analysis.article.title))
-        batch.extend(analysis.sentences[i] for i in analysis.summary)
-    rendered = iter(translate_with_terms(batch, glossary, translator))
-    entries = []
-    for position, analysis in zip(places, analyses, strict=True):
-        title = next(rendered)
-        sentences = [next(rendered) for _ in analysis.summary]
-        pairs = tuple(Pair(analysis.sentences[i], r.english)
-                      for i, r in zip(analysis.summary, sentences, strict=True))
-        terms = term_report(analysis.terms, [title, *sentences])
-        entries.append(
-            Entry(
-                guid=entry_guid(document.content_hash, position),
-                document=document.name,
-                title_ja=bound_title(analysis.article.title),
-                title_en=title.english,
-                pairs=pairs,
-                terms=terms,
-                warnings=verify_entry(pairs, terms),
-                source=analysis.article.source,
-                created=now,
-            )
-        )
-    return entries
+
+def _entry(document: Document, position: int, analysis: Analysis,
+           rendered: Iterator[Rendered], now: datetime) -> Entry:
+    title = next(rendered)
+    sentences = [next(rendered) for _ in analysis.summary]
+    pairs = tuple(Pair(analysis.sentences[i], r.english)
+                  for i, r in zip(analysis.summary, sentences, strict=True))
+    terms = term_report(analysis.terms, [title, *sentences])
+    return Entry(
+        guid=entry_guid(document.content_hash, position),
+        document=document.name,
+        title_ja=bound_title(analysis.article.title),
+        title_en=title.english,
+        pairs=pairs,
+        terms=terms,
+        warnings=verify_entry(pairs, terms),
+        source=analysis.article.source,
+        created=now,
+    )
 
 
 def term_report(found: tuple[Term, ...], rendered: list[Rendered]) -> tuple[Term, ...]:

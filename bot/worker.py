@@ -18,7 +18,7 @@ from bot.config import Config
 from bot.digest import build_digest
 from bot.errors import PublishError
 from bot.glossary import Glossary
-from bot.ingest import Ingest, IngestReport, Progress, ingest_feeds, ingest_folder
+from bot.ingest import Ingest, IngestReport, Progress, ingest_sources
 from bot.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
 from bot.publish.files import remove_stale_temps
 from bot.publish.preview import PREVIEW_DIR, find_preview, write_preview
@@ -51,8 +51,7 @@ def run_once(
     """Process everything new in the sources, then publish one digest of what is pending."""
     job = Ingest(config, store, glossary, translator, now or datetime.now(UTC), progress)
     ingested = IngestReport()
-    ingest_folder(job, ingested)
-    ingest_feeds(job, ingested)
+    ingest_sources(job, ingested)
     digest_id, outputs = _publish(config, store, job.now, progress)
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
                      digest_id, tuple(outputs))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +11,13 @@ import pytest
 
 from bot.config import TranslationConfig
 from bot.store import Store
-from bot.translate.engine import CTranslate2Translator, _clean_output, fit_threads, split_tokens
+from bot.translate.engine import (
+    CTranslate2Translator,
+    _clean_output,
+    fit_threads,
+    plan_groups,
+    split_tokens,
+)
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import PackageInfo
 
@@ -122,10 +128,12 @@ def test_target_prefix_is_forced_and_stripped(
     outputs = engine.translate(SENTENCES)
     assert recording.kwargs[0]["target_prefix"] == [[prefix]] * len(SENTENCES)
     assert recording.kwargs[0]["batch_type"] == "examples"
-    for output, result in zip(outputs, recording.results, strict=True):
+    decoded = []
+    for result in recording.results:  # in the model's order: shortest input first
         tokens = result.hypotheses[0]  # type: ignore[attr-defined]
         assert tokens[0] == prefix
-        assert output == _clean_output(engine._sp.decode(tokens[1:]))
+        decoded.append(_clean_output(engine._sp.decode(tokens[1:])))
+    assert sorted(outputs) == sorted(decoded)
 
 
 def test_installed_metadata_target_prefix_is_read(tmp_path: Path):
@@ -135,3 +143,106 @@ def test_installed_metadata_target_prefix_is_read(tmp_path: Path):
         {"from_code": "ja", "to_code": "en", "package_version": "1.0", "target_prefix": "__en__"}))
     info = _read_installed(tmp_path)
     assert info is not None and info.target_prefix == "__en__"
+
+
+def varied_sentences(count: int) -> list[str]:
+    """Distinct sentences of many lengths (one clause to a dozen)."""
+    clause = "中国と中央アジアの協力が深まっている"
+    return [f"{'、'.join([clause] * (1 + i % 12))}（{i}）。" for i in range(count)]
+
+
+def test_model_groups_are_sorted_by_length_and_bounded_each(
+    installed_model: PackageInfo,
+) -> None:
+    options = TranslationConfig(batch_type="examples", max_batch_size=4, inter_threads=2,
+                                intra_threads=1)
+    engine = CTranslate2Translator(installed_model, options)
+    engine.translate(["準備。"])  # load the model
+    recording = Recording(engine._model)
+    calls: list[list[list[str]]] = []
+    inner = recording.translate_batch
+
+    def record(tokens: list[list[str]], **kwargs: object) -> list[object]:
+        calls.append(tokens)
+        return inner(tokens, **kwargs)
+
+    recording.translate_batch = record  # type: ignore[method-assign]
+    engine._model = recording
+    sentences = varied_sentences(30)
+    outputs = engine.translate(sentences)
+    assert len(outputs) == 30 and all(outputs)
+    # One batch per replica per call, shortest first; each call bounded by its own longest.
+    assert [len(c) for c in calls] == [8, 8, 8, 6]
+    lengths = [len(t) for call in calls for t in call]
+    assert lengths == sorted(lengths)
+    limits = [kw["max_decoding_length"] for kw in recording.kwargs]
+    assert limits == [min(512, 3 * len(call[-1]) + 10) for call in calls]
+    assert limits[0] < limits[-1]
+
+
+def test_token_batches_hold_at_most_the_budget_of_padded_pieces():
+    lengths = sorted([5, 7, 7, 9, 20, 20, 31, 40, 40, 41, 300])
+    options = TranslationConfig(batch_type="tokens", max_batch_size=50)
+    groups = plan_groups(lengths, options, inter=2)
+    assert [i for g in groups for i in range(len(lengths))[g]] == list(range(len(lengths)))
+    for group in groups:
+        size = group.stop - group.start
+        assert size == 1 or size * lengths[group.stop - 1] <= 100
+    assert (groups[-1].stop - groups[-1].start) == 1  # longer than the budget: alone
+    examples = plan_groups(lengths, TranslationConfig(batch_type="examples", max_batch_size=2),
+                           inter=2)
+    assert [g.stop - g.start for g in examples] == [4, 4, 3]
+
+
+class FailingAfter:
+    """The real engine, stopping after `batches` model calls, as a killed run would."""
+
+    def __init__(self, inner: CTranslate2Translator, batches: int) -> None:
+        self.inner, self.left = inner, batches
+        self.done: list[str] = []
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        raise AssertionError("the memory sends work a batch at a time when it can")
+
+    def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
+        for done in self.inner.translate_groups(sentences):
+            if done and self.left == 0:
+                raise RuntimeError("stopped")
+            self.left -= bool(done)
+            self.done.extend(sentences[i] for i in done)
+            yield done
+
+
+def test_memory_stores_each_batch_as_it_completes(installed_model: PackageInfo):
+    options = TranslationConfig(batch_type="examples", max_batch_size=8, inter_threads=2,
+                                intra_threads=1)
+    engine = CTranslate2Translator(installed_model, options)
+    store = Store.open(":memory:")
+    sentences = varied_sentences(100)
+    failing = FailingAfter(engine, batches=3)
+    with pytest.raises(RuntimeError):
+        CachedTranslator(failing, store).translate(sentences)
+    assert len(failing.done) == 3 * 16  # three groups of one batch per replica
+    # The batches done before the failure are kept; the next run sends only the rest.
+    assert store.counts()["cached_translations"] == 48
+    counting = Counting(engine)
+    again = CachedTranslator(counting, store)
+    outputs = again.translate(sentences)
+    assert again.misses == 52 and again.hits == 48
+    assert counting.calls == [sorted(set(sentences) - set(failing.done))]
+    assert len(outputs) == len(sentences) and all(outputs)
+
+
+def test_groups_yield_every_sentence_once_and_long_ones_whole(engine: CTranslate2Translator):
+    long = "、".join(["中国と中央アジアの協力が深まっている"] * 80) + "。"
+    sentences = ["", *varied_sentences(20), long, ""]
+    seen: dict[int, str] = {}
+    for done in engine.translate_groups(sentences):
+        assert not set(done) & set(seen)
+        seen.update(done)
+    assert sorted(seen) == list(range(len(sentences)))
+    assert seen[0] == seen[len(sentences) - 1] == "" and seen[21].count(" ") >= 1

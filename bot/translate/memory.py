@@ -1,9 +1,14 @@
-"""Translation memory: a Translator wrapper that never sends a cached sentence to the model."""
+"""Translation memory: a Translator wrapper that never sends a cached sentence to the model.
+
+The sentences it does send go to the model in one call, and when the model yields its results
+batch by batch (CTranslate2Translator.translate_groups), each batch is stored as it completes:
+a long run that stops midway keeps all but the batch in flight.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from bot.store import Store
 from bot.translate.engine import Translator
@@ -34,11 +39,21 @@ class CachedTranslator:
         keys = [self.key(s) for s in sentences]
         cached = self.store.cached_translations(sorted(set(keys)))
         todo = sorted({s for s, k in zip(sentences, keys, strict=False) if k not in cached})
-        if todo:
-            fresh = dict(zip(todo, self.inner.translate(todo), strict=False))
-            new = {self.key(s): t for s, t in fresh.items()}
-            self.store.put_translations(new)
+        for done in self._translated(todo):
+            new = {self.key(todo[i]): text for i, text in done.items()}
+            with self.store.transaction():
+                self.store.put_translations(new)
             cached.update(new)
         self.misses += len(todo)
         self.hits += len(sentences) - len(todo)
         return [cached[k] for k in keys]
+
+    def _translated(self, todo: list[str]) -> Iterator[dict[int, str]]:
+        """{index: translation} of `todo`, a batch at a time when the engine can."""
+        if not todo:
+            return
+        groups = getattr(self.inner, "translate_groups", None)
+        if groups is None:
+            yield dict(enumerate(self.inner.translate(todo)))
+        else:
+            yield from groups(todo)
