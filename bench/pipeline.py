@@ -46,7 +46,7 @@ STAGES = {
     "read": [("bot.ingest", "read_bytes"), ("bot.ingest", "read_text")],
     "clean_split": [("bot.pipeline", "clean_text"), ("bot.pipeline", "split_articles"),
                     ("bot.pipeline", "split_sentences")],
-    "summarise": [("bot.pipeline", "lead_summary")],
+    "summarise": [("bot.pipeline", "choose_summary")],
     "translate": [("bot.stream", "translate_works")],
     "render": [("bot.worker", "build_digest"), ("bot.worker", "render_telegram")],
     "publish": [("bot.worker", "write_feed"), ("bot.worker", "_deliver_telegram")],
