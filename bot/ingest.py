@@ -22,7 +22,7 @@ from bot.model import Analysis, Document, SourceInfo
 from bot.pipeline import Work, analyze_text, article_key, text_key
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
-from bot.sources.readers import is_hard_wrapped, read_text
+from bot.sources.readers import is_hard_wrapped, read_date, read_text
 from bot.store import Store
 from bot.stream import TranslationStream
 from bot.text.clean import japanese_ratio
@@ -114,14 +114,18 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
             else:
                 ingest_document(job, Document(candidate.name, key, text,
                                               is_hard_wrapped(candidate.name),
-                                              _file_date(job, candidate)), report)
+                                              _file_date(job, candidate, data)), report)
     # Marked read once its document is recorded: a crash before that reads it again.
     job.stream.after_stored(lambda: store.record_file(candidate.ident, candidate.size,
                                                       candidate.mtime_ns, digest))
 
 
-def _file_date(job: Ingest, candidate: FileCandidate) -> str:
-    """The file's modification date where the sources live: its articles' last-resort date."""
+def _file_date(job: Ingest, candidate: FileCandidate, data: bytes) -> str:
+    """The file's own date, its articles' last resort: a PDF's creation date when it gives
+    one (a copy's modification time is only when it was copied), else the modification date
+    where the sources live."""
+    if made := read_date(candidate.name, data):
+        return made
     zone = load_zone(job.config.sources.timezone)
     return datetime.fromtimestamp(candidate.mtime_ns / 1e9, zone).date().isoformat()
 

@@ -15,6 +15,15 @@ HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
 
+def read_date(name: str, data: bytes) -> str:
+    """The date a file's format records inside it (a PDF's creation date), else ""."""
+    if not name.lower().endswith(PDF_SUFFIXES):
+        return ""
+    from bot.sources.pdf import pdf_date  # PDFium loads only when a PDF arrives
+
+    return pdf_date(data)
+
+
 def is_hard_wrapped(name: str) -> bool:
     """Does this format come with its layout's line breaks (PDF), not the author's?"""
     return name.lower().endswith(PDF_SUFFIXES)

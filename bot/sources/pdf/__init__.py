@@ -29,7 +29,9 @@ last character of a paragraph drawn by itself is lost.
 
 from __future__ import annotations
 
+import re
 import threading
+from datetime import date
 from typing import Any
 
 from bot.errors import InputError
@@ -66,6 +68,39 @@ def pdf_to_text(data: bytes) -> str:
     if not text.strip():  # everything on the pages was furniture (page numbers only)
         raise InputError("no text in PDF: only page numbers, headers or a table of contents")
     return text
+
+
+def pdf_date(data: bytes) -> str:
+    """The day the PDF says it was made (its CreationDate, else ModDate) as YYYY-MM-DD, as
+    written in its own time zone; "" when it gives none or cannot be read. Never raises: a
+    date is a nicety, and an unreadable file is reported by pdf_to_text."""
+    if b"%PDF-" not in data[:_HEADER_WINDOW]:
+        return ""
+    import pypdfium2 as pdfium
+
+    with _PDFIUM_LOCK:
+        try:
+            document = _open_document(pdfium, data)
+        except InputError:
+            return ""
+        try:
+            values = [document.get_metadata_value(key) for key in ("CreationDate", "ModDate")]
+        except pdfium.PdfiumError:
+            values = []
+        finally:
+            document.close()
+    return next((day for value in values if (day := _pdf_day(str(value or "")))), "")
+
+
+def _pdf_day(value: str) -> str:
+    """`D:20241106093000+09'00'` → `2024-11-06`; "" for anything that is not a real day."""
+    match = re.match(r"^(?:D:)?(\d{4})(\d{2})(\d{2})", value.strip())
+    if not match:
+        return ""
+    try:
+        return date(*(int(part) for part in match.groups())).isoformat()
+    except ValueError:
+        return ""
 
 
 def _open_document(pdfium: Any, data: bytes) -> Any:
