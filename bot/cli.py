@@ -1,7 +1,8 @@
 """The `kakehashi` command: its arguments, and its errors mapped to messages and exit codes.
 
-The commands themselves are in bot.commands, thin calls over the library. Errors are mapped to one-line messages and exit codes here, in one place. Heavy libraries
-(CTranslate2, python-telegram-bot, feedparser) are imported only by the commands that need them.
+The commands themselves are in bot.commands, thin calls over the library. Errors are mapped
+to one-line messages and exit codes here, in one place. Heavy libraries (CTranslate2,
+python-telegram-bot, feedparser) are imported only by the commands that need them.
 """
 
 from __future__ import annotations
