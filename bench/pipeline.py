@@ -78,11 +78,9 @@ class Meter:
         return sum(len(self.engine._sp.encode(s)) for s in self.inputs)
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
-        outputs = [""] * len(sentences)
-        for done in self.translate_groups(sentences):
-            for index, text in done.items():
-                outputs[index] = text
-        return outputs
+        from bot.translate.engine import gather
+
+        return gather(self.translate_groups(sentences), len(sentences))
 
     def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
         self.inputs.extend(sentences)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from bot.config import TranslationConfig
@@ -39,6 +39,15 @@ def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[i
     inter = options.inter_threads or max(1, cores // (options.intra_threads or 1))
     intra = options.intra_threads or max(1, cores // inter)
     return inter, intra
+
+
+def gather(groups: Iterable[dict[int, str]], count: int) -> list[str]:
+    """The outputs of `count` inputs, in input order, from {index: output} groups."""
+    outputs = [""] * count
+    for done in groups:
+        for index, text in done.items():
+            outputs[index] = text
+    return outputs
 
 
 class CTranslate2Translator:
@@ -91,11 +100,7 @@ class CTranslate2Translator:
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         """Translate in length-sorted batches; each output is cleaned of control characters."""
-        outputs = [""] * len(sentences)
-        for done in self.translate_groups(sentences):
-            for index, text in done.items():
-                outputs[index] = text
-        return outputs
+        return gather(self.translate_groups(sentences), len(sentences))
 
     def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
         """Translate as `translate` does, yielding {index: translation} of the sentences each
