@@ -17,11 +17,11 @@ from bot.text.bound import bound_title, cut_sentence
 from bot.text.clean import clean_text
 from bot.text.numbers import check_numbers
 from bot.text.sentences import split_sentences
-from bot.text.summarize import Budget, SummaryLimits, choose_summary
+from bot.text.summarize import Budget, choose_summary
 from bot.translate.engine import Translator
 
 
-def analyze_text(text: str, glossary: Glossary, limits: SummaryLimits | int,
+def analyze_text(text: str, glossary: Glossary, limits: Budget | int,
                  hard_wrapped: bool = False) -> list[Analysis]:
     """Clean → split into articles → sentences → key sentences → glossary terms.
 
@@ -33,7 +33,7 @@ def analyze_text(text: str, glossary: Glossary, limits: SummaryLimits | int,
 
 
 def analyze_article(article: Article, glossary: Glossary,
-                    limits: SummaryLimits | int) -> Analysis:
+                    limits: Budget | int) -> Analysis:
     """One article's sentences, summary indices and glossary terms."""
     # Bounded here, before the summary chooses: only chosen sentences reach the model.
     sentences = tuple(piece for p in article.paragraphs for s in split_sentences(p)

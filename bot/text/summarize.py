@@ -27,8 +27,8 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
+from bot.config import DigestConfig
 from bot.text.rank import Vector, centrality, cosine, tfidf_vectors
 from bot.text.sentences import is_prose
 from bot.text.tokenize import features
@@ -60,24 +60,9 @@ _CONCLUSION = re.compile(r"まとめ|おわりに|終わりに|結論|結び|む
                          r"|今後の(?:展望|課題)|最後に|conclusion|summary", re.IGNORECASE)
 
 
-class SummaryLimits(Protocol):
-    """How much of an article its summary may hold (config's [digest] section has these)."""
-
-    @property
-    def summary_sentences(self) -> int: ...
-
-    @property
-    def summary_chars(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class Budget:
-    """A summary budget on its own: at most this many sentences and Japanese characters."""
-
-    summary_sentences: int = 3
-    # One article per Telegram message (4096): 500 Japanese characters beside an English
-    # translation 2-3x as long, plus both titles and the source line, leave room to spare.
-    summary_chars: int = 500
+# The limits are config's [digest] section itself, one source for their defaults; a budget
+# on its own (tests, benches) is built the same way: Budget(sentences, chars).
+Budget = DigestConfig
 
 
 @dataclass(frozen=True)
@@ -98,7 +83,7 @@ def opens_with_reference(sentence: str) -> bool:
             or _EXPLAINS.search(sentence) is not None)
 
 
-def choose_summary(sentences: tuple[str, ...], limits: SummaryLimits,
+def choose_summary(sentences: tuple[str, ...], limits: DigestConfig,
                    title: str = "") -> tuple[int, ...]:
     """Indices of the key sentences, in order, within `limits`; never empty if there are
     sentences (one sentence is chosen even if it alone exceeds the character budget)."""
@@ -172,7 +157,7 @@ def _prior(shape: ArticleShape) -> dict[int, float]:
 
 
 def _take(sentences: tuple[str, ...], vectors: list[Vector], ranked: list[int],
-          shape: ArticleShape, limits: SummaryLimits) -> set[int]:
+          shape: ArticleShape, limits: DigestConfig) -> set[int]:
     """Best first: each sentence with the ones it refers back to, while the budget allows.
 
     In a longer piece the first round takes one unit per section, so the summary draws on
