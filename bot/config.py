@@ -108,6 +108,14 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    # `kakehashi serve` and `run --serve`: the address OUT/ is served on. Loopback by default:
+    # put a reverse proxy (TLS) in front, or set "0.0.0.0" to face the network directly.
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True)
 class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
@@ -117,6 +125,7 @@ class Config:
     feed: FeedConfig = field(default_factory=FeedConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
 
     def validate(self) -> Config:
         """Check values that types alone do not catch; return self for chaining."""
@@ -145,6 +154,9 @@ class Config:
             raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
         if not self.feed.site_url.startswith(("http://", "https://")):
             raise ConfigError("config: feed.site_url must be an absolute http(s) URL")
+        if not self.serve.host or not 0 <= self.serve.port <= 65535:
+            raise ConfigError("config: serve.host must not be empty and serve.port must be "
+                              "0-65535")
         return self
 
 
@@ -185,6 +197,7 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
         feed=_section(FeedConfig, data.get("feed", {})),
         telegram=_telegram(data.get("telegram", {}), environ),
         schedule=_section(ScheduleConfig, data.get("schedule", {})),
+        serve=_section(ServeConfig, data.get("serve", {})),
     )
     return config.validate()
 

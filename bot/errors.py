@@ -6,7 +6,8 @@
     │   └── ModelMissingError      no ja→en package installed
     ├── InputError                 a document cannot be read (recorded; the batch goes on)
     ├── StoreError                 the state database cannot be opened or migrated
-    └── PublishError               a digest could not be delivered (Telegram, feed file)
+    ├── PublishError               a digest could not be delivered (Telegram, feed file)
+    └── ServeError                 `serve` cannot listen (port in use, no such address)
 
 Third-party exceptions are caught where they arise and re-raised as one of these
 (`raise ModelError(...) from exc`), so `bot.cli` maps errors to messages in one place.
@@ -45,3 +46,7 @@ class StoreError(KakehashiError):
 
 class PublishError(KakehashiError):
     """Delivering a digest failed."""
+
+
+class ServeError(KakehashiError):
+    """The HTTP server for OUT/ cannot start."""

@@ -1,0 +1,102 @@
+"""What `kakehashi serve` gives out of OUT/, and how a file is read there safely.
+
+Served: what Kakehashi publishes for readers, files of a known type at OUT's top level
+(feed.xml, index.html) and in the archive's folders (digests/, articles/). Never: the Telegram
+previews (a dry run's output, for the operator), dotfiles (our temp files), the state file with
+its journals and lock, symbolic links (even to files inside OUT/), anything but a regular file.
+
+A file is opened relative to OUT with O_NOFOLLOW at every step and read whole from that one
+descriptor: a file replaced by os.replace meanwhile is read entirely old or entirely new.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bot.lock import lock_path
+from bot.publish.web import INDEX_NAME, WEB_DIRS
+
+TYPES = {
+    ".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8",
+    ".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+    ".ico": "image/vnd.microsoft.icon",
+}
+
+
+def private_files(state: Path) -> tuple[Path, ...]:
+    """The state file and everything SQLite and the job lock keep beside it."""
+    return (state, *(state.with_name(state.name + s) for s in ("-wal", "-shm", "-journal")),
+            lock_path(state))
+
+
+def request_parts(target: str) -> list[str] | None:
+    """The path segments a request target names under OUT; None for a malformed target.
+
+    Segments are decoded one by one, so an encoded slash never becomes a separator; `.`, `..`,
+    NUL, backslashes and control characters are malformed, whatever their encoding."""
+    if target.startswith(("http://", "https://")):
+        target = urlsplit(target).path or "/"
+    path = target.partition("?")[0].partition("#")[0]
+    if not path.startswith("/"):
+        return None
+    if path == "/":
+        return [INDEX_NAME]
+    parts = []
+    for raw in path[1:].split("/"):
+        try:
+            part = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if part in (".", "..") or any(c in "/\\" or not c.isprintable() for c in part):
+            return None
+        parts.append(part)
+    return parts
+
+
+def is_served(parts: list[str]) -> bool:
+    """Whether OUT/PARTS is among the files served to readers (see the module docstring)."""
+    if not parts or any(not p or p.startswith(".") for p in parts):
+        return False
+    if len(parts) > 2 or (len(parts) == 2 and parts[0] not in WEB_DIRS):
+        return False
+    return Path(parts[-1]).suffix.lower() in TYPES
+
+
+def read_served(out: Path, parts: list[str],
+                denied: Iterable[Path] = ()) -> tuple[bytes, os.stat_result] | None:
+    """The bytes and status of OUT/PARTS, or None when it must not (or cannot) be served."""
+    opened: list[int] = []
+    try:
+        opened.append(os.open(out, os.O_RDONLY | os.O_DIRECTORY))
+        for name in parts[:-1]:
+            opened.append(os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
+                                  dir_fd=opened[-1]))
+        # O_NONBLOCK: a named pipe put there must not hang the request before fstat refuses it.
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
+        opened.append(os.open(parts[-1], flags, dir_fd=opened[-1]))
+        info = os.fstat(opened[-1])
+        if not stat.S_ISREG(info.st_mode) or _same_file(info, denied):
+            return None
+        with open(opened[-1], "rb", closefd=False) as fh:
+            return fh.read(), info
+    except OSError:  # missing, a symlink (ELOOP), not a folder, unreadable: all the same 404
+        return None
+    finally:
+        for fd in opened:
+            os.close(fd)
+
+
+def _same_file(info: os.stat_result, paths: Iterable[Path]) -> bool:
+    for path in paths:
+        try:
+            other = os.stat(path)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino):
+            return True
+    return False
