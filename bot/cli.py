@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = _command(commands, "run", cmd.run,
                    "run 'once' now and then every schedule.interval_minutes until stopped")
     _add_run_options(run)
+    run.add_argument("--serve", action="store_true",
+                     help="also serve OUT/ over HTTP from this process (as 'kakehashi serve')")
+    _add_address_options(run, " (with --serve)")
+    serve = _command(commands, "serve", cmd.serve,
+                     "serve OUT/ (the feed and the web archive) over HTTP, read-only")
+    _add_address_options(serve, "")
+    serve.add_argument("--out", type=Path, help="the folder to serve (out/)")
+    serve.add_argument("--config", type=Path, help="TOML config file (./kakehashi.toml)")
     status = _command(commands, "status", cmd.status,
                       "show what the state file holds: documents, skipped files, digests")
     status.add_argument("--state", type=Path, help="state database file")
@@ -130,6 +138,18 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="TOML config file (./kakehashi.toml)")
     parser.add_argument("--no-cache", action="store_true",
                         help="translate every sentence again, ignoring the translation memory")
+
+
+def _add_address_options(parser: argparse.ArgumentParser, when: str) -> None:
+    parser.add_argument("--host", help=f"address to listen on{when} (serve.host, 127.0.0.1)")
+    parser.add_argument("--port", type=_port, help=f"port to listen on{when} (serve.port, 8080; "
+                        "0 = any free port)")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+    return int(text)
 
 
 def _group(commands: Commands, name: str, help_text: str, description: str) -> Commands:

@@ -11,9 +11,13 @@ import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from bot.config import Config, load_config, override_paths
-from bot.errors import ConfigError, KakehashiError
+from bot.errors import ConfigError, KakehashiError, ServeError
+
+if TYPE_CHECKING:
+    from bot.publish.serve import RunningServer
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -32,8 +36,40 @@ def once(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from bot.app import run_scheduled
 
-    run_scheduled(config_from(args), use_cache=not args.no_cache, say=_say)
+    config = config_from(args)
+    if not args.serve and (args.host or args.port is not None):
+        raise ConfigError("run: --host and --port need --serve")
+    server = _start_serving(args, config) if args.serve else None
+    try:
+        run_scheduled(config, use_cache=not args.no_cache, say=_say)
+    finally:
+        if server is not None:
+            server.close()
     return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    from bot.publish.serve import wait_for_stop
+
+    config = config_from(args)
+    if not config.paths.out.is_dir():
+        raise ServeError(f"serve: no such folder: {config.paths.out} (run 'kakehashi once' "
+                         "first, or give --out)")
+    with _start_serving(args, config):
+        wait_for_stop()
+    return 0
+
+
+def _start_serving(args: argparse.Namespace, config: Config) -> RunningServer:
+    """The HTTP server for OUT/ on the address of the flags, else of the config."""
+    from bot.publish.serve import start_server
+    from bot.publish.served import private_files
+
+    host = args.host or config.serve.host
+    port = config.serve.port if args.port is None else args.port
+    server = start_server(config.paths.out, host, port, private_files(config.paths.state))
+    _say(f"serving {config.paths.out} at {server.url}")
+    return server
 
 
 def demo(args: argparse.Namespace) -> int:
