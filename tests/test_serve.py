@@ -127,8 +127,13 @@ def test_gzip_when_accepted_decodes_to_the_same_bytes(site: Site):
     assert "content-encoding" not in refused[1] and refused[2] == raw
     with httpx.Client() as client:  # decodes gzip itself
         response = client.get(site.url("/index.html"))
-    assert response.headers["content-encoding"] == "gzip"
-    assert response.content == (site.out / "index.html").read_bytes()
+        assert response.headers["content-encoding"] == "gzip"
+        assert response.content == (site.out / "index.html").read_bytes()
+        # Compressed answers are kept for the next reader, never past a change of the file.
+        write_atomic(site.out / "index.html", "<p>changed</p>\n" * 40)
+        changed = client.get(site.url("/index.html"))
+    assert changed.content == b"<p>changed</p>\n" * 40
+    assert changed.headers["etag"] != response.headers["etag"]
 
 
 PAGES = [
