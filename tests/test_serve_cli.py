@@ -3,18 +3,12 @@ by real clients, stopped with the signals a terminal and a service manager send.
 
 from __future__ import annotations
 
-import re
-import selectors
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import feedparser
@@ -22,45 +16,19 @@ import pytest
 
 from bot.store import Store
 from tests.conftest import ROOT, run_cli
+from tests.support import serving
+from tests.support.serving import get, wait_for
 from tests.support.site import write_sample_site
 
-URL = re.compile(r"serving .* at (http://127\.0\.0\.1:\d+/)")
 
-
-@contextmanager
-def started(args: list[str], wait: float = 60) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`python -m bot ARGS` running, and the URL it said it serves; killed if left running."""
-    process = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert process.stderr is not None
-        selector = selectors.DefaultSelector()
-        selector.register(process.stderr, selectors.EVENT_READ)
-        deadline, seen = time.monotonic() + wait, ""
-        while (match := URL.search(seen)) is None:
-            assert time.monotonic() < deadline and process.poll() is None, seen
-            if selector.select(timeout=0.5):
-                seen += process.stderr.readline()
-        yield process, match.group(1)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+def started(args: list[str]) -> AbstractContextManager[tuple[subprocess.Popen[str], str]]:
+    return serving.started([sys.executable, "-m", "bot", *args], cwd=ROOT)
 
 
 def stop(process: subprocess.Popen[str], how: signal.Signals) -> str:
     process.send_signal(how)
     _, stderr = process.communicate(timeout=30)
     return stderr
-
-
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), dict(error.headers)
 
 
 @pytest.fixture
@@ -145,10 +113,8 @@ def test_run_serve_publishes_and_serves_from_one_process(tmp_path: Path):
     args = ["run", "--serve", "--port", "0", "--config", str(config), "--seeds", str(seeds),
             "--out", str(out), "--state", str(tmp_path / "s.sqlite3")]
     with started(args) as (process, url):
-        deadline = time.monotonic() + 60
         # The feed is written first, then the archive: the last page means the run published.
-        while get(url + "digests/1.html")[0] != 200 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_for(url + "digests/1.html")
         status, body, _ = get(url + "feed.xml")
         assert status == 200 and body == (out / "feed.xml").read_bytes()
         parsed = feedparser.parse(url + "feed.xml")

@@ -1,0 +1,148 @@
+"""deploy/: the systemd unit and the container recipe name real commands and options, and the
+container's start script really installs the model from a file and serves.
+
+The image itself is not built here (no container registry); its start script and its install
+commands are what these tests run."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+
+from bot import commands
+from bot.cli import build_parser
+from tests.conftest import ROOT, argos_env, run_cli
+from tests.support.serving import get, started, wait_for
+
+DEPLOY = ROOT / "deploy"
+UNIT = DEPLOY / "kakehashi.service"
+ENTRYPOINT = DEPLOY / "entrypoint.sh"
+
+
+def unit_settings() -> dict[str, list[str]]:
+    """Every `Key=value` of the unit (a key may repeat), comments left out."""
+    settings: dict[str, list[str]] = {}
+    for line in UNIT.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("#", ";", "[")) or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        settings.setdefault(key.strip(), []).append(value.strip())
+    return settings
+
+
+def test_unit_runs_the_worker_with_the_server():
+    argv = shlex.split(unit_settings()["ExecStart"][0])
+    assert argv[0].endswith("/bin/kakehashi")
+    args = build_parser().parse_args(argv[1:])
+    assert args.handler is commands.run and args.serve and args.port == 8080
+    help_text = run_cli("run", "--help").stdout
+    for option in (a for a in argv[1:] if a.startswith("--")):
+        assert option in help_text, option
+
+
+def test_unit_secrets_restart_and_hardening():
+    settings = unit_settings()
+    text = UNIT.read_text(encoding="utf-8")
+    assert settings["EnvironmentFile"] == ["/etc/kakehashi/env"]
+    assert "TELEGRAM_BOT_TOKEN=" in text and "TELEGRAM_CHAT_ID=" in text
+    assert not any("TOKEN" in value for value in settings.get("Environment", []))
+    assert settings["Restart"] == ["on-failure"] and settings["KillSignal"] == ["SIGTERM"]
+    assert settings["NoNewPrivileges"] == ["yes"] and settings["ProtectSystem"] == ["strict"]
+    # Under ProtectSystem=strict, only out/ (outputs, state file, lock) and the model's
+    # folder are writable; the watched folder stays read-only to the service.
+    work = settings["WorkingDirectory"][0]
+    assert settings["ReadWritePaths"] == [f"{work}/out"]
+    state = f"/var/lib/{settings['StateDirectory'][0]}"
+    environment = " ".join(settings["Environment"])
+    for name in ("ARGOS_PACKAGES_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        assert re.search(rf"\b{name}={state}(/|\s|$)", environment), name
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None,
+                    reason="systemd-analyze is not installed (apt-get install systemd)")
+def test_systemd_accepts_the_unit(tmp_path: Path):
+    # verify checks that ExecStart's program exists: point it at this checkout's command.
+    command = Path(sys.executable).with_name("kakehashi")
+    unit = tmp_path / "kakehashi.service"
+    unit.write_text(UNIT.read_text(encoding="utf-8").replace(
+        "/opt/kakehashi/.venv/bin/kakehashi", str(command)), encoding="utf-8")
+    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True,
+                            text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def shell_words(line: str) -> list[str]:
+    """A command line of the start script, its variables given their defaults or a sample."""
+    line = re.sub(r'"\$\{\w+:-([^}]*)\}"', r"\1", line)  # "${X:-default}" → default
+    return shlex.split(line.replace('"$@"', "").replace('"$model_file"', "model.argosmodel"))
+
+
+def test_container_recipe_names_real_commands():
+    recipe = (DEPLOY / "Containerfile").read_text(encoding="utf-8")
+    assert re.findall(r"^FROM .*", recipe, re.MULTILINE) == ["FROM python:3.11-slim"]
+    assert "uv sync --locked --no-dev" in recipe
+    assert "COPY deploy/entrypoint.sh ./deploy/entrypoint.sh" in recipe
+    assert 'ENTRYPOINT ["/app/deploy/entrypoint.sh"]' in recipe
+    assert "TELEGRAM_BOT_TOKEN" in recipe and "TELEGRAM_CHAT_ID" in recipe
+    assert not re.search(r"^ENV[^#]*TELEGRAM", recipe, re.MULTILINE)  # never baked in
+    script = ENTRYPOINT.read_text(encoding="utf-8").replace("\\\n", " ")
+    calls = re.findall(r"\bkakehashi ((?:run|models)[^|;\n]*)", script)
+    assert [c.split()[:2] for c in calls] == [["models", "list"], ["models", "install"],
+                                              ["run", "--serve"]]
+    for call in calls:
+        args = build_parser().parse_args(shell_words(call))
+        assert args.handler in (commands.models_list, commands.models_install, commands.run)
+
+
+def entrypoint_setup(tmp_path: Path, model_file: Path) -> tuple[Path, dict[str, str]]:
+    """A fresh /data (one document) and model folder for the container's start script, to
+    serve on a free port: the commands the image runs, on this checkout's installation."""
+    data = tmp_path / "data"
+    (data / "seeds").mkdir(parents=True)
+    shutil.copy(ROOT / "seeds" / "04_report.md", data / "seeds")
+    return data, {**os.environ, **argos_env(tmp_path / "home"),
+                  "KAKEHASHI_MODEL_FILE": str(model_file), "KAKEHASHI_HOST": "127.0.0.1",
+                  "KAKEHASHI_PORT": "0",
+                  "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+
+def start_entrypoint(tmp_path: Path, model_file: Path) -> AbstractContextManager[
+        tuple[subprocess.Popen[str], str]]:
+    data, env = entrypoint_setup(tmp_path, model_file)
+    return started([str(ENTRYPOINT)], cwd=data, env=env)
+
+
+def test_container_start_installs_the_model_from_the_file_and_serves(
+        tmp_path: Path, tiny_package: Path):
+    with start_entrypoint(tmp_path, tiny_package) as (process, url):
+        wait_for(url + "digests/1.html")
+        status, body, headers = get(url + "feed.xml")
+        assert status == 200 and b"<rss" in body
+        assert headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+        process.send_signal(signal.SIGTERM)  # exec: the worker itself gets it
+        stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "installed translate-ja_en" in stdout
+    assert (tmp_path / "home" / "packages" / "translate-ja_en-1_1").is_dir()
+    assert "digest #1 published" in stderr and "Traceback" not in stderr
+
+
+def test_container_start_without_model_file_says_where_to_mount_it(tmp_path: Path):
+    absent = tmp_path / "absent.argosmodel"
+    data, env = entrypoint_setup(tmp_path, absent)
+    result = subprocess.run([str(ENTRYPOINT)], cwd=data, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"kakehashi: no ja→en model installed and no file at {absent}: mount the folder "
+        "holding translate-ja_en-1_1.argosmodel at /models"]
+    assert not (data / "out").exists()
