@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     run.add_argument("--serve", action="store_true",
                      help="also serve OUT/ over HTTP from this process (as 'kakehashi serve')")
-    _add_address_options(run, " (with --serve)")
+    _add_address_options(run, " with --serve")
     serve = _command(commands, "serve", cmd.serve,
                      "serve OUT/ (the feed and the web archive) over HTTP, read-only")
     _add_address_options(serve, "")
