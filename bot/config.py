@@ -85,7 +85,7 @@ class FeedConfig:
     # Where OUT/ is served: the feed's self link, the link of items without a source URL (their
     # page in the web archive), and the article links in Telegram messages (a loopback host is
     # never given to subscribers, who cannot open it).
-    site_url: str = "http://localhost:8000/"
+    site_url: str = "http://localhost:8080/"
     max_items: int = 200
 
 

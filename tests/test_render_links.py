@@ -48,7 +48,7 @@ def test_a_stored_link_that_cannot_be_valid_is_left_out(stored: str):
     xml = render_feed([entry(stored)], FeedConfig(), NOW).encode()
     # The item still has a link: its own page in the web archive, never the bad one.
     link = etree.fromstring(xml).findtext("channel/item/link")
-    assert link == "http://localhost:8000/articles/kakehashi-link.html"
+    assert link == "http://localhost:8080/articles/kakehashi-link.html"
     assert stored not in xml.decode()
     (message,) = [m for m in render_telegram(Digest(1, NOW, (entry(stored),))) if "Title" in m]
     assert "<a " not in message

@@ -218,7 +218,7 @@ def test_once_writes_the_archive_with_each_articles_own_date(tmp_path: Path):
         "2023-05-06 (file date)", "2024-12-01", "2025-03-04"]
     for item in items:
         page = out / article_path(item.findtext("guid") or "")
-        assert item.findtext("link") == "http://localhost:8000/" + article_path(
+        assert item.findtext("link") == "http://localhost:8080/" + article_path(
             item.findtext("guid") or "")
         assert page.is_file()
     assert (out / "digests" / "1.html").is_file()
