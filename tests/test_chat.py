@@ -173,3 +173,26 @@ def test_unreachable_server_is_retried_until_stop(api: FakeBotApi, calls: Calls,
     running.stop()
     assert running.error is None and running.stop_seconds < 3.0
     assert "cannot start" in running.said[0] and api.token not in running.said[0]
+
+
+def test_a_short_flood_wait_delays_the_reply_but_does_not_lose_it(api: FakeBotApi,
+                                                                  bot: BotThread):
+    api.faults.append((429, "Too Many Requests: retry after 1", 1))
+    began = time.monotonic()
+    api.updates.message(READER, "/start")
+    (reply,) = api.wait_replies(READER)
+    assert "feed.xml" in reply and api.attempts == 2
+    assert time.monotonic() - began >= 0.9
+
+
+def test_a_reply_telegram_refuses_is_reported_and_the_bot_goes_on(api: FakeBotApi,
+                                                                  bot: BotThread):
+    api.faults.append((403, "Forbidden: bot was blocked by the user", None))
+    api.updates.message(READER, "/start")
+    deadline = time.monotonic() + 10
+    while api.attempts < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    api.updates.message(READER + 1, "/start")
+    api.wait_replies(READER + 1)
+    assert api.replies(READER) == []
+    assert any("Forbidden: bot was blocked by the user" in line for line in bot.said)

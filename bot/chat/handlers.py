@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram import LinkPreviewOptions, Update
@@ -36,6 +37,8 @@ from bot.errors import KakehashiError
 from bot.publish.telegram import redact
 
 Context = ContextTypes.DEFAULT_TYPE
+# Longest flood wait a reply waits out; a longer one drops the reply (reported).
+MAX_REPLY_WAIT = 10.0
 T = TypeVar("T")
 
 
@@ -139,9 +142,25 @@ async def _send(update: Update, context: Context, texts: list[str]) -> None:
     if update.effective_chat is None:
         return
     for text in texts:
-        await context.bot.send_message(
-            update.effective_chat.id, text, parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True))
+        await _send_one(context, update.effective_chat.id, text)
+
+
+async def _send_one(context: Context, chat_id: int, text: str) -> None:
+    """One reply; a short flood wait is waited out (the reader is waiting for it)."""
+    from telegram.error import RetryAfter
+
+    for attempt in range(3):
+        try:
+            await context.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True))
+            return
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            if attempt == 2 or seconds > MAX_REPLY_WAIT:
+                raise
+            await asyncio.sleep(seconds)
 
 
 def _html(line: str) -> str:

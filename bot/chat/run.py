@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.chat.actions import ChatActions
-from bot.chat.handlers import Commands
 from bot.chat.logs import token_hidden_in_logs
 from bot.config import Config
 from bot.errors import ConfigError, PublishError
@@ -30,6 +29,9 @@ POLL_TIMEOUT = timedelta(seconds=25)
 MAX_RETRY_SECONDS = 60.0
 # Only messages written to the bot: channel posts, edits, joins etc. are never even fetched.
 ALLOWED_UPDATES = ["message"]
+
+# Messages handled at once.
+CONCURRENT_UPDATES = 4
 
 App = Any  # telegram.ext.Application with its six type parameters
 
@@ -84,12 +86,16 @@ def build_application(config: Config, actions: ChatActions) -> App:
     """A python-telegram-bot Application with the bot's handlers, not yet started."""
     from telegram.ext import ApplicationBuilder
 
+    from bot.chat.handlers import Commands
+
     application = (
         ApplicationBuilder()
         .token(config.telegram.token)
         .base_url(config.telegram.api_base_url or DEFAULT_API)
         .job_queue(None)  # the service schedules; the bot has no timed jobs of its own
-        .concurrent_updates(True)  # a slow /status must not hold up another chat's /start
+        # A slow /status must not hold up another chat's /start; a burst of chats must not
+        # become a burst of sends beyond Telegram's ~30 messages a second.
+        .concurrent_updates(CONCURRENT_UPDATES)
         .build()
     )
     Commands(config, actions).install(application)

@@ -49,6 +49,11 @@ class Fault:
         return cls("status", status, description, retry_after)
 
 
+class _Server(ThreadingHTTPServer):
+    # The standard backlog of 5 resets connections when a bot answers many chats at once.
+    request_queue_size = 128
+
+
 class _DroppedError(Exception):
     """Raised inside the handler: close the connection without writing an answer."""
 
@@ -170,7 +175,7 @@ class FakeBotApi:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
