@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,3 +197,28 @@ def test_a_reply_telegram_refuses_is_reported_and_the_bot_goes_on(api: FakeBotAp
     api.wait_replies(READER + 1)
     assert api.replies(READER) == []
     assert any("Forbidden: bot was blocked by the user" in line for line in bot.said)
+
+
+def test_generated_messages_from_other_chats_never_reach_the_admin_actions(api: FakeBotApi,
+                                                                          bot: BotThread,
+                                                                          calls: Calls):
+    rng = random.Random(11)
+    words = ["/status", "/STATUS", "/digest@kk_bot", "/release@KK_BOT all", "/release",
+             "/status@other_bot", "/start", "/latest", "/help", "/", "//", "/x" * 300,
+             "/digest\u202e", "/release <b>all</b> &amp;", "/ステータス", "🙂 /status", "",
+             "/status " + "A" * 4000]
+    chats = [(READER, "private"), (-100123, "group"), (-100456, "supergroup"),
+             (-100555, "channel")]
+    for _ in range(60):
+        chat, kind = rng.choice(chats)
+        text = rng.choice(words)
+        if kind == "channel":
+            api.updates.channel_post(chat, text or "/status")
+        else:
+            api.updates.message(chat, text or "/status", user_id=ADMIN if rng.random() < 0.5
+                                else READER, chat_type=kind)
+    settle(api)
+    assert calls.status == calls.publish == [] and calls.release == []
+    assert api.replies(-100555) == []
+    assert not any("secret" in text or "digest #7" in text for text in api.texts())
+    assert bot.alive and not any("Error" in line for line in bot.said)

@@ -134,7 +134,7 @@ def test_webhook_mode_answers_posted_updates_with_the_secret_only(api: FakeBotAp
     bot = BotThread(config, Calls().actions).start()
     try:
         assert any("webhook" in line for line in bot.said)
-        assert api.updates.webhook["url"] == url
+        assert api.updates.webhook["url"] == url and api.updates.allowed == ["message"]
         secret = api.updates.webhook["secret_token"]
         update = {"update_id": 1, "message": {
             "message_id": 5, "date": 1_700_000_000, "text": "/start",
