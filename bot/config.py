@@ -6,6 +6,7 @@ Built once by the CLI and passed down; nothing else reads the environment or the
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -98,6 +99,15 @@ class TelegramConfig:
     # stopped between the send and its record): "resend" it (at-least-once: it may appear
     # twice) or "hold" it until `kakehashi release --messages` (never a duplicate).
     uncertain: str = "resend"
+    # Chats whose /status, /digest and /release the bot obeys: numeric chat ids (a private
+    # chat's id is its user's id). Names are not accepted: a chat's id is what each message
+    # carries, and it never changes.
+    admin_ids: tuple[str, ...] = ()
+    # Empty: the bot fetches messages by long polling. Set: the public https URL Telegram posts
+    # them to (usually a reverse proxy that terminates TLS in front of listen host:port).
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
 
 
 @dataclass(frozen=True)
@@ -152,12 +162,24 @@ class Config:
             raise ConfigError("config: schedule.lock_wait_seconds must be >= 0")
         if self.telegram.uncertain not in ("resend", "hold"):
             raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
+        _check_chat(self.telegram)
         if not self.feed.site_url.startswith(("http://", "https://")):
             raise ConfigError("config: feed.site_url must be an absolute http(s) URL")
         if not self.serve.host or not 0 <= self.serve.port <= 65535:
             raise ConfigError("config: serve.host must not be empty and serve.port must be "
                               "0-65535")
         return self
+
+
+def _check_chat(t: TelegramConfig) -> None:
+    bad = [chat for chat in t.admin_ids if not re.fullmatch(r"-?[0-9]+", chat)]
+    if bad:
+        raise ConfigError(f"config: telegram.admin_ids: {bad[0]!r} is not a numeric chat id"
+                          "; write the number, e.g. 123456789")
+    if t.webhook_url and not t.webhook_url.startswith(("http://", "https://")):
+        raise ConfigError("config: telegram.webhook_url must be an absolute https URL")
+    if not 0 < t.webhook_port < 65536:
+        raise ConfigError("config: telegram.webhook_port must be a port number (1-65535)")
 
 
 def load_zone(name: str) -> tzinfo:
@@ -275,6 +297,10 @@ def _resolve(base: Path, value: str) -> Path:
 
 
 def _telegram(raw: Any, environ: Mapping[str, str]) -> TelegramConfig:
+    if isinstance(raw, dict) and isinstance(raw.get("admin_ids"), list):
+        # Chat ids are numbers: written as TOML integers or as strings, both are kept as text.
+        ids = raw["admin_ids"]
+        raw = {**raw, "admin_ids": [str(v) if type(v) is int else v for v in ids]}
     section: TelegramConfig = _section(TelegramConfig, raw)
     return replace(
         section,

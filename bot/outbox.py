@@ -96,6 +96,16 @@ class Outbox:
             (status, detail, not_before, message.digest_id, channel, message.part),
         )
 
+    def last_published(self, channel: str) -> list[Message]:
+        """The newest digest's messages that went out (sent, or written as previews), in order."""
+        rows = self._conn.execute(
+            "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status IN (?,?)"
+            " AND digest_id = (SELECT max(digest_id) FROM deliveries WHERE channel=?"
+            " AND status IN (?,?)) ORDER BY part",
+            (channel, SENT, PREVIEW, channel, SENT, PREVIEW),
+        )
+        return [Message(*row) for row in rows]
+
     def uncertain(self, channel: str) -> list[Delivery]:
         """Messages claimed by a process that stopped before recording the outcome."""
         return [d for d in self.attention(channel) if d.status == SENDING]

@@ -49,6 +49,20 @@ class Store:
             raise StoreError(f"store: {path} is not a usable state file ({exc})") from None
         return store
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        """Open an existing, current state file for reading only (never created or migrated)."""
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                   isolation_level=None, timeout=LOCK_WAIT_SECONDS)
+            store = cls(conn)
+            if store._version() < len(MIGRATIONS):
+                conn.close()
+                raise StoreError(f"store: {path} has an older schema (a run upgrades it)")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"store: cannot read {path} ({exc})") from None
+        return store
+
     def close(self) -> None:
         self._conn.close()
 

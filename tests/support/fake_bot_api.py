@@ -1,7 +1,9 @@
 """A small fake Telegram Bot API server on 127.0.0.1 for tests.
 
 Speaks enough of the Bot API for python-telegram-bot: getMe and sendMessage, with Telegram's
-HTML checks (allowed tags, balance, 4096 characters) and scripted faults.
+HTML checks (allowed tags, balance, 4096 characters) and scripted faults; and, for the bot that
+answers, getUpdates (long polling over updates the test queues in `updates`), setWebhook and
+deleteWebhook (tests/support/fake_updates.py), with every reply readable per chat.
 
 For the fault suite it also counts every message it accepted per (chat, text) -- a message
 counted twice was delivered twice --, can hold sendMessage behind a gate (the message is
@@ -23,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.support.fake_updates import FakeUpdates
 from tests.support.telegram_html import telegram_html_problems
 
 
@@ -44,6 +47,11 @@ class Fault:
     @classmethod
     def error(cls, status: int, description: str, retry_after: int | None = None) -> Fault:
         return cls("status", status, description, retry_after)
+
+
+class _Server(ThreadingHTTPServer):
+    # The standard backlog of 5 resets connections when a bot answers many chats at once.
+    request_queue_size = 128
 
 
 class _DroppedError(Exception):
@@ -72,6 +80,8 @@ class FakeBotApi:
     # Error descriptions quote the request's path, as some proxies and servers do: the path
     # holds the token, so the client must not repeat a description as it is.
     echo_path: bool = False
+    # What the bot is sent (messages to it, channel posts) and the webhook it set.
+    updates: FakeUpdates = field(default_factory=FakeUpdates)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _gate: threading.Event = field(default_factory=threading.Event)
@@ -110,6 +120,25 @@ class FakeBotApi:
         """The distinct texts delivered, in no particular order."""
         return [text for _chat, text in self.received]
 
+    def replies(self, chat_id: int | str) -> list[str]:
+        """The texts sent to one chat, in order."""
+        with self._lock:
+            return [str(m.get("text", "")) for m in self.messages
+                    if str(m.get("chat_id")) == str(chat_id)]
+
+    def wait_replies(self, chat_id: int | str, count: int = 1,
+                     timeout: float = 10.0) -> list[str]:
+        """The texts sent to one chat once there are at least `count` (AssertionError after
+        `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.replies(chat_id)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"{chat_id} got {self.replies(chat_id)} within {timeout} s, "
+                             f"not {count} message(s)")
+
     @property
     def base_url(self) -> str:
         assert self._server is not None
@@ -146,7 +175,7 @@ class FakeBotApi:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -156,6 +185,7 @@ class FakeBotApi:
 
     def stop(self) -> None:
         self.release()
+        self.updates.close()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -183,6 +213,12 @@ class FakeBotApi:
                                                 "first_name": "Kakehashi", "username": "kk_bot"}}
         if method == "sendMessage":
             return self._send_message(params)
+        if method == "getUpdates":
+            return self.updates.get_updates(params)
+        if method == "setWebhook":
+            return self.updates.set_webhook(params)
+        if method == "deleteWebhook":
+            return self.updates.delete_webhook(params)
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
     def _send_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
