@@ -5,8 +5,7 @@ Who gets what:
   configured channel itself, even when it is a group: the bot does not talk where it publishes.
 - /start, /help and /latest answer anyone.
 - /status, /digest and /release answer only the chats in `telegram.admin_ids`. From any other
-  chat they get exactly what a command that does not exist gets (a pointer to /help): nothing
-  private, and not even a sign that admin commands exist.
+  chat they get no answer at all: nothing private, and nothing an outsider could probe.
 - Unknown commands get that pointer in private chats, and in groups only when addressed to
   this bot by name (/cmd@thisbot): a group's commands for other bots are not ours to answer.
 """
@@ -37,6 +36,7 @@ from bot.errors import KakehashiError
 from bot.publish.telegram import redact
 
 Context = ContextTypes.DEFAULT_TYPE
+ADMIN_COMMANDS = ("status", "digest", "release")
 # Longest flood wait a reply waits out; a longer one drops the reply (reported).
 MAX_REPLY_WAIT = 10.0
 T = TypeVar("T")
@@ -63,6 +63,8 @@ class Commands:
             application.add_handler(CommandHandler("status", self.status, filters=admin))
             application.add_handler(CommandHandler("digest", self.digest, filters=admin))
             application.add_handler(CommandHandler("release", self.release, filters=admin))
+        # Anyone else's admin command ends here, unanswered (not as an unknown command).
+        application.add_handler(CommandHandler(list(ADMIN_COMMANDS), self.ignore, filters=here))
         # Tried last: whatever command is left, and plain text in a private chat.
         rest = here & (filters.COMMAND | (filters.ChatType.PRIVATE & filters.TEXT))
         application.add_handler(MessageHandler(rest, self.unknown))
@@ -101,6 +103,9 @@ class Commands:
         line = await self._call(update, context, "/release", lambda: self._actions.release(guids))
         if line is not None:
             await _send(update, context, [_html(line)])
+
+    async def ignore(self, update: Update, context: Context) -> None:
+        return None
 
     async def unknown(self, update: Update, context: Context) -> None:
         chat, message = update.effective_chat, update.effective_message
