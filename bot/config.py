@@ -167,11 +167,12 @@ class Config:
 
 
 def _validate_schedule(c: ScheduleConfig) -> None:
-    if c.interval_minutes <= 0 or c.poll_seconds <= 0:
-        raise ConfigError("config: schedule.interval_minutes and poll_seconds must be > 0")
-    if c.lock_wait_seconds < 0 or c.grace_minutes < 0 or c.debounce_seconds < 0:
-        raise ConfigError("config: schedule.lock_wait_seconds, grace_minutes and "
-                          "debounce_seconds must be >= 0")
+    for key in ("interval_minutes", "poll_seconds"):
+        if getattr(c, key) <= 0:
+            raise ConfigError(f"config: schedule.{key} must be > 0")
+    for key in ("lock_wait_seconds", "grace_minutes", "debounce_seconds"):
+        if getattr(c, key) < 0:
+            raise ConfigError(f"config: schedule.{key} must be >= 0")
     if c.mode not in ("immediate", "scheduled"):
         raise ConfigError('config: schedule.mode must be "immediate" or "scheduled"')
     if c.watch not in ("auto", "events", "poll"):

@@ -115,6 +115,7 @@ class Service:
             self._executor.shutdown(wait=True)
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
+            self._loop = None
 
     async def _work(self) -> None:
         """Run posted requests one at a time until stopped."""
