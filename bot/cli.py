@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "(installs the ja→en model first if it is missing)")
     demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (./out)")
     run = _command(commands, "run", cmd.run,
-                   "run 'once' now and then every schedule.interval_minutes until stopped")
+                   "run as a service: watch the folder and feeds, publish digests as "
+                   "[schedule] says, until SIGTERM or Ctrl-C")
     _add_run_options(run)
     status = _command(commands, "status", cmd.status,
                       "show what the state file holds: documents, skipped files, digests")

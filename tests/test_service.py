@@ -253,7 +253,10 @@ def test_sigterm_finishes_the_item_in_hand_and_a_restart_publishes_nothing_twice
     finally:
         if process.poll() is None:
             kill(process)
-    assert "stopping: finishing the item in hand" in "".join(lines)
+    first_text = "".join(lines)
+    assert "stopping: finishing the item in hand" in first_text
+    if moment == "while_reading":  # stopped between documents: nothing half-done published
+        assert "digest #1" not in first_text, first_text[-3000:]
     first_run = len(api.messages)
     with running(paths, config, env, "SIGTERM") as (process, lines):
         wait_until(lambda: delivered(api, docs), 120, "every article", process, lines)
@@ -302,3 +305,42 @@ def test_a_failing_job_is_one_line_and_the_worker_goes_on(tmp_path: Path,
     assert len(errors) == 1, errors
     assert errors[0].startswith("kakehashi: error: glossary:") and "expected" in errors[0]
     exactly_once(api, paths, [first, second])
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>ニュース</title><link>https://news.example/</link>
+<description>d</description>{items}</channel></rss>"""
+ITEM = """<item><title>{title}</title><link>https://news.example/a/{n}</link><guid>a-{n}</guid>
+<description>{body}</description></item>"""
+
+
+def feed_bytes(docs: list[GoodDoc]) -> bytes:
+    items = "".join(ITEM.format(title=d.title, n=d.number, body="".join(d.text.splitlines()[1:]))
+                    for d in docs)
+    return FEED.format(items=items).encode()
+
+
+def test_each_feed_is_polled_on_its_own_interval(tmp_path: Path, api: FakeBotApi) -> None:
+    from tests.support.http_server import Route, serve
+
+    paths = Paths.under(tmp_path)
+    first, second = good_doc(3800), good_doc(3801)
+    with serve({"/feed.xml": Route(feed_bytes([first]), headers={"ETag": '"v1"'})}) as server:
+        config = write_config(tmp_path / "run.toml", (
+            f'[sources]\nsettle_seconds = 0\nfeeds = ["{server.url("/feed.xml")}"]\n'
+            "feed_interval_minutes = 0.02\n"  # every 1.2 s
+            f'{NO_RESCAN}watch = "poll"\npoll_seconds = 3600\n'))
+        with running(paths, config, telegram_env(api), "digest #1") as (process, lines):
+            assert any("polling 1 feed(s) every 0.02 min" in line for line in lines), lines
+            polls = server.requests.count("/feed.xml")
+            server.routes["/feed.xml"] = Route(feed_bytes([first, second]),
+                                               headers={"ETag": '"v2"'})
+            wait_until(lambda: delivered(api, [second]), 30, "the feed's new entry",
+                       process, lines)
+            time.sleep(2.5)  # two more polls: nothing new, nothing sent again
+            stop(process, lines)
+        assert server.requests.count("/feed.xml") >= polls + 3
+    assert delivered(api, [first])
+    assert api.duplicates() == {}
+    text = "".join(lines)
+    assert "digest #2 published" in text and "digest #3" not in text

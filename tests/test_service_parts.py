@@ -26,6 +26,7 @@ from bot.service import Request, Service, TickResult
 from bot.service import service as service_module
 from bot.service.clock import catch_up_after, last_digest_time
 from bot.service.jobs import JobRunner
+from bot.service.service import own_files
 from bot.service.watch import filesystem_type, wanted, watch_method
 from bot.worker import RunReport
 from tests.reliability.helpers import write_good
@@ -141,6 +142,16 @@ def test_only_changes_the_folder_scan_would_read_trigger_a_job(tmp_path: Path) -
     for path in (root / ".hidden.txt", root / ".git" / "x.txt", root / "copy.txt.part",
                  root / "x.tmp", root / "README.md", out / "index.html", tmp_path / "x.txt"):
         assert not wanted(str(path), root, (out,)), path
+
+
+def test_the_workers_own_files_in_the_watched_folder_trigger_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    paths = PathsConfig(seeds=root, out=root / "site", state=root / "state.sqlite3")
+    ignored = own_files(Config(paths=paths))
+    for name in ("state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm",
+                 "state.sqlite3.lock", "site/feed.xml", "site/articles/a.html"):
+        assert not wanted(str(root / name), root, ignored), name
+    assert wanted(str(root / "state-report.txt"), root, ignored)
 
 
 def test_requests_merge_into_one_job() -> None:

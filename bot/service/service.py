@@ -15,6 +15,7 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.config import Config
@@ -93,10 +94,11 @@ class Service:
         clock.add_jobs(self.config)
         scheduler.start()
         worker = asyncio.create_task(self._work())
+        worker.add_done_callback(lambda _: self.stop())  # a bug in it must not leave us idle
         ready = asyncio.Event()
         watcher = asyncio.create_task(watch_folder(
             self.config.paths.seeds, self.config.schedule, self._changed, ready, self._stop,
-            self._say, ignored=(self.config.paths.out.resolve(),)))
+            self._say, ignored=own_files(self.config)))
         companions = [asyncio.create_task(self._companion(c)) for c in self._companions]
         try:
             await ready.wait()  # watching first: a file dropped during the scan is not missed
@@ -146,7 +148,8 @@ class Service:
         except Exception as exc:  # a bug: still one line, and the next trigger runs
             error = f"internal error: {type(exc).__name__}: {exc}"
         error = redact(error, self.config.telegram.token)
-        self._say(f"kakehashi: error: {error}")
+        # Stopping cuts short a wait for the lock: said, but not as a failure.
+        self._say(f"stopped: {error}" if self.stopping.is_set() else f"kakehashi: error: {error}")
         return TickResult(request.describe(), datetime.now(UTC), error=error)
 
     def _after(self, result: TickResult) -> None:
@@ -201,6 +204,14 @@ class Service:
             self._say(f"publishing digests at {', '.join(s.digest_times)} ({s.timezone})"
                       + (f"; next at {nxt:%Y-%m-%d %H:%M:%S %Z}" if nxt else ""))
         self._say("SIGTERM or Ctrl-C stops after the item in hand")
+
+
+def own_files(config: Config) -> tuple[Path, ...]:
+    """What the worker itself writes, should it live inside the watched folder: its changes
+    must not trigger jobs (each job writes the state file: it would never rest)."""
+    state = config.paths.state.resolve()
+    return (config.paths.out.resolve(), state, *(
+        state.with_name(state.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")))
 
 
 def run_service(config: Config, use_cache: bool, say: Say,
