@@ -80,26 +80,17 @@ class Service:
 
     async def run(self) -> None:
         """Run until stopped: triggers, the job worker, companions; then stop them in order."""
-        from apscheduler.events import EVENT_JOB_MISSED
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
         loop = self._loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stop)
-        # APScheduler's own log lines (a missed run) are said here as one line instead.
-        logging.getLogger("apscheduler").addHandler(logging.NullHandler())
-        scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
-        scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
-        clock = self._clock = Clock(scheduler, self.post)
-        clock.add_jobs(self.config)
-        scheduler.start()
+        scheduler = self._start_scheduler(loop)
         worker = asyncio.create_task(self._work())
         worker.add_done_callback(lambda _: self.stop())  # a bug in it must not leave us idle
         ready = asyncio.Event()
         watcher = asyncio.create_task(watch_folder(
             self.config.paths.seeds, self.config.schedule, self._changed, ready, self._stop,
             self._say, ignored=own_files(self.config)))
-        companions = [asyncio.create_task(self._companion(c)) for c in self._companions]
+        others = [watcher, *(asyncio.create_task(self._companion(c)) for c in self._companions)]
         try:
             await ready.wait()  # watching first: a file dropped during the scan is not missed
             self._announce()
@@ -109,15 +100,29 @@ class Service:
             await self._stop.wait()
         finally:
             self.stop()
-            await worker
+            await worker  # the job in hand ends after its current item
             scheduler.shutdown(wait=False)
-            await asyncio.wait([watcher, *companions], timeout=COMPANION_GRACE_SECONDS)
-            for task in (watcher, *companions):
+            await asyncio.wait(others, timeout=COMPANION_GRACE_SECONDS)
+            for task in others:
                 task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
             self._executor.shutdown(wait=True)
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
             self._loop = None
+
+    def _start_scheduler(self, loop: asyncio.AbstractEventLoop) -> Any:
+        from apscheduler.events import EVENT_JOB_MISSED
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        # APScheduler's own log lines (a missed run) are said here as one line instead.
+        logging.getLogger("apscheduler").addHandler(logging.NullHandler())
+        scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+        scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+        self._clock = Clock(scheduler, self.post)
+        self._clock.add_jobs(self.config)
+        scheduler.start()
+        return scheduler
 
     async def _work(self) -> None:
         """Run posted requests one at a time until stopped."""
@@ -132,11 +137,13 @@ class Service:
                 continue
             result = await self._run(request)
             for future in waiters:
-                future.set_result(result)
+                if not future.done():  # its caller may have given up on it
+                    future.set_result(result)
             self._after(result)
         stopped = TickResult("stopped", datetime.now(UTC), error="the service stopped first")
         for future in self._waiters:
-            future.set_result(stopped)
+            if not future.done():
+                future.set_result(stopped)
 
     async def _run(self, request: Request) -> TickResult:
         loop = asyncio.get_running_loop()
