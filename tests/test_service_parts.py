@@ -206,6 +206,7 @@ def test_companions_ticks_and_digest_now_on_a_real_job_runner(
         write_good(config.paths.seeds, 3900)
         await until(lambda: any(t.report is not None and t.report.entries for t in ticks))
         seen["before"] = (config.paths.out / "telegram").exists()
+        seen["next"] = service.next_digest()
         seen["digest"] = await from_another_thread(service)
         service.stop()
         await stop.wait()
@@ -217,8 +218,8 @@ def test_companions_ticks_and_digest_now_on_a_real_job_runner(
     async def deaf(stop: asyncio.Event) -> None:
         await asyncio.sleep(3600)  # ignores the stop: cancelled after the grace
 
-    service = Service(config, runner.run, said.append, [editor, broken, deaf], ticks.append,
-                      stopping)
+    service = Service(config, runner.run, said.append, [broken, deaf], ticks.append, stopping)
+    service.add_companion(editor)  # as one that needs the service (digest_now) is wired
     began = time.monotonic()
     asyncio.run(service.run())
     assert time.monotonic() - began < 60
@@ -228,7 +229,9 @@ def test_companions_ticks_and_digest_now_on_a_real_job_runner(
     assert digest.report.digest_id == 1 and digest.error == ""
     assert (config.paths.out / "telegram" / "001.html").exists()
     assert seen["editor returned"] is True
-    assert ticks[0].what == "folder, delivery" and ticks[-1] is digest
+    assert ticks[0].what == "folder, delivery" and ticks[-1] is digest is service.last_tick
+    upcoming = seen["next"]
+    assert isinstance(upcoming, datetime) and f"{upcoming.astimezone(UTC):%H:%M}" == later
     assert [line for line in said if "error" in line] == [
         "kakehashi: error: broken stopped: RuntimeError: the chat companion fell over"]
     with pytest.raises(RuntimeError, match="not running"):

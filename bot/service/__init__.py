@@ -16,10 +16,16 @@ so a restart or a missed trigger catches up.
 
 Seams for the parts that run beside the worker: companions (coroutines run for the life of
 the service, told to stop by an asyncio.Event), `on_tick` (each job's TickResult, in the
-event loop thread) and `Service.digest_now()` (thread-safe).
+event loop thread; keep it quick) and `Service.digest_now()` (thread-safe). Wiring one that
+needs the service itself, e.g. a chat bot whose /digest publishes now:
+
+    service = build_service(config, use_cache, say, on_tick=alerts.on_tick)
+    service.add_companion(lambda stop: run_chat(config, actions_over(service), stop))
+    asyncio.run(service.run())
 """
 
 from bot.service.requests import Companion, Request, TickHook, TickResult
-from bot.service.service import Service, run_service
+from bot.service.service import Service, build_service, run_service
 
-__all__ = ["Companion", "Request", "Service", "TickHook", "TickResult", "run_service"]
+__all__ = ["Companion", "Request", "Service", "TickHook", "TickResult", "build_service",
+           "run_service"]

@@ -53,6 +53,15 @@ class Service:
         # companions and signals while a job works.
         self._executor = concurrent.futures.ThreadPoolExecutor(1, "kakehashi-job")
         self._clock: Clock | None = None
+        self.last_tick: TickResult | None = None  # for a status command
+
+    def add_companion(self, companion: Companion) -> None:
+        """Run `companion` beside the worker (before `run`; e.g. one that needs digest_now)."""
+        self._companions += (companion,)
+
+    def next_digest(self) -> datetime | None:
+        """When the next scheduled digest is due; None in immediate mode or when not running."""
+        return self._clock.next_digest() if self._clock is not None else None
 
     def digest_now(self) -> concurrent.futures.Future[TickResult]:
         """Publish what is pending now (from any thread); the future holds that job's result."""
@@ -160,6 +169,7 @@ class Service:
         return TickResult(request.describe(), datetime.now(UTC), error=error)
 
     def _after(self, result: TickResult) -> None:
+        self.last_tick = result
         if result.report is not None and result.report.waiting and not self.stopping.is_set():
             # Files still being written: looked at again once they may have settled, not
             # only at the next full rescan.
@@ -221,9 +231,11 @@ def own_files(config: Config) -> tuple[Path, ...]:
         state.with_name(state.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")))
 
 
-def run_service(config: Config, use_cache: bool, say: Say,
-                companions: Sequence[Companion] = (), on_tick: TickHook | None = None) -> None:
-    """`kakehashi run`: check the model and folder, then serve until SIGTERM or Ctrl-C."""
+def build_service(config: Config, use_cache: bool, say: Say,
+                  companions: Sequence[Companion] = (), on_tick: TickHook | None = None
+                  ) -> Service:
+    """The service over the real jobs, after checking the model and the folder (a missing
+    one is an error now, not at each job)."""
     from bot.translate.packages import find_package
 
     find_package(config.translation.from_code, config.translation.to_code)
@@ -231,5 +243,10 @@ def run_service(config: Config, use_cache: bool, say: Say,
         raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
     stopping = threading.Event()
     runner = JobRunner(config, use_cache, say, stopping)
-    service = Service(config, runner.run, say, companions, on_tick, stopping)
-    asyncio.run(service.run())
+    return Service(config, runner.run, say, companions, on_tick, stopping)
+
+
+def run_service(config: Config, use_cache: bool, say: Say,
+                companions: Sequence[Companion] = (), on_tick: TickHook | None = None) -> None:
+    """`kakehashi run`: serve until SIGTERM or Ctrl-C, then return (exit 0)."""
+    asyncio.run(build_service(config, use_cache, say, companions, on_tick).run())
