@@ -192,7 +192,7 @@ def test_scheduled_mode_publishes_at_its_time_and_not_before(tmp_path: Path,
                                                              api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
     docs = [write_good(paths.seeds, 3300 + i) for i in range(3)]
-    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=25)
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=30)
     config = write_config(tmp_path / "run.toml", NO_RESCAN + 'mode = "scheduled"\n'
                           f'digest_times = ["{due:%H:%M:%S}"]\ntimezone = "UTC"\n')
     with running(paths, config, telegram_env(api), "wait for the next digest") as (process,

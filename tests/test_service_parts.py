@@ -25,7 +25,7 @@ from bot.errors import ConfigError
 from bot.service import Request, Service, TickResult
 from bot.service import service as service_module
 from bot.service.clock import catch_up_after, last_digest_time
-from bot.service.jobs import JobRunner
+from bot.service.jobs import JobRunner, report_lines
 from bot.service.service import own_files
 from bot.service.watch import filesystem_type, wanted, watch_method
 from bot.worker import RunReport
@@ -267,3 +267,22 @@ def test_a_failing_job_is_one_line_and_the_next_request_runs(tmp_path: Path) -> 
     errors = [line for line in said if "error" in line]
     assert errors == ["kakehashi: error: internal error: ValueError: unexpected answer from "
                       "https://api/bot<TELEGRAM_BOT_TOKEN>/sendMessage"]
+
+
+def test_what_each_job_says() -> None:
+    config = Config(paths=PathsConfig(seeds=Path("in"), out=Path("out")))
+    feed = Request(feeds=frozenset({"https://a/"}), publish=True)
+    assert report_lines(RunReport(), feed, config) == []  # a quiet feed poll says nothing
+    assert report_lines(RunReport(), Request(publish=True), config) == [
+        "nothing pending; no digest published"]
+    assert report_lines(RunReport(), Request(folder=True), config) == ["nothing new in in"]
+    waiting = report_lines(RunReport(2, 3, (("bad.pdf", "no text"),), waiting=1),
+                           Request(folder=True), config)
+    assert waiting == ["skipped bad.pdf: no text",
+                       "2 new document(s), 3 article(s); they wait for the next digest time",
+                       "1 file(s) still being written or not yet read: looked at again "
+                       "shortly"]
+    published = report_lines(RunReport(1, 1, digest_id=4, outputs=(Path("out/feed.xml"),)),
+                             Request(folder=True, publish=True), config)
+    assert published == ["1 new document(s), 1 article(s); digest #4 published to out",
+                         "  wrote out/feed.xml"]

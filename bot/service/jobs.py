@@ -100,7 +100,7 @@ def report_lines(report: RunReport, request: Request, config: Config) -> list[st
     elif request.folder:
         no_digest = "; no digest published" if request.publish else ""
         lines.append(f"nothing new in {config.paths.seeds}{no_digest}")
-    elif request.publish:
+    elif request.publish and not request.feeds:  # a digest time or digest_now()
         lines.append("nothing pending; no digest published")
     if report.waiting:
         lines.append(f"{report.waiting} file(s) still being written or not yet read: looked "
