@@ -32,7 +32,7 @@ from bot.text.clean import normalize
 from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
-from bot.worker import TELEGRAM, RunReport, run_forever, run_once
+from bot.worker import TELEGRAM, RunReport, run_once
 
 Say = Callable[[str], None]
 
@@ -75,19 +75,11 @@ def _say_report(report: RunReport, config: Config, say: Say) -> None:
 
 
 def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
-    """`run`: the same job on a schedule; a failed tick is reported and the next one runs."""
-    find_package(config.translation.from_code, config.translation.to_code)
+    """`run`: the service (bot/service) until SIGTERM or Ctrl-C; a failed job is reported
+    in one line and the next trigger runs."""
+    from bot.service import run_service
 
-    def tick() -> None:
-        from bot.errors import KakehashiError
-
-        try:
-            run_configured(config, use_cache, say)
-        except KakehashiError as exc:
-            say(f"kakehashi: error: {exc}")
-
-    say(f"running every {config.schedule.interval_minutes:g} min; Ctrl-C to stop")
-    run_forever(tick, config.schedule.interval_minutes)
+    run_service(config, use_cache, say)
 
 
 def run_demo(config: Config, out: Path, say: Say) -> RunReport:

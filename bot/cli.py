@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "(installs the ja→en model first if it is missing)")
     demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (./out)")
     run = _command(commands, "run", cmd.run,
-                   "run 'once' now and then every schedule.interval_minutes until stopped")
+                   "run as a service: watch the folder and feeds, publish digests as "
+                   "[schedule] says, until SIGTERM or Ctrl-C")
     _add_run_options(run)
     run.add_argument("--serve", action="store_true",
                      help="also serve OUT/ over HTTP from this process (as 'kakehashi serve')")

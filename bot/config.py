@@ -63,6 +63,8 @@ class SourcesConfig:
     # Symbolic links in the watched folder are skipped (and listed) unless this is on; then
     # they are read wherever they point, loops and dangling links still listed.
     follow_symlinks: bool = False
+    # `kakehashi run` polls each feed this often (a failing feed's backoff still applies).
+    feed_interval_minutes: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,26 @@ class TelegramConfig:
 
 @dataclass(frozen=True)
 class ScheduleConfig:
+    # `kakehashi run`: a full rescan of the folder this often, the safety net behind the
+    # file events (a missed event, a network mount).
     interval_minutes: float = 30.0
     # How long a job waits for another process working on the same state file.
     lock_wait_seconds: float = 600.0
+    # "immediate": a digest as soon as new articles are ready; "scheduled": new articles
+    # wait in the store until one of digest_times ("HH:MM" or "HH:MM:SS" in `timezone`).
+    mode: str = "immediate"
+    digest_times: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    # A digest time missed by up to this much (the machine slept, the worker was stopped)
+    # is still published; later than that, its articles wait for the next time.
+    grace_minutes: float = 60.0
+    # How the folder is watched: "auto" (file events, polling on network file systems or
+    # when events are unavailable), "events" or "poll" (every poll_seconds).
+    watch: str = "auto"
+    poll_seconds: float = 5.0
+    # A drop is processed once the folder has been quiet this long (a copy of many files
+    # makes one digest, not one per file).
+    debounce_seconds: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -156,10 +175,9 @@ class Config:
         if bad:
             raise ConfigError(f"config: sources.feeds: not an http(s) URL: {bad[0]}")
         load_zone(s.timezone)
-        if self.schedule.interval_minutes <= 0:
-            raise ConfigError("config: schedule.interval_minutes must be > 0")
-        if self.schedule.lock_wait_seconds < 0:
-            raise ConfigError("config: schedule.lock_wait_seconds must be >= 0")
+        if s.feed_interval_minutes <= 0:
+            raise ConfigError("config: sources.feed_interval_minutes must be > 0")
+        _validate_schedule(self.schedule)
         if self.telegram.uncertain not in ("resend", "hold"):
             raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
         _check_chat(self.telegram)
@@ -182,7 +200,38 @@ def _check_chat(t: TelegramConfig) -> None:
         raise ConfigError("config: telegram.webhook_port must be a port number (1-65535)")
 
 
-def load_zone(name: str) -> tzinfo:
+def _validate_schedule(c: ScheduleConfig) -> None:
+    for key in ("interval_minutes", "poll_seconds"):
+        if getattr(c, key) <= 0:
+            raise ConfigError(f"config: schedule.{key} must be > 0")
+    for key in ("lock_wait_seconds", "grace_minutes", "debounce_seconds"):
+        if getattr(c, key) < 0:
+            raise ConfigError(f"config: schedule.{key} must be >= 0")
+    if c.mode not in ("immediate", "scheduled"):
+        raise ConfigError('config: schedule.mode must be "immediate" or "scheduled"')
+    if c.watch not in ("auto", "events", "poll"):
+        raise ConfigError('config: schedule.watch must be "auto", "events" or "poll"')
+    if c.mode == "scheduled" and not c.digest_times:
+        raise ConfigError('config: schedule.mode = "scheduled" needs schedule.digest_times,'
+                          ' e.g. ["08:00", "18:00"]')
+    for value in c.digest_times:
+        parse_clock(value)
+    load_zone(c.timezone, "schedule.timezone")
+
+
+def parse_clock(value: str) -> tuple[int, int, int]:
+    """(hour, minute, second) of "HH:MM" or "HH:MM:SS"; ConfigError otherwise."""
+    parts = value.split(":")
+    ok = len(parts) in (2, 3) and all(p.isascii() and p.isdigit() and len(p) == 2
+                                      for p in parts)
+    numbers = [int(p) for p in parts] + [0] if ok else []
+    if not ok or numbers[0] > 23 or numbers[1] > 59 or numbers[2] > 59:
+        raise ConfigError(f"config: schedule.digest_times: {value!r} is not a time of day"
+                          ' ("HH:MM" or "HH:MM:SS", e.g. "08:00")')
+    return numbers[0], numbers[1], numbers[2]
+
+
+def load_zone(name: str, key: str = "sources.timezone") -> tzinfo:
     """An IANA time zone by name; ConfigError when the system's zone database lacks it."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -191,7 +240,7 @@ def load_zone(name: str) -> tzinfo:
     except (ZoneInfoNotFoundError, ValueError):
         if name == "Asia/Tokyo":  # no DST since 1951: exact without a zone database
             return timezone(timedelta(hours=9), "JST")
-        raise ConfigError(f"config: sources.timezone: unknown time zone {name!r} (an IANA name"
+        raise ConfigError(f"config: {key}: unknown time zone {name!r} (an IANA name"
                           " such as 'Asia/Tokyo' or 'UTC')") from None
 
 

@@ -43,6 +43,8 @@ class IngestReport:
     new_documents: int = 0
     entries: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # New files left for a later look: still being written, or the run was stopped.
+    waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class Ingest:
     translator: Translator
     now: datetime
     progress: Progress
+    # Asked between documents and feed entries: True when the process is stopping, so the
+    # run ends after the item in hand (what is left is still new for the next run).
+    stop: Callable[[], bool] = lambda: False
 
     @cached_property
     def stream(self) -> TranslationStream:
@@ -63,10 +68,18 @@ class Ingest:
                                  self.config.glossary.strict, self.progress)
 
 
-def ingest_sources(job: Ingest, report: IngestReport) -> None:
-    """The folder, then the feeds; their new articles translated as one stream."""
-    ingest_folder(job, report)
-    ingest_feeds(job, report)
+def ingest_sources(job: Ingest, report: IngestReport, *, folder: bool = True,
+                   feeds: tuple[str, ...] | None = None) -> None:
+    """The folder, then the feeds (None: every configured feed); their new articles
+    translated as one stream."""
+    if folder:
+        ingest_folder(job, report)
+    if not job.stop():
+        ingest_feeds(job, report, feeds)
+    if job.stop():
+        # Stopping: documents queued but not translated are not recorded, so the next run
+        # reads them again (the translation memory keeps any window already translated).
+        return
     report.entries += job.stream.flush()  # what is left of the last window
     misses, hits = getattr(job.translator, "misses", None), getattr(job.translator, "hits", 0)
     if misses:
@@ -83,7 +96,12 @@ def ingest_folder(job: Ingest, report: IngestReport) -> None:
         if not job.store.has_document(key):
             _skip(job, report, key, item.name, item.reason)
     candidates = unseen(scan.files, job.store.file_index())
-    for candidate in settled(candidates, sources.settle_seconds):
+    ready = settled(candidates, sources.settle_seconds)
+    report.waiting += len(candidates) - len(ready)
+    for done, candidate in enumerate(ready):
+        if job.stop():
+            report.waiting += len(ready) - done
+            return
         _ingest_file(job, candidate, report)
 
 
@@ -135,15 +153,18 @@ def _file_date(job: Ingest, candidate: FileCandidate, data: bytes) -> str:
 MAX_PARALLEL_POLLS = 4
 
 
-def ingest_feeds(job: Ingest, report: IngestReport) -> None:
-    """Poll every configured feed that is due; a failing feed backs off, the others go on.
+def ingest_feeds(job: Ingest, report: IngestReport, urls: tuple[str, ...] | None = None
+                 ) -> None:
+    """Poll each of `urls` (None: the configured feeds) that is due; a failing feed backs
+    off, the others go on.
 
     Fetching runs in a few threads; everything that touches the store stays on this thread
     (a SQLite connection is not shared across threads)."""
     sources = job.config.sources
     now = job.now.timestamp()
     zone = load_zone(sources.timezone)
-    states = [_feed_state(job.store, url) for url in dict.fromkeys(sources.feeds)]
+    chosen = sources.feeds if urls is None else urls
+    states = [_feed_state(job.store, url) for url in dict.fromkeys(chosen)]
     states = [state for state in states if due(state, now)]
     if not states:
         return
@@ -156,6 +177,8 @@ def ingest_feeds(job: Ingest, report: IngestReport) -> None:
         job.progress(f"polling {state.url}")
     with ThreadPoolExecutor(min(MAX_PARALLEL_POLLS, len(states))) as pool:
         for result in pool.map(poll, states):  # in the configured order
+            if job.stop():
+                break  # its state is not saved: the next poll fetches it again
             _record_poll(job, report, result, now)
 
 
@@ -167,6 +190,8 @@ def _feed_state(store: Store, url: str) -> FeedState:
 def _record_poll(job: Ingest, report: IngestReport, result: FetchResult, now: float) -> None:
     new = result.state
     for item in result.items:
+        if job.stop():
+            return  # the feed's state (etag) is not saved: the next poll gets it all again
         _ingest_feed_item(job, item, report)
     # Saved (with its etag) once the entries are recorded: a crash before that polls again
     # and gets them again, where a saved etag would get "not modified".

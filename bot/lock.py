@@ -30,8 +30,10 @@ def lock_path(state: Path) -> Path:
 
 @contextmanager
 def hold_state_lock(state: Path, wait_seconds: float,
-                    say: Callable[[str], None] = lambda _: None) -> Iterator[None]:
-    """Hold the job lock of `state`, waiting up to `wait_seconds` for another holder."""
+                    say: Callable[[str], None] = lambda _: None,
+                    stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
+    """Hold the job lock of `state`, waiting up to `wait_seconds` for another holder (and
+    giving up with StoreError as soon as `stop()` says the process is stopping)."""
     if str(state) == ":memory:":
         yield
         return
@@ -42,14 +44,15 @@ def hold_state_lock(state: Path, wait_seconds: float,
     except OSError as exc:
         raise StoreError(f"store: cannot open the lock file {path}: {exc.strerror}") from None
     try:
-        _acquire(fd, state, wait_seconds, say)
+        _acquire(fd, state, wait_seconds, say, stop)
         _write_owner(fd)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def _acquire(fd: int, state: Path, wait_seconds: float, say: Callable[[str], None]) -> None:
+def _acquire(fd: int, state: Path, wait_seconds: float, say: Callable[[str], None],
+             stop: Callable[[], bool]) -> None:
     deadline = time.monotonic() + wait_seconds
     announced = False
     while True:
@@ -59,6 +62,9 @@ def _acquire(fd: int, state: Path, wait_seconds: float, say: Callable[[str], Non
         except BlockingIOError:
             pass
         owner = read_owner(fd)
+        if stop():
+            raise StoreError(f"stopped while waiting for another Kakehashi process ({owner}) "
+                             f"working on {state}") from None
         if time.monotonic() >= deadline:
             raise StoreError(
                 f"another Kakehashi process ({owner}) is working on {state}; it still was after "

@@ -1,13 +1,13 @@
-"""One run of the whole job (ingest → entries → digest → publish) and the scheduler around it.
+"""One run of the whole job: ingest (sources → entries), then publish (entries → digest →
+outputs). `once` runs both; the service (bot/service) runs each when its triggers say.
 
-What is pending is always read from the store, so a restart or a missed tick catches up from
-the store; the scheduler only decides when.
+What is pending is always read from the store, so a restart or a missed trigger catches up
+from the store; the scheduler only decides when.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +31,7 @@ from bot.translate.engine import Translator
 
 TELEGRAM = "telegram"
 UNCERTAIN_DETAIL = "uncertain: may have arrived"
+Stop = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class RunReport:
     skipped: tuple[tuple[str, str], ...] = ()
     digest_id: int | None = None
     outputs: tuple[Path, ...] = field(default=())
+    waiting: int = 0  # new files left for a later look (still being written, or stopped)
 
 
 def run_once(
@@ -49,17 +51,32 @@ def run_once(
     now: datetime | None = None, progress: Progress = lambda _: None,
 ) -> RunReport:
     """Process everything new in the sources, then publish one digest of what is pending."""
-    job = Ingest(config, store, glossary, translator, now or datetime.now(UTC), progress)
+    now = now or datetime.now(UTC)
+    ingested = ingest_new(Ingest(config, store, glossary, translator, now, progress))
+    digest_id, outputs = publish(config, store, now, progress)
+    return report_of(ingested, digest_id, outputs)
+
+
+def ingest_new(job: Ingest, folder: bool = True,
+               feeds: tuple[str, ...] | None = None) -> IngestReport:
+    """The ingest part: what is new in the folder and the feeds (None: all) becomes entries."""
     ingested = IngestReport()
-    ingest_sources(job, ingested)
-    digest_id, outputs = _publish(config, store, job.now, progress)
+    ingest_sources(job, ingested, folder=folder, feeds=feeds)
+    return ingested
+
+
+def report_of(ingested: IngestReport, digest_id: int | None = None,
+              outputs: list[Path] | None = None) -> RunReport:
+    """The RunReport of an ingest and (if any) a publish."""
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
-                     digest_id, tuple(outputs))
+                     digest_id, tuple(outputs or ()), ingested.waiting)
 
 
-def _publish(
-    config: Config, store: Store, now: datetime, progress: Progress
+def publish(
+    config: Config, store: Store, now: datetime, progress: Progress, stop: Stop = lambda: False
 ) -> tuple[int | None, list[Path]]:
+    """The publish part: one digest of what is pending, the feed and archive, then the
+    outbox drained (up to the message in hand when `stop()` turns true)."""
     outputs: list[Path] = []
     digest_id = None
     # The job lock is held: a temp file of ours in OUT is a leftover of a killed run.
@@ -79,12 +96,14 @@ def _publish(
     # The archive's pages: named by the index alone, which any change reaches.
     if write_web(config.paths.out, store.recent_digests(config.feed.max_items), config.feed):
         outputs.append(config.paths.out / INDEX_NAME)
-    outputs.extend(_deliver_telegram(config, store, progress))
+    outputs.extend(deliver(config, store, progress, stop))
     return digest_id, outputs
 
 
-def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[Path]:
-    """Drain the outbox one claimed message at a time: to Telegram, or to preview files."""
+def deliver(config: Config, store: Store, progress: Progress,
+            stop: Stop = lambda: False) -> list[Path]:
+    """Drain the outbox one claimed message at a time: to Telegram, or to preview files.
+    Nothing more is claimed once `stop()` is true; what is left stays pending."""
     outbox = store.outbox()
     if not config.telegram.token:
         _settle_previews(config.paths.out, outbox)
@@ -94,7 +113,7 @@ def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[
         return []
     owner = f"pid {os.getpid()}"
     if not config.telegram.token:
-        return _write_previews(config.paths.out, outbox, owner)
+        return _write_previews(config.paths.out, outbox, owner, stop)
     wait = outbox.flood_wait_until(TELEGRAM) - time.time()
     if wait > 0:
         progress(f"telegram asked us to wait: {len(queued)} message(s) stay queued for "
@@ -113,14 +132,15 @@ def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[
         if outcome.status == REJECTED:
             progress(f"telegram refused {where}: {outcome.detail}")
 
-    send_messages(config.telegram, lambda: outbox.claim_next(
+    send_messages(config.telegram, lambda: None if stop() else outbox.claim_next(
         TELEGRAM, owner, datetime.now(UTC)), record)
     return []
 
 
-def _write_previews(out: Path, outbox: Outbox, owner: str) -> list[Path]:
+def _write_previews(out: Path, outbox: Outbox, owner: str, stop: Stop) -> list[Path]:
     paths = []
-    while (message := outbox.claim_next(TELEGRAM, owner, datetime.now(UTC))) is not None:
+    while not stop() and (message := outbox.claim_next(TELEGRAM, owner,
+                                                       datetime.now(UTC))) is not None:
         try:
             paths.append(write_preview(out, message.body))
         except PublishError:
@@ -150,20 +170,3 @@ def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:
 def _settle_one(outbox: Outbox, message: Message, policy: str, why: str) -> None:
     outbox.record(message, TELEGRAM, HELD if policy == "hold" else PENDING,
                   f"{UNCERTAIN_DETAIL}: {why}")
-
-
-def run_forever(job: Callable[[], None], interval_minutes: float) -> None:
-    """Run `job` now and then every interval until interrupted (Ctrl-C or SIGTERM)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    scheduler = BlockingScheduler(timezone=UTC)
-    # A service manager stops us with SIGTERM: finish cleanly, as with Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    # A late tick still runs (grace = one interval); overlapping ticks merge into one.
-    scheduler.add_job(job, "interval", minutes=interval_minutes, next_run_time=datetime.now(
-        UTC), misfire_grace_time=int(interval_minutes * 60), coalesce=True,
-        max_instances=1)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)

@@ -39,6 +39,6 @@ def test_run_publishes_then_stops_cleanly_on_sigterm(tmp_path: Path):
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, stderr
-    assert "running every 60 min" in stderr and "digest #1 published" in stderr
+    assert "full rescan every 60 min" in stderr and "digest #1 published" in stderr
     assert "Traceback" not in stderr
     assert (tmp_path / "out" / "feed.xml").exists()

@@ -1,0 +1,116 @@
+"""When jobs run: the APScheduler jobs of the service, each of which only posts a Request.
+
+Misfire grace and coalescing, chosen per trigger (APScheduler's defaults, a 1 s grace, would
+drop a trigger whenever the machine was briefly busy or asleep):
+
+- the full rescan, the feeds, a drop's debounce and the settle re-check: no grace limit
+  (`misfire_grace_time=None`), coalesced. However late, one run is still worth doing (it
+  finds what is new in the folder or the feed), and one is enough: several missed runs
+  collapse into one.
+- digest times (scheduled mode): a grace of schedule.grace_minutes, coalesced. A digest an
+  hour late is still the digest readers expect; one much later would land at an odd time
+  and just before the next one, so its articles wait for the next digest time instead.
+  Coalesced: a machine that slept through 08:00 and 18:00 sends one digest, not two.
+
+A stopped worker has no missed runs for APScheduler to know of (its job store is in memory,
+deliberately: what is pending lives in the state file). At start the service therefore runs
+the rescan and every feed at once, publishes what is pending in immediate mode, and in
+scheduled mode publishes if the last digest time passed, within the grace, without a digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from bot.config import Config, load_zone, parse_clock
+from bot.service.requests import Request
+
+Post = Callable[[Request], None]
+
+
+class Clock:
+    """The service's APScheduler jobs on one running AsyncIOScheduler."""
+
+    def __init__(self, scheduler: Any, post: Post) -> None:
+        self.scheduler = scheduler
+
+        async def fire(request: Request) -> None:
+            # A coroutine, so APScheduler's AsyncIOExecutor runs it in the event loop thread
+            # (a plain function would run in a thread pool); it only posts, it never raises.
+            post(request)
+
+        self._fire = fire
+
+    def add_jobs(self, config: Config) -> None:
+        """The rescan, one job per feed, and the digest times (scheduled mode)."""
+        s = config.schedule
+        publish = s.mode == "immediate"
+        self._every("rescan", s.interval_minutes, Request(folder=True, publish=publish))
+        for url in dict.fromkeys(config.sources.feeds):
+            self._every(f"feed {url}", config.sources.feed_interval_minutes,
+                        Request(feeds=frozenset({url}), publish=publish))
+        if s.mode != "scheduled":
+            return
+        from apscheduler.triggers.cron import CronTrigger
+
+        zone = load_zone(s.timezone, "schedule.timezone")
+        for value in dict.fromkeys(s.digest_times):
+            hour, minute, second = parse_clock(value)
+            trigger = CronTrigger(hour=hour, minute=minute, second=second, timezone=zone)
+            self.scheduler.add_job(self._fire, trigger, args=[Request(publish=True)],
+                                   id=f"digest {value}", coalesce=True,
+                                   misfire_grace_time=max(1, round(s.grace_minutes * 60)))
+
+    def arm(self, job_id: str, seconds: float, request: Request) -> None:
+        """Post `request` in `seconds`; arming the same job again restarts its wait (so a
+        drop is processed once the folder has been quiet that long)."""
+        from apscheduler.triggers.date import DateTrigger
+
+        run_at = datetime.now(UTC) + timedelta(seconds=seconds)
+        self.scheduler.add_job(self._fire, DateTrigger(run_at), args=[request], id=job_id,
+                               replace_existing=True, misfire_grace_time=None, coalesce=True)
+
+    def next_digest(self) -> datetime | None:
+        """When the next scheduled digest is due (None in immediate mode)."""
+        times = [job.next_run_time for job in self.scheduler.get_jobs()
+                 if job.id.startswith("digest ") and job.next_run_time is not None]
+        return min(times, default=None)
+
+    def _every(self, job_id: str, minutes: float, request: Request) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        # The first run is the start-up job's: these begin one interval from now.
+        self.scheduler.add_job(self._fire, IntervalTrigger(minutes=minutes), args=[request],
+                               id=job_id, coalesce=True, misfire_grace_time=None)
+
+
+def last_digest_time(times: tuple[str, ...], zone: tzinfo, now: datetime) -> datetime | None:
+    """The latest of the daily `times` (in `zone`) at or before `now`; None without times."""
+    local = now.astimezone(zone)
+    found: list[datetime] = []
+    for value in times:
+        hour, minute, second = parse_clock(value)
+        for day in (local.date(), local.date() - timedelta(days=1)):
+            at = _at(day, time(hour, minute, second), zone)
+            if at <= now:
+                found.append(at)
+                break
+    return max(found, default=None)
+
+
+def catch_up_after(config: Config, now: datetime) -> datetime | None:
+    """The digest time a starting worker must still publish for, if it passed within the
+    grace (scheduled mode); None otherwise."""
+    s = config.schedule
+    if s.mode != "scheduled":
+        return None
+    last = last_digest_time(s.digest_times, load_zone(s.timezone, "schedule.timezone"), now)
+    if last is None or now - last > timedelta(minutes=s.grace_minutes):
+        return None
+    return last
+
+
+def _at(day: date, clock: time, zone: tzinfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone)

@@ -1,0 +1,108 @@
+"""The jobs themselves: synchronous, run one at a time on the service's worker thread.
+
+Each job takes the state-file lock (other processes wait, as with `once`), opens the store,
+ingests what its request names, then publishes a digest (immediate mode, a digest time,
+`digest_now`, a missed digest time) or only delivers messages already queued.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.app import glossary_for
+from bot.config import Config
+from bot.ingest import Ingest, IngestReport
+from bot.lock import hold_state_lock
+from bot.service.requests import Request
+from bot.store import Store
+from bot.translate.engine import CTranslate2Translator, Translator
+from bot.translate.memory import CachedTranslator
+from bot.translate.packages import find_package
+from bot.worker import RunReport, deliver, ingest_new, publish, report_of
+
+Say = Callable[[str], None]
+
+
+class JobRunner:
+    """Runs requests; `stopping` is checked between items (documents, feed entries, messages)."""
+
+    def __init__(self, config: Config, use_cache: bool, say: Say,
+                 stopping: threading.Event) -> None:
+        self.config = config
+        self.use_cache = use_cache
+        self.say = say
+        self.stopping = stopping
+        self._engine: Translator | None = None  # loaded once, on the first job
+
+    def run(self, request: Request) -> RunReport:
+        """Do what `request` asks, under the state-file lock; say what was done."""
+        config = self.config
+        # Read for each job: an edited glossary applies from the next drop on.
+        glossary = glossary_for(config)
+        with hold_state_lock(config.paths.state, config.schedule.lock_wait_seconds, self.say,
+                             self.stopping.is_set):
+            store = Store.open(config.paths.state)
+            try:
+                translator = self._translator(store)
+                job = Ingest(config, store, glossary, translator, datetime.now(UTC), self.say,
+                             self.stopping.is_set)
+                report = self._run(request, job)
+            finally:
+                store.close()
+        for line in report_lines(report, request, config):
+            self.say(line)
+        return report
+
+    def _run(self, request: Request, job: Ingest) -> RunReport:
+        ingested = IngestReport()
+        if request.folder or request.feeds:
+            feeds = tuple(url for url in self.config.sources.feeds if url in request.feeds)
+            ingested = ingest_new(job, request.folder, feeds)
+        stop = self.stopping.is_set
+        if stop():
+            return report_of(ingested)
+        if request.publish or missed_digest(job.store, request.catch_up_after):
+            digest_id, outputs = publish(self.config, job.store, job.now, self.say, stop)
+            return report_of(ingested, digest_id, outputs)
+        # Scheduled mode between digest times: messages left queued (a flood wait, a
+        # server error) still go out now, not at the next digest time.
+        deliver(self.config, job.store, self.say, stop)
+        return report_of(ingested)
+
+    def _translator(self, store: Store) -> Translator:
+        t = self.config.translation
+        if self._engine is None:
+            self._engine = CTranslate2Translator(find_package(t.from_code, t.to_code), t)
+        if self.use_cache and t.cache:
+            return CachedTranslator(self._engine, store)
+        return self._engine
+
+
+def missed_digest(store: Store, due: datetime | None) -> bool:
+    """Was a digest due at `due` never made (the newest digest is older, or none exists)?"""
+    if due is None:
+        return False
+    newest = store.recent_digests(1)
+    return not newest or newest[0][1] < due
+
+
+def report_lines(report: RunReport, request: Request, config: Config) -> list[str]:
+    """What a job says: skipped files, then the digest or why there was none."""
+    lines = [f"skipped {name}: {reason}" for name, reason in report.skipped]
+    counts = f"{report.new_documents} new document(s), {report.entries} article(s)"
+    if report.digest_id is not None:
+        lines.append(f"{counts}; digest #{report.digest_id} published to {config.paths.out}")
+        lines += [f"  wrote {path}" for path in report.outputs]
+    elif report.entries:
+        lines.append(f"{counts}; they wait for the next digest time")
+    elif request.folder:
+        no_digest = "; no digest published" if request.publish else ""
+        lines.append(f"nothing new in {config.paths.seeds}{no_digest}")
+    elif request.publish and not request.feeds:  # a digest time or digest_now()
+        lines.append("nothing pending; no digest published")
+    if report.waiting:
+        lines.append(f"{report.waiting} file(s) still being written or not yet read: looked "
+                     "at again shortly")
+    return lines

@@ -1,0 +1,252 @@
+"""The service: one asyncio process running triggers, jobs, companions and signals.
+
+Stopping (SIGTERM, SIGINT, or `stop()`): the job in hand finishes the item it is on (the
+document or feed entry being read, the message being sent) and ends; what it had not reached
+stays new or pending in the state file, so a restart picks it up and repeats nothing. Then
+the scheduler, the watcher and the companions stop, and `run()` returns (exit 0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config
+from bot.errors import ConfigError, KakehashiError
+from bot.publish.telegram import redact
+from bot.service.clock import Clock, catch_up_after
+from bot.service.jobs import JobRunner
+from bot.service.requests import Companion, Request, TickHook, TickResult
+from bot.service.watch import watch_folder
+
+Say = Callable[[str], None]
+Run = Callable[[Request], Any]  # a job: runs on the worker thread
+# How long companions get to return once told to stop, before they are cancelled.
+COMPANION_GRACE_SECONDS = 10.0
+
+
+class Service:
+    """`kakehashi run`: build it, then `await run()` (or `run_service` from sync code)."""
+
+    def __init__(self, config: Config, run_job: Run, say: Say,
+                 companions: Sequence[Companion] = (), on_tick: TickHook | None = None,
+                 stopping: threading.Event | None = None) -> None:
+        self.config = config
+        self._run_job = run_job
+        self._say = say
+        self._companions = tuple(companions)
+        self._on_tick = on_tick
+        self.stopping = stopping or threading.Event()  # read by the job between items
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._pending = Request()
+        self._waiters: list[concurrent.futures.Future[TickResult]] = []
+        # One worker thread: jobs run in turn, and the event loop stays free for triggers,
+        # companions and signals while a job works.
+        self._executor = concurrent.futures.ThreadPoolExecutor(1, "kakehashi-job")
+        self._clock: Clock | None = None
+        self.last_tick: TickResult | None = None  # for a status command
+
+    def add_companion(self, companion: Companion) -> None:
+        """Run `companion` beside the worker (before `run`; e.g. one that needs digest_now)."""
+        self._companions += (companion,)
+
+    def next_digest(self) -> datetime | None:
+        """When the next scheduled digest is due; None in immediate mode or when not running."""
+        return self._clock.next_digest() if self._clock is not None else None
+
+    def digest_now(self) -> concurrent.futures.Future[TickResult]:
+        """Publish what is pending now (from any thread); the future holds that job's result."""
+        if self._loop is None:
+            raise RuntimeError("the service is not running")
+        future: concurrent.futures.Future[TickResult] = concurrent.futures.Future()
+        self._loop.call_soon_threadsafe(self.post, Request(publish=True), future)
+        return future
+
+    def stop(self) -> None:
+        """Finish the item in hand, then stop (event loop thread; signals call it)."""
+        if not self.stopping.is_set():
+            self._say("stopping: finishing the item in hand")
+        self.stopping.set()
+        self._stop.set()
+        self._wake.set()
+
+    def post(self, request: Request,
+             future: concurrent.futures.Future[TickResult] | None = None) -> None:
+        """Ask for a job (event loop thread); merged with any request not yet started."""
+        self._pending = self._pending.merge(request)
+        if future is not None:
+            self._waiters.append(future)
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Run until stopped: triggers, the job worker, companions; then stop them in order."""
+        loop = self._loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.stop)
+        scheduler = self._start_scheduler(loop)
+        worker = asyncio.create_task(self._work())
+        worker.add_done_callback(lambda _: self.stop())  # a bug in it must not leave us idle
+        ready = asyncio.Event()
+        watcher = asyncio.create_task(watch_folder(
+            self.config.paths.seeds, self.config.schedule, self._changed, ready, self._stop,
+            self._say, ignored=own_files(self.config)))
+        others = [watcher, *(asyncio.create_task(self._companion(c)) for c in self._companions)]
+        try:
+            await ready.wait()  # watching first: a file dropped during the scan is not missed
+            self._announce()
+            self.post(Request(folder=True, feeds=frozenset(self.config.sources.feeds),
+                              publish=self.config.schedule.mode == "immediate",
+                              catch_up_after=catch_up_after(self.config, datetime.now(UTC))))
+            await self._stop.wait()
+        finally:
+            self.stop()
+            await worker  # the job in hand ends after its current item
+            scheduler.shutdown(wait=False)
+            await asyncio.wait(others, timeout=COMPANION_GRACE_SECONDS)
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+            self._executor.shutdown(wait=True)
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+            self._loop = None
+
+    def _start_scheduler(self, loop: asyncio.AbstractEventLoop) -> Any:
+        from apscheduler.events import EVENT_JOB_MISSED
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        # APScheduler's own log lines (a missed run) are said here as one line instead.
+        logging.getLogger("apscheduler").addHandler(logging.NullHandler())
+        scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+        scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+        self._clock = Clock(scheduler, self.post)
+        self._clock.add_jobs(self.config)
+        scheduler.start()
+        return scheduler
+
+    async def _work(self) -> None:
+        """Run posted requests one at a time until stopped."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self.stopping.is_set():
+                break
+            request, waiters = self._pending, self._waiters
+            self._pending, self._waiters = Request(), []
+            if request.empty:
+                continue
+            result = await self._run(request)
+            for future in waiters:
+                if not future.done():  # its caller may have given up on it
+                    future.set_result(result)
+            self._after(result)
+        stopped = TickResult("stopped", datetime.now(UTC), error="the service stopped first")
+        for future in self._waiters:
+            if not future.done():
+                future.set_result(stopped)
+
+    async def _run(self, request: Request) -> TickResult:
+        loop = asyncio.get_running_loop()
+        try:
+            report = await loop.run_in_executor(self._executor, self._run_job, request)
+            return TickResult(request.describe(), datetime.now(UTC), report)
+        except KakehashiError as exc:
+            error = str(exc)
+        except Exception as exc:  # a bug: still one line, and the next trigger runs
+            error = f"internal error: {type(exc).__name__}: {exc}"
+        error = redact(error, self.config.telegram.token)
+        # Stopping cuts short a wait for the lock: said, but not as a failure.
+        self._say(f"stopped: {error}" if self.stopping.is_set() else f"kakehashi: error: {error}")
+        return TickResult(request.describe(), datetime.now(UTC), error=error)
+
+    def _after(self, result: TickResult) -> None:
+        self.last_tick = result
+        if result.report is not None and result.report.waiting and not self.stopping.is_set():
+            # Files still being written: looked at again once they may have settled, not
+            # only at the next full rescan.
+            assert self._clock is not None
+            self._clock.arm("settle", self.config.sources.settle_seconds + 0.5,
+                            self._folder_request())
+        if self._on_tick is None:
+            return
+        try:
+            self._on_tick(result)
+        except Exception as exc:
+            self._say(f"kakehashi: error: on_tick: {type(exc).__name__}: {exc}")
+
+    def _changed(self) -> None:
+        """A change in the folder: processed once it has been quiet for the debounce."""
+        if self._clock is not None and not self.stopping.is_set():
+            self._clock.arm("drop", self.config.schedule.debounce_seconds,
+                            self._folder_request())
+
+    def _folder_request(self) -> Request:
+        return Request(folder=True, publish=self.config.schedule.mode == "immediate")
+
+    async def _companion(self, companion: Companion) -> None:
+        name = getattr(companion, "__name__", type(companion).__name__)
+        try:
+            await companion(self._stop)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a companion's failure is said; the worker goes on
+            self._say(f"kakehashi: error: {name} stopped: {type(exc).__name__}: {exc}")
+
+    def _missed(self, event: Any) -> None:
+        due = f"{event.scheduled_run_time:%Y-%m-%d %H:%M:%S %Z}"
+        self._say(f"schedule: {event.job_id} due at {due} was missed by more than "
+                  "schedule.grace_minutes: its articles wait for the next digest time")
+
+    def _announce(self) -> None:
+        s, sources = self.config.schedule, self.config.sources
+        self._say(f"full rescan every {s.interval_minutes:g} min; a drop is read once the "
+                  f"folder is quiet for {s.debounce_seconds:g} s")
+        if sources.feeds:
+            self._say(f"polling {len(sources.feeds)} feed(s) every "
+                      f"{sources.feed_interval_minutes:g} min")
+        if s.mode == "immediate":
+            self._say("publishing a digest as soon as new articles are ready")
+        else:
+            assert self._clock is not None
+            nxt = self._clock.next_digest()
+            self._say(f"publishing digests at {', '.join(s.digest_times)} ({s.timezone})"
+                      + (f"; next at {nxt:%Y-%m-%d %H:%M:%S %Z}" if nxt else ""))
+        self._say("SIGTERM or Ctrl-C stops after the item in hand")
+
+
+def own_files(config: Config) -> tuple[Path, ...]:
+    """What the worker itself writes, should it live inside the watched folder: its changes
+    must not trigger jobs (each job writes the state file: it would never rest)."""
+    state = config.paths.state.resolve()
+    return (config.paths.out.resolve(), state, *(
+        state.with_name(state.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")))
+
+
+def build_service(config: Config, use_cache: bool, say: Say,
+                  companions: Sequence[Companion] = (), on_tick: TickHook | None = None
+                  ) -> Service:
+    """The service over the real jobs, after checking the model and the folder (a missing
+    one is an error now, not at each job)."""
+    from bot.translate.packages import find_package
+
+    find_package(config.translation.from_code, config.translation.to_code)
+    if not config.paths.seeds.is_dir():
+        raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
+    stopping = threading.Event()
+    runner = JobRunner(config, use_cache, say, stopping)
+    return Service(config, runner.run, say, companions, on_tick, stopping)
+
+
+def run_service(config: Config, use_cache: bool, say: Say,
+                companions: Sequence[Companion] = (), on_tick: TickHook | None = None) -> None:
+    """`kakehashi run`: serve until SIGTERM or Ctrl-C, then return (exit 0)."""
+    asyncio.run(build_service(config, use_cache, say, companions, on_tick).run())
