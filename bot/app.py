@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Config
 from bot.errors import ConfigError, InputError, ModelError, ModelMissingError
@@ -34,7 +34,12 @@ from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
 from bot.worker import TELEGRAM, RunReport, run_once
 
+if TYPE_CHECKING:
+    from bot.service import Service
+
 Say = Callable[[str], None]
+# How long the bot's /digest waits for its job before answering that it is on its way.
+PUBLISH_WAIT_SECONDS = 60.0
 
 
 def glossary_for(config: Config) -> Glossary:
@@ -77,9 +82,32 @@ def _say_report(report: RunReport, config: Config, say: Say) -> None:
 def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
     """`run`: the service (bot/service) until SIGTERM or Ctrl-C; a failed job is reported
     in one line and the next trigger runs."""
-    from bot.service import run_service
+    import asyncio
 
-    run_service(config, use_cache, say)
+    from bot.service import build_service
+
+    service = build_service(config, use_cache, say)
+    if config.telegram.token:
+        from bot.chat import run_chat, service_actions
+
+        actions = service_actions(config, lambda: _publish_now(service), say)
+        service.add_companion(lambda stop: run_chat(config, actions, stop))
+    asyncio.run(service.run())
+
+
+def _publish_now(service: Service) -> str:
+    """The bot's /digest: ask the service for a digest and say what became of it."""
+    import concurrent.futures
+
+    try:
+        result = service.digest_now().result(timeout=PUBLISH_WAIT_SECONDS)
+    except concurrent.futures.TimeoutError:
+        return "asked for a digest: it follows the job in hand"
+    if result.error:
+        return f"the digest failed: {result.error}"
+    if result.report is None or result.report.digest_id is None:
+        return "nothing pending: no digest published"
+    return f"digest #{result.report.digest_id} published"
 
 
 def run_demo(config: Config, out: Path, say: Say) -> RunReport:
