@@ -114,7 +114,7 @@ def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[
             progress(f"telegram refused {where}: {outcome.detail}")
 
     send_messages(config.telegram, lambda: outbox.claim_next(
-        TELEGRAM, owner, datetime.now(UTC)), record)
+        TELEGRAM, owner, datetime.now(UTC)), record, progress)
     return []
 
 
