@@ -1,0 +1,1 @@
+"""Talking with people on Telegram: the bot's commands and the admin alerts."""
