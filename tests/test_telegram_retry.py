@@ -5,6 +5,7 @@ state file (outbox), and the fake Bot API server playing the faults."""
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -200,3 +201,13 @@ def test_the_rate_limiter_keeps_a_channel_under_twenty_messages_a_minute(
     # The first 20 go out at once; then one every 3 s (Telegram's 20 per minute per channel).
     assert sum(measured[:19]) < 2.0, measured
     assert measured[19] >= 2.0 and measured[20] >= 2.0, measured
+
+
+def test_a_server_failing_everything_for_a_moment_is_waited_for(
+        api: FakeBotApi, store: Store, tmp_path: Path) -> None:
+    texts = queue(store, 2)
+    api.fail_all = 500  # getMe included
+    threading.Timer(1.0, lambda: setattr(api, "fail_all", None)).start()
+    said = deliver(make_config(api, tmp_path), store)
+    assert api.sent_to(CHAT) == texts and statuses(store) == [SENT, SENT]
+    assert any("Scripted failure 500; trying again in" in line for line in said), said

@@ -127,9 +127,9 @@ async def _send_all(telegram: TelegramConfig, claim: Claim, record: Record,
                        telegram.retry_max_seconds)
     bot = open_bot(telegram)
     try:
-        # getMe first: a wrong token fails before anything is claimed.
-        await _retrying(bot.initialize, retries, telegram, progress)
         try:
+            # getMe first: a wrong token fails before anything is claimed.
+            await _retrying(bot.initialize, retries, telegram, progress)
             while (message := claim()) is not None:
                 failure = await _deliver(bot, telegram, message, record)
                 if failure is None:
@@ -165,8 +165,8 @@ async def _pause(failure: Exception, retries: _Retries, telegram: TelegramConfig
     wait = retries.wait_after(uncertain)
     if wait is None:
         raise failure
-    progress(redact(f"{_explain(failure, telegram.chat_id)}; trying again in {wait:.1f} s",
-                    telegram.token))
+    progress(redact(f"telegram: {type(failure).__name__}: {failure}; trying again in "
+                    f"{wait:.1f} s", telegram.token))
     await asyncio.sleep(wait)
 
 
@@ -274,5 +274,5 @@ def _explain(exc: Exception, chat_id: str) -> str:
         return "telegram: TELEGRAM_BOT_TOKEN was rejected by the Bot API server"
     if isinstance(exc, TimedOut):
         return ("telegram: timed out; the message being sent may have arrived (telegram."
-                "uncertain decides whether it is sent again); the rest stays queued")
+                "uncertain decides whether it is sent again)")
     return f"telegram: {type(exc).__name__}: {exc}"
