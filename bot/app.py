@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config
-from bot.errors import ConfigError, InputError, ModelError, ModelMissingError
+from bot.errors import ConfigError, InputError, KakehashiError, ModelError, ModelMissingError
 from bot.glossary import Glossary, load_glossary
 from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
@@ -35,7 +35,8 @@ from bot.translate.packages import find_package
 from bot.worker import TELEGRAM, RunReport, run_once
 
 if TYPE_CHECKING:
-    from bot.service import Service
+    from bot.chat.alerts import Alerts
+    from bot.service import Service, TickResult
 
 Say = Callable[[str], None]
 # How long the bot's /digest waits for its job before answering that it is on its way.
@@ -86,13 +87,38 @@ def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
 
     from bot.service import build_service
 
-    service = build_service(config, use_cache, say)
-    if config.telegram.token:
+    telegram = config.telegram
+    alerts = None
+    if telegram.token and telegram.alert_chat_id:
+        from bot.chat.alerts import Alerts
+
+        alerts = Alerts()
+    service = build_service(config, use_cache, say, on_tick=(
+        None if alerts is None else lambda result: _note_tick(config, alerts, result, say)))
+    if telegram.token:
         from bot.chat import run_chat, service_actions
 
         actions = service_actions(config, lambda: _publish_now(service), say)
         service.add_companion(lambda stop: run_chat(config, actions, stop))
+    if alerts is not None:
+        from bot.chat.alerts import run_alerts
+
+        service.add_companion(lambda stop: run_alerts(config, alerts, stop, say=say))
     asyncio.run(service.run())
+
+
+def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say) -> None:
+    """Feed what a job did, and the state file's standing problems, to the admin alerts."""
+    import sqlite3
+
+    from bot.chat.alerts import load_state
+
+    try:
+        state = load_state(config.paths.state)  # a few small reads of a WAL file
+    except (KakehashiError, sqlite3.Error) as exc:
+        say(f"alerts: cannot read {config.paths.state}: {exc}")
+        return
+    alerts.note_tick(result.report, result.error or None, state)
 
 
 def _publish_now(service: Service) -> str:

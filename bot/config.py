@@ -110,6 +110,17 @@ class TelegramConfig:
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    # Transient failures (5xx answers, network errors, timeouts as `uncertain` allows) are
+    # retried in the run, waiting base, 2 x base ... up to max (with jitter), until the budget,
+    # counted from the run's first such failure, is spent; the rest waits for the next run.
+    retry_budget_seconds: float = 90.0
+    retry_base_seconds: float = 1.0
+    retry_max_seconds: float = 30.0
+    # Where alerts go (skipped files, failing feeds, held messages and entries, errors, a
+    # stopped worker): an admin chat, never the public one; "" = no alerts. At most one
+    # message per interval, however many events it holds.
+    alert_chat_id: str = ""
+    alert_interval_seconds: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -178,8 +189,7 @@ class Config:
         if s.feed_interval_minutes <= 0:
             raise ConfigError("config: sources.feed_interval_minutes must be > 0")
         _validate_schedule(self.schedule)
-        if self.telegram.uncertain not in ("resend", "hold"):
-            raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
+        self._validate_telegram()
         _check_chat(self.telegram)
         if not self.feed.site_url.startswith(("http://", "https://")):
             raise ConfigError("config: feed.site_url must be an absolute http(s) URL")
@@ -187,6 +197,19 @@ class Config:
             raise ConfigError("config: serve.host must not be empty and serve.port must be "
                               "0-65535")
         return self
+
+    def _validate_telegram(self) -> None:
+        t = self.telegram
+        if t.uncertain not in ("resend", "hold"):
+            raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
+        if t.retry_budget_seconds < 0 or not 0 < t.retry_base_seconds <= t.retry_max_seconds:
+            raise ConfigError("config: telegram.retry_budget_seconds must be >= 0 and "
+                              "0 < retry_base_seconds <= retry_max_seconds")
+        if t.alert_interval_seconds <= 0:
+            raise ConfigError("config: telegram.alert_interval_seconds must be > 0")
+        if t.alert_chat_id and t.alert_chat_id == t.chat_id:
+            raise ConfigError("config: telegram.alert_chat_id is the public chat: alerts go "
+                              "to an admin chat only")
 
 
 def _check_chat(t: TelegramConfig) -> None:
@@ -356,4 +379,5 @@ def _telegram(raw: Any, environ: Mapping[str, str]) -> TelegramConfig:
         token=environ.get("TELEGRAM_BOT_TOKEN", ""),
         chat_id=environ.get("TELEGRAM_CHAT_ID", section.chat_id),
         api_base_url=environ.get("TELEGRAM_API_BASE_URL", section.api_base_url),
+        alert_chat_id=environ.get("TELEGRAM_ALERT_CHAT_ID", section.alert_chat_id),
     )

@@ -133,7 +133,7 @@ def deliver(config: Config, store: Store, progress: Progress,
             progress(f"telegram refused {where}: {outcome.detail}")
 
     send_messages(config.telegram, lambda: None if stop() else outbox.claim_next(
-        TELEGRAM, owner, datetime.now(UTC)), record)
+        TELEGRAM, owner, datetime.now(UTC)), record, progress)
     return []
 
 

@@ -57,3 +57,21 @@ def test_the_running_worker_answers_readers_and_only_admins_get_status(
     # The channel got each digest message once (the reader's /start and /help are alike).
     assert [chat for chat, _ in api.duplicates() if chat == "@kakehashi_service"] == []
     assert len(api.replies("@kakehashi_service")) >= 1
+
+
+def test_the_running_worker_alerts_the_admin_chat_and_never_the_channel(
+        tmp_path: Path, api: FakeBotApi) -> None:
+    paths = Paths.under(tmp_path)
+    write_good(paths.seeds, 3710)
+    (paths.seeds / "scan.txt").write_bytes(b"\x00\x01binary\x00" * 50)
+    config = write_config(tmp_path / "run.toml", NO_RESCAN
+                          + '[telegram]\nalert_chat_id = "-100999"\nalert_interval_seconds = 1\n')
+    with running(paths, config, telegram_env(api), "digest #1 published") as (process, lines):
+        (alert,) = api.wait_replies(-100999, 1, timeout=30)
+        assert "scan.txt" in alert
+        stop(process, lines)
+    told = api.replies(-100999)
+    assert len(told) == 2 and "stopped" in told[1].lower(), told
+    channel = "\n".join(api.replies("@kakehashi_service"))
+    assert channel and "scan.txt" not in channel and "stopped" not in channel.lower()
+    assert api.token.split(":", 1)[1] not in "".join(told)

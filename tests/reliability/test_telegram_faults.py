@@ -6,6 +6,7 @@ message is shown by `status`."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -53,9 +54,36 @@ def test_a_send_that_surely_failed_is_sent_again_exactly_once(
         tmp_path: Path, api: FakeBotApi, fault: Fault) -> None:
     paths, docs = _setup(tmp_path, 3100 + 20 * len(fault.kind))
     api.script.append(fault)
-    _run(paths, api)
-    assert _run(paths, api) == 0
+    assert _run(paths, api) == 0  # retried within the run: one failure does not fail it
     assert api.duplicates() == {}
+    _all_delivered(api, docs)
+    assert api.attempts == len(api.messages) + 1
+    assert _run(paths, api) == 0 and api.attempts == len(api.messages) + 1
+
+
+def test_a_persistent_500_leaves_the_rest_queued_within_the_budget(
+        tmp_path: Path, api: FakeBotApi) -> None:
+    paths, docs = _setup(tmp_path, 3500)
+    config = write_config(tmp_path / "budget.toml", "[telegram]\nretry_budget_seconds = 3\n"
+                          "retry_base_seconds = 0.5\nretry_max_seconds = 1\n")
+    api.script.extend([Fault.error(500, "Internal Server Error")] * 1000)
+    env = {**telegram_env(api), "TMPDIR": str(paths.seeds.parent)}
+    api.attempt_times.clear()
+    result = completed(paths.once_args(config), env)
+    took = api.attempt_times[-1] - api.attempt_times[0]
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert 2.0 <= took <= 3.0 + 0.5, took  # kept trying, and stopped at the budget
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("kakehashi: error: telegram: NetworkError: Internal Server Error")
+    assert last.endswith("the rest stays queued for the next run")
+    assert "Traceback" not in result.stderr and api.messages == []
+    shown = completed(["status", "--state", str(paths.state)])
+    with sqlite3.connect(paths.state) as conn:
+        (queued,) = conn.execute("SELECT count(*) FROM deliveries WHERE status='pending'"
+                                 ).fetchone()
+    assert queued >= 2 and f"undelivered: {queued}" in shown.stdout, shown.stdout
+    api.script.clear()
+    assert _run(paths, api, config) == 0
     _all_delivered(api, docs)
 
 

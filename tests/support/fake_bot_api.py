@@ -75,6 +75,8 @@ class FakeBotApi:
     # Every accepted message, per (chat id as text, text): more than 1 is a duplicate delivery.
     received: Counter[tuple[str, str]] = field(default_factory=Counter)
     attempts: int = 0  # sendMessage calls, whatever their outcome
+    # When each sendMessage call arrived (time.monotonic()), to measure a client's backoff.
+    attempt_times: list[float] = field(default_factory=list)
     # Answer every request (getMe included) with this HTTP status, e.g. 404 or 500.
     fail_all: int | None = None
     # Error descriptions quote the request's path, as some proxies and servers do: the path
@@ -115,6 +117,11 @@ class FakeBotApi:
     def duplicates(self) -> dict[tuple[str, str], int]:
         """Messages delivered more than once, with their counts."""
         return {key: count for key, count in self.received.items() if count > 1}
+
+    def sent_to(self, chat: str) -> list[str]:
+        """The texts accepted for one chat, in the order they arrived."""
+        return [str(m.get("text", "")) for m in list(self.messages)
+                if str(m.get("chat_id", "")) == chat]
 
     def texts(self) -> list[str]:
         """The distinct texts delivered, in no particular order."""
@@ -224,6 +231,7 @@ class FakeBotApi:
     def _send_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.attempts += 1
+            self.attempt_times.append(time.monotonic())
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
         if self.faults:

@@ -1,0 +1,248 @@
+"""Admin alerts: what needs an editor's eye, sent to an admin chat in batches.
+
+    anywhere ──Alerts.add(kind, text)──┐
+    after each job ──Alerts.note_tick(report | error, StoreState)──┤ (only what is new)
+                                       v
+    run_alerts (a companion) ──at most one message per telegram.alert_interval_seconds──> admin chat
+                             └──"the worker stopped", when the service stops
+
+`tick_events` is the pure middle: what a job did and what the store holds, against what
+earlier ticks already told, gives the events to tell now. Alerts are plain text (no markup to
+break), never hold the bot token, and never go to the public chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Config, TelegramConfig
+from bot.publish.telegram import open_bot, redact
+
+if TYPE_CHECKING:
+    from bot.store import Store
+    from bot.worker import RunReport
+
+# Kinds, in the order a batch lists them.
+STOPPED, ERROR, TELEGRAM, HELD, GLOSSARY, FEED, SKIPPED, RECOVERED = (
+    "worker stopped", "job failed", "telegram", "held", "glossary", "failing feed",
+    "skipped file", "working again")
+ORDER = (STOPPED, ERROR, TELEGRAM, HELD, GLOSSARY, FEED, SKIPPED, RECOVERED)
+MAX_LINES = 30  # per message; the rest is counted, and `kakehashi status` lists it all
+MAX_LINE_CHARS = 300
+MAX_MESSAGE_CHARS = 4096  # Telegram's limit
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """What the state file holds that an admin should hear about (read by `read_state`)."""
+
+    failing_feeds: tuple[tuple[str, str], ...] = ()  # (url, last error)
+    failed_terms: tuple[tuple[str, str, str, bool], ...] = ()  # (guid, document, terms, held)
+    messages: tuple[tuple[int, int, str, str], ...] = ()  # (digest, part, status, detail)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What earlier ticks told already: each thing is told once, until it goes away."""
+
+    feeds: frozenset[str] = frozenset()
+    terms: frozenset[str] = frozenset()
+    messages: frozenset[tuple[int, int, str]] = frozenset()
+    error: str = ""  # the last job's error, digits blanked (attempt counts and times vary)
+
+
+def read_state(store: Store) -> StoreState:
+    """The alert-worthy state of an open store: failing feeds, failed terms, held and
+    rejected messages."""
+    from bot.outbox import HELD as HELD_STATUS
+    from bot.outbox import REJECTED
+    from bot.worker import TELEGRAM as CHANNEL
+
+    return StoreState(
+        tuple((url, error) for url, _failures, error in store.failing_feeds()),
+        tuple(store.entries_with_failed_terms()),
+        tuple((d.digest_id, d.part, d.status, d.detail)
+              for d in store.outbox().attention(CHANNEL)
+              if d.status in (HELD_STATUS, REJECTED)))
+
+
+def load_state(path: Path) -> StoreState:
+    """`read_state` of the state file at `path` (opened and closed here)."""
+    from bot.store import Store
+
+    store = Store.open(path)
+    try:
+        return read_state(store)
+    finally:
+        store.close()
+
+
+def tick_events(report: RunReport | None, error: str | None, state: StoreState,
+                seen: Seen) -> tuple[list[Event], Seen]:
+    """The events one job gives (its report or its error line, and the store's state after
+    it) that earlier ticks have not told; and what is told from now on."""
+    events: list[Event] = []
+    for name, reason in report.skipped if report is not None else ():
+        if not name.startswith(("http://", "https://")):  # feeds: from the state, below
+            events.append(Event(SKIPPED, f"{name}: {reason}"))
+    error_key = re.sub(r"\d+", "N", error or "")
+    if error and error_key != seen.error:
+        kind = TELEGRAM if re.search(r"(^|: )telegram: ", error) else ERROR
+        events.append(Event(kind, error))
+    elif not error and seen.error:
+        events.append(Event(RECOVERED, "the last job worked"))
+    feeds = {url: why for url, why in state.failing_feeds}
+    events += [Event(FEED, f"{url}: {feeds[url]}") for url in feeds if url not in seen.feeds]
+    events += [Event(RECOVERED, f"feed {url}") for url in sorted(seen.feeds - set(feeds))]
+    for guid, document, terms, held in state.failed_terms:
+        if guid not in seen.terms:
+            events.append(Event(HELD if held else GLOSSARY, (
+                f"entry of {document} held: glossary terms not rendered as agreed: {terms}"
+                if held else f"{document}: glossary terms not rendered as agreed: {terms}")))
+    for digest, part, status, detail in state.messages:
+        if (digest, part, status) not in seen.messages:
+            events.append(Event(HELD if status == "held" else TELEGRAM,
+                                f"digest #{digest} part {part} {status}: {detail}"))
+    return events, Seen(frozenset(feeds), frozenset(g for g, *_ in state.failed_terms),
+                        frozenset((d, p, s) for d, p, s, _ in state.messages), error_key)
+
+
+def format_batch(events: list[Event], dropped: int, token: str) -> str:
+    """One plain-text message: events grouped by kind, duplicates collapsed with a count,
+    what does not fit counted; the token redacted."""
+    counts: dict[Event, int] = {}
+    for event in events:
+        counts[event] = counts.get(event, 0) + 1
+    ordered = sorted(counts, key=lambda e: ORDER.index(e.kind) if e.kind in ORDER else 99)
+    lines = [f"Kakehashi: {len(events)} alert(s)"]
+    shown = 0
+    for event in ordered[:MAX_LINES]:
+        times = f" (x{counts[event]})" if counts[event] > 1 else ""
+        line = f"- {event.kind}: {event.text}"[:MAX_LINE_CHARS] + times
+        if sum(len(x) + 1 for x in lines) + len(line) + 120 > MAX_MESSAGE_CHARS:
+            break
+        lines.append(line)
+        shown += 1
+    notes = []
+    if len(ordered) > shown:
+        notes.append(f"{len(ordered) - shown} more not shown")
+    if len(events) > len(counts):
+        notes.append(f"{len(events) - len(counts)} duplicate(s) collapsed")
+    if dropped:
+        notes.append(f"{dropped} dropped while alerts could not be sent")
+    if notes:
+        lines.append(f"({'; '.join(notes)}: see kakehashi status)")
+    return redact("\n".join(lines), token)
+
+
+@dataclass
+class Alerts:
+    """Thread-safe collector of alert events, drained by `run_alerts`."""
+
+    capacity: int = 1000  # events kept while they cannot be sent; the rest only counted
+    _events: list[Event] = field(default_factory=list)
+    _dropped: int = 0
+    _seen: Seen = field(default_factory=Seen)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, text: str) -> None:
+        """Queue one event (from any thread)."""
+        with self._lock:
+            self._keep([Event(kind, text)])
+
+    def note_tick(self, report: RunReport | None, error: str | None,
+                  state: StoreState) -> None:
+        """Queue what a job did that is new since the last tick (see `tick_events`)."""
+        with self._lock:
+            events, self._seen = tick_events(report, error, state, self._seen)
+            self._keep(events)
+
+    def take(self) -> tuple[list[Event], int]:
+        """Every queued event and the count of those dropped, leaving none."""
+        with self._lock:
+            taken, dropped = self._events, self._dropped
+            self._events, self._dropped = [], 0
+        return taken, dropped
+
+    def give_back(self, events: list[Event], dropped: int) -> None:
+        """Events that could not be sent go back to the front, for the next try."""
+        with self._lock:
+            waiting, self._events = self._events, []
+            self._dropped += dropped
+            self._keep(events + waiting)
+
+    def waiting(self) -> bool:
+        with self._lock:
+            return bool(self._events or self._dropped)
+
+    def _keep(self, events: list[Event]) -> None:
+        room = max(0, self.capacity - len(self._events))
+        self._events.extend(events[:room])
+        self._dropped += len(events) - min(room, len(events))
+
+
+async def run_alerts(config: Config, alerts: Alerts, stop: asyncio.Event, *,
+                     say: Say = lambda _: None, limiter: Any = None) -> None:
+    """A companion: send batched alerts to the admin chat until `stop` is set, then a last
+    one saying the worker stopped. Does nothing without a token and an admin chat."""
+    telegram = config.telegram
+    if not (telegram.token and telegram.alert_chat_id) or (
+            telegram.alert_chat_id == telegram.chat_id):  # never the public chat
+        await stop.wait()
+        return
+    bot = open_bot(telegram, limiter)
+    interval, next_send = telegram.alert_interval_seconds, 0.0
+    try:
+        while not stop.is_set():
+            if alerts.waiting() and time.monotonic() >= next_send:
+                pause = await _flush(bot, telegram, alerts, say)
+                next_send = time.monotonic() + max(interval, pause)
+            with suppress(TimeoutError):  # events come from other threads: look each second
+                await asyncio.wait_for(stop.wait(), min(1.0, interval))
+        alerts.add(STOPPED, f"at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        with suppress(TimeoutError):  # a stopping service does not wait long
+            await asyncio.wait_for(_flush(bot, telegram, alerts, say), 15)
+    finally:
+        with suppress(Exception):
+            await bot.shutdown()
+
+
+async def _flush(bot: Any, telegram: TelegramConfig, alerts: Alerts, say: Say) -> float:
+    """Send what has gathered as one message; on failure keep it for the next try. Returns
+    the pause Telegram asked for (0 if none)."""
+    from telegram.error import BadRequest, RetryAfter, TelegramError
+
+    events, dropped = alerts.take()
+    if not events and not dropped:
+        return 0.0
+    try:
+        await bot.initialize()  # at once when done; retried here when it failed before
+        await bot.send_message(telegram.alert_chat_id,
+                               format_batch(events, dropped, telegram.token))
+    except BadRequest as exc:  # this batch can never go: say so, do not retry it
+        say(redact(f"alerts: Telegram refused an alert message: {exc.message}",
+                   telegram.token))
+    except TelegramError as exc:
+        alerts.give_back(events, dropped)
+        say(redact(f"alerts: could not send to the admin chat ({type(exc).__name__}: "
+                   f"{exc}); trying again later", telegram.token))
+        if isinstance(exc, RetryAfter):
+            wait = exc.retry_after
+            return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    return 0.0

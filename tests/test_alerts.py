@@ -1,0 +1,276 @@
+"""Admin alerts: the events a job gives (only what is new), how a batch reads, the thread-safe
+collector, and the companion that sends batches to the admin chat through real
+python-telegram-bot against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.chat.alerts import (
+    FEED,
+    GLOSSARY,
+    HELD,
+    MAX_MESSAGE_CHARS,
+    RECOVERED,
+    SKIPPED,
+    STOPPED,
+    TELEGRAM,
+    Alerts,
+    Event,
+    Seen,
+    StoreState,
+    format_batch,
+    load_state,
+    run_alerts,
+    tick_events,
+)
+from bot.config import Config, TelegramConfig
+from bot.model import Entry, Pair, SourceInfo, Term
+from bot.outbox import HELD as HELD_STATUS
+from bot.outbox import REJECTED, Message
+from bot.store import Store
+from bot.worker import TELEGRAM as CHANNEL
+from bot.worker import RunReport
+from tests.support.fake_bot_api import FakeBotApi, Fault
+
+PUBLIC, ADMIN = "@kakehashi_public", "-100777"
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    server = FakeBotApi(token="987654:ALERT-secret-token").start()
+    yield server
+    server.stop()
+
+
+def make_config(api: FakeBotApi, interval: float = 0.6, admin: str = ADMIN) -> Config:
+    return Config(telegram=TelegramConfig(
+        token=api.token, chat_id=PUBLIC, api_base_url=api.base_url, alert_chat_id=admin,
+        alert_interval_seconds=interval)).validate()
+
+
+# the events of a tick ---------------------------------------------------------------------
+
+def test_a_job_report_gives_its_skipped_files_but_not_its_feeds() -> None:
+    report = RunReport(skipped=(("memo.pdf", "not a PDF"),
+                                ("https://x.example/feed", "HTTP 500 (retry in 4 min)")))
+    events, _ = tick_events(report, None, StoreState(), Seen())
+    assert events == [Event(SKIPPED, "memo.pdf: not a PDF")]
+
+
+def test_a_failing_feed_is_told_once_and_again_when_it_works() -> None:
+    failing = StoreState(failing_feeds=(("https://x.example/feed", "HTTP 500"),))
+    events, seen = tick_events(None, None, failing, Seen())
+    assert events == [Event(FEED, "https://x.example/feed: HTTP 500")]
+    events, seen = tick_events(None, None, failing, seen)
+    assert events == []  # still failing: nothing new to tell
+    events, seen = tick_events(None, None, StoreState(), seen)
+    assert events == [Event(RECOVERED, "feed https://x.example/feed")]
+    events, _ = tick_events(None, None, failing, seen)
+    assert [e.kind for e in events] == [FEED]  # failing again: told again
+
+
+def test_the_same_error_each_tick_is_told_once() -> None:
+    first = "telegram: NetworkError: Bad Gateway; 6 failed attempt(s) in 88 s, the rest ..."
+    again = "telegram: NetworkError: Bad Gateway; 7 failed attempt(s) in 91 s, the rest ..."
+    events, seen = tick_events(None, first, StoreState(), Seen())
+    assert events == [Event(TELEGRAM, first)]
+    events, seen = tick_events(None, again, StoreState(), seen)
+    assert events == []
+    events, seen = tick_events(None, "another process holds the state file", StoreState(),
+                               seen)
+    assert [e.kind for e in events] == ["job failed"]
+    events, seen = tick_events(RunReport(), None, StoreState(), seen)
+    assert events == [Event(RECOVERED, "the last job worked")]
+    assert tick_events(RunReport(), None, StoreState(), seen)[0] == []
+
+
+def test_held_and_failed_entries_and_messages_are_told_once() -> None:
+    state = StoreState(
+        failed_terms=(("g1", "a.txt", "一帯一路", True), ("g2", "b.txt", "中欧班列", False)),
+        messages=((3, 1, "held", "uncertain: may have arrived: the send timed out"),
+                  (3, 2, "rejected", "Message is too long")))
+    events, seen = tick_events(None, None, state, Seen())
+    assert [e.kind for e in events] == [HELD, GLOSSARY, HELD, TELEGRAM]
+    assert "a.txt" in events[0].text and "一帯一路" in events[0].text
+    assert events[3].text == "digest #3 part 2 rejected: Message is too long"
+    assert tick_events(None, None, state, seen)[0] == []
+
+
+# one batch ---------------------------------------------------------------------------------
+
+def test_a_batch_collapses_duplicates_and_counts_what_it_leaves_out() -> None:
+    events = [Event(SKIPPED, "a.pdf: broken")] * 3 + [Event(STOPPED, "at noon")]
+    lines = format_batch(events, dropped=0, token="").splitlines()
+    assert lines == ["Kakehashi: 4 alert(s)", "- worker stopped: at noon",  # urgent first
+                     "- skipped file: a.pdf: broken (x3)", "(2 duplicate(s) collapsed: see "
+                     "kakehashi status)"]
+    events += [Event(FEED, f"https://x.example/{n}: HTTP 500") for n in range(40)]
+    lines = format_batch(events, dropped=2, token="").splitlines()
+    assert lines[0] == "Kakehashi: 44 alert(s)" and len(lines) == 32
+    assert lines[-1] == ("(12 more not shown; 2 duplicate(s) collapsed; 2 dropped while "
+                         "alerts could not be sent: see kakehashi status)")
+
+
+def test_a_batch_fits_one_message_and_never_holds_the_token() -> None:
+    token = "123456:SECRET-abcdefgh"
+    events = [Event(SKIPPED, f"{n}.txt: {'長い理由' * 500} /bot{token}/x") for n in range(30)]
+    text = format_batch(events, 0, token)
+    assert len(text) <= MAX_MESSAGE_CHARS and token not in text and "SECRET" not in text
+    assert "more not shown" in text.splitlines()[-1]
+
+
+# the collector ------------------------------------------------------------------------------
+
+def test_the_collector_takes_events_from_many_threads() -> None:
+    alerts = Alerts(capacity=10_000)
+    threads = [threading.Thread(target=lambda n=n: [alerts.add(SKIPPED, f"{n}-{i}")
+                                                   for i in range(500)]) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events, dropped = alerts.take()
+    assert len(events) == 4000 and len(set(events)) == 4000 and dropped == 0
+    assert alerts.take() == ([], 0)
+
+
+def test_the_collector_counts_what_it_cannot_keep() -> None:
+    alerts = Alerts(capacity=3)
+    for n in range(5):
+        alerts.add(SKIPPED, str(n))
+    events, dropped = alerts.take()
+    assert [e.text for e in events] == ["0", "1", "2"] and dropped == 2
+    alerts.add(SKIPPED, "later")
+    alerts.give_back(events, dropped)
+    taken = alerts.take()
+    assert [e.text for e in taken[0]] == ["0", "1", "2"] and taken[1] == 3
+
+
+def test_the_state_is_read_from_a_real_state_file(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "state.sqlite3")
+    try:
+        with store.transaction():
+            store.save_feed_state("https://x.example/feed", "", "", 2, 0.0, "HTTP 503")
+            store.add_entries([Entry("g1", "a.txt", "見出し", "Headline", (Pair("文。", "S."),),
+                                     (Term("一帯一路", "BRI", "failed"),), (), SourceInfo(),
+                                     NOW)], hold_failed=True)
+            digest = store.create_digest(NOW, [])
+            store.outbox().queue(digest, CHANNEL, ["one", "two", "three"])
+        store.outbox().record(Message(digest, 1, "one"), CHANNEL, HELD_STATUS, "uncertain")
+        store.outbox().record(Message(digest, 2, "two"), CHANNEL, REJECTED, "too long")
+    finally:
+        store.close()
+    state = load_state(tmp_path / "state.sqlite3")
+    assert state.failing_feeds == (("https://x.example/feed", "HTTP 503"),)
+    assert state.failed_terms == (("g1", "a.txt", "一帯一路", True),)
+    assert state.messages == ((digest, 1, "held", "uncertain"), (digest, 2, "rejected",
+                                                                  "too long"))
+
+
+# the companion, against the fake Bot API ---------------------------------------------------
+
+class Companion:
+    """run_alerts in a thread of its own with its own event loop, as the service runs it
+    beside the jobs; the test adds events and watches the fake server meanwhile."""
+
+    def __init__(self, config: Config, alerts: Alerts) -> None:
+        self.said: list[str] = []
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(
+            run_alerts(config, alerts, self._stop, say=self.said.append),))
+        self._thread.start()
+
+    def stop(self) -> float:
+        """Set the stop event; how long the companion took to return."""
+        started = time.monotonic()
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(20)
+        assert not self._thread.is_alive(), "run_alerts did not return after stop"
+        self._loop.close()
+        return time.monotonic() - started
+
+
+def wait_for_messages(api: FakeBotApi, count: int, timeout: float = 15.0) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while len(api.sent_to(ADMIN)) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    sent = api.sent_to(ADMIN)
+    assert len(sent) >= count, sent
+    return sent
+
+
+def test_alerts_are_batched_to_the_admin_chat_at_most_once_per_interval(
+        api: FakeBotApi) -> None:
+    alerts = Alerts()
+    alerts.add(SKIPPED, "first.pdf: not a PDF")
+    companion = Companion(make_config(api, interval=1.0), alerts)
+    first = wait_for_messages(api, 1)[0]  # the first batch goes at once
+    assert first == "Kakehashi: 1 alert(s)\n- skipped file: first.pdf: not a PDF"
+    for n in range(20):
+        alerts.add(FEED, f"https://x.example/{n}: HTTP 500")
+        alerts.add(SKIPPED, "a.pdf: not a PDF")
+    second = wait_for_messages(api, 2)[1]
+    took = companion.stop()
+    sent = api.sent_to(ADMIN)
+    assert api.sent_to(PUBLIC) == []  # never the public chat
+    assert len(sent) == 3, sent  # 41 events: one batch, not 41 messages
+    assert all(f"https://x.example/{n}: HTTP 500" in second for n in range(20))
+    assert "- skipped file: a.pdf: not a PDF (x20)" in second
+    assert "19 duplicate(s) collapsed" in second
+    gap = api.attempt_times[1] - api.attempt_times[0]
+    assert gap >= 1.0 - 0.05, gap  # at most one message per interval
+    assert sent[-1].startswith("Kakehashi: 1 alert(s)\n- worker stopped: at ")
+    assert took < 5.0 and companion.said == []
+
+
+def test_without_an_admin_chat_nothing_is_sent(api: FakeBotApi) -> None:
+    alerts = Alerts()
+    alerts.add(SKIPPED, "a.pdf: not a PDF")
+    companion = Companion(make_config(api, admin=""), alerts)
+    time.sleep(0.5)
+    assert companion.stop() < 1.0
+    assert api.messages == [] and api.attempts == 0
+
+
+def test_alerts_that_could_not_be_sent_go_out_later(api: FakeBotApi) -> None:
+    alerts = Alerts()
+    alerts.add(HELD, "digest #1 part 1 held: uncertain")
+    api.script.extend([Fault.error(502, "Bad Gateway"), Fault.error(500, "Internal")])
+    api.echo_path = True  # the error descriptions quote the URL, token and all
+    companion = Companion(make_config(api, interval=0.3), alerts)
+    first = wait_for_messages(api, 1)[0]
+    companion.stop()
+    assert first == "Kakehashi: 1 alert(s)\n- held: digest #1 part 1 held: uncertain"
+    assert api.attempts == 4  # two failures, the batch, the stop
+    gaps = [b - a for a, b in itertools.pairwise(api.attempt_times[:3])]
+    assert all(gap >= 0.3 - 0.05 for gap in gaps), gaps  # retried once per interval
+    said = companion.said
+    assert len(said) == 2 and all("trying again later" in line for line in said)
+    assert all("<TELEGRAM_BOT_TOKEN>" in line for line in said)
+    assert all(api.token not in line and "secret" not in line for line in [*said, first])
+
+
+def test_a_stopping_worker_is_told_even_when_the_interval_has_not_passed(
+        api: FakeBotApi) -> None:
+    alerts = Alerts()
+    alerts.add(GLOSSARY, "a.txt: terms not rendered")
+    companion = Companion(make_config(api, interval=600), alerts)
+    wait_for_messages(api, 1)
+    alerts.add(SKIPPED, "late.pdf: broken")
+    time.sleep(1.2)
+    assert len(api.sent_to(ADMIN)) == 1  # the interval holds the late one back
+    assert companion.stop() < 5.0
+    sent = api.sent_to(ADMIN)
+    assert len(sent) == 2 and "a.txt" in sent[0]
+    assert "late.pdf: broken" in sent[1] and "worker stopped" in sent[1]
