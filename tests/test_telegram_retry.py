@@ -19,7 +19,8 @@ from bot.errors import PublishError
 from bot.outbox import HELD, PENDING, SENT
 from bot.publish.telegram import backoff_delay
 from bot.store import Store
-from bot.worker import TELEGRAM, deliver
+from bot.worker import TELEGRAM
+from bot.worker import deliver as worker_deliver
 from tests.support.fake_bot_api import FakeBotApi, Fault
 
 CHAT = "@kakehashi_retry"
@@ -62,7 +63,7 @@ def statuses(store: Store) -> list[str]:
 
 def deliver(config: Config, store: Store) -> list[str]:
     said: list[str] = []
-    deliver(config, store, said.append)
+    worker_deliver(config, store, said.append)
     return said
 
 
