@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Config
-from bot.errors import ConfigError, InputError, ModelError, ModelMissingError
+from bot.config import Config, TelegramConfig
+from bot.errors import ConfigError, InputError, ModelError, ModelMissingError, NotFoundError
 from bot.glossary import Glossary, load_glossary
 from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
@@ -33,6 +33,9 @@ from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
 from bot.worker import TELEGRAM, RunReport, run_forever, run_once
+
+if TYPE_CHECKING:
+    from bot.translate.index import DownloadProgress
 
 Say = Callable[[str], None]
 
@@ -64,14 +67,40 @@ def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
 
 def _say_report(report: RunReport, config: Config, say: Say) -> None:
     for name, reason in report.skipped:
-        say(f"skipped {name}: {reason}")
+        say(f"warning: skipped {name}: {reason}")
+    if report.new_documents:
+        say(f"read {report.new_documents} new document(s): {report.entries} new article(s)")
     if report.digest_id is None:
-        say(f"nothing new in {config.paths.seeds}; no digest published")
+        say(_no_digest(report, config))
         return
-    say(f"{report.new_documents} new document(s), {report.entries} article(s); "
-        f"digest #{report.digest_id} published to {config.paths.out}")
+    say(f"digest #{report.digest_id} published to {config.paths.out}: {_contents(report)}")
     for path in report.outputs:
-        say(f"  wrote {path}")
+        say(f"wrote {path}")
+
+
+def _no_digest(report: RunReport, config: Config) -> str:
+    """Why no digest came out of a run, in words that match what happened."""
+    if report.held:
+        # New articles and no digest: they were held this very run, which needs a look.
+        mark = "warning: " if report.entries else ""
+        return (f"{mark}no digest published: {report.held} article(s) held back by "
+                "glossary.strict (listed by 'kakehashi status'; 'kakehashi release' lets "
+                "them in)")
+    if report.new_documents:
+        return "no new articles in the new document(s); no digest published"
+    feeds = len(config.sources.feeds)
+    where = f"folder '{config.paths.seeds}'" + (f" or {feeds} feed(s)" if feeds else "")
+    return f"nothing new in {where}; no digest published"
+
+
+def _contents(report: RunReport) -> str:
+    """What a digest holds: articles new this run and articles that were waiting already."""
+    waiting = min(report.waiting, report.published)
+    new = report.published - waiting
+    earlier = f"{waiting} article(s) that were waiting (released, or left by an interrupted run)"
+    if not waiting:
+        return f"{new} new article(s)"
+    return earlier if not new else f"{new} new article(s) and {earlier}"
 
 
 def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
@@ -84,14 +113,16 @@ def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
         try:
             run_configured(config, use_cache, say)
         except KakehashiError as exc:
-            say(f"kakehashi: error: {exc}")
+            say(f"error: {exc}")
 
     say(f"running every {config.schedule.interval_minutes:g} min; Ctrl-C to stop")
     run_forever(tick, config.schedule.interval_minutes)
 
 
-def run_demo(config: Config, out: Path, say: Say) -> RunReport:
-    """`demo`: the bundled seeds into OUT, installing the ja→en model first if missing."""
+def run_demo(config: Config, out: Path, say: Say,
+             progress: DownloadProgress | None = None) -> RunReport:
+    """`demo`: the bundled seeds into OUT, installing the ja→en model first if missing.
+    It never sends to Telegram, whatever the environment holds: it writes previews."""
     t = config.translation
     try:
         find_package(t.from_code, t.to_code)
@@ -100,15 +131,18 @@ def run_demo(config: Config, out: Path, say: Say) -> RunReport:
         from bot.translate.index import install_from_index
 
         try:
-            install_from_index(t.from_code, t.to_code)
+            install_from_index(t.from_code, t.to_code, progress)
         except ModelError as exc:
             raise ModelMissingError(
                 f"the demo needs the {t.from_code}→{t.to_code} model and could not install it: "
                 + str(exc).removeprefix("models: ")
             ) from None
+    if config.telegram.token:
+        say("the demo writes previews only: TELEGRAM_BOT_TOKEN is not used")
     paths = replace(config.paths, seeds=resource_dir("seeds"), out=out,
                     state=out / "state.sqlite3")
-    return run_configured(replace(config, paths=paths), use_cache=True, say=say)
+    return run_configured(replace(config, paths=paths, telegram=TelegramConfig()),
+                          use_cache=True, say=say)
 
 
 def status_lines(config: Config) -> list[str]:
@@ -167,24 +201,48 @@ def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:
     return lines
 
 
-def release_entries(config: Config, guids: list[str] | None) -> int:
-    """`release`: held entries go into the next digest."""
+def release_entries(config: Config, guids: list[str] | None) -> tuple[int, list[str]]:
+    """`release`: held entries go into the next digest. Returns (released, named ones that
+    were not held). One unknown guid releases nothing (NotFoundError naming it)."""
     store = Store.open(config.paths.state)
     try:
         with store.transaction():
-            return store.release(guids)
+            if guids is None:
+                return store.release(None), []
+            holds = store.holds(guids)
+            _refuse_unknown("entry", [g for g in guids if g not in holds], config)
+            return store.release(guids), [g for g in guids if not holds[g]]
     finally:
         store.close()
 
 
-def release_messages(config: Config, keys: list[tuple[int, int]] | None) -> int:
-    """`release --messages`: held (uncertain) messages are sent again by the next run."""
+def release_messages(config: Config,
+                     keys: list[tuple[int, int]] | None) -> tuple[int, list[str]]:
+    """`release --messages`: held (uncertain) messages are sent again by the next run.
+    Returns (released, named ones that were not held); one unknown key releases nothing."""
     store = Store.open(config.paths.state)
     try:
         with store.transaction():
-            return store.outbox().release_held(keys)
+            outbox = store.outbox()
+            if keys is None:
+                return outbox.release_held(None), []
+            statuses = outbox.statuses(keys)
+            _refuse_unknown("message", [f"{d}:{p}" for d, p in keys if (d, p) not in statuses],
+                            config)
+            return outbox.release_held(keys), [f"{d}:{p}" for d, p in keys
+                                               if statuses[(d, p)] != HELD]
     finally:
         store.close()
+
+
+def _refuse_unknown(kind: str, unknown: list[str], config: Config) -> None:
+    # All or nothing: with a mistyped name in the list, nothing is released, so the same
+    # command, corrected, does the whole job and no one has to work out which half took.
+    if unknown:
+        plural = "entries" if kind == "entry" else "messages"
+        raise NotFoundError(f"release: no {kind if len(unknown) == 1 else plural} "
+                            f"{', '.join(unknown)} in {config.paths.state} (see 'kakehashi "
+                            "status'); nothing released")
 
 
 def translate_text(config: Config, text: str) -> tuple[str, tuple[Term, ...]]:

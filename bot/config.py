@@ -108,6 +108,14 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class LogConfig:
+    # debug | info | warning | error; --verbose (debug) and --quiet (warning) override it.
+    level: str = "info"
+    # "text": `2026-11-26T10:00:00Z INFO message`; "json": one object per line.
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
@@ -117,6 +125,7 @@ class Config:
     feed: FeedConfig = field(default_factory=FeedConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    log: LogConfig = field(default_factory=LogConfig)
 
     def validate(self) -> Config:
         """Check values that types alone do not catch; return self for chaining."""
@@ -145,6 +154,10 @@ class Config:
             raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
         if not self.feed.site_url.startswith(("http://", "https://")):
             raise ConfigError("config: feed.site_url must be an absolute http(s) URL")
+        if self.log.level not in ("debug", "info", "warning", "error"):
+            raise ConfigError('config: log.level must be "debug", "info", "warning" or "error"')
+        if self.log.format not in ("text", "json"):
+            raise ConfigError('config: log.format must be "text" or "json"')
         return self
 
 
@@ -185,6 +198,7 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
         feed=_section(FeedConfig, data.get("feed", {})),
         telegram=_telegram(data.get("telegram", {}), environ),
         schedule=_section(ScheduleConfig, data.get("schedule", {})),
+        log=_section(LogConfig, data.get("log", {})),
     )
     return config.validate()
 

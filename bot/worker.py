@@ -42,6 +42,9 @@ class RunReport:
     skipped: tuple[tuple[str, str], ...] = ()
     digest_id: int | None = None
     outputs: tuple[Path, ...] = field(default=())
+    published: int = 0  # articles in the digest
+    waiting: int = 0  # articles pending before the run began (released ones, say)
+    held: int = 0  # articles held back by glossary.strict after the run, awaiting release
 
 
 def run_once(
@@ -50,16 +53,17 @@ def run_once(
 ) -> RunReport:
     """Process everything new in the sources, then publish one digest of what is pending."""
     job = Ingest(config, store, glossary, translator, now or datetime.now(UTC), progress)
+    waiting = store.counts()["pending"]
     ingested = IngestReport()
     ingest_sources(job, ingested)
-    digest_id, outputs = _publish(config, store, job.now, progress)
+    digest_id, published, outputs = _publish(config, store, job.now, progress)
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
-                     digest_id, tuple(outputs))
+                     digest_id, tuple(outputs), published, waiting, store.counts()["held"])
 
 
 def _publish(
     config: Config, store: Store, now: datetime, progress: Progress
-) -> tuple[int | None, list[Path]]:
+) -> tuple[int | None, int, list[Path]]:
     outputs: list[Path] = []
     digest_id = None
     # The job lock is held: a temp file of ours in OUT is a leftover of a killed run.
@@ -80,7 +84,7 @@ def _publish(
     if write_web(config.paths.out, store.recent_digests(config.feed.max_items), config.feed):
         outputs.append(config.paths.out / INDEX_NAME)
     outputs.extend(_deliver_telegram(config, store, progress))
-    return digest_id, outputs
+    return digest_id, len(pending), outputs
 
 
 def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[Path]:
@@ -97,7 +101,7 @@ def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[
         return _write_previews(config.paths.out, outbox, owner)
     wait = outbox.flood_wait_until(TELEGRAM) - time.time()
     if wait > 0:
-        progress(f"telegram asked us to wait: {len(queued)} message(s) stay queued for "
+        progress(f"warning: telegram asked us to wait: {len(queued)} message(s) stay queued for "
                  f"another {wait:.0f} s")
         return []
     progress(f"sending {len(queued)} message(s) to Telegram")
@@ -105,13 +109,13 @@ def _deliver_telegram(config: Config, store: Store, progress: Progress) -> list[
     def record(message: Message, outcome: Outcome) -> None:
         where = f"message {message.part} of digest #{message.digest_id}"
         if outcome.status == UNCERTAIN:
-            progress(f"telegram: {where} may or may not have arrived: {outcome.detail}")
+            progress(f"warning: telegram: {where} may or may not have arrived: {outcome.detail}")
             _settle_one(outbox, message, config.telegram.uncertain, outcome.detail)
             return
         status = outcome.status if outcome.status in (SENT, REJECTED) else PENDING
         outbox.record(message, TELEGRAM, status, outcome.detail, outcome.not_before)
         if outcome.status == REJECTED:
-            progress(f"telegram refused {where}: {outcome.detail}")
+            progress(f"warning: telegram refused {where}: {outcome.detail}")
 
     send_messages(config.telegram, lambda: outbox.claim_next(
         TELEGRAM, owner, datetime.now(UTC)), record)
@@ -140,8 +144,8 @@ def _settle_previews(out: Path, outbox: Outbox) -> None:
 def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:
     """Messages a stopped process left claimed: resend them or hold them, as configured."""
     for delivery in outbox.uncertain(TELEGRAM):
-        progress(f"telegram: message {delivery.part} of digest #{delivery.digest_id} may or "
-                 f"may not have arrived ({delivery.claimed_by} stopped while sending it at "
+        progress(f"warning: telegram: message {delivery.part} of digest #{delivery.digest_id}"
+                 f" may or may not have arrived ({delivery.claimed_by} stopped while sending it at "
                  f"{delivery.claimed_at[:19]}); telegram.uncertain = {policy}")
     status = HELD if policy == "hold" else PENDING
     outbox.settle_uncertain(TELEGRAM, status, UNCERTAIN_DETAIL)
