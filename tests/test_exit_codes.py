@@ -89,7 +89,8 @@ def test_status_into_a_closed_pipe(tmp_path: Path):
 
 def test_inspect_into_a_closed_pipe(tmp_path: Path):
     long = tmp_path / "long.txt"
-    sentences = "".join(f"第{i}号の貨物列車は予定どおり午前中に国境の駅を通過した。" for i in range(3000))
+    sentence = "号の貨物列車は予定どおり午前中に国境の駅を通過した。"
+    sentences = "".join(f"第{i}{sentence}" for i in range(3000))
     long.write_text("長い報告\n\n" + sentences + "\n", encoding="utf-8")
     assert_quiet_close(*read_first_line_then_close("inspect", str(long)))
 

@@ -46,8 +46,9 @@ def fetch_index(timeout: float = TIMEOUT_SECONDS,
         response.raise_for_status()
         raw: Any = response.json()
     except (httpx.HTTPError, ValueError) as exc:
+        offline = offline_hint(*pair, name_index=False)
         raise ModelError(f"models: cannot reach the Argos package index at {url} ({exc})"
-                         f"{_folder_note(url)}; offline: " + offline_hint(*pair)) from None
+                         f"{_folder_note(url)}; offline: {offline}") from None
     return [
         AvailablePackage(str(p["from_code"]), str(p["to_code"]), str(p.get("package_version")),
                          tuple(p.get("links", ())))
