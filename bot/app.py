@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, TelegramConfig
-from bot.errors import ConfigError, InputError, ModelError, ModelMissingError, NotFoundError
+from bot.errors import ConfigError, InputError, ModelError, ModelMissingError
 from bot.glossary import Glossary, load_glossary
 from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
@@ -199,50 +199,6 @@ def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:
             claim = f" [{d.claimed_by}, {d.claimed_at[:19]}]" if status == SENDING else ""
             lines.append(f"  digest #{d.digest_id} part {d.part}{claim}: {d.detail}".rstrip())
     return lines
-
-
-def release_entries(config: Config, guids: list[str] | None) -> tuple[int, list[str]]:
-    """`release`: held entries go into the next digest. Returns (released, named ones that
-    were not held). One unknown guid releases nothing (NotFoundError naming it)."""
-    store = Store.open(config.paths.state)
-    try:
-        with store.transaction():
-            if guids is None:
-                return store.release(None), []
-            holds = store.holds(guids)
-            _refuse_unknown("entry", [g for g in guids if g not in holds], config)
-            return store.release(guids), [g for g in guids if not holds[g]]
-    finally:
-        store.close()
-
-
-def release_messages(config: Config,
-                     keys: list[tuple[int, int]] | None) -> tuple[int, list[str]]:
-    """`release --messages`: held (uncertain) messages are sent again by the next run.
-    Returns (released, named ones that were not held); one unknown key releases nothing."""
-    store = Store.open(config.paths.state)
-    try:
-        with store.transaction():
-            outbox = store.outbox()
-            if keys is None:
-                return outbox.release_held(None), []
-            statuses = outbox.statuses(keys)
-            _refuse_unknown("message", [f"{d}:{p}" for d, p in keys if (d, p) not in statuses],
-                            config)
-            return outbox.release_held(keys), [f"{d}:{p}" for d, p in keys
-                                               if statuses[(d, p)] != HELD]
-    finally:
-        store.close()
-
-
-def _refuse_unknown(kind: str, unknown: list[str], config: Config) -> None:
-    # All or nothing: with a mistyped name in the list, nothing is released, so the same
-    # command, corrected, does the whole job and no one has to work out which half took.
-    if unknown:
-        plural = "entries" if kind == "entry" else "messages"
-        raise NotFoundError(f"release: no {kind if len(unknown) == 1 else plural} "
-                            f"{', '.join(unknown)} in {config.paths.state} (see 'kakehashi "
-                            "status'); nothing released")
 
 
 def translate_text(config: Config, text: str) -> tuple[str, tuple[Term, ...]]:

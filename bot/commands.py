@@ -127,7 +127,7 @@ def models_remove(args: argparse.Namespace) -> int:
 
 
 def release(args: argparse.Namespace) -> int:
-    from bot.app import release_entries, release_messages
+    from bot.release import release_entries, release_messages
 
     what = "DIGEST:PART" if args.messages else "GUIDs"
     if not args.all and not args.guids:
