@@ -138,11 +138,15 @@ def release(args: argparse.Namespace) -> int:
         keys = None if args.all else [_message_key(item) for item in args.guids]
         count, idle = release_messages(config_from(args), keys)
         _say_not_held("message", idle)
-        print(f"released {count} message(s); the next run sends them again")
+        print(f"released {count} message(s); the next run sends them again" if count
+              else "nothing released: no message named is held" if keys
+              else "nothing released: no message is held")
         return 0
     count, idle = release_entries(config_from(args), None if args.all else args.guids)
     _say_not_held("entry", idle)
-    print(f"released {count} entr{'y' if count == 1 else 'ies'}; the next run publishes them")
+    print(f"released {count} entr{'y' if count == 1 else 'ies'}; the next run publishes them"
+          if count else "nothing released: no entry named is held" if args.guids
+          else "nothing released: no entry is held")
     return 0
 
 
