@@ -61,11 +61,12 @@ def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
             report = run_once(config, store, glossary, translator, progress=say)
         finally:
             store.close()
-    _say_report(report, config, say)
+    say_report(report, config, say)
     return report
 
 
-def _say_report(report: RunReport, config: Config, say: Say) -> None:
+def say_report(report: RunReport, config: Config, say: Say) -> None:
+    """What a run did, as lines that match what happened (`once`, and each tick of `run`)."""
     for name, reason in report.skipped:
         say(f"warning: skipped {name}: {reason}")
     if report.new_documents:
