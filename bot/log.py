@@ -107,15 +107,18 @@ def download_progress(name: str, stream: TextIO | None = None) -> DownloadProgre
     out = stream or sys.stderr
     if out.isatty():
         return _bar(out)
-    last = [-PROGRESS_STEP_PERCENT]
+    shown: set[str] = set()
 
     def lines(done: int, total: int) -> None:
-        step = int(100 * done / total) // PROGRESS_STEP_PERCENT * PROGRESS_STEP_PERCENT \
-            if total else int(done / 10e6) * 10
-        if step > last[0]:
-            last[0] = step
-            size = f"{done / 1e6:.1f}/{total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
-            LOGGER.info("downloading %s: %s%s", name, f"{step}%, " if total else "", size)
+        # Known size: every PROGRESS_STEP_PERCENT; unknown size: every 10 MB.
+        if total:
+            step = min(100, 100 * done // total) // PROGRESS_STEP_PERCENT * PROGRESS_STEP_PERCENT
+            key, size = f"{step}%", f"{done / 1e6:.1f}/{total / 1e6:.1f} MB"
+        else:
+            key, size = f"{done // 10_000_000 * 10} MB", f"{done / 1e6:.1f} MB"
+        if key not in shown:
+            shown.add(key)
+            LOGGER.info("downloading %s: %s", name, f"{key}, {size}" if total else size)
 
     return lines
 

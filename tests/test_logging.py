@@ -169,6 +169,17 @@ def test_download_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(
     assert messages[-1] == "downloading translate-ja_en: 100%, 1.0/1.0 MB"
     assert len(messages) == 11
 
+    caplog.clear()
+    unknown = log.download_progress("translate-ja_en", io.StringIO())
+    assert unknown is not None
+    for done in range(0, 35_000_001, 1_000_000):  # no Content-Length: every 10 MB
+        unknown(done, 0)
+    unknown(35_000_000, 35_000_000)  # the end, once the size is known
+    assert [r.getMessage() for r in caplog.records] == [
+        "downloading translate-ja_en: 0.0 MB", "downloading translate-ja_en: 10.0 MB",
+        "downloading translate-ja_en: 20.0 MB", "downloading translate-ja_en: 30.0 MB",
+        "downloading translate-ja_en: 100%, 35.0/35.0 MB"]
+
 
 def test_model_download_through_a_pipe_has_no_carriage_returns(
         tiny_package: Path, tmp_path: Path):
