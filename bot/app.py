@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.config import Config
+from bot.config import Config, TelegramConfig
 from bot.errors import ConfigError, InputError, KakehashiError, ModelError, ModelMissingError
 from bot.glossary import Glossary, load_glossary
 from bot.glossary.enforce import translate_with_terms
@@ -37,6 +37,9 @@ from bot.worker import TELEGRAM, RunReport, run_once
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
     from bot.service import Service, TickResult
+
+if TYPE_CHECKING:
+    from bot.translate.index import DownloadProgress
 
 Say = Callable[[str], None]
 # How long the bot's /digest waits for its job before answering that it is on its way.
@@ -64,20 +67,16 @@ def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
             report = run_once(config, store, glossary, translator, progress=say)
         finally:
             store.close()
-    _say_report(report, config, say)
+    say_report(report, config, say)
     return report
 
 
-def _say_report(report: RunReport, config: Config, say: Say) -> None:
-    for name, reason in report.skipped:
-        say(f"skipped {name}: {reason}")
-    if report.digest_id is None:
-        say(f"nothing new in {config.paths.seeds}; no digest published")
-        return
-    say(f"{report.new_documents} new document(s), {report.entries} article(s); "
-        f"digest #{report.digest_id} published to {config.paths.out}")
-    for path in report.outputs:
-        say(f"  wrote {path}")
+def say_report(report: RunReport, config: Config, say: Say) -> None:
+    """What a run did, as lines that match what happened (bot.report)."""
+    from bot.report import report_lines
+
+    for line in report_lines(report, config):
+        say(line)
 
 
 def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
@@ -136,8 +135,10 @@ def _publish_now(service: Service) -> str:
     return f"digest #{result.report.digest_id} published"
 
 
-def run_demo(config: Config, out: Path, say: Say) -> RunReport:
-    """`demo`: the bundled seeds into OUT, installing the ja→en model first if missing."""
+def run_demo(config: Config, out: Path, say: Say,
+             progress: DownloadProgress | None = None) -> RunReport:
+    """`demo`: the bundled seeds into OUT, installing the ja→en model first if missing.
+    It never sends to Telegram, whatever the environment holds: it writes previews."""
     t = config.translation
     try:
         find_package(t.from_code, t.to_code)
@@ -146,15 +147,18 @@ def run_demo(config: Config, out: Path, say: Say) -> RunReport:
         from bot.translate.index import install_from_index
 
         try:
-            install_from_index(t.from_code, t.to_code)
+            install_from_index(t.from_code, t.to_code, progress)
         except ModelError as exc:
             raise ModelMissingError(
                 f"the demo needs the {t.from_code}→{t.to_code} model and could not install it: "
                 + str(exc).removeprefix("models: ")
             ) from None
+    if config.telegram.token:
+        say("the demo writes previews only: TELEGRAM_BOT_TOKEN is not used")
     paths = replace(config.paths, seeds=resource_dir("seeds"), out=out,
                     state=out / "state.sqlite3")
-    return run_configured(replace(config, paths=paths), use_cache=True, say=say)
+    return run_configured(replace(config, paths=paths, telegram=TelegramConfig()),
+                          use_cache=True, say=say)
 
 
 def status_lines(config: Config) -> list[str]:
@@ -211,26 +215,6 @@ def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:
             claim = f" [{d.claimed_by}, {d.claimed_at[:19]}]" if status == SENDING else ""
             lines.append(f"  digest #{d.digest_id} part {d.part}{claim}: {d.detail}".rstrip())
     return lines
-
-
-def release_entries(config: Config, guids: list[str] | None) -> int:
-    """`release`: held entries go into the next digest."""
-    store = Store.open(config.paths.state)
-    try:
-        with store.transaction():
-            return store.release(guids)
-    finally:
-        store.close()
-
-
-def release_messages(config: Config, keys: list[tuple[int, int]] | None) -> int:
-    """`release --messages`: held (uncertain) messages are sent again by the next run."""
-    store = Store.open(config.paths.state)
-    try:
-        with store.transaction():
-            return store.outbox().release_held(keys)
-    finally:
-        store.close()
 
 
 def translate_text(config: Config, text: str) -> tuple[str, tuple[Term, ...]]:

@@ -28,12 +28,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, dispatch, map errors to messages. Returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "quiet", False) and getattr(args, "verbose", False):
+        parser.error("--quiet and --verbose cannot be used together")
+    args.log_level = "warning" if getattr(args, "quiet", False) else (
+        "debug" if getattr(args, "verbose", False) else None)
+    from bot import log
+
+    log.configure(log.LEVELS[args.log_level or "info"],
+                  token=os.environ.get("TELEGRAM_BOT_TOKEN", ""))
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 2
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except KakehashiError as exc:
         print(f"kakehashi: error: {_redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -51,6 +63,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kakehashi: internal error: {type(exc).__name__}: {_redact(str(exc))} "
               "(run again with KAKEHASHI_DEBUG=1 for the traceback)", file=sys.stderr)
         return 70
+
+
+def _closed_pipe() -> int:
+    """The reader of our stdout went away (`kakehashi status | head -1`): stop quietly.
+
+    Whatever is still buffered goes to /dev/null, so the interpreter's final flush cannot
+    fail and print "Exception ignored". The exit code is 141 (128 + SIGPIPE), what a shell
+    reports for a C tool stopped the same way, so `set -o pipefail` scripts see no difference.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
 
 
 def _redact(text: str) -> str:
@@ -72,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Configuration: kakehashi.example.toml; secrets: TELEGRAM_BOT_TOKEN.",
     )
     parser.add_argument("--version", action="version", version=f"kakehashi {__version__}")
+    _add_verbosity(parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     once = _command(commands, "once", cmd.once,
@@ -124,10 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_verbosity(parser: argparse.ArgumentParser) -> None:
+    """-q/-v on the top parser and on every command: `kakehashi -q once` = `kakehashi once -q`.
+    SUPPRESS: a command's parser, given neither, must not reset what the top one saw."""
+    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="log warnings and errors only")
+    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log debug detail too, and the libraries' own logs")
+
+
 def _command(commands: Commands, name: str,
              handler: Handler, help_text: str) -> argparse.ArgumentParser:
     description = help_text[0].upper() + help_text[1:] + "."
     sub = commands.add_parser(name, help=help_text, description=description)
+    _add_verbosity(sub)
     sub.set_defaults(handler=handler)
     return sub
 
@@ -156,6 +192,7 @@ def _port(text: str) -> int:
 def _group(commands: Commands, name: str, help_text: str, description: str) -> Commands:
     """A command with sub-commands; given none, it prints its own help (exit 2)."""
     group = commands.add_parser(name, help=help_text, description=description)
+    _add_verbosity(group)
 
     def show_help(_: argparse.Namespace) -> int:
         group.print_help()

@@ -13,17 +13,25 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from bot import log
 from bot.config import Config, load_config, override_paths
-from bot.errors import ConfigError, KakehashiError, ServeError
+from bot.errors import ServeError, UsageError
 
 if TYPE_CHECKING:
     from bot.publish.serve import RunningServer
 
 
 def config_from(args: argparse.Namespace) -> Config:
-    config = load_config(getattr(args, "config", None), os.environ)
+    config = _logging_from(load_config(getattr(args, "config", None), os.environ), args)
     return override_paths(config, seeds=getattr(args, "seeds", None),
                           out=getattr(args, "out", None), state=getattr(args, "state", None))
+
+
+def _logging_from(config: Config, args: argparse.Namespace) -> Config:
+    """The [log] section, now that the file is read; --quiet/--verbose win over its level."""
+    level = getattr(args, "log_level", None) or config.log.level
+    log.configure(log.LEVELS[level], config.log.format, token=config.telegram.token)
+    return config
 
 
 def once(args: argparse.Namespace) -> int:
@@ -38,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     if not args.serve and (args.host or args.port is not None):
-        raise ConfigError("run: --host and --port need --serve")
+        raise UsageError("run: --host and --port need --serve")
     server = _start_serving(args, config) if args.serve else None
     try:
         run_scheduled(config, use_cache=not args.no_cache, say=_say)
@@ -75,7 +83,8 @@ def _start_serving(args: argparse.Namespace, config: Config) -> RunningServer:
 def demo(args: argparse.Namespace) -> int:
     from bot.app import run_demo
 
-    run_demo(load_config(None, os.environ), args.out, say=_say)
+    config = _logging_from(load_config(None, os.environ), args)
+    run_demo(config, args.out, say=_say, progress=log.download_progress("the model"))
     return 0
 
 
@@ -119,8 +128,8 @@ def models_list(args: argparse.Namespace) -> int:
         try:
             available = fetch_index(timeout=LIST_TIMEOUT_SECONDS)
         except ModelError:
-            print("(the Argos package index is not reachable: available models not listed)",
-                  file=sys.stderr)
+            log.LOGGER.warning("the Argos package index is not reachable: available models "
+                               "not listed")
             return 0
         for package in available:
             print(f"available\ttranslate-{package.from_code}_{package.to_code}\t{package.version}")
@@ -132,14 +141,15 @@ def models_install(args: argparse.Namespace) -> int:
 
     if args.file:
         if args.codes:
-            raise KakehashiError("models install: give either FROM TO or --file, not both")
+            raise UsageError("models install: give either FROM TO or --file, not both")
         info = install_from_file(args.file)
     elif len(args.codes) == 2:
         from bot.translate.index import install_from_index
 
-        info = install_from_index(args.codes[0], args.codes[1])
+        name = f"translate-{args.codes[0]}_{args.codes[1]}"
+        info = install_from_index(args.codes[0], args.codes[1], log.download_progress(name))
     else:
-        raise KakehashiError("models install: give a language pair (ja en) or --file PATH")
+        raise UsageError("models install: give a language pair (ja en) or --file PATH")
     print(f"installed {info.code} {info.version} in {info.path}")
     return 0
 
@@ -153,31 +163,47 @@ def models_remove(args: argparse.Namespace) -> int:
 
 
 def release(args: argparse.Namespace) -> int:
-    from bot.app import release_entries, release_messages
+    from bot.release import release_entries, release_messages
 
+    what = "DIGEST:PART" if args.messages else "GUIDs"
     if not args.all and not args.guids:
-        what = "DIGEST:PART" if args.messages else "GUIDs"
-        raise ConfigError(f"release: give {what} (see 'kakehashi status') or --all")
+        raise UsageError(f"release: give {what} (see 'kakehashi status') or --all")
+    if args.all and args.guids:
+        raise UsageError(f"release: give {what} or --all, not both")
     if args.messages:
         keys = None if args.all else [_message_key(item) for item in args.guids]
-        count = release_messages(config_from(args), keys)
-        print(f"released {count} message(s); the next run sends them again")
+        count, idle = release_messages(config_from(args), keys)
+        _say_not_held("message", idle)
+        print(f"released {count} message(s); the next run sends them again" if count
+              else "nothing released: no message named is held" if keys
+              else "nothing released: no message is held")
         return 0
-    count = release_entries(config_from(args), None if args.all else args.guids)
-    print(f"released {count} entr{'y' if count == 1 else 'ies'}; the next run publishes them")
+    count, idle = release_entries(config_from(args), None if args.all else args.guids)
+    _say_not_held("entry", idle)
+    print(f"released {count} entr{'y' if count == 1 else 'ies'}; the next run publishes them"
+          if count else "nothing released: no entry named is held" if args.guids
+          else "nothing released: no entry is held")
     return 0
+
+
+def _say_not_held(kind: str, names: list[str]) -> None:
+    # Releasing twice is harmless (the second finds nothing to do): a note, not an error.
+    for name in names:
+        log.LOGGER.info("%s %s was not held (released already, or never held)", kind, name)
 
 
 def _message_key(item: str) -> tuple[int, int]:
     digest, _, part = item.partition(":")
     if not (digest.lstrip("#").isdigit() and part.isdigit()):
-        raise ConfigError(f"release: {item!r} is not DIGEST:PART (e.g. 3:2)")
+        raise UsageError(f"release: {item!r} is not DIGEST:PART (e.g. 3:2)")
     return int(digest.lstrip("#")), int(part)
 
 
 def translate(args: argparse.Namespace) -> int:
     from bot.app import translate_text
 
+    if not args.text.strip():
+        raise UsageError("translate: give the Japanese text to translate")
     english, terms = translate_text(config_from(args), args.text)
     print(english)
     for term in terms:
@@ -199,10 +225,12 @@ def glossary_lint(args: argparse.Namespace) -> int:
 def glossary_suggest(args: argparse.Namespace) -> int:
     from bot.app import suggest_glossary
 
+    if args.min_count < 1:
+        raise UsageError("glossary suggest: --min-count must be 1 or more")
     for item in suggest_glossary(config_from(args), args.folder, args.min_count):
         print(f"{item.count}\t{item.term}\t{item.example}")
     return 0
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+# Library messages (progress, warnings, a run's report) become log lines.
+_say = log.say

@@ -156,6 +156,14 @@ class ServeConfig:
 
 
 @dataclass(frozen=True)
+class LogConfig:
+    # debug | info | warning | error; --verbose (debug) and --quiet (warning) override it.
+    level: str = "info"
+    # "text": `2026-11-26T10:00:00Z INFO message`; "json": one object per line.
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
@@ -166,6 +174,7 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    log: LogConfig = field(default_factory=LogConfig)
 
     def validate(self) -> Config:
         """Check values that types alone do not catch; return self for chaining."""
@@ -196,6 +205,10 @@ class Config:
         if not self.serve.host or not 0 <= self.serve.port <= 65535:
             raise ConfigError("config: serve.host must not be empty and serve.port must be "
                               "0-65535")
+        if self.log.level not in ("debug", "info", "warning", "error"):
+            raise ConfigError('config: log.level must be "debug", "info", "warning" or "error"')
+        if self.log.format not in ("text", "json"):
+            raise ConfigError('config: log.format must be "text" or "json"')
         return self
 
     def _validate_telegram(self) -> None:
@@ -292,6 +305,7 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
         telegram=_telegram(data.get("telegram", {}), environ),
         schedule=_section(ScheduleConfig, data.get("schedule", {})),
         serve=_section(ServeConfig, data.get("serve", {})),
+        log=_section(LogConfig, data.get("log", {})),
     )
     return config.validate()
 

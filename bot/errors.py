@@ -2,10 +2,12 @@
 
     KakehashiError                 base; carries a one-line message and an exit code
     ├── ConfigError                bad or missing configuration (exit 2)
+    ├── UsageError                 a command's arguments do not fit together (exit 2)
     ├── ModelError                 translation model missing, unusable, not installable
     │   └── ModelMissingError      no ja→en package installed
     ├── InputError                 a document cannot be read (recorded; the batch goes on)
     ├── StoreError                 the state database cannot be opened or migrated
+    ├── NotFoundError              a named entry or message is not in the state file
     ├── PublishError               a digest could not be delivered (Telegram, feed file)
     └── ServeError                 `serve` cannot listen (port in use, no such address)
 
@@ -28,6 +30,12 @@ class ConfigError(KakehashiError):
     exit_code = 2
 
 
+class UsageError(KakehashiError):
+    """A command was given arguments it cannot use (missing, extra, or clashing)."""
+
+    exit_code = 2
+
+
 class ModelError(KakehashiError):
     """A translation package cannot be found, loaded or installed."""
 
@@ -42,6 +50,10 @@ class InputError(KakehashiError):
 
 class StoreError(KakehashiError):
     """The state database cannot be opened or is not ours."""
+
+
+class NotFoundError(KakehashiError):
+    """A command named something (an entry's guid, a message) the state file does not hold."""
 
 
 class PublishError(KakehashiError):

@@ -44,7 +44,7 @@ class IngestReport:
     entries: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     # New files left for a later look: still being written, or the run was stopped.
-    waiting: int = 0
+    unsettled: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,10 @@ def ingest_folder(job: Ingest, report: IngestReport) -> None:
             _skip(job, report, key, item.name, item.reason)
     candidates = unseen(scan.files, job.store.file_index())
     ready = settled(candidates, sources.settle_seconds)
-    report.waiting += len(candidates) - len(ready)
+    report.unsettled += len(candidates) - len(ready)
     for done, candidate in enumerate(ready):
         if job.stop():
-            report.waiting += len(ready) - done
+            report.unsettled += len(ready) - done
             return
         _ingest_file(job, candidate, report)
 

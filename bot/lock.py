@@ -76,7 +76,9 @@ def _acquire(fd: int, state: Path, wait_seconds: float, say: Callable[[str], Non
 
 
 def _write_owner(fd: int) -> None:
-    command = " ".join(["kakehashi", *sys.argv[1:2]])
+    # The command's name, whichever global options (-q, -v) came before it.
+    words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
+    command = " ".join(["kakehashi", *words[:1]])
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()} {command}\n".encode(), 0)
 

@@ -127,6 +127,11 @@ class Outbox:
         )
         return cur.rowcount
 
+    def statuses(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """{(digest, part): status} for those of `keys` that exist (unknown ones are absent)."""
+        return {(d, p): status for d, p in keys for (status,) in self._conn.execute(
+            "SELECT status FROM deliveries WHERE digest_id=? AND part=?", (d, p))}
+
     def release_held(self, keys: Iterable[tuple[int, int]] | None) -> int:
         """Held messages back to pending (all when `keys` is None): the next run sends them."""
         if keys is None:

@@ -197,6 +197,11 @@ class Store:
         )
         return [(g, d, f, bool(h)) for g, d, f, h in rows]
 
+    def holds(self, guids: Iterable[str]) -> dict[str, bool]:
+        """{guid: held} for those of `guids` the store has (an unknown guid is absent)."""
+        return {g: bool(h) for g in guids for (h,) in self._conn.execute(
+            "SELECT held FROM entries WHERE guid=?", (g,))}
+
     def release(self, guids: Iterable[str] | None) -> int:
         """Let held entries into the next digest (all of them when `guids` is None)."""
         if guids is None:

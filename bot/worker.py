@@ -43,7 +43,11 @@ class RunReport:
     skipped: tuple[tuple[str, str], ...] = ()
     digest_id: int | None = None
     outputs: tuple[Path, ...] = field(default=())
-    waiting: int = 0  # new files left for a later look (still being written, or stopped)
+    # New files left for a later look (still being written, or a stop came first).
+    unsettled: int = 0
+    published: int = 0  # articles in the digest
+    waiting: int = 0  # articles pending before the run began (released ones, say)
+    held: int = 0  # articles held back by glossary.strict after the run, awaiting release
 
 
 def run_once(
@@ -52,9 +56,10 @@ def run_once(
 ) -> RunReport:
     """Process everything new in the sources, then publish one digest of what is pending."""
     now = now or datetime.now(UTC)
+    waiting = store.counts()["pending"]
     ingested = ingest_new(Ingest(config, store, glossary, translator, now, progress))
-    digest_id, outputs = publish(config, store, now, progress)
-    return report_of(ingested, digest_id, outputs)
+    digest_id, published, outputs = publish(config, store, now, progress)
+    return report_of(ingested, store, digest_id, published, outputs, waiting)
 
 
 def ingest_new(job: Ingest, folder: bool = True,
@@ -65,18 +70,20 @@ def ingest_new(job: Ingest, folder: bool = True,
     return ingested
 
 
-def report_of(ingested: IngestReport, digest_id: int | None = None,
-              outputs: list[Path] | None = None) -> RunReport:
-    """The RunReport of an ingest and (if any) a publish."""
+def report_of(ingested: IngestReport, store: Store, digest_id: int | None = None,
+              published: int = 0, outputs: list[Path] | None = None,
+              waiting: int = 0) -> RunReport:
+    """The RunReport of an ingest and (if any) a publish; `waiting`: articles pending before."""
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
-                     digest_id, tuple(outputs or ()), ingested.waiting)
+                     digest_id, tuple(outputs or ()), ingested.unsettled, published, waiting,
+                     store.counts()["held"])
 
 
 def publish(
     config: Config, store: Store, now: datetime, progress: Progress, stop: Stop = lambda: False
-) -> tuple[int | None, list[Path]]:
-    """The publish part: one digest of what is pending, the feed and archive, then the
-    outbox drained (up to the message in hand when `stop()` turns true)."""
+) -> tuple[int | None, int, list[Path]]:
+    """The publish part: one digest of what is pending (its id and size), the feed and
+    archive, then the outbox drained (up to the message in hand when `stop()` turns true)."""
     outputs: list[Path] = []
     digest_id = None
     # The job lock is held: a temp file of ours in OUT is a leftover of a killed run.
@@ -97,7 +104,7 @@ def publish(
     if write_web(config.paths.out, store.recent_digests(config.feed.max_items), config.feed):
         outputs.append(config.paths.out / INDEX_NAME)
     outputs.extend(deliver(config, store, progress, stop))
-    return digest_id, outputs
+    return digest_id, len(pending), outputs
 
 
 def deliver(config: Config, store: Store, progress: Progress,
@@ -116,7 +123,7 @@ def deliver(config: Config, store: Store, progress: Progress,
         return _write_previews(config.paths.out, outbox, owner, stop)
     wait = outbox.flood_wait_until(TELEGRAM) - time.time()
     if wait > 0:
-        progress(f"telegram asked us to wait: {len(queued)} message(s) stay queued for "
+        progress(f"warning: telegram asked us to wait: {len(queued)} message(s) stay queued for "
                  f"another {wait:.0f} s")
         return []
     progress(f"sending {len(queued)} message(s) to Telegram")
@@ -124,13 +131,13 @@ def deliver(config: Config, store: Store, progress: Progress,
     def record(message: Message, outcome: Outcome) -> None:
         where = f"message {message.part} of digest #{message.digest_id}"
         if outcome.status == UNCERTAIN:
-            progress(f"telegram: {where} may or may not have arrived: {outcome.detail}")
+            progress(f"warning: telegram: {where} may or may not have arrived: {outcome.detail}")
             _settle_one(outbox, message, config.telegram.uncertain, outcome.detail)
             return
         status = outcome.status if outcome.status in (SENT, REJECTED) else PENDING
         outbox.record(message, TELEGRAM, status, outcome.detail, outcome.not_before)
         if outcome.status == REJECTED:
-            progress(f"telegram refused {where}: {outcome.detail}")
+            progress(f"warning: telegram refused {where}: {outcome.detail}")
 
     send_messages(config.telegram, lambda: None if stop() else outbox.claim_next(
         TELEGRAM, owner, datetime.now(UTC)), record, progress)
@@ -160,8 +167,8 @@ def _settle_previews(out: Path, outbox: Outbox) -> None:
 def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:
     """Messages a stopped process left claimed: resend them or hold them, as configured."""
     for delivery in outbox.uncertain(TELEGRAM):
-        progress(f"telegram: message {delivery.part} of digest #{delivery.digest_id} may or "
-                 f"may not have arrived ({delivery.claimed_by} stopped while sending it at "
+        progress(f"warning: telegram: message {delivery.part} of digest #{delivery.digest_id}"
+                 f" may or may not have arrived ({delivery.claimed_by} stopped while sending it at "
                  f"{delivery.claimed_at[:19]}); telegram.uncertain = {policy}")
     status = HELD if policy == "hold" else PENDING
     outbox.settle_uncertain(TELEGRAM, status, UNCERTAIN_DETAIL)

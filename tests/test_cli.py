@@ -183,8 +183,17 @@ def test_release_messages_needs_keys_or_all(tmp_path: Path):
     result = run_cli("release", "--messages", "three", "--state", state)
     assert result.returncode == 2
     assert result.stderr == "kakehashi: error: release: 'three' is not DIGEST:PART (e.g. 3:2)\n"
+    # A state file that is not there is a mistyped --state: said so, and not created.
     result = run_cli("release", "--messages", "--all", "--state", state)
-    assert result.returncode == 0 and result.stdout.startswith("released 0 message(s)")
+    assert result.returncode == 1 and result.stderr == (
+        f"kakehashi: error: release: no state file at {state} (run 'kakehashi once' first, "
+        "or give --state)\n")
+    assert list(tmp_path.iterdir()) == []
+    from bot.store import Store
+
+    Store.open(tmp_path / "s.sqlite3").close()
+    result = run_cli("release", "--messages", "--all", "--state", state)
+    assert result.returncode == 0 and result.stdout == "nothing released: no message is held\n"
 
 
 def test_status_does_not_create_a_lock_file(tmp_path: Path):

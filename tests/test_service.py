@@ -294,7 +294,7 @@ def test_a_failing_job_is_one_line_and_the_worker_goes_on(tmp_path: Path,
     with running(paths, config, telegram_env(api)) as (process, lines):
         glossary.write_text("a line without a tab\n", encoding="utf-8")  # an editor's slip
         drop_file(paths.seeds, "first.txt", first.text)
-        wait_until(lambda: any("kakehashi: error:" in line for line in lines), 30,
+        wait_until(lambda: any(" ERROR " in line for line in lines), 30,
                    "the job's error", process, lines)
         glossary.write_text("中欧班列\tChina-Europe Railway Express\n", encoding="utf-8")
         drop_file(paths.seeds, "second.txt", second.text)
@@ -303,7 +303,7 @@ def test_a_failing_job_is_one_line_and_the_worker_goes_on(tmp_path: Path,
         stop(process, lines)
     errors = [line for line in lines if "error" in line.lower()]
     assert len(errors) == 1, errors
-    assert errors[0].startswith("kakehashi: error: glossary:") and "expected" in errors[0]
+    assert " ERROR glossary:" in errors[0] and "expected" in errors[0]
     exactly_once(api, paths, [first, second])
 
 

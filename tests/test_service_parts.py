@@ -25,7 +25,7 @@ from bot.errors import ConfigError
 from bot.service import Request, Service, TickResult
 from bot.service import service as service_module
 from bot.service.clock import catch_up_after, last_digest_time
-from bot.service.jobs import JobRunner, report_lines
+from bot.service.jobs import JobRunner, job_lines
 from bot.service.service import own_files
 from bot.service.watch import filesystem_type, wanted, watch_method
 from bot.worker import RunReport
@@ -233,7 +233,7 @@ def test_companions_ticks_and_digest_now_on_a_real_job_runner(
     upcoming = seen["next"]
     assert isinstance(upcoming, datetime) and f"{upcoming.astimezone(UTC):%H:%M}" == later
     assert [line for line in said if "error" in line] == [
-        "kakehashi: error: broken stopped: RuntimeError: the chat companion fell over"]
+        "error: broken stopped: RuntimeError: the chat companion fell over"]
     with pytest.raises(RuntimeError, match="not running"):
         service.digest_now()
 
@@ -265,24 +265,29 @@ def test_a_failing_job_is_one_line_and_the_next_request_runs(tmp_path: Path) -> 
     assert calls[0].folder and calls[0].publish  # the start-up job, immediate mode
     assert results[0].report is not None and results[0].report.digest_id == 7
     errors = [line for line in said if "error" in line]
-    assert errors == ["kakehashi: error: internal error: ValueError: unexpected answer from "
+    assert errors == ["error: internal error: ValueError: unexpected answer from "
                       "https://api/bot<TELEGRAM_BOT_TOKEN>/sendMessage"]
 
 
 def test_what_each_job_says() -> None:
     config = Config(paths=PathsConfig(seeds=Path("in"), out=Path("out")))
     feed = Request(feeds=frozenset({"https://a/"}), publish=True)
-    assert report_lines(RunReport(), feed, config) == []  # a quiet feed poll says nothing
-    assert report_lines(RunReport(), Request(publish=True), config) == [
+    assert job_lines(RunReport(), feed, config) == []  # a quiet feed poll says nothing
+    assert job_lines(RunReport(), Request(publish=True), config) == [
         "nothing pending; no digest published"]
-    assert report_lines(RunReport(), Request(folder=True), config) == ["nothing new in in"]
-    waiting = report_lines(RunReport(2, 3, (("bad.pdf", "no text"),), waiting=1),
-                           Request(folder=True), config)
-    assert waiting == ["skipped bad.pdf: no text",
-                       "2 new document(s), 3 article(s); they wait for the next digest time",
+    assert job_lines(RunReport(), Request(folder=True), config) == [
+        "nothing new in folder 'in'"]
+    waiting = job_lines(RunReport(2, 3, (("bad.pdf", "no text"),), unsettled=1),
+                        Request(folder=True), config)
+    assert waiting == ["warning: skipped bad.pdf: no text",
+                       "read 2 new document(s): 3 new article(s)",
+                       "3 new article(s) wait for the next digest time",
                        "1 file(s) still being written or not yet read: looked at again "
                        "shortly"]
-    published = report_lines(RunReport(1, 1, digest_id=4, outputs=(Path("out/feed.xml"),)),
-                             Request(folder=True, publish=True), config)
-    assert published == ["1 new document(s), 1 article(s); digest #4 published to out",
-                         "  wrote out/feed.xml"]
+    published = job_lines(RunReport(1, 1, digest_id=4, outputs=(Path("out/feed.xml"),),
+                                    published=3, waiting=2),
+                          Request(folder=True, publish=True), config)
+    assert published == ["read 1 new document(s): 1 new article(s)",
+                         "digest #4 published to out: 1 new article(s) and 2 article(s) "
+                         "that were waiting (released, or left by an interrupted run)",
+                         "wrote out/feed.xml"]

@@ -30,7 +30,8 @@ def service_actions(config: Config, digest_now: Callable[[], object],
                     say: Callable[[str], None] = _quiet) -> ChatActions:
     """The actions of a running service: status and release as the CLI does them, and
     `digest_now` (the service's thread-safe "publish pending articles now")."""
-    from bot.app import release_entries, status_lines
+    from bot.app import status_lines
+    from bot.release import release_entries
 
     def publish_now() -> str:
         result = digest_now()
@@ -39,10 +40,11 @@ def service_actions(config: Config, digest_now: Callable[[], object],
         return "asked for a digest now: pending articles are published in a moment"
 
     def release(guids: list[str] | None) -> str:
-        count = release_entries(config, guids)
+        # An unknown GUID releases nothing and says so (NotFoundError: the bot replies it).
+        count, idle = release_entries(config, guids)
         line = f"released {count} held entr{'y' if count == 1 else 'ies'}"
-        if guids is not None and count < len(set(guids)):
-            line += f"; {len(set(guids)) - count} of the given GUIDs were not held"
+        if idle:
+            line += f"; {len(idle)} of the given GUIDs were not held"
         return line + ("; the next digest publishes them" if count else "")
 
     return ChatActions(status=lambda: status_lines(config), publish_now=publish_now,

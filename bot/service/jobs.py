@@ -15,6 +15,7 @@ from bot.app import glossary_for
 from bot.config import Config
 from bot.ingest import Ingest, IngestReport
 from bot.lock import hold_state_lock
+from bot.report import report_lines
 from bot.service.requests import Request
 from bot.store import Store
 from bot.translate.engine import CTranslate2Translator, Translator
@@ -51,25 +52,27 @@ class JobRunner:
                 report = self._run(request, job)
             finally:
                 store.close()
-        for line in report_lines(report, request, config):
+        for line in job_lines(report, request, config):
             self.say(line)
         return report
 
     def _run(self, request: Request, job: Ingest) -> RunReport:
+        store = job.store
+        waiting = store.counts()["pending"]
         ingested = IngestReport()
         if request.folder or request.feeds:
             feeds = tuple(url for url in self.config.sources.feeds if url in request.feeds)
             ingested = ingest_new(job, request.folder, feeds)
         stop = self.stopping.is_set
         if stop():
-            return report_of(ingested)
-        if request.publish or missed_digest(job.store, request.catch_up_after):
-            digest_id, outputs = publish(self.config, job.store, job.now, self.say, stop)
-            return report_of(ingested, digest_id, outputs)
+            return report_of(ingested, store)
+        if request.publish or missed_digest(store, request.catch_up_after):
+            digest_id, published, outputs = publish(self.config, store, job.now, self.say, stop)
+            return report_of(ingested, store, digest_id, published, outputs, waiting)
         # Scheduled mode between digest times: messages left queued (a flood wait, a
         # server error) still go out now, not at the next digest time.
-        deliver(self.config, job.store, self.say, stop)
-        return report_of(ingested)
+        deliver(self.config, store, self.say, stop)
+        return report_of(ingested, store)
 
     def _translator(self, store: Store) -> Translator:
         t = self.config.translation
@@ -88,21 +91,10 @@ def missed_digest(store: Store, due: datetime | None) -> bool:
     return not newest or newest[0][1] < due
 
 
-def report_lines(report: RunReport, request: Request, config: Config) -> list[str]:
-    """What a job says: skipped files, then the digest or why there was none."""
-    lines = [f"skipped {name}: {reason}" for name, reason in report.skipped]
-    counts = f"{report.new_documents} new document(s), {report.entries} article(s)"
-    if report.digest_id is not None:
-        lines.append(f"{counts}; digest #{report.digest_id} published to {config.paths.out}")
-        lines += [f"  wrote {path}" for path in report.outputs]
-    elif report.entries:
-        lines.append(f"{counts}; they wait for the next digest time")
-    elif request.folder:
-        no_digest = "; no digest published" if request.publish else ""
-        lines.append(f"nothing new in {config.paths.seeds}{no_digest}")
-    elif request.publish and not request.feeds:  # a digest time or digest_now()
-        lines.append("nothing pending; no digest published")
-    if report.waiting:
-        lines.append(f"{report.waiting} file(s) still being written or not yet read: looked "
-                     "at again shortly")
-    return lines
+def job_lines(report: RunReport, request: Request, config: Config) -> list[str]:
+    """What a job says (bot.report's lines); a feed poll that found nothing says nothing."""
+    if request.feeds and not request.folder and not (
+            report.new_documents or report.skipped or report.digest_id is not None):
+        return []
+    return report_lines(report, config, folder=request.folder,
+                        publish=request.publish or report.digest_id is not None)

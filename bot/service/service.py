@@ -165,12 +165,12 @@ class Service:
             error = f"internal error: {type(exc).__name__}: {exc}"
         error = redact(error, self.config.telegram.token)
         # Stopping cuts short a wait for the lock: said, but not as a failure.
-        self._say(f"stopped: {error}" if self.stopping.is_set() else f"kakehashi: error: {error}")
+        self._say(f"stopped: {error}" if self.stopping.is_set() else f"error: {error}")
         return TickResult(request.describe(), datetime.now(UTC), error=error)
 
     def _after(self, result: TickResult) -> None:
         self.last_tick = result
-        if result.report is not None and result.report.waiting and not self.stopping.is_set():
+        if result.report is not None and result.report.unsettled and not self.stopping.is_set():
             # Files still being written: looked at again once they may have settled, not
             # only at the next full rescan.
             assert self._clock is not None
@@ -181,7 +181,7 @@ class Service:
         try:
             self._on_tick(result)
         except Exception as exc:
-            self._say(f"kakehashi: error: on_tick: {type(exc).__name__}: {exc}")
+            self._say(f"error: on_tick: {type(exc).__name__}: {exc}")
 
     def _changed(self) -> None:
         """A change in the folder: processed once it has been quiet for the debounce."""
@@ -199,7 +199,7 @@ class Service:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a companion's failure is said; the worker goes on
-            self._say(f"kakehashi: error: {name} stopped: {type(exc).__name__}: {exc}")
+            self._say(f"error: {name} stopped: {type(exc).__name__}: {exc}")
 
     def _missed(self, event: Any) -> None:
         due = f"{event.scheduled_run_time:%Y-%m-%d %H:%M:%S %Z}"

@@ -40,16 +40,38 @@ class PackageInfo:
         return self.path / "sentencepiece.model"
 
 
+# The version of the pair's package in the Argos index, as of this release: offline, the
+# index cannot be asked, and the hint must still name the file to fetch.
+KNOWN_VERSIONS = {("ja", "en"): "1.1", ("en", "ja"): "1.1"}
+
+
+def package_file_name(from_code: str, to_code: str, version: str | None = None) -> str:
+    """The index's name for a package file: translate-ja_en-1_1.argosmodel (version 1.1)."""
+    version = version or KNOWN_VERSIONS.get((from_code, to_code))
+    suffix = version.replace(".", "_") if version else "<version>"
+    return f"translate-{from_code}_{to_code}-{suffix}.argosmodel"
+
+
+def index_url() -> str:
+    """The index Argos reads: ARGOS_PACKAGE_INDEX (environment, else Argos's settings.json),
+    default https://raw.githubusercontent.com/argosopentech/argospm-index/main/, + index.json."""
+    from argostranslate import settings
+
+    return str(settings.remote_package_index)
+
+
 def install_hint(from_code: str = "ja", to_code: str = "en") -> str:
     """How to install a package, both routes, in one line."""
-    return (f"install one with 'kakehashi models install {from_code} {to_code}' (online) or "
-            + offline_hint(from_code, to_code))
+    return (f"install one with 'kakehashi models install {from_code} {to_code}' (online) or, "
+            "offline, " + offline_hint(from_code, to_code))
 
 
-def offline_hint(from_code: str = "ja", to_code: str = "en") -> str:
-    """The offline route alone, for when the online one has just failed."""
-    return (f"'kakehashi models install --file translate-{from_code}_{to_code}.argosmodel' "
-            "(offline, with the file fetched on a connected machine)")
+def offline_hint(from_code: str = "ja", to_code: str = "en", name_index: bool = True) -> str:
+    """The offline route alone: the file to fetch, where its link is, the command to run."""
+    name = package_file_name(from_code, to_code)
+    where = f"the Argos index, {index_url()}" if name_index else "that index"
+    return (f"fetch {name} on a connected machine (its download link is in {where}), "
+            f"then run 'kakehashi models install --file {name}'")
 
 
 def packages_dir() -> Path:
