@@ -103,17 +103,21 @@ def test_admin_status_release_and_digest_act_on_the_real_state(api: FakeBotApi, 
         api.updates.message(ADMIN, "/status")
         status = api.wait_replies(ADMIN)[0]
         api.updates.message(ADMIN, "/release kakehashi-held1 kakehashi-nope")
-        released = api.wait_replies(ADMIN, 2)[1]
+        refused = api.wait_replies(ADMIN, 2)[1]
+        api.updates.message(ADMIN, "/release kakehashi-held1")
+        released = api.wait_replies(ADMIN, 3)[2]
         api.updates.message(ADMIN, "/digest")
-        digest = api.wait_replies(ADMIN, 3)[2]
+        digest = api.wait_replies(ADMIN, 4)[3]
         api.updates.message(ADMIN, "/release all")
-        released_all = api.wait_replies(ADMIN, 4)[3]
+        released_all = api.wait_replies(ADMIN, 5)[4]
     finally:
         bot.stop()
     assert "held: 2" in status and "kakehashi-held1 HELD" in status
     assert status.startswith("<pre>") and "state: " in status
-    assert released == ("released 1 held entry; 1 of the given GUIDs were not held; "
-                        "the next digest publishes them")
+    # One unknown GUID releases nothing, as `kakehashi release` does, and names it.
+    assert refused.startswith("failed: release: no entry kakehashi-nope")
+    assert refused.endswith("nothing released")
+    assert released == "released 1 held entry; the next digest publishes them"
     assert released_all.startswith("released 1 held entry")
     assert asked == [1] and "digest" in digest
     assert "held: 0" in "\n".join(status_lines(config))
