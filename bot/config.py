@@ -6,17 +6,17 @@ Built once by the CLI and passed down; nothing else reads the environment or the
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
+from bot.config_rules import check_config, load_zone, parse_clock
 from bot.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "kakehashi.toml"
+__all__ = ["load_zone", "parse_clock"]  # re-exported: users read them as config helpers
 
 
 @dataclass(frozen=True)
@@ -177,107 +177,9 @@ class Config:
     log: LogConfig = field(default_factory=LogConfig)
 
     def validate(self) -> Config:
-        """Check values that types alone do not catch; return self for chaining."""
-        t = self.translation
-        if t.beam_size < 1 or t.max_batch_size < 1:
-            raise ConfigError("config: translation.beam_size and max_batch_size must be >= 1")
-        if t.batch_type not in ("examples", "tokens"):
-            raise ConfigError('config: translation.batch_type must be "examples" or "tokens"')
-        if t.inter_threads < 0 or t.intra_threads < 0 or t.max_output_tokens < 0:
-            raise ConfigError("config: translation thread counts and max_output_tokens must be"
-                              " >= 0 (0 = automatic)")
-        if self.digest.summary_sentences < 1 or self.digest.summary_chars < 1:
-            raise ConfigError("config: digest.summary_sentences and summary_chars must be >= 1")
-        s = self.sources
-        if s.max_file_bytes < 1 or s.settle_seconds < 0 or s.feed_timeout_seconds <= 0:
-            raise ConfigError("config: sources limits must be positive")
-        bad = [url for url in s.feeds if not url.startswith(("http://", "https://"))]
-        if bad:
-            raise ConfigError(f"config: sources.feeds: not an http(s) URL: {bad[0]}")
-        load_zone(s.timezone)
-        if s.feed_interval_minutes <= 0:
-            raise ConfigError("config: sources.feed_interval_minutes must be > 0")
-        _validate_schedule(self.schedule)
-        self._validate_telegram()
-        _check_chat(self.telegram)
-        if not self.feed.site_url.startswith(("http://", "https://")):
-            raise ConfigError("config: feed.site_url must be an absolute http(s) URL")
-        if not self.serve.host or not 0 <= self.serve.port <= 65535:
-            raise ConfigError("config: serve.host must not be empty and serve.port must be "
-                              "0-65535")
-        if self.log.level not in ("debug", "info", "warning", "error"):
-            raise ConfigError('config: log.level must be "debug", "info", "warning" or "error"')
-        if self.log.format not in ("text", "json"):
-            raise ConfigError('config: log.format must be "text" or "json"')
+        """Check values that types alone do not catch (bot.config_rules); return self."""
+        check_config(self)
         return self
-
-    def _validate_telegram(self) -> None:
-        t = self.telegram
-        if t.uncertain not in ("resend", "hold"):
-            raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
-        if t.retry_budget_seconds < 0 or not 0 < t.retry_base_seconds <= t.retry_max_seconds:
-            raise ConfigError("config: telegram.retry_budget_seconds must be >= 0 and "
-                              "0 < retry_base_seconds <= retry_max_seconds")
-        if t.alert_interval_seconds <= 0:
-            raise ConfigError("config: telegram.alert_interval_seconds must be > 0")
-        if t.alert_chat_id and t.alert_chat_id == t.chat_id:
-            raise ConfigError("config: telegram.alert_chat_id is the public chat: alerts go "
-                              "to an admin chat only")
-
-
-def _check_chat(t: TelegramConfig) -> None:
-    bad = [chat for chat in t.admin_ids if not re.fullmatch(r"-?[0-9]+", chat)]
-    if bad:
-        raise ConfigError(f"config: telegram.admin_ids: {bad[0]!r} is not a numeric chat id"
-                          "; write the number, e.g. 123456789")
-    if t.webhook_url and not t.webhook_url.startswith(("http://", "https://")):
-        raise ConfigError("config: telegram.webhook_url must be an absolute https URL")
-    if not 0 < t.webhook_port < 65536:
-        raise ConfigError("config: telegram.webhook_port must be a port number (1-65535)")
-
-
-def _validate_schedule(c: ScheduleConfig) -> None:
-    for key in ("interval_minutes", "poll_seconds"):
-        if getattr(c, key) <= 0:
-            raise ConfigError(f"config: schedule.{key} must be > 0")
-    for key in ("lock_wait_seconds", "grace_minutes", "debounce_seconds"):
-        if getattr(c, key) < 0:
-            raise ConfigError(f"config: schedule.{key} must be >= 0")
-    if c.mode not in ("immediate", "scheduled"):
-        raise ConfigError('config: schedule.mode must be "immediate" or "scheduled"')
-    if c.watch not in ("auto", "events", "poll"):
-        raise ConfigError('config: schedule.watch must be "auto", "events" or "poll"')
-    if c.mode == "scheduled" and not c.digest_times:
-        raise ConfigError('config: schedule.mode = "scheduled" needs schedule.digest_times,'
-                          ' e.g. ["08:00", "18:00"]')
-    for value in c.digest_times:
-        parse_clock(value)
-    load_zone(c.timezone, "schedule.timezone")
-
-
-def parse_clock(value: str) -> tuple[int, int, int]:
-    """(hour, minute, second) of "HH:MM" or "HH:MM:SS"; ConfigError otherwise."""
-    parts = value.split(":")
-    ok = len(parts) in (2, 3) and all(p.isascii() and p.isdigit() and len(p) == 2
-                                      for p in parts)
-    numbers = [int(p) for p in parts] + [0] if ok else []
-    if not ok or numbers[0] > 23 or numbers[1] > 59 or numbers[2] > 59:
-        raise ConfigError(f"config: schedule.digest_times: {value!r} is not a time of day"
-                          ' ("HH:MM" or "HH:MM:SS", e.g. "08:00")')
-    return numbers[0], numbers[1], numbers[2]
-
-
-def load_zone(name: str, key: str = "sources.timezone") -> tzinfo:
-    """An IANA time zone by name; ConfigError when the system's zone database lacks it."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        if name == "Asia/Tokyo":  # no DST since 1951: exact without a zone database
-            return timezone(timedelta(hours=9), "JST")
-        raise ConfigError(f"config: {key}: unknown time zone {name!r} (an IANA name"
-                          " such as 'Asia/Tokyo' or 'UTC')") from None
 
 
 def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
