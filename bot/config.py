@@ -12,11 +12,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from bot.config_rules import check_config, load_zone, parse_clock
+from bot.config_rules import check_config
 from bot.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "kakehashi.toml"
-__all__ = ["load_zone", "parse_clock"]  # re-exported: users read them as config helpers
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from bot.config import Config, load_zone
+from bot.config import Config
+from bot.config_rules import load_zone
 from bot.errors import InputError
 from bot.glossary import Glossary
 from bot.model import Analysis, Document, SourceInfo

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import load_config, load_zone
+from bot.config import load_config
+from bot.config_rules import load_zone
 from bot.errors import ConfigError
 from bot.sources.feed_fields import entry_date
 from bot.sources.feeds import FeedState, FetchResult, poll_feed

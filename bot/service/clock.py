@@ -24,7 +24,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from bot.config import Config, load_zone, parse_clock
+from bot.config import Config
+from bot.config_rules import load_zone, parse_clock
 from bot.service.requests import Request
 
 Post = Callable[[Request], None]
