@@ -184,7 +184,7 @@ def ingest_feeds(job: Ingest, report: IngestReport, urls: tuple[str, ...] | None
 
 
 def _feed_state(store: Store, url: str) -> FeedState:
-    saved = store.feed_state(url)
+    saved = store.feeds().state(url)
     return FeedState(url) if saved is None else FeedState(url, *saved)
 
 
@@ -196,7 +196,7 @@ def _record_poll(job: Ingest, report: IngestReport, result: FetchResult, now: fl
         _ingest_feed_item(job, item, report)
     # Saved (with its etag) once the entries are recorded: a crash before that polls again
     # and gets them again, where a saved etag would get "not modified".
-    job.stream.after_stored(lambda: job.store.save_feed_state(
+    job.stream.after_stored(lambda: job.store.feeds().save(
         new.url, new.etag, new.modified, new.failures, new.next_poll, new.last_error))
     if result.error:
         report.skipped.append((new.url, f"{result.error} (retry in "

@@ -1,5 +1,5 @@
-"""The state database: one SQLite file (WAL). All SQL lives here, in bot/outbox.py
-and in bot/migrations.py.
+"""The state database: one SQLite file (WAL). All SQL lives here, in bot/outbox.py,
+bot/feedlog.py and bot/migrations.py.
 
 Tables: documents seen (by content hash), entries (translated articles), digests, deliveries
 (the outbox, whose queries are in bot/outbox.py), and the translation memory. Schema changes
@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.errors import StoreError
+from bot.feedlog import FeedLog
 from bot.migrations import MIGRATIONS
 from bot.model import Entry, Pair, SourceInfo, Term
 from bot.outbox import Outbox
@@ -88,6 +89,10 @@ class Store:
         """The deliveries table's queries (kept in their own module)."""
         return Outbox(self._conn, self.transaction)
 
+    def feeds(self) -> FeedLog:
+        """The feeds table's queries: each feed's validators, failures and warnings."""
+        return FeedLog(self._conn)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All-or-nothing: a document's entries and its 'seen' mark land together."""
@@ -128,37 +133,6 @@ class Store:
             "INSERT OR REPLACE INTO files(name, size, mtime_ns, hash) VALUES (?,?,?,?)",
             (name, size, mtime_ns, content_hash),
         )
-
-    def feed_state(self, url: str) -> tuple[str, str, int, float, str] | None:
-        """(etag, modified, failures, next_poll, last_error) of a feed polled before."""
-        row = self._conn.execute(
-            "SELECT etag, modified, failures, next_poll, last_error FROM feeds WHERE url=?",
-            (url,),
-        ).fetchone()
-        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
-
-    def save_feed_state(self, url: str, etag: str, modified: str, failures: int,
-                        next_poll: float, last_error: str) -> None:
-        self._conn.execute(
-            "INSERT OR REPLACE INTO feeds(url, etag, modified, failures, next_poll, last_error)"
-            " VALUES (?,?,?,?,?,?)",
-            (url, etag, modified, failures, next_poll, last_error),
-        )
-
-    def failing_feeds(self) -> list[tuple[str, int, str]]:
-        """(url, consecutive failures, last error) of feeds whose last poll failed."""
-        rows = self._conn.execute(
-            "SELECT url, failures, last_error FROM feeds WHERE failures > 0 ORDER BY url"
-        )
-        return list(rows)
-
-    def feed_warnings(self) -> list[tuple[str, str]]:
-        """(url, warning) of feeds whose last poll worked only in part (malformed XML)."""
-        rows = self._conn.execute(
-            "SELECT url, last_error FROM feeds WHERE failures = 0 AND last_error != ''"
-            " ORDER BY url"
-        )
-        return list(rows)
 
     def documents(self) -> list[tuple[str, str, str, str, int]]:
         """(name, seen_at, status, reason, articles) of every document, newest first."""

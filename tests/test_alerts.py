@@ -160,7 +160,7 @@ def test_the_state_is_read_from_a_real_state_file(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "state.sqlite3")
     try:
         with store.transaction():
-            store.save_feed_state("https://x.example/feed", "", "", 2, 0.0, "HTTP 503")
+            store.feeds().save("https://x.example/feed", "", "", 2, 0.0, "HTTP 503")
             store.add_entries([Entry("g1", "a.txt", "見出し", "Headline", (Pair("文。", "S."),),
                                      (Term("一帯一路", "BRI", "failed"),), (), SourceInfo(),
                                      NOW)], hold_failed=True)

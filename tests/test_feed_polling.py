@@ -50,9 +50,9 @@ def test_slow_feeds_are_waited_for_together(tmp_path: Path) -> None:
         assert sorted(url for url, _ in report.skipped) == sorted(slow)
         assert all(reason.startswith(f"timed out after {TIMEOUT:g} s")
                    for _, reason in report.skipped)
-        failing = store.failing_feeds()
+        failing = store.feeds().failing()
         assert [url for url, _, _ in failing] == sorted(slow)
-        assert store.feed_state(good.url("/ok.xml")) == ("", "", 0, 0.0, "")
+        assert store.feeds().state(good.url("/ok.xml")) == ("", "", 0, 0.0, "")
     finally:
         store.close()
 

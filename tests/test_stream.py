@@ -175,10 +175,10 @@ def test_feed_is_marked_polled_only_once_its_entries_are_stored(tmp_path: Path):
         ingest_feeds(job, report)
     try:
         # Queued, not stored: a crash now must poll again, so the etag is not saved yet.
-        assert store.feed_state(url) is None and store.pending_entries() == []
+        assert store.feeds().state(url) is None and store.pending_entries() == []
         report.entries += job.stream.flush()
         assert report.entries == 3 and len(store.pending_entries()) == 3
-        saved = store.feed_state(url)
+        saved = store.feeds().state(url)
         assert saved is not None and saved[0] == '"v1"'
     finally:
         store.close()

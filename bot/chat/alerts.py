@@ -75,7 +75,7 @@ def read_state(store: Store) -> StoreState:
     from bot.worker import TELEGRAM as CHANNEL
 
     return StoreState(
-        tuple((url, error) for url, _failures, error in store.failing_feeds()),
+        tuple((url, error) for url, _failures, error in store.feeds().failing()),
         tuple(store.entries_with_failed_terms()),
         tuple((d.digest_id, d.part, d.status, d.detail)
               for d in store.outbox().attention(CHANNEL)
