@@ -19,8 +19,8 @@ from bot.config import (
     ScheduleConfig,
     SourcesConfig,
     load_config,
-    parse_clock,
 )
+from bot.config_rules import parse_clock
 from bot.errors import ConfigError
 from bot.service import Request, Service, TickResult
 from bot.service import service as service_module
