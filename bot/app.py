@@ -5,16 +5,14 @@ Kept apart from `bot.cli` so the CLI stays argument parsing and error mapping on
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, TelegramConfig
 from bot.errors import ConfigError, InputError, KakehashiError, ModelError, ModelMissingError
-from bot.glossary import Glossary, load_glossary
+from bot.glossary import Glossary, glossary_for
 from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
@@ -22,7 +20,6 @@ from bot.glossary.suggest import Suggestion, suggest_terms
 from bot.ingest import require_japanese
 from bot.lock import hold_state_lock
 from bot.model import Analysis, Term
-from bot.outbox import HELD, REJECTED, SENDING, Delivery
 from bot.pipeline import analyze_text
 from bot.resources import resource_dir
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
@@ -32,7 +29,7 @@ from bot.text.clean import normalize
 from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
-from bot.worker import TELEGRAM, RunReport, run_once
+from bot.worker import RunReport, run_once
 
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
@@ -44,11 +41,6 @@ if TYPE_CHECKING:
 Say = Callable[[str], None]
 # How long the bot's /digest waits for its job before answering that it is on its way.
 PUBLISH_WAIT_SECONDS = 60.0
-
-
-def glossary_for(config: Config) -> Glossary:
-    """The configured glossary files, or the shipped domain glossary."""
-    return load_glossary(config.paths.glossary or (resource_dir("glossary"),))
 
 
 def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
@@ -159,62 +151,6 @@ def run_demo(config: Config, out: Path, say: Say,
                     state=out / "state.sqlite3")
     return run_configured(replace(config, paths=paths, telegram=TelegramConfig()),
                           use_cache=True, say=say)
-
-
-def status_lines(config: Config) -> list[str]:
-    """What the state file holds, for `kakehashi status` (never waits for the job lock)."""
-    if not config.paths.state.exists():
-        return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)"]
-    store = Store.open(config.paths.state)
-    try:
-        counts = store.counts()
-        documents = store.documents()
-        failed = store.entries_with_failed_terms()
-        feeds = store.feeds().failing()
-        warned = store.feeds().warnings()
-        outbox = store.outbox()
-        deliveries = outbox.attention(TELEGRAM)
-        flood_wait = outbox.flood_wait_until(TELEGRAM)
-    finally:
-        store.close()
-    lines = [f"state: {config.paths.state}"]
-    lines += [f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()]
-    problems = [d for d in documents if d[2] != "done"]
-    if problems:
-        lines.append("skipped documents:")
-        lines += [f"  {name} ({seen[:19]}): {reason}" for name, seen, _, reason, _ in problems]
-    if feeds:
-        lines.append("failing feeds:")
-        lines += [f"  {url} ({n} failure(s) in a row): {error}" for url, n, error in feeds]
-    if warned:
-        lines.append("feeds read in part:")
-        lines += [f"  {url}: {warning}" for url, warning in warned]
-    if failed:
-        lines.append("entries with glossary terms not rendered as agreed:")
-        lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"
-                  for guid, doc, terms, held in failed]
-    return lines + _delivery_lines(deliveries, flood_wait)
-
-
-def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:
-    lines = []
-    if flood_wait > time.time():
-        until = datetime.fromtimestamp(flood_wait, UTC).isoformat(timespec="seconds")
-        lines.append(f"telegram asked us to wait: nothing is sent before {until}")
-    titles = {
-        REJECTED: "messages Telegram rejected (not sent; the rest went on):",
-        HELD: "messages held: they may have arrived ('kakehashi release --messages' sends "
-              "them again):",
-        SENDING: "messages being sent (or whose sender stopped mid-send):",
-    }
-    for status, title in titles.items():
-        chosen = [d for d in deliveries if d.status == status]
-        if chosen:
-            lines.append(title)
-        for d in chosen:
-            claim = f" [{d.claimed_by}, {d.claimed_at[:19]}]" if status == SENDING else ""
-            lines.append(f"  digest #{d.digest_id} part {d.part}{claim}: {d.detail}".rstrip())
-    return lines
 
 
 def translate_text(config: Config, text: str) -> tuple[str, tuple[Term, ...]]:

@@ -89,7 +89,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    from bot.app import status_lines
+    from bot.status import status_lines
 
     for line in status_lines(config_from(args)):
         print(line)

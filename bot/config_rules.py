@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
-    from bot.config import Config, ScheduleConfig, TelegramConfig
+    from bot.config_sections import Config, ScheduleConfig, TelegramConfig
 
 
 def check_config(config: Config) -> None:

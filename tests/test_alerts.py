@@ -32,7 +32,7 @@ from bot.chat.alerts import (
     run_alerts,
     tick_events,
 )
-from bot.config import Config, TelegramConfig
+from bot.config import Config, TelegramConfig, validated
 from bot.model import Entry, Pair, SourceInfo, Term
 from bot.outbox import HELD as HELD_STATUS
 from bot.outbox import REJECTED, Message
@@ -53,9 +53,9 @@ def api() -> Iterator[FakeBotApi]:
 
 
 def make_config(api: FakeBotApi, interval: float = 0.6, admin: str = ADMIN) -> Config:
-    return Config(telegram=TelegramConfig(
+    return validated(Config(telegram=TelegramConfig(
         token=api.token, chat_id=PUBLIC, api_base_url=api.base_url, alert_chat_id=admin,
-        alert_interval_seconds=interval)).validate()
+        alert_interval_seconds=interval)))
 
 
 # the events of a tick ---------------------------------------------------------------------

@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import status_lines
 from bot.chat import service_actions
 from bot.chat.replies import NO_DIGEST
 from bot.config import Config
 from bot.model import Entry, Pair, SourceInfo, Term
+from bot.status import status_lines
 from bot.store import Store
 from tests.conftest import ROOT, run_cli
 from tests.support.chat_bot import ADMIN, CHANNEL, READER, BotThread, Calls, chat_config

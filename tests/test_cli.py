@@ -138,12 +138,12 @@ def test_inspect_bad_file_is_a_one_line_error(tmp_path: Path):
 def test_an_unexpected_failure_is_one_line_unless_debugging(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ):
-    import bot.app
+    import bot.status
 
     def broken(config: object) -> list[str]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(bot.app, "status_lines", broken)
+    monkeypatch.setattr(bot.status, "status_lines", broken)
     monkeypatch.delenv("KAKEHASHI_DEBUG", raising=False)
     assert main(["status", "--state", str(tmp_path / "s.sqlite3")]) == 70
     assert capsys.readouterr().err == ("kakehashi: internal error: RuntimeError: boom (run again "

@@ -19,6 +19,7 @@ from bot.config import (
     ScheduleConfig,
     SourcesConfig,
     load_config,
+    validated,
 )
 from bot.config_rules import parse_clock
 from bot.errors import ConfigError
@@ -104,7 +105,7 @@ def test_the_last_digest_time_is_found_in_its_zone_across_midnight() -> None:
 def test_a_missed_digest_time_is_caught_up_only_within_the_grace() -> None:
     schedule = ScheduleConfig(mode="scheduled", digest_times=("08:00",), timezone="UTC",
                               grace_minutes=60)
-    config = Config(schedule=schedule).validate()
+    config = validated(Config(schedule=schedule))
     due = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
     assert catch_up_after(config, due + timedelta(minutes=59)) == due
     assert catch_up_after(config, due + timedelta(minutes=61)) is None
@@ -167,8 +168,8 @@ def service_config(tmp_path: Path, **schedule: object) -> Config:
     seeds = tmp_path / "seeds"
     seeds.mkdir(exist_ok=True)
     paths = PathsConfig(seeds=seeds, out=tmp_path / "out", state=tmp_path / "state.sqlite3")
-    return Config(paths=paths, sources=SourcesConfig(settle_seconds=0),
-                  schedule=ScheduleConfig(**schedule)).validate()  # type: ignore[arg-type]
+    return validated(Config(paths=paths, sources=SourcesConfig(settle_seconds=0),
+                            schedule=ScheduleConfig(**schedule)))  # type: ignore[arg-type]
 
 
 async def until(condition: Callable[[], bool], timeout: float = 60) -> None:
@@ -241,8 +242,9 @@ def test_companions_ticks_and_digest_now_on_a_real_job_runner(
 def test_a_failing_job_is_one_line_and_the_next_request_runs(tmp_path: Path) -> None:
     token = "123456:SERVICE-SECRET-token"
     config = service_config(tmp_path, debounce_seconds=0)
-    config = Config(paths=config.paths, sources=config.sources, schedule=config.schedule,
-                    telegram=type(config.telegram)(token=token, chat_id="@c")).validate()
+    config = validated(Config(paths=config.paths, sources=config.sources,
+                              schedule=config.schedule,
+                              telegram=type(config.telegram)(token=token, chat_id="@c")))
     calls: list[Request] = []
     said: list[str] = []
     results: list[TickResult] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, TelegramConfig
+from bot.config import Config, TelegramConfig, validated
 from bot.errors import PublishError
 from bot.outbox import HELD, PENDING, SENT
 from bot.publish.telegram import backoff_delay
@@ -45,7 +45,7 @@ def make_config(api: FakeBotApi, tmp_path: Path, **telegram: object) -> Config:
                               retry_budget_seconds=30.0, retry_base_seconds=0.2,
                               retry_max_seconds=0.8)
     config = Config(telegram=replace(settings, **telegram))  # type: ignore[arg-type]
-    return replace(config, paths=replace(config.paths, out=tmp_path / "out")).validate()
+    return validated(replace(config, paths=replace(config.paths, out=tmp_path / "out")))
 
 
 def queue(store: Store, count: int) -> list[str]:

@@ -7,7 +7,21 @@
     suggest.py   recurring names in documents that the glossary lacks
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from bot.glossary.formats import load_glossary
 from bot.glossary.match import Glossary, Hit, normalize_term
+from bot.resources import resource_dir
 
-__all__ = ["Glossary", "Hit", "load_glossary", "normalize_term"]
+if TYPE_CHECKING:
+    from bot.config import Config
+
+__all__ = ["Glossary", "Hit", "glossary_for", "load_glossary", "normalize_term"]
+
+
+def glossary_for(config: Config) -> Glossary:
+    """The configured glossary files, or the shipped domain glossary."""
+    return load_glossary(config.paths.glossary or (resource_dir("glossary"),))
+

@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.app import glossary_for
 from bot.config import Config
+from bot.glossary import glossary_for
 from bot.ingest import Ingest, IngestReport
 from bot.lock import hold_state_lock
 from bot.report import report_lines

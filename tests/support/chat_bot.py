@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.chat import ChatActions
-from bot.config import Config, FeedConfig, PathsConfig, TelegramConfig
+from bot.config import Config, FeedConfig, PathsConfig, TelegramConfig, validated
 from tests.support.fake_bot_api import FakeBotApi
 
 CHANNEL = "@kakehashi_test"
@@ -27,11 +27,11 @@ def chat_config(api: FakeBotApi, state: Path, **telegram: object) -> Config:
     """A config for the bot against the fake server: one admin chat, a public site."""
     section = TelegramConfig(token=api.token, chat_id=CHANNEL, api_base_url=api.base_url,
                              admin_ids=(str(ADMIN),))
-    return Config(
+    return validated(Config(
         paths=PathsConfig(seeds=state.parent / "seeds", out=state.parent / "out", state=state),
         feed=FeedConfig(site_url="https://digest.example.org/news/"),
         telegram=replace(section, **telegram),  # type: ignore[arg-type]
-    ).validate()
+    ))
 
 
 @dataclass

@@ -1,0 +1,70 @@
+"""`kakehashi status` and the bot's /status: what the state file holds, as lines to read.
+
+Never waits for the job lock: SQLite's WAL lets it read while a job writes.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from bot.config import Config
+from bot.outbox import HELD, REJECTED, SENDING, Delivery
+from bot.store import Store
+from bot.worker import TELEGRAM
+
+
+def status_lines(config: Config) -> list[str]:
+    """What the state file holds, for `kakehashi status` (never waits for the job lock)."""
+    if not config.paths.state.exists():
+        return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)"]
+    store = Store.open(config.paths.state)
+    try:
+        counts = store.counts()
+        documents = store.documents()
+        failed = store.entries_with_failed_terms()
+        feeds = store.feeds().failing()
+        warned = store.feeds().warnings()
+        outbox = store.outbox()
+        deliveries = outbox.attention(TELEGRAM)
+        flood_wait = outbox.flood_wait_until(TELEGRAM)
+    finally:
+        store.close()
+    lines = [f"state: {config.paths.state}"]
+    lines += [f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()]
+    problems = [d for d in documents if d[2] != "done"]
+    if problems:
+        lines.append("skipped documents:")
+        lines += [f"  {name} ({seen[:19]}): {reason}" for name, seen, _, reason, _ in problems]
+    if feeds:
+        lines.append("failing feeds:")
+        lines += [f"  {url} ({n} failure(s) in a row): {error}" for url, n, error in feeds]
+    if warned:
+        lines.append("feeds read in part:")
+        lines += [f"  {url}: {warning}" for url, warning in warned]
+    if failed:
+        lines.append("entries with glossary terms not rendered as agreed:")
+        lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"
+                  for guid, doc, terms, held in failed]
+    return lines + _delivery_lines(deliveries, flood_wait)
+
+
+def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:
+    lines = []
+    if flood_wait > time.time():
+        until = datetime.fromtimestamp(flood_wait, UTC).isoformat(timespec="seconds")
+        lines.append(f"telegram asked us to wait: nothing is sent before {until}")
+    titles = {
+        REJECTED: "messages Telegram rejected (not sent; the rest went on):",
+        HELD: "messages held: they may have arrived ('kakehashi release --messages' sends "
+              "them again):",
+        SENDING: "messages being sent (or whose sender stopped mid-send):",
+    }
+    for status, title in titles.items():
+        chosen = [d for d in deliveries if d.status == status]
+        if chosen:
+            lines.append(title)
+        for d in chosen:
+            claim = f" [{d.claimed_by}, {d.claimed_at[:19]}]" if status == SENDING else ""
+            lines.append(f"  digest #{d.digest_id} part {d.part}{claim}: {d.detail}".rstrip())
+    return lines
