@@ -117,6 +117,9 @@ def _section(cls: Any, raw: Any) -> Any:
         if key not in known or key == "token":
             raise ConfigError(f"config: unknown key {name}.{key}")
         expected = type(getattr(cls(), key))
+        if key == "feed_intervals":
+            values[key] = _intervals(value)
+            continue
         if expected is tuple:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"config: {name}.{key} must be a list of strings")
@@ -168,3 +171,12 @@ def _telegram(raw: Any, environ: Mapping[str, str]) -> TelegramConfig:
         api_base_url=environ.get("TELEGRAM_API_BASE_URL", section.api_base_url),
         alert_chat_id=environ.get("TELEGRAM_ALERT_CHAT_ID", section.alert_chat_id),
     )
+
+
+def _intervals(raw: Any) -> tuple[tuple[str, float], ...]:
+    """[sources.feed_intervals]: a table of feed URL → minutes."""
+    ok = isinstance(raw, dict) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in raw.values())
+    if not ok:
+        raise ConfigError('config: sources.feed_intervals must be a table of "URL" = minutes')
+    return tuple((str(url), float(minutes)) for url, minutes in raw.items())

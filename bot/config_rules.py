@@ -32,8 +32,13 @@ def check_config(config: Config) -> None:
     if bad:
         raise ConfigError(f"config: sources.feeds: not an http(s) URL: {bad[0]}")
     load_zone(s.timezone)
-    if s.feed_interval_minutes <= 0:
-        raise ConfigError("config: sources.feed_interval_minutes must be > 0")
+    if s.feed_interval_minutes <= 0 or any(m <= 0 for _, m in s.feed_intervals):
+        raise ConfigError("config: sources.feed_interval_minutes and feed_intervals must "
+                          "be > 0")
+    stray = [url for url, _ in s.feed_intervals if url not in s.feeds]
+    if stray:
+        raise ConfigError(f"config: sources.feed_intervals: {stray[0]} is not in "
+                          "sources.feeds")
     _validate_schedule(config.schedule)
     _validate_telegram(config.telegram)
     _check_chat(config.telegram)

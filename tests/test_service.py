@@ -325,13 +325,17 @@ def test_each_feed_is_polled_on_its_own_interval(tmp_path: Path, api: FakeBotApi
 
     paths = Paths.under(tmp_path)
     first, second = good_doc(3800), good_doc(3801)
-    with serve({"/feed.xml": Route(feed_bytes([first]), headers={"ETag": '"v1"'})}) as server:
+    routes = {"/feed.xml": Route(feed_bytes([first]), headers={"ETag": '"v1"'}),
+              "/monthly.xml": Route(feed_bytes([]), headers={"ETag": '"m1"'})}
+    with serve(routes) as server:
+        fast, slow = server.url("/feed.xml"), server.url("/monthly.xml")
         config = write_config(tmp_path / "run.toml", (
-            f'[sources]\nsettle_seconds = 0\nfeeds = ["{server.url("/feed.xml")}"]\n'
-            "feed_interval_minutes = 0.02\n"  # every 1.2 s
+            f'[sources]\nsettle_seconds = 0\nfeeds = ["{fast}", "{slow}"]\n'
+            f'[sources.feed_intervals]\n"{fast}" = 0.02\n'  # every 1.2 s; the other: 30 min
             f'{NO_RESCAN}watch = "poll"\npoll_seconds = 3600\n'))
         with running(paths, config, telegram_env(api), "digest #1") as (process, lines):
-            assert any("polling 1 feed(s) every 0.02 min" in line for line in lines), lines
+            assert any(f"polling {fast} every 0.02 min" in line for line in lines), lines
+            assert any(f"polling {slow} every 30 min" in line for line in lines), lines
             polls = server.requests.count("/feed.xml")
             server.routes["/feed.xml"] = Route(feed_bytes([first, second]),
                                                headers={"ETag": '"v2"'})
@@ -340,6 +344,7 @@ def test_each_feed_is_polled_on_its_own_interval(tmp_path: Path, api: FakeBotApi
             time.sleep(2.5)  # two more polls: nothing new, nothing sent again
             stop(process, lines)
         assert server.requests.count("/feed.xml") >= polls + 3
+        assert server.requests.count("/monthly.xml") == 1  # at start only
     assert delivered(api, [first])
     assert api.duplicates() == {}
     text = "".join(lines)

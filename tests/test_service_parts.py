@@ -78,8 +78,20 @@ def test_bad_schedule_settings_are_one_clear_error(tmp_path: Path, text: str,
 
 
 def test_a_feed_interval_must_be_positive(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"sources\.feed_interval_minutes must be > 0"):
+    with pytest.raises(ConfigError, match=r"sources\.feed_interval_minutes and feed_inter"):
         load(tmp_path, "[sources]\nfeed_interval_minutes = 0\n")
+
+
+def test_a_feed_may_have_its_own_interval(tmp_path: Path) -> None:
+    wire, monthly = "https://wire.example/feed", "https://monthly.example/feed"
+    config = load(tmp_path, f'[sources]\nfeeds = ["{wire}", "{monthly}"]\n'
+                  f'feed_interval_minutes = 20\n[sources.feed_intervals]\n"{wire}" = 5\n')
+    assert config.sources.interval_of(wire) == 5.0
+    assert config.sources.interval_of(monthly) == 20.0
+    for bad, why in ((f'"{wire}" = 0', "must be > 0"), (f'"{wire}" = "often"', "a table of"),
+                     ('"https://other.example/" = 5', "is not in sources.feeds")):
+        with pytest.raises(ConfigError, match=why):
+            load(tmp_path, f'[sources]\nfeeds = ["{wire}"]\n[sources.feed_intervals]\n{bad}\n')
 
 
 def test_clock_times() -> None:

@@ -50,7 +50,7 @@ class Clock:
         publish = s.mode == "immediate"
         self._every("rescan", s.interval_minutes, Request(folder=True, publish=publish))
         for url in dict.fromkeys(config.sources.feeds):
-            self._every(f"feed {url}", config.sources.feed_interval_minutes,
+            self._every(f"feed {url}", config.sources.interval_of(url),
                         Request(feeds=frozenset({url}), publish=publish))
         if s.mode != "scheduled":
             return

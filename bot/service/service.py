@@ -210,9 +210,8 @@ class Service:
         s, sources = self.config.schedule, self.config.sources
         self._say(f"full rescan every {s.interval_minutes:g} min; a drop is read once the "
                   f"folder is quiet for {s.debounce_seconds:g} s")
-        if sources.feeds:
-            self._say(f"polling {len(sources.feeds)} feed(s) every "
-                      f"{sources.feed_interval_minutes:g} min")
+        for url in dict.fromkeys(sources.feeds):
+            self._say(f"polling {url} every {sources.interval_of(url):g} min")
         if s.mode == "immediate":
             self._say("publishing a digest as soon as new articles are ready")
         else:
