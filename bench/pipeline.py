@@ -234,6 +234,8 @@ def report_main(runs: list[dict[str, Any]], rates: list[float], args: argparse.N
     print(f"pipeline_model_sentences_per_s={pipeline_rate:.2f} "
           f"engine_only_sentences_per_s={engine_rate:.2f} "
           f"pipeline_share_of_engine={pipeline_rate / engine_rate:.2f}")
+    print("each_run total_s=" + ",".join(f"{run['total']:.1f}" for run in runs)
+          + " engine_only_sentences_per_s=" + ",".join(f"{rate:.1f}" for rate in rates))
     print(f"peak_rss_mb={max(run['peak'] for run in runs):.0f}")
 
 
