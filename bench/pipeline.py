@@ -1,46 +1,58 @@
 """The whole pipeline, `once` as a user runs it, on the real model shape: where the time goes.
 
-    uv run python bench/pipeline.py [--articles 200] [--growth 50,100,200,400] [--beam 2]
-                                    [--repeats 3] [--glossary shipped|none] [--package DIR]
+    uv run python bench/pipeline.py [--articles 200] [--repeats 1] [--beam 2]
+        [--growth 50,100,200,400] [--growth-rounds 3] [--glossary shipped|none]
+        [--tokenizer calibrated|test] [--pieces-per-char 0.53] [--package DIR]
 
 In-process: the same calls `kakehashi once` makes (`bot.worker.run_once` with the shipped
 glossary, the translation memory in a new state file, so nothing is cached, and the engine
-built from the config), on a folder of generated documents. Articles are built by
-recombining clauses of the sample documents' sentences (../shared/seeds, else the bundled
-seeds): every title and key sentence is distinct, so neither the text- and article-level
-dedup nor the translation memory saves any model work. The model is a random-weight model of
-the real translate-ja_en shape, built in a subprocess (so its build does not count in the
-peak memory). Random weights never stop early: decoding is bounded to 1.2x each group's
-longest input, about a ja→en translation's length; the glossary's placeholders come back
-mangled more often than from a trained model, so the model calls enforcement retries cost
-are printed apart (`--glossary none` runs without enforcement: the first pass alone).
+built from the config), on a folder of generated documents whose titles and sentences are
+all distinct (bench/support.py), so no dedup and no memory saves model work. The model is a
+random-weight model of the real translate-ja_en shape whose tokenizer cuts Japanese into as
+many pieces per character as the real package's (`--tokenizer test`: the tests' small one,
+about twice as many). Random weights never stop early: decoding is bounded to 1.2x each
+group's longest input, about a ja→en translation's length; the glossary's placeholders come
+back mangled more often than from a trained model, so the model calls enforcement retries
+cost are printed apart (`--glossary none`: the first pass alone).
 
-Prints the time of each stage (read, clean/split, summarise, translate, render, publish,
-and the rest: store, glossary matching, dedup), the model sentences per article (first pass
-and enforcement retries), the peak RSS during the run, the engine alone on the very same
-model inputs (one call, its best case) and the pipeline's model rate as a share of it, then
-seconds per article at each --growth size (each a fresh run), and last
-`articles_per_min=<float>`. With --repeats N the main size runs N times, alternating with
-the engine-only pass; figures are medians.
+Prints the tokenizer's pieces per character, the time of each stage (read, clean/split,
+summarise, translate, render, publish, and the rest: store, glossary matching, dedup), the
+model sentences per article (first pass and enforcement retries), the run's peak RSS, the
+engine alone on the very same model inputs (one call, its best case) and the pipeline's
+model rate as a share of it. Then seconds per article at each --growth size, every size
+once a round, rounds in rotated order (median and range, the model's share and ours), and
+last `articles_per_min=<float>` (median of --repeats runs of --articles).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT
+from support import (
+    TARGET_PIECES_PER_CHAR,
+    Meter,
+    Rounds,
+    build_package,
+    calibrated_tokenizer,
+    model_texts,
+    peak_rss_mb,
+    pieces_per_char,
+    release,
+    reset_peak,
+    sample_folder,
+    sentence_pool,
+    timed,
+    training_lines,
+    write_corpus,
+)
 
 STAGES = {
     "read": [("bot.ingest", "read_bytes"), ("bot.ingest", "read_text")],
@@ -52,128 +64,6 @@ STAGES = {
     "publish": [("bot.worker", "write_feed"), ("bot.worker", "_deliver_telegram")],
 }
 OUTPUT_RATIO = 1.2
-ARTICLES_PER_DOCUMENT = 10
-_JA_CLAUSE = re.compile(r"[、，]")
-
-
-class Meter:
-    """The engine, metered: model inputs, time, and which glossary round they belong to."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.inputs: list[str] = []
-        self.seconds = 0.0
-        self.round = 0
-        self.by_round: dict[str, int] = defaultdict(int)
-
-    @property
-    def identity(self) -> str:
-        return str(self.engine.identity)
-
-    def keeps_intact(self, text: str) -> bool:
-        return bool(self.engine.keeps_intact(text))
-
-    def pieces(self) -> int:
-        """Input pieces sent to the model (the model's work grows with them)."""
-        return sum(len(self.engine._sp.encode(s)) for s in self.inputs)
-
-    def translate(self, sentences: Sequence[str]) -> list[str]:
-        from bot.translate.engine import gather
-
-        return gather(self.translate_groups(sentences), len(sentences))
-
-    def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
-        self.inputs.extend(sentences)
-        self.by_round["first" if self.round == 0 else "retry"] += len(sentences)
-        groups = self.engine.translate_groups(sentences)
-        while True:
-            start = time.perf_counter()
-            done = next(groups, None)
-            self.seconds += time.perf_counter() - start
-            if done is None:
-                return
-            yield done
-
-
-class Rounds:
-    """Between translate_with_terms and the memory: counts the enforcement round."""
-
-    def __init__(self, inner: Any, meter: Meter) -> None:
-        self.inner, self.meter = inner, meter
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def translate(self, sentences: Sequence[str]) -> list[str]:
-        out: list[str] = self.inner.translate(sentences)
-        self.meter.round += 1
-        return out
-
-
-def timed(stages: dict[str, float], stage: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    def run(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            stages[stage] += time.perf_counter() - start
-    return run
-
-
-def sentence_pool() -> tuple[list[str], str]:
-    """Prose sentences of the sample documents that have a clause break, and their source."""
-    from bot.glossary import Glossary
-    from bot.pipeline import analyze_text
-    from bot.sources.readers import is_hard_wrapped, read_text
-
-    shared = ROOT.parent / "shared" / "seeds"
-    folder = shared if shared.is_dir() else ROOT / "seeds"
-    pool: list[str] = []
-    for path in sorted(folder.iterdir()):
-        if path.name.lower() == "readme.md" or not path.is_file():
-            continue
-        text = read_text(path.name, path.read_bytes())
-        for analysis in analyze_text(text, Glossary(), 3, is_hard_wrapped(path.name)):
-            pool.extend(s for s in analysis.sentences
-                        if s.endswith("。") and _JA_CLAUSE.search(s) and len(s) <= 120)
-    return list(dict.fromkeys(pool)), str(folder)
-
-
-def recombined(pool: list[str], index: int, part: int) -> str:
-    """A distinct sentence: one sample sentence's first clause, another's remainder."""
-    n = len(pool)
-    a, b = pool[(index * 7 + part) % n], pool[(index * 3 + part * 11 + index // n + 1) % n]
-    head = _JA_CLAUSE.split(a, maxsplit=1)[0]
-    tail = _JA_CLAUSE.split(b, maxsplit=1)[1]
-    return f"{head}、{tail}"
-
-
-def write_corpus(folder: Path, pool: list[str], articles: int) -> int:
-    """Documents of ARTICLES_PER_DOCUMENT newsletter articles; returns the distinct texts."""
-    folder.mkdir(parents=True)
-    seen: set[str] = set()
-    texts: list[str] = []
-    for index in range(50 * articles):  # bounded: a tiny pool cannot give enough
-        sentences = [recombined(pool, index, part) for part in range(4)]
-        head, tail = _JA_CLAUSE.split(recombined(pool, index, 4), maxsplit=1)
-        title = f"{head[:16]}、{tail[:14]}"
-        if seen.intersection(sentences) or title in seen:
-            continue  # every model input distinct: nothing is served from the memory
-        seen.update((title, *sentences))
-        texts.append(f"【報告】{title}\n{''.join(sentences)}\n")
-        if len(texts) == articles:
-            break
-    else:
-        raise SystemExit(f"only {len(texts)} distinct articles from {len(pool)} sentences")
-    for start in range(0, articles, ARTICLES_PER_DOCUMENT):
-        chunk = texts[start : start + ARTICLES_PER_DOCUMENT]
-        (folder / f"doc-{start:04d}.txt").write_text("\n".join(chunk), encoding="utf-8")
-    return len(seen)
-
-
-def peak_rss_mb() -> float:
-    status = Path("/proc/self/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
 def run_pipeline(package: Path, folder: Path, beam: int, glossary: str) -> dict[str, Any]:
@@ -201,6 +91,7 @@ def run_pipeline(package: Path, folder: Path, beam: int, glossary: str) -> dict[
                 module_name, fromlist=[attr])
             saved.append((module, attr, getattr(module, attr)))
             setattr(module, attr, timed(stages, stage, getattr(module, attr)))
+    reset_peak()
     start = time.perf_counter()
     store = Store.open(config.paths.state)
     meter = Meter(CTranslate2Translator(load(package), config.translation))
@@ -226,67 +117,99 @@ def run_pipeline(package: Path, folder: Path, beam: int, glossary: str) -> dict[
 
 
 def engine_only(meter: Meter) -> float:
-    """The same engine on the same model inputs in one call: sentences per second."""
+    """The same engine on the same model inputs in one call: sentences per second. Then the
+    model is unloaded, as it is after a run."""
     start = time.perf_counter()
     meter.engine.translate(meter.inputs)
-    return len(meter.inputs) / (time.perf_counter() - start)
+    rate = len(meter.inputs) / (time.perf_counter() - start)
+    release(meter)
+    return rate
 
 
-def build_package(folder: Path) -> Path:
-    script = ROOT / "tests" / "support" / "make_test_model.py"
-    archive = folder / "real.argosmodel"
-    subprocess.run([sys.executable, str(script), str(archive), "--shape", "real"], check=True,
-                   cwd=ROOT, capture_output=True)
-    with zipfile.ZipFile(archive) as zf:
-        zf.extractall(folder)
-        return folder / zf.namelist()[0].split("/")[0]
+def prepare_package(args: argparse.Namespace, tmp: Path, pool: list[str]) -> Path:
+    """The real-shape model: with a tokenizer cut as finely as the real package's
+    (`calibrated`), or the tests' small one (`test`, 1,200 pieces); prints its granularity."""
+    probe = model_texts(pool, args.articles)
+    if args.package:
+        tokenizer = (args.package / "sentencepiece.model").read_bytes()
+    elif args.tokenizer == "test":
+        from tests.support.make_test_model import SHAPES, train_sentencepiece
+
+        tokenizer = train_sentencepiece(SHAPES["real"].vocab)
+    else:
+        tokenizer, _ratio = calibrated_tokenizer(training_lines(), probe, args.pieces_per_char)
+    import sentencepiece as spm
+
+    size = spm.SentencePieceProcessor(model_proto=tokenizer).get_piece_size()
+    print(f"tokenizer={args.tokenizer} pieces={size} "
+          f"pieces_per_char={pieces_per_char(tokenizer, probe):.3f} "
+          f"target={args.pieces_per_char if args.tokenizer == 'calibrated' else '-'}")
+    return args.package or build_package(tmp, tokenizer)
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--growth", default="50,100,200,400")
+    parser.add_argument("--growth-rounds", type=int, default=3)
     parser.add_argument("--beam", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--glossary", choices=["shipped", "none"], default="shipped")
+    parser.add_argument("--tokenizer", choices=["calibrated", "test"], default="calibrated")
+    parser.add_argument("--pieces-per-char", type=float, default=TARGET_PIECES_PER_CHAR)
     parser.add_argument("--package", type=Path, help="an extracted package folder to reuse")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
     import bot.translate.engine as engine_module
 
     # Random weights decode to the bound: make it a ja→en translation's length.
     engine_module.output_limit = lambda _o, longest: math.ceil(OUTPUT_RATIO * longest)
-    pool, source = sentence_pool()
+    pool = sentence_pool(sample_folder())
     with tempfile.TemporaryDirectory(prefix="kakehashi-bench-") as tmp:
-        package = args.package or build_package(Path(tmp))
+        package = prepare_package(args, Path(tmp), pool)
         runs, rates = [], []
         for r in range(args.repeats):
             folder = Path(tmp) / f"main-{r}"
             texts = write_corpus(folder / "seeds", pool, args.articles)
             runs.append(run_pipeline(package, folder, args.beam, args.glossary))
             rates.append(engine_only(runs[-1]["meter"]))
-        report_main(runs, rates, args, source, texts)
-        growth = {}
-        for size in (int(s) for s in args.growth.split(",") if s):
-            if size == args.articles:  # measured above
-                run = min(runs, key=lambda r: abs(r["total"] - statistics.median(
-                    x["total"] for x in runs)))
-            else:
-                folder = Path(tmp) / f"growth-{size}"
+        report_main(runs, rates, args, str(sample_folder()), texts)
+        sizes = [int(s) for s in args.growth.split(",") if s]
+        growth = {size: [] for size in sizes}  # type: dict[int, list[dict[str, Any]]]
+        for r in range(args.growth_rounds if sizes else 0):
+            # Each round in another order: a slow spell of the machine hits every size alike.
+            for size in sizes[r % len(sizes):] + sizes[: r % len(sizes)]:
+                folder = Path(tmp) / f"growth-{size}-{r}"
                 write_corpus(folder / "seeds", pool, size)
-                run = run_pipeline(package, folder, args.beam, args.glossary)
-            growth[size] = run["total"] / size
-            meter = run["meter"]
-            # The model's share and the input's length beside the total: a rise in time per
-            # article is either longer sentences (model) or a stage of ours growing (rest).
-            rest = (run["total"] - meter.seconds) / size
-            print(f"seconds_per_article_at_{size}={growth[size]:.3f} "
-                  f"model={meter.seconds / size:.3f} rest={rest:.3f} "
-                  f"model_pieces_per_article={meter.pieces() / size:.0f}")
-    if growth:
-        print(f"growth_max_over_min={max(growth.values()) / min(growth.values()):.2f}")
+                growth[size].append(run_pipeline(package, folder, args.beam, args.glossary))
+                release(growth[size][-1]["meter"])
+    report_growth(growth)
     per_article = statistics.median(run["total"] for run in runs) / args.articles
     print(f"articles_per_min={60 / per_article:.1f}")
     return 0
+
+
+def report_growth(growth: dict[int, list[dict[str, Any]]]) -> None:
+    """Seconds per article at each size: median and range over the rounds, the model's share
+    and ours (a rise is either the model on longer inputs, or a stage of ours growing)."""
+    med = statistics.median
+    per, rest = {}, {}
+    for size, runs in growth.items():
+        if not runs:
+            continue
+        each = sorted(run["total"] / size for run in runs)
+        per[size] = med(each)
+        rest[size] = med((run["total"] - run["meter"].seconds) / size for run in runs)
+        model = med(run["meter"].seconds / size for run in runs)
+        pieces = med(run["meter"].pieces() / size for run in runs)
+        print(f"seconds_per_article_at_{size}={per[size]:.3f} range={each[0]:.3f}-{each[-1]:.3f}"
+              f" model={model:.3f} rest={rest[size]:.4f} model_pieces_per_article={pieces:.0f}")
+    if per:
+        print(f"rest_growth_max_over_min={max(rest.values()) / min(rest.values()):.2f}")
+        print(f"growth_max_over_min={max(per.values()) / min(per.values()):.2f}")
 
 
 def report_main(runs: list[dict[str, Any]], rates: list[float], args: argparse.Namespace,
@@ -308,9 +231,15 @@ def report_main(runs: list[dict[str, Any]], rates: list[float], args: argparse.N
           f"first_pass={first / args.articles:.2f} enforcement_retries={retry / args.articles:.2f}")
     pipeline_rate = med(len(run["meter"].inputs) / run["total"] for run in runs)
     engine_rate = med(rates)
+    # The share counts the whole run (model load, our stages, the store), the engine alone
+    # only its call; the model's own time in the run is printed apart.
+    in_model = med(len(run["meter"].inputs) / run["meter"].seconds for run in runs)
     print(f"pipeline_model_sentences_per_s={pipeline_rate:.2f} "
+          f"in_model_sentences_per_s={in_model:.2f} "
           f"engine_only_sentences_per_s={engine_rate:.2f} "
           f"pipeline_share_of_engine={pipeline_rate / engine_rate:.2f}")
+    print("each_run total_s=" + ",".join(f"{run['total']:.1f}" for run in runs)
+          + " engine_only_sentences_per_s=" + ",".join(f"{rate:.1f}" for rate in rates))
     print(f"peak_rss_mb={max(run['peak'] for run in runs):.0f}")
 
 

@@ -1,11 +1,13 @@
 """Build a random-weight ja→en Argos package (.argosmodel) for tests and benchmarks.
 
-    python tests/support/make_test_model.py DEST.argosmodel [--shape tiny|real]
+    python tests/support/make_test_model.py DEST.argosmodel [--shape tiny|real] [--tokenizer SP]
 
 `tiny` (tests): 2+2 layers, d_model 32, a few hundred KB, built in well under a second.
 `real` (benchmarks): the shape of the published translate-ja_en package (6+6 layers,
 d_model 512, 8 heads, ff 2048, 50k shared vocabulary, int8), about 125 MB.
 The weights are random, so the English is garbage by design: use it to test plumbing.
+`--tokenizer` packs a SentencePiece model trained elsewhere instead of the small one trained
+here (benchmarks pass one cut as finely as the real package's, bench/support.py).
 """
 
 from __future__ import annotations
@@ -129,10 +131,12 @@ def _weight_shape(path: list[str], attr: str, d: int, f: int, v: int) -> tuple[i
     raise ValueError(f"unexpected weight {'/'.join(path)}")
 
 
-def build_package(dest: Path, shape_name: str = "tiny", seed: int = 7) -> Path:
-    """Write a complete .argosmodel zip (one top-level folder) to `dest`."""
+def build_package(dest: Path, shape_name: str = "tiny", seed: int = 7,
+                  tokenizer: bytes | None = None) -> Path:
+    """Write a complete .argosmodel zip (one top-level folder) to `dest`; `tokenizer`: a
+    serialized SentencePiece model to pack instead of training the small one."""
     shape = SHAPES[shape_name]
-    sp_model = train_sentencepiece(shape.vocab)
+    sp_model = tokenizer or train_sentencepiece(shape.vocab)
     processor = spm.SentencePieceProcessor(model_proto=sp_model)
     tokens = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
     # Pad to the real vocabulary size so embedding and softmax cost what they cost for real.
@@ -163,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dest", type=Path, help="where to write the .argosmodel file")
     parser.add_argument("--shape", choices=sorted(SHAPES), default="tiny")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tokenizer", type=Path, help="a SentencePiece .model file to pack")
     args = parser.parse_args(argv)
-    build_package(args.dest, args.shape, args.seed)
+    tokenizer = args.tokenizer.read_bytes() if args.tokenizer else None
+    build_package(args.dest, args.shape, args.seed, tokenizer)
     print(f"wrote {args.dest} ({args.dest.stat().st_size:,} bytes, shape {args.shape})")
     return 0
 
