@@ -135,7 +135,7 @@ def main() -> None:
     if not SEEDS.is_dir():
         print(f"skipped: the sample documents are not at {SEEDS}")
         return
-    from bot.app import glossary_for
+    from bot.glossary import glossary_for
     from bot.config import Config
     from bot.glossary import normalize_term
     from bot.model import Document

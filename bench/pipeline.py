@@ -61,7 +61,7 @@ STAGES = {
     "summarise": [("bot.pipeline", "choose_summary")],
     "translate": [("bot.stream", "translate_works")],
     "render": [("bot.worker", "build_digest"), ("bot.worker", "render_telegram")],
-    "publish": [("bot.worker", "write_feed"), ("bot.worker", "_deliver_telegram")],
+    "publish": [("bot.worker", "write_feed"), ("bot.worker", "deliver")],
 }
 OUTPUT_RATIO = 1.2
 
@@ -71,7 +71,7 @@ def run_pipeline(package: Path, folder: Path, beam: int, glossary: str) -> dict[
     from translate import load
 
     import bot.pipeline
-    from bot.app import glossary_for
+    from bot.glossary import glossary_for
     from bot.config import Config, PathsConfig, SourcesConfig, TranslationConfig
     from bot.glossary import Glossary
     from bot.store import Store
