@@ -135,9 +135,8 @@ def main() -> None:
     if not SEEDS.is_dir():
         print(f"skipped: the sample documents are not at {SEEDS}")
         return
-    from bot.glossary import glossary_for
     from bot.config import Config
-    from bot.glossary import normalize_term
+    from bot.glossary import glossary_for, normalize_term
     from bot.model import Document
     from bot.pipeline import analyze_text, translate_document
     from bot.sources.readers import read_text

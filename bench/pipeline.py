@@ -71,9 +71,8 @@ def run_pipeline(package: Path, folder: Path, beam: int, glossary: str) -> dict[
     from translate import load
 
     import bot.pipeline
-    from bot.glossary import glossary_for
     from bot.config import Config, PathsConfig, SourcesConfig, TranslationConfig
-    from bot.glossary import Glossary
+    from bot.glossary import Glossary, glossary_for
     from bot.store import Store
     from bot.translate.engine import CTranslate2Translator
     from bot.translate.memory import CachedTranslator

@@ -161,8 +161,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="10,100,1000,2000", help="KB, comma-separated")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from bot.glossary import glossary_for
     from bot.config import Config
+    from bot.glossary import glossary_for
     from bot.glossary.formats import read_entries
     from bot.resources import resource_dir
 
