@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fake_bot_api import FakeBotApi
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
 _ARGOS_HOME = Path(tempfile.mkdtemp(prefix="kakehashi-tests-"))
@@ -74,3 +76,11 @@ def run_cli(*args: str, env: dict[str, str] | None = None,
         [sys.executable, "-m", "bot", *args], capture_output=True, text=True,
         env=full_env, cwd=cwd or ROOT, timeout=300,
     )
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    """A fake Bot API server on 127.0.0.1 for one test (tests/support/fake_bot_api.py)."""
+    server = FakeBotApi().start()
+    yield server
+    server.stop()

@@ -15,13 +15,6 @@ from tests.support.fake_bot_api import FakeBotApi
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def calls() -> Calls:
     return Calls()
 

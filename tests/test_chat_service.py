@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import shutil
 import socket
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,13 +21,6 @@ from bot.store import Store
 from tests.conftest import ROOT, run_cli
 from tests.support.chat_bot import ADMIN, CHANNEL, READER, BotThread, Calls, chat_config
 from tests.support.fake_bot_api import FakeBotApi
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 def real_actions(config: Config, asked: list[int]) -> object:

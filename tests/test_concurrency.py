@@ -40,8 +40,7 @@ def make_folder(tmp_path: Path, names: tuple[str, ...] = SEEDS) -> Path:
 
 
 def telegram_env(api: FakeBotApi) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_CHAT_ID": "@kakehashi_test",
-            "TELEGRAM_API_BASE_URL": api.base_url}
+    return api.env("@kakehashi_test")
 
 
 def once_args(tmp_path: Path, *extra: str) -> list[str]:

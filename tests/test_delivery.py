@@ -12,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ import pytest
 from tests.conftest import ROOT, run_cli
 from tests.support.fake_bot_api import FakeBotApi
 from tests.test_concurrency import finish, make_folder, once_args, start, telegram_env
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 def config_file(tmp_path: Path, **telegram: str) -> list[str]:

@@ -8,7 +8,6 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -90,16 +89,9 @@ def test_bad_log_settings_are_refused(tmp_path: Path, bad: str):
         result.stderr.count("\n") == 1
 
 
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
 
 def telegram_env(api: FakeBotApi) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_CHAT_ID": "@kakehashi_test",
-            "TELEGRAM_API_BASE_URL": api.base_url}
+    return api.env("@kakehashi_test")
 
 
 @pytest.mark.usefixtures("installed_model")

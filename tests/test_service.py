@@ -39,16 +39,9 @@ pytestmark = pytest.mark.usefixtures("installed_model")
 NO_RESCAN = "[schedule]\ninterval_minutes = 60\n"
 
 
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
 
 def telegram_env(api: FakeBotApi) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_CHAT_ID": "@kakehashi_service",
-            "TELEGRAM_API_BASE_URL": api.base_url}
+    return api.env("@kakehashi_service")
 
 
 def run_args(paths: Paths, config: Path) -> list[str]:

@@ -4,7 +4,6 @@ real python-telegram-bot against the fake Bot API, beside the worker publishing 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,6 @@ from tests.test_service import NO_RESCAN, running, stop, telegram_env
 pytestmark = pytest.mark.usefixtures("installed_model")
 ADMIN, READER = 4242, 5151
 
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 def test_the_running_worker_answers_readers_and_only_admins_get_status(

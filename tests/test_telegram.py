@@ -5,20 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, run_cli
 from tests.support.fake_bot_api import FakeBotApi
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -37,8 +29,7 @@ def run_once(folder: Path, env: dict[str, str]) -> tuple[int, str]:
 
 
 def telegram_env(api: FakeBotApi) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_CHAT_ID": "@kakehashi_test",
-            "TELEGRAM_API_BASE_URL": api.base_url}
+    return api.env("@kakehashi_test")
 
 
 @pytest.mark.usefixtures("installed_model")

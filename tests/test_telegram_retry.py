@@ -26,12 +26,6 @@ from tests.support.fake_bot_api import FakeBotApi, Fault
 CHAT = "@kakehashi_retry"
 
 
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:

@@ -19,5 +19,4 @@ def api() -> Iterator[FakeBotApi]:
 
 
 def telegram_env(api: FakeBotApi, chat: str = "@kakehashi_faults") -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_CHAT_ID": chat,
-            "TELEGRAM_API_BASE_URL": api.base_url}
+    return api.env(chat)

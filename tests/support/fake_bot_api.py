@@ -151,6 +151,11 @@ class FakeBotApi:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
 
+    def env(self, chat: str) -> dict[str, str]:
+        """The environment that points Kakehashi at this server, publishing to `chat`."""
+        return {"TELEGRAM_BOT_TOKEN": self.token, "TELEGRAM_CHAT_ID": chat,
+                "TELEGRAM_API_BASE_URL": self.base_url}
+
     def start(self) -> FakeBotApi:
         api = self
 
