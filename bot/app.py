@@ -17,13 +17,13 @@ from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
-from bot.ingest import require_japanese
+from bot.ingest import require_japanese, with_document_source
 from bot.lock import hold_state_lock
 from bot.model import Analysis, Term
 from bot.pipeline import analyze_text
 from bot.resources import resource_dir
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
-from bot.sources.readers import is_hard_wrapped, read_text
+from bot.sources.readers import read_document
 from bot.store import Store
 from bot.text.clean import normalize
 from bot.translate.engine import CTranslate2Translator, Translator
@@ -183,11 +183,13 @@ def suggest_glossary(config: Config, folder: Path, min_count: int) -> list[Sugge
 def _analyze_file(config: Config, candidate: FileCandidate, glossary: Glossary,
                   japanese_only: bool = False) -> list[Analysis]:
     """Read one file and analyse it as a run would (InputError if it cannot be read)."""
-    text = read_text(candidate.name, read_bytes(candidate, config.sources.max_file_bytes))
+    reading = read_document(candidate.name,
+                            read_bytes(candidate, config.sources.max_file_bytes))
     if japanese_only:
-        require_japanese(text)
-    return analyze_text(text, glossary, config.digest,
-                        is_hard_wrapped(candidate.name))
+        require_japanese(reading.text)
+    analyses = analyze_text(reading.text, glossary, config.digest, reading.hard_wrapped)
+    return [replace(a, article=replace(a.article, source=with_document_source(
+        a.article.source, reading.source))) for a in analyses]
 
 
 def inspect_file(config: Config, path: Path) -> dict[str, Any]:

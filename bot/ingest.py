@@ -23,7 +23,7 @@ from bot.model import Analysis, Document, SourceInfo
 from bot.pipeline import Work, analyze_text, article_key, text_key
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
-from bot.sources.readers import is_hard_wrapped, read_date, read_text
+from bot.sources.readers import read_date, read_document
 from bot.store import Store
 from bot.stream import TranslationStream
 from bot.text.clean import japanese_ratio
@@ -122,18 +122,19 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
     # State files before text keys recorded documents by their bytes: still honoured.
     if not store.has_document(digest):
         try:
-            text = safe_text(read_text(candidate.name, data))
+            reading = read_document(candidate.name, data)
         except InputError as exc:
             _skip(job, report, digest, candidate.name, str(exc))
         else:
             # The same text in another encoding, width or wrapping is the same document.
+            text = safe_text(reading.text)
             key = text_key(text)
             if store.has_document(key) or job.stream.queued(key):
                 report.skipped.append((candidate.name, "same text as a document already read"))
             else:
-                ingest_document(job, Document(candidate.name, key, text,
-                                              is_hard_wrapped(candidate.name),
-                                              _file_date(job, candidate, data)), report)
+                ingest_document(job, Document(candidate.name, key, text, reading.hard_wrapped,
+                                              _file_date(job, candidate, data),
+                                              reading.source), report)
     # Marked read once its document is recorded: a crash before that reads it again.
     job.stream.after_stored(lambda: store.record_file(candidate.ident, candidate.size,
                                                       candidate.mtime_ns, digest))
@@ -232,6 +233,8 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
             raise InputError("no articles found")
         if source is not None:  # a feed entry's link is its source, whatever the text says
             analyses = [replace(a, article=replace(a.article, source=source)) for a in analyses]
+        analyses = [replace(a, article=replace(a.article, source=with_document_source(
+            a.article.source, document.source))) for a in analyses]
         analyses = date_analyses(analyses, document.text, document.published)
         fresh = _new_articles(job, analyses)
         if not fresh:
@@ -244,11 +247,25 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
     report.entries += job.stream.add(work, tuple(fresh))
 
 
+def with_document_source(own: SourceInfo, document: SourceInfo) -> SourceInfo:
+    """An article's source, completed by what its document's format says (a page's canonical
+    URL, site and date) where the article's own text says nothing."""
+    if not own.url and document.url:
+        own = replace(own, url=document.url, site=document.site or own.site)
+    if not own.site and document.site:
+        own = replace(own, site=document.site)
+    if not own.published and document.published:
+        own = replace(own, published=document.published,
+                      published_from=document.published_from or "page")
+    return own
+
+
 def _cleaned(document: Document, source: SourceInfo | None
              ) -> tuple[Document, SourceInfo | None]:
     """Text enters here, from files and feeds alike: what no output can carry goes, once."""
     document = replace(document, name=display_name(document.name),
-                       text=safe_text(document.text))
+                       text=safe_text(document.text),
+                       source=SourceInfo(*(safe_text(v) for v in astuple(document.source))))
     if source is not None:
         source = SourceInfo(*(safe_text(value) for value in astuple(source)))
     return document, source

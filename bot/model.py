@@ -14,9 +14,20 @@ class SourceInfo:
     url: str = ""
     original_title: str = ""
     published: str = ""  # ISO 8601 date or date-time of the article itself, when known
-    # Where `published` came from: "feed" (the entry's date), "text" (a date line in the
-    # document), "file" (the file's modification date), or "" (unknown).
+    # Where `published` came from: "feed" (the entry's date), "page" (the document's own
+    # metadata: a web page's meta tags, a mail's Date, front matter), "text" (a date line in
+    # the document), "file" (the file's modification date), or "" (unknown).
     published_from: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A file as its format's reader understood it: the text (headline first, when the format
+    names one) and what the format says about the document (canonical URL, site, date)."""
+
+    text: str
+    source: SourceInfo = field(default_factory=SourceInfo)
+    hard_wrapped: bool = False  # line breaks come from a page layout (PDF), not the author
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,9 @@ class Document:
     text: str
     hard_wrapped: bool = False  # line breaks come from a page layout (PDF), not the author
     published: str = ""  # the file's date (ISO 8601), the last resort for its articles' date
+    # What the document's format says of every article in it (a page's canonical URL and
+    # date): used where an article's own text says nothing.
+    source: SourceInfo = field(default_factory=SourceInfo)
 
 
 @dataclass(frozen=True)

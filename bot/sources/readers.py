@@ -1,19 +1,51 @@
-"""Bytes → text for each supported format, with encoding detection. Pure: no file access."""
+"""Bytes → a Reading for each supported format (by file suffix), with encoding detection.
+
+Pure: no file access. Each format has one reader; the registry below is the list of what is
+read, and the README's table follows it.
+"""
 
 from __future__ import annotations
 
-import re
-import tomllib
+from collections.abc import Callable
 
 from bot.errors import InputError
+from bot.model import Reading
 from bot.sources.encodings import decode_bytes
 from bot.sources.html import html_to_text
+from bot.sources.markdown import read_markdown
 
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
+
+
+def _read_plain(data: bytes) -> Reading:
+    return Reading(decode_bytes(data))
+
+
+def _read_markdown(data: bytes) -> Reading:
+    return read_markdown(decode_bytes(data))
+
+
+def _read_html(data: bytes) -> Reading:
+    return Reading(html_to_text(decode_bytes(data)))
+
+
+def _read_pdf(data: bytes) -> Reading:
+    from bot.sources.pdf import pdf_to_text  # PDFium loads only when a PDF arrives
+
+    return Reading(pdf_to_text(data), hard_wrapped=True)
+
+
+_READERS: dict[str, Callable[[bytes], Reading]] = {
+    **dict.fromkeys(TEXT_SUFFIXES, _read_plain),
+    **dict.fromkeys(MARKDOWN_SUFFIXES, _read_markdown),
+    **dict.fromkeys(HTML_SUFFIXES, _read_html),
+    **dict.fromkeys(PDF_SUFFIXES, _read_pdf),
+}
+SUPPORTED_SUFFIXES = tuple(_READERS)
+
 
 def read_date(name: str, data: bytes) -> str:
     """The date a file's format records inside it (a PDF's creation date), else ""."""
@@ -29,96 +61,20 @@ def is_hard_wrapped(name: str) -> bool:
     return name.lower().endswith(PDF_SUFFIXES)
 
 
-def read_text(name: str, data: bytes) -> str:
-    """Decode `data` and convert it from its format (by file suffix) to plain text."""
+def read_document(name: str, data: bytes) -> Reading:
+    """Decode `data` and read it as its format (by file suffix) says."""
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix not in SUPPORTED_SUFFIXES:
+    reader = _READERS.get(suffix)
+    if reader is None:
         raise InputError(f"unsupported file type {suffix or '(none)'}")
     if not data.strip():
         raise InputError("empty file")
-    if suffix in PDF_SUFFIXES:
-        from bot.sources.pdf import pdf_to_text  # PDFium loads only when a PDF arrives
-
-        return pdf_to_text(data)
-    text = decode_bytes(data)
-    if suffix in HTML_SUFFIXES:
-        text = html_to_text(text)
-    elif suffix in MARKDOWN_SUFFIXES:
-        text = markdown_to_text(text)
-    if not text.strip():
+    reading = reader(data)
+    if not reading.text.strip():
         raise InputError("no text in file")
-    return text
+    return reading
 
 
-_MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S", re.MULTILINE)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
-
-
-def markdown_to_text(text: str) -> str:
-    """Markdown → plain lines: front matter, headings, emphasis and link syntax removed, lists
-    kept as '- '. Without a heading, the front matter's title becomes the first line."""
-    meta, text = split_front_matter(text)
-    lines = []
-    if meta.get("title") and not _MD_HEADING.search(text):
-        lines.append(meta["title"])
-    for line in text.splitlines():
-        stripped = line.strip()
-        stripped = re.sub(r"^#{1,6}\s+", "", stripped)
-        stripped = re.sub(r"^[*+]\s+", "- ", stripped)
-        stripped = re.sub(r"^>\s?", "", stripped)
-        stripped = _MD_LINK.sub(r"\1", stripped)
-        stripped = _MD_EMPHASIS.sub(r"\2", stripped)
-        if re.fullmatch(r"[-*_=]{3,}", stripped):
-            stripped = ""
-        lines.append(stripped)
-    return "\n".join(lines)
-
-
-_FENCES = {"---": ("---", "..."), "+++": ("+++",)}  # YAML (Jekyll, Hugo…) and TOML (Hugo, Zola)
-_YAML_LINE = re.compile(r"(?:[A-Za-z_][\w.-]*\s*:(?:\s.*)?|\s+.*|-\s.*|-|#.*|)")
-_YAML_SCALAR = re.compile(r"([A-Za-z_][\w.-]*)\s*:\s+(.*\S)")
-
-
-def split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """(metadata, body) of a Markdown text: the leading YAML `---` or TOML `+++` block is
-    metadata, never body text. Top-level scalar values only; ({}, text) when there is none."""
-    lines = text.lstrip("\ufeff").split("\n")
-    closers = _FENCES.get(lines[0].rstrip())
-    if closers is None:
-        return {}, text
-    end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in closers), 0)
-    block = [line.rstrip("\r") for line in lines[1:end]]
-    if not end or not block:
-        return {}, text
-    meta = _toml_meta(block) if lines[0].startswith("+") else _yaml_meta(block)
-    if meta is None:  # a thematic break at the top, not front matter
-        return {}, text
-    return meta, "\n".join(lines[end + 1:])
-
-
-def _yaml_meta(block: list[str]) -> dict[str, str] | None:
-    if not all(_YAML_LINE.fullmatch(line) for line in block):
-        return None
-    meta = {}
-    for line in block:
-        match = _YAML_SCALAR.fullmatch(line)
-        if match:
-            meta[match[1].lower()] = _unquote(match[2])
-    return meta
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        inner = value[1:-1]
-        return inner.replace("''", "'") if value[0] == "'" else inner.replace('\\"', '"')
-    return re.sub(r"\s+#.*$", "", value)  # an unquoted value ends at a comment
-
-
-def _toml_meta(block: list[str]) -> dict[str, str] | None:
-    try:
-        data = tomllib.loads("\n".join(block))
-    except tomllib.TOMLDecodeError:
-        return None
-    return {key.lower(): str(value) for key, value in data.items()
-            if isinstance(value, str | int | float) or hasattr(value, "isoformat")}
+def read_text(name: str, data: bytes) -> str:
+    """The text alone of `read_document` (for callers that need no metadata)."""
+    return read_document(name, data).text
