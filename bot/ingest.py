@@ -235,7 +235,8 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
             analyses = [replace(a, article=replace(a.article, source=source)) for a in analyses]
         analyses = [replace(a, article=replace(a.article, source=with_document_source(
             a.article.source, document.source))) for a in analyses]
-        analyses = date_analyses(analyses, document.text, document.published)
+        analyses = date_analyses(analyses, document.text, document.published,
+                                  document.source.published)
         fresh = _new_articles(job, analyses)
         if not fresh:
             raise InputError("every article in it was published before (same title and text)")
@@ -249,14 +250,11 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
 
 def with_document_source(own: SourceInfo, document: SourceInfo) -> SourceInfo:
     """An article's source, completed by what its document's format says (a page's canonical
-    URL, site and date) where the article's own text says nothing."""
+    URL and site) where the article's own text says nothing. Dates: see `date_analyses`."""
     if not own.url and document.url:
         own = replace(own, url=document.url, site=document.site or own.site)
     if not own.site and document.site:
         own = replace(own, site=document.site)
-    if not own.published and document.published:
-        own = replace(own, published=document.published,
-                      published_from=document.published_from or "page")
     return own
 
 

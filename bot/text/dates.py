@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import date
 
-from bot.model import Analysis, SourceInfo
+from bot.model import Analysis, Article, SourceInfo
 
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _YEAR = r"(?:(?P<era>令和|平成|昭和)\s*(?P<eyear>元|\d{1,2})|(?P<year>(?:19|20)\d\d))"
@@ -86,8 +86,10 @@ def document_date(text: str, latest: date | None = None) -> str:
     return ""
 
 
-def date_analyses(analyses: list[Analysis], text: str, file_date: str) -> list[Analysis]:
-    """Each article with its own date where the source gave none: from its text, from the
+def date_analyses(analyses: list[Analysis], text: str, file_date: str,
+                  page_date: str = "") -> list[Analysis]:
+    """Each article with its own date where the source gave none: from its own text, else the
+    document's metadata (`page_date`: a page's datePublished, a mail's Date), else the
     document's front matter, else the file's date."""
     latest = date.fromisoformat(file_date) if file_date else None
     front = document_date(text, latest)
@@ -95,14 +97,23 @@ def date_analyses(analyses: list[Analysis], text: str, file_date: str) -> list[A
     for analysis in analyses:
         article = analysis.article
         if not article.source.published:
-            found = article_date(article.paragraphs, latest) or front
-            source = _with_date(article.source, found, "text") if found else (
-                _with_date(article.source, file_date, "file"))
-            article = replace(article, source=source)
+            article = replace(article, source=_dated(article, latest, page_date, front,
+                                                     file_date))
         elif not article.source.published_from:
             article = replace(article, source=replace(article.source, published_from="feed"))
         dated.append(replace(analysis, article=article))
     return dated
+
+
+def _dated(article: Article, latest: date | None, page_date: str, front: str,
+           file_date: str) -> SourceInfo:
+    if found := article_date(article.paragraphs, latest):
+        return _with_date(article.source, found, "text")
+    if page_date:
+        return _with_date(article.source, page_date, "page")
+    if front:
+        return _with_date(article.source, front, "text")
+    return _with_date(article.source, file_date, "file")
 
 
 def _with_date(source: SourceInfo, value: str, origin: str) -> SourceInfo:
