@@ -22,6 +22,10 @@ LATEST = date(2026, 11, 26)
     ("令和6年4月1日", "2024-04-01"),
     ("平成元年1月8日", "1989-01-08"),
     ("— 2022年5月 —", "2022-05"),
+    ("2024年12月4日 19時23分", "2024-12-04"),   # a news page's dateline, with its time
+    ("2024年12月4日（水）午後7時", "2024-12-04"),
+    ("2024/12/04 19:23", "2024-12-04"),
+    ("公開日時：2024年12月4日 19時23分 更新", "2024-12-04"),
 ])
 def test_a_date_line_gives_the_date(line: str, found: str):
     assert line_date(line, LATEST) == found
@@ -32,6 +36,7 @@ def test_a_date_line_gives_the_date(line: str, found: str):
     "2024年13月1日",              # no such month
     "2027年1月1日",               # after the file's date: an announcement, not the article's
     "2024年11月6日に会見が開かれた",  # a sentence, not a date line
+    "2024年12月4日 19時から会見",   # a time that opens a sentence
     "2013年秋",                   # a season
     "電話：03-5452-5462",         # digits and dashes that are no date
     "1850年1月1日",               # outside the years a digest covers

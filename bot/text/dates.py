@@ -23,9 +23,12 @@ _NUMERIC_DATE = (r"(?P<nyear>(?:19|20)\d\d)(?P<sep>[./-])(?P<nmonth>\d{1,2})"
                  r"(?:(?P=sep)(?P<nday>\d{1,2}))?")
 _DATE = rf"(?:{_KANJI_DATE}|{_NUMERIC_DATE})"
 _WEEKDAY = r"(?:\s*[(（][月火水木金土日][曜]?[日]?[)）])?"
+# A time after the date, as news pages print it (19時23分, 午後7時, 19:23, 7:23 JST).
+_TIME = (r"(?:\s*(?:午前|午後)?\s*\d{1,2}\s*(?:時(?:\s*\d{1,2}\s*分)?|:\d{2}(?::\d{2})?)"
+         r"(?:\s*(?:JST|ごろ|頃))?)?")
 # Labels a document puts before its own date (publication, posting, update).
 _LABEL = r"(?:(?:発行|発表|公開|掲載|更新|作成|配信|投稿)(?:日|日時)?\s*[:：]?\s*)?"
-_DATE_LINE = re.compile(rf"{_LABEL}{_DATE}{_WEEKDAY}\s*(?:発行|発表|公開|掲載|更新)?")
+_DATE_LINE = re.compile(rf"{_LABEL}{_DATE}{_WEEKDAY}{_TIME}\s*(?:発行|発表|公開|掲載|更新)?")
 _OPENING = re.compile(rf"{_KANJI_DATE}{_WEEKDAY}(?=[、，,\s]|に、)")
 _BRACKETS = {"(": ")", "[": "]", "【": "】", "〈": "〉", "《": "》"}
 # Lines near the top of a document searched for its front-matter date.
