@@ -11,6 +11,11 @@ a gold one) and `<layout>_leaks` (sentences or titles holding the running header
 number; target 0). Then the cost of clean + articles + sentences in ms per KB at 10 KB and
 1 MB of wrapped text, for 1 MB of wrapped text with no full stop (one paragraph) and for a
 2 MB single line (linear: the figures stay flat).
+Then one line per real page of tests/corpus/pages (tests/corpus/pages.py): `page=<file>
+kind=<news|ruby|manual|mail> whole=<share of gold units out whole> gold=<units>
+output=<sentences and titles> junk=<outputs that are no gold unit> tool_lines=<junk lines that
+are a reader tool> glued=<sentences with a reading glued to its word> title=<yes|no>
+date=<yes|no|-> url=<yes|no|->` (`-`: the page states none).
 Last line: `sentence_recall_min=<float>`, the lowest recall over the layouts (target ≥ 0.97).
 """
 
@@ -73,6 +78,20 @@ def wrapped(units: list[str], per_paragraph: int) -> str:
     return "\n".join(lines)
 
 
+def report_pages() -> None:
+    """One line of figures per real page (tests/corpus/pages)."""
+    from tests.corpus.pages import measure_all
+
+    def mark(flag: bool | None) -> str:
+        return "-" if flag is None else "yes" if flag else "no"
+
+    for o in measure_all():
+        print(f"page={o.name} kind={o.kind} whole={o.recall:.3f} gold={o.gold} "
+              f"output={o.output} junk={len(o.junk)} tool_lines={o.tool_lines} "
+              f"glued={o.glued} title={mark(o.title_ok)} date={mark(o.date_ok)} "
+              f"url={mark(o.url_ok)}")
+
+
 def main() -> int:
     start = time.perf_counter()
     totals = recall_by_layout()
@@ -90,6 +109,7 @@ def main() -> int:
     no_stop = [s.replace("。", "、") for s in sentences(1_000_000)]
     print(f"no_stop_1mb_ms_per_kb={ms_per_kb(wrapped(no_stop, len(no_stop)), 1):.3f}")
     print(f"single_line_2mb_ms_per_kb={ms_per_kb(''.join(sentences(2_000_000)), 1):.3f}")
+    report_pages()
     print(f"sentence_recall_min={min(recalls):.3f}")
     return 0
 
