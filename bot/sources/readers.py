@@ -1,7 +1,8 @@
 """Bytes → a Reading for each supported format (by file suffix), with encoding detection.
 
 Pure: no file access. Each format has one reader; the registry below is the list of what is
-read, and the README's table follows it.
+read, and the README's table follows it: plain text, Markdown, HTML, PDF, Word (.docx) and
+OpenDocument text (.odt).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from bot.model import Reading
 from bot.sources.encodings import decode_bytes
 from bot.sources.html import html_to_text
 from bot.sources.markdown import read_markdown
+from bot.sources.odt import odt_date, read_odt
+from bot.sources.office import docx_date, read_docx
 
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
+DOCX_SUFFIXES = (".docx",)
+ODT_SUFFIXES = (".odt",)
 
 
 def _read_plain(data: bytes) -> Reading:
@@ -38,18 +43,35 @@ def _read_pdf(data: bytes) -> Reading:
     return Reading(pdf_to_text(data), hard_wrapped=True)
 
 
+def _read_docx(data: bytes) -> Reading:
+    return Reading(read_docx(data))
+
+
+def _read_odt(data: bytes) -> Reading:
+    return Reading(read_odt(data))
+
+
 _READERS: dict[str, Callable[[bytes], Reading]] = {
     **dict.fromkeys(TEXT_SUFFIXES, _read_plain),
     **dict.fromkeys(MARKDOWN_SUFFIXES, _read_markdown),
     **dict.fromkeys(HTML_SUFFIXES, _read_html),
     **dict.fromkeys(PDF_SUFFIXES, _read_pdf),
+    **dict.fromkeys(DOCX_SUFFIXES, _read_docx),
+    **dict.fromkeys(ODT_SUFFIXES, _read_odt),
 }
 SUPPORTED_SUFFIXES = tuple(_READERS)
 
 
 def read_date(name: str, data: bytes) -> str:
-    """The date a file's format records inside it (a PDF's creation date), else ""."""
-    if not name.lower().endswith(PDF_SUFFIXES):
+    """The date a file's format records inside it (a PDF's creation date, a Word or
+    OpenDocument file's last save), else "". Only the file's date, the last resort: the
+    document's own text says when it was issued, and a template's date must not override it."""
+    lowered = name.lower()
+    if lowered.endswith(DOCX_SUFFIXES):
+        return docx_date(data)
+    if lowered.endswith(ODT_SUFFIXES):
+        return odt_date(data)
+    if not lowered.endswith(PDF_SUFFIXES):
         return ""
     from bot.sources.pdf import pdf_date  # PDFium loads only when a PDF arrives
 
