@@ -1,8 +1,8 @@
 """Bytes → a Reading for each supported format (by file suffix), with encoding detection.
 
 Pure: no file access. Each format has one reader; the registry below is the list of what is
-read, and the README's table follows it: plain text, Markdown, HTML, PDF, Word (.docx) and
-OpenDocument text (.odt).
+read, and the README's table follows it: plain text, Markdown, HTML, PDF, Word (.docx),
+OpenDocument text (.odt) and mail (.eml).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from bot.errors import InputError
 from bot.model import Reading
 from bot.sources.encodings import decode_bytes
 from bot.sources.html import html_to_text
+from bot.sources.mail import read_mail
 from bot.sources.markdown import read_markdown
 from bot.sources.odt import odt_date, read_odt
 from bot.sources.office import docx_date, read_docx
@@ -23,6 +24,7 @@ HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
 ODT_SUFFIXES = (".odt",)
+MAIL_SUFFIXES = (".eml",)
 
 
 def _read_plain(data: bytes) -> Reading:
@@ -58,6 +60,7 @@ _READERS: dict[str, Callable[[bytes], Reading]] = {
     **dict.fromkeys(PDF_SUFFIXES, _read_pdf),
     **dict.fromkeys(DOCX_SUFFIXES, _read_docx),
     **dict.fromkeys(ODT_SUFFIXES, _read_odt),
+    **dict.fromkeys(MAIL_SUFFIXES, read_mail),
 }
 SUPPORTED_SUFFIXES = tuple(_READERS)
 
