@@ -5,11 +5,13 @@ dates, and bad or hostile packages refused with a one-line reason."""
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import docx
 import pytest
@@ -24,8 +26,11 @@ from odf.text import H, List, ListItem, Note, NoteBody, NoteCitation, P, Span
 from bot.errors import InputError
 from bot.glossary import Glossary
 from bot.pipeline import analyze_text
+from bot.sources.folder import read_bytes, walk_folder
 from bot.sources.readers import read_date, read_document, read_text
 from bot.text.dates import date_analyses
+from tests.conftest import run_cli
+from tests.test_pipeline import check_feed
 
 HEADLINE = "港湾地区に新しい物流拠点が完成"
 LEAD = ("株式会社かけはし運輸は本日、港湾地区に建設していた新しい物流拠点が完成したと発表"
@@ -200,29 +205,23 @@ def test_a_press_release_goes_through_the_pipeline_with_its_title_and_whole_sent
     assert [s for s in analysis.sentences if s in sentences] == sentences
 
 
-def test_the_date_in_the_text_wins_over_the_last_save_which_is_only_the_file_date():
-    # Saved 2025-04-10 00:30 in Japan (15:30 UTC the day before); issued 2025年4月1日.
-    data = make_docx(press_release, modified=datetime(2025, 4, 9, 15, 30, tzinfo=UTC))
+def test_the_date_comes_from_the_text_never_from_the_core_properties():
+    data = make_docx(press_release)
+    # What a generator leaves in docProps/core.xml: its own template's date.
+    assert docx.Document(io.BytesIO(data)).core_properties.modified.year == 2013
+    assert read_date("release.docx", data) == ""
     reading = read_document("release.docx", data)
-    assert reading.source.published == ""  # not the document's own date: see read_date
-    file_date = read_date("release.docx", data)
-    assert file_date == "2025-04-10"
-    analyses = date_analyses(analyze_text(reading.text, Glossary(), 3), reading.text, file_date)
+    assert reading.source.published == ""
+    # The file's modification date (here later than the issue date) is only the last resort.
+    analyses = date_analyses(analyze_text(reading.text, Glossary(), 3), reading.text,
+                             "2025-04-20")
     assert (analyses[0].article.source.published,
             analyses[0].article.source.published_from) == ("2025-04-01", "text")
 
 
-def test_without_a_date_in_the_text_the_last_save_is_the_file_date():
-    def build(document: docx.document.Document) -> None:
-        document.add_heading(HEADLINE, level=0)
-        document.add_paragraph(LEAD)
-
-    data = make_docx(build, modified=datetime(2025, 4, 2, 1, 0, tzinfo=UTC))
-    text = read_text("r.docx", data)
-    (analysis,) = date_analyses(analyze_text(text, Glossary(), 3), text,
-                                read_date("r.docx", data))
-    assert analysis.article.source.published == "2025-04-02"
-    assert analysis.article.source.published_from == "file"
+def test_a_fresh_last_save_is_not_taken_for_the_date_either():
+    data = make_docx(press_release, modified=datetime(2025, 4, 9, 15, 30, tzinfo=UTC))
+    assert read_date("release.docx", data) == ""
 
 
 # --- OpenDocument -------------------------------------------------------------------------
@@ -276,9 +275,10 @@ def test_odt_headline_lists_tables_and_no_notes():
         "品目 | 取扱量", "コンテナ | 12万個", SECOND]
 
 
-def test_odt_last_save_is_the_file_date():
-    assert read_date("r.odt", make_odt(date="2025-04-02T10:00:00")) == "2025-04-02"
-    assert read_date("r.odt", make_odt()) == ""
+def test_odt_meta_title_stands_in_and_its_dates_are_not_taken():
+    data = make_odt(title="会議資料", date="2025-04-02T10:00:00")
+    assert read_date("r.odt", data) == ""
+    assert lines(read_text("r.odt", data))[0] == HEADLINE  # a Title paragraph comes first
 
 
 def test_an_odt_spreadsheet_is_refused():
@@ -376,3 +376,61 @@ def test_damaged_packages_fail_only_with_input_errors(name: str):
                 read_date(name, data)
             except InputError as exc:
                 assert "\n" not in str(exc)
+
+
+# --- Through the watched folder -----------------------------------------------------------
+
+def test_the_folder_scan_knows_the_new_formats_and_they_are_read(tmp_path: Path):
+    from tests.test_mail import make_mail
+
+    files = {"release.docx": make_docx(press_release), "notes.odt": make_odt(),
+             "letter.eml": make_mail().as_bytes(), "sheet.xlsx": zipped({"a.xml": b"<a/>"})}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "unpacked.docx").mkdir()  # a folder named like a document is pointed out
+    (tmp_path / "unpacked.docx" / "inside.txt").write_text(LEAD, encoding="utf-8")
+    scan = walk_folder(tmp_path)
+    assert [u.name for u in scan.unread] == ["unpacked.docx"]
+    heads = {}
+    for candidate in scan.files:
+        data = read_bytes(candidate, 20_000_000)
+        try:
+            heads[candidate.name] = read_document(candidate.name, data).text.splitlines()[0]
+        except InputError as exc:
+            heads[candidate.name] = str(exc)
+    assert heads == {"letter.eml": "【物流だより】貨物駅の積み替え時間が半分に",
+                     "notes.odt": HEADLINE, "release.docx": HEADLINE,
+                     "sheet.xlsx": "unsupported file type .xlsx",
+                     "unpacked.docx/inside.txt": LEAD}
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_a_run_publishes_word_and_mail_documents_from_the_folder(tmp_path: Path):
+    from tests.test_mail import make_mail
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "release.docx").write_bytes(make_docx(press_release))
+    (seeds / "letter.eml").write_bytes(make_mail(date="Wed, 02 Apr 2025 08:00:00 +0900")
+                                       .as_bytes())
+    (seeds / "broken.docx").write_bytes(GOOD[:3000])
+    for path in seeds.iterdir():  # copied 2025-04-18, settled: no stability wait
+        os.utime(path, (1_744_934_400, 1_744_934_400))
+
+    result = run_cli("once", "--seeds", str(seeds), "--out", str(tmp_path / "out"),
+                     "--state", str(tmp_path / "state.sqlite3"))
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "broken.docx" in result.stderr and "not a valid .docx file" in result.stderr
+    titles = [item.findtext("title") or "" for item in check_feed(tmp_path / "out" / "feed.xml")]
+    assert len(titles) == 2
+    assert any(HEADLINE in t for t in titles) and any("貨物駅の積み替え" in t for t in titles)
+    pages = {}
+    for page in (tmp_path / "out" / "articles").glob("*.html"):
+        content = page.read_text(encoding="utf-8")
+        found = re.search(r'<p class="meta">Article date ([^<]*?) · .* · (\S+)</p>', content)
+        assert found, content
+        pages[found[2]] = found[1].strip()
+    # The Word file's date from its text; the mail's from its Date header.
+    assert pages == {"release.docx": "2025-04-01", "letter.eml": "2025-04-02"}

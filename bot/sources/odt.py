@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from bot.errors import InputError
-from bot.sources.office import Block, compose_text, day_of, table_row
+from bot.sources.office import Block, compose_text, table_row
 from bot.sources.zipped import Package, has_part, open_package, parse_part, read_part
 
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
-_META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _MIME = b"application/vnd.oasis.opendocument.text"
 # Block content that repeats or annotates the text rather than being it.
@@ -126,18 +124,8 @@ def inline_text(element: ET.Element) -> str:
 
 
 def _meta(package: Package) -> dict[str, str]:
-    """meta.xml's title and dates; {} without it."""
+    """meta.xml's properties by tag (only the title is used); {} without it."""
     if not has_part(package, "meta.xml"):
         return {}
     meta = parse_part(package, "meta.xml").find(_OFFICE + "meta")
     return {} if meta is None else {c.tag: (c.text or "").strip() for c in meta}
-
-
-def odt_date(data: bytes) -> str:
-    """The day the .odt was last saved (dc:date, else meta:creation-date) as YYYY-MM-DD;
-    "" when it gives none or cannot be read. Never raises (a nicety)."""
-    try:
-        meta = _meta(open_package(data, ".odt"))
-    except InputError:
-        return ""
-    return day_of(meta.get(_DC + "date") or meta.get(_META + "creation-date") or "")

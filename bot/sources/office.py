@@ -21,16 +21,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
-from bot.errors import InputError
 from bot.sources.zipped import Package, has_part, open_package, parse_part
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
-_DCTERMS = "{http://purl.org/dc/terms/}"
 _WP = "{" + W + "}"
 # Inside a paragraph: deleted text, field codes, ruby readings, note and comment marks,
 # properties, and drawings (text boxes) carry no running text.
@@ -41,7 +38,6 @@ _SKIP_BLOCK = frozenset({"del", "moveFrom", "sectPr", "sdtPr", "sdtEndPr", "tblP
                          "tblGrid", "trPr", "tcPr"})
 _JUNK_TITLE = re.compile(r"^(?:Microsoft Word - |無題|文書\s*\d*$|(?:Word )?Document\s*\d*$)|"
                          r"\.(?:docx?|rtf|txt|pdf)$", re.IGNORECASE)
-_JST = timezone(timedelta(hours=9))
 
 
 @dataclass(frozen=True)
@@ -245,30 +241,9 @@ def compose_text(blocks: list[Block], core_title: str) -> str:
 
 
 def _core(package: Package) -> dict[str, str]:
-    """The core properties (docProps/core.xml): title, created, modified…; {} without it."""
+    """The core properties (docProps/core.xml) by tag; {} without it. Only the title is used:
+    the created and modified dates are often a template's (see `readers.read_date`)."""
     if not has_part(package, "docProps/core.xml"):
         return {}
     return {child.tag: (child.text or "").strip()
             for child in parse_part(package, "docProps/core.xml")}
-
-
-def docx_date(data: bytes) -> str:
-    """The day the .docx was last saved (dcterms:modified, else created) as YYYY-MM-DD, the
-    day in Japan; "" when it gives none or cannot be read. Never raises (a nicety)."""
-    try:
-        core = _core(open_package(data, ".docx"))
-    except InputError:
-        return ""
-    return day_of(core.get(_DCTERMS + "modified") or core.get(_DCTERMS + "created") or "")
-
-
-def day_of(value: str) -> str:
-    """A W3C date-time → its day: in Japan when it is given in UTC or another zone (Word
-    records UTC), as written when it has no zone (ODF writes local time); "" when invalid."""
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(_JST)
-    return moment.date().isoformat() if moment.year >= 1980 else ""

@@ -15,8 +15,8 @@ from bot.sources.encodings import decode_bytes
 from bot.sources.html import html_to_text
 from bot.sources.mail import read_mail
 from bot.sources.markdown import read_markdown
-from bot.sources.odt import odt_date, read_odt
-from bot.sources.office import docx_date, read_docx
+from bot.sources.odt import read_odt
+from bot.sources.office import read_docx
 
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -66,15 +66,14 @@ SUPPORTED_SUFFIXES = tuple(_READERS)
 
 
 def read_date(name: str, data: bytes) -> str:
-    """The date a file's format records inside it (a PDF's creation date, a Word or
-    OpenDocument file's last save), else "". Only the file's date, the last resort: the
-    document's own text says when it was issued, and a template's date must not override it."""
-    lowered = name.lower()
-    if lowered.endswith(DOCX_SUFFIXES):
-        return docx_date(data)
-    if lowered.endswith(ODT_SUFFIXES):
-        return odt_date(data)
-    if not lowered.endswith(PDF_SUFFIXES):
+    """The date a file's format records inside it (a PDF's creation date), else "".
+
+    Not a Word or OpenDocument file's core dates: generators and templates carry stale ones
+    (python-docx writes its template's 2013 date into every document it makes), and the
+    file's date is also the upper bound for dates found in the text, so a stale one would
+    discard the issue date the document states. The text's date, else the file's
+    modification date, is better."""
+    if not name.lower().endswith(PDF_SUFFIXES):
         return ""
     from bot.sources.pdf import pdf_date  # PDFium loads only when a PDF arrives
 
