@@ -125,6 +125,20 @@ def test_list_paragraphs_are_list_items():
         "- 自動倉庫の導入", "- 電動搬送車の導入", "- 夜間作業の削減"]
 
 
+def test_numbered_headings_are_headings_not_list_items():
+    numbering = f'<w:numPr {nsdecls("w")}><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr>'
+
+    def build(document: docx.document.Document) -> None:
+        document.styles["Heading 2"].element.get_or_add_pPr().append(parse_xml(numbering))
+        document.add_heading(HEADLINE, level=1)
+        document.add_heading("新拠点の概要", level=2)
+        document.add_paragraph(LEAD)
+        document.add_paragraph("自動倉庫の導入", style="List Bullet")
+
+    assert lines(read_text("r.docx", make_docx(build))) == [
+        HEADLINE, "新拠点の概要", LEAD, "- 自動倉庫の導入"]
+
+
 def table_document(document: docx.document.Document) -> None:
     document.add_heading(HEADLINE, level=0)
     document.add_paragraph(LEAD)

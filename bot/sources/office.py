@@ -24,11 +24,13 @@ from dataclasses import dataclass
 
 from bot.sources.zipped import Package, has_part, open_package, parse_part
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
-_WP = "{" + W + "}"
+_WP = "{" + _W + "}"
+# Outline levels 1-8 are headings below the first; 9 is body text.
+_SUBHEADING_LEVELS = frozenset("12345678")
 # Inside a paragraph: deleted text, field codes, ruby readings, note and comment marks,
 # properties, and drawings (text boxes) carry no running text.
 _SKIP_INLINE = frozenset({"del", "moveFrom", "delText", "instrText", "delInstrText", "rt",
@@ -42,8 +44,8 @@ _JUNK_TITLE = re.compile(r"^(?:Microsoft Word - |無題|文書\s*\d*$|(?:Word )?
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph (or table row) as read, and what it is: "title", "heading1", "item",
-    "row", "toc" (a contents line, not read) or "" (body text)."""
+    """One paragraph (or table row) as read, and what it is: "title", "heading1", "heading"
+    (a lower level), "item", "row", "toc" (a contents line, not read) or "" (body text)."""
 
     text: str
     kind: str = ""
@@ -120,7 +122,7 @@ def _styles(package: Package, name: str) -> dict[str, _Style]:
 
 
 def _style_kind(styles: dict[str, _Style], style_id: str) -> str:
-    """"title", "heading1", "item" or "" for a paragraph style, through its `basedOn` chain."""
+    """What a paragraph style makes a paragraph (see `Block`), through its `basedOn` chain."""
     seen: set[str] = set()
     while style_id in styles and style_id not in seen:
         seen.add(style_id)
@@ -131,6 +133,8 @@ def _style_kind(styles: dict[str, _Style], style_id: str) -> str:
             return "toc"  # a table of contents repeats the headings
         if style.name == "heading 1" or style.outline == "0":
             return "heading1"
+        if style.name.startswith("heading ") or style.outline in _SUBHEADING_LEVELS:
+            return "heading"  # numbered headings (1.1 概要) are headings, not list items
         if style.numbered:
             return "item"
         style_id = style.based_on
@@ -154,10 +158,13 @@ def _read_blocks(container: ET.Element, styles: dict[str, _Style], out: list[Blo
 def _paragraph(paragraph: ET.Element, styles: dict[str, _Style]) -> Block:
     props = paragraph.find(_WP + "pPr")
     kind = _style_kind(styles, _val(props, "pStyle") or "")
-    if _val(props, "outlineLvl") == "0" and kind != "title":
+    outline = _val(props, "outlineLvl")
+    if outline == "0" and kind != "title":
         kind = "heading1"
-    if not kind and _val(props.find(_WP + "numPr") if props is not None else None,
-                         "numId") not in (None, "0"):
+    elif outline in _SUBHEADING_LEVELS and kind in ("", "item"):
+        kind = "heading"
+    numbering = props.find(_WP + "numPr") if props is not None else None
+    if not kind and _val(numbering, "numId") not in (None, "0"):
         kind = "item"
     pieces: list[str] = []
     _read_inline(paragraph, pieces)
