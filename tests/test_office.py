@@ -379,7 +379,7 @@ def test_a_zip_bomb_that_understates_its_size_is_still_refused():
 def test_damaged_packages_fail_only_with_input_errors(name: str):
     rng = random.Random(7)
     good = GOOD if name.endswith(".docx") else make_odt()
-    for _ in range(150):
+    for _ in range(80):
         damaged = bytearray(good)
         for _ in range(rng.randrange(1, 6)):
             damaged[rng.randrange(len(damaged))] = rng.randrange(256)
@@ -448,3 +448,20 @@ def test_a_run_publishes_word_and_mail_documents_from_the_folder(tmp_path: Path)
         pages[found[2]] = found[1].strip()
     # The Word file's date from its text; the mail's from its Date header.
     assert pages == {"release.docx": "2025-04-01", "letter.eml": "2025-04-02"}
+
+
+def test_a_damaged_styles_or_properties_part_costs_the_headline_not_the_text():
+    data = with_member(GOOD, "word/styles.xml", LAUGHS)
+    data = with_member(data, "docProps/core.xml", b"<broken")
+    assert lines(read_text("r.docx", data)) == [
+        "2025年4月1日", "株式会社かけはし運輸", HEADLINE, "概要", LEAD, SECOND]
+
+
+def test_odt_odd_space_counts_are_read():
+    content = (b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+               b'office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+               b'<office:body><office:text><text:p>A<text:s text:c="x"/>B<text:s text:c="3"/>C'
+               b'<text:s text:c="99999999"/>D</text:p></office:text></office:body>'
+               b'</office:document-content>')
+    text = read_text("r.odt", zipped({"content.xml": content}))
+    assert text == "A B   C" + " " * 100 + "D"

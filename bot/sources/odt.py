@@ -13,7 +13,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from bot.sources.office import Block, compose_text, table_row
-from bot.sources.zipped import Package, has_part, open_package, parse_part, read_part
+from bot.sources.zipped import (
+    Package,
+    has_part,
+    open_package,
+    optional_part,
+    parse_part,
+    read_part,
+)
 
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -112,7 +119,8 @@ def inline_text(element: ET.Element) -> str:
     for child in element:
         tag = child.tag
         if tag == _TEXT + "s":
-            pieces.append(" " * min(int(child.get(_TEXT + "c", "1") or 1), 100))
+            count = child.get(_TEXT + "c", "1")
+            pieces.append(" " * (min(int(count), 100) if count.isdigit() else 1))
         elif tag == _TEXT + "tab":
             pieces.append("\t")
         elif tag == _TEXT + "line-break":
@@ -125,7 +133,6 @@ def inline_text(element: ET.Element) -> str:
 
 def _meta(package: Package) -> dict[str, str]:
     """meta.xml's properties by tag (only the title is used); {} without it."""
-    if not has_part(package, "meta.xml"):
-        return {}
-    meta = parse_part(package, "meta.xml").find(_OFFICE + "meta")
+    root = optional_part(package, "meta.xml")
+    meta = None if root is None else root.find(_OFFICE + "meta")
     return {} if meta is None else {c.tag: (c.text or "").strip() for c in meta}

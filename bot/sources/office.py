@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.sources.zipped import Package, has_part, open_package, parse_part
+from bot.sources.zipped import Package, has_part, open_package, optional_part, parse_part
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -79,12 +79,12 @@ def read_docx(data: bytes) -> str:
 
 def _main_part(package: Package) -> str:
     """The main document part the package relationships name (word/document.xml mostly)."""
-    if has_part(package, "_rels/.rels"):
-        for rel in parse_part(package, "_rels/.rels").iter(f"{_RELS}Relationship"):
-            if rel.get("Type", "").endswith("/officeDocument"):
-                target = rel.get("Target", "").lstrip("/")
-                if has_part(package, target):
-                    return target
+    rels = optional_part(package, "_rels/.rels")
+    for rel in [] if rels is None else rels.iter(f"{_RELS}Relationship"):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            target = rel.get("Target", "").lstrip("/")
+            if has_part(package, target):
+                return target
     if has_part(package, "word/document.xml"):
         return "word/document.xml"
     raise package.error("word/document.xml is missing (not a Word document)")
@@ -109,10 +109,9 @@ def _val(element: ET.Element | None, child: str) -> str | None:
 
 def _styles(package: Package, name: str) -> dict[str, _Style]:
     """Paragraph styles by id (Japanese Word writes ids like "1" and "a3": names decide)."""
-    if not has_part(package, name):
-        return {}
+    root = optional_part(package, name)
     styles = {}
-    for style in _local_tree(parse_part(package, name)).iter(_WP + "style"):
+    for style in [] if root is None else _local_tree(root).iter(_WP + "style"):
         props = style.find(_WP + "pPr")
         numbered = _val(props.find(_WP + "numPr") if props is not None else None, "numId")
         styles[style.get(_WP + "styleId", "")] = _Style(
@@ -250,7 +249,5 @@ def compose_text(blocks: list[Block], core_title: str) -> str:
 def _core(package: Package) -> dict[str, str]:
     """The core properties (docProps/core.xml) by tag; {} without it. Only the title is used:
     the created and modified dates are often a template's (see `readers.read_date`)."""
-    if not has_part(package, "docProps/core.xml"):
-        return {}
-    return {child.tag: (child.text or "").strip()
-            for child in parse_part(package, "docProps/core.xml")}
+    core = optional_part(package, "docProps/core.xml")
+    return {} if core is None else {child.tag: (child.text or "").strip() for child in core}

@@ -98,6 +98,18 @@ def read_part(package: Package, name: str) -> bytes:
     return b"".join(chunks)
 
 
+def optional_part(package: Package, name: str) -> ET.Element | None:
+    """A part the text does not depend on (styles, properties, relationships), or None when
+    it is missing or unreadable: a damaged one costs the headline or list marks, not the
+    document. Failures of the part holding the text are the file's."""
+    if not has_part(package, name):
+        return None
+    try:
+        return parse_part(package, name)
+    except InputError:
+        return None
+
+
 class _PrologEndError(Exception):
     """Raised to stop the DOCTYPE check at the root element, or at a DOCTYPE."""
 
