@@ -18,10 +18,28 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from odf import dc, meta
+from odf.namespaces import XMLNS
+from odf.office import ChangeInfo
 from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
 from odf.style import Style
 from odf.table import Table, TableCell, TableColumn, TableRow
-from odf.text import H, List, ListItem, Note, NoteBody, NoteCitation, P, Span
+from odf.text import (
+    Change,
+    ChangedRegion,
+    Deletion,
+    H,
+    List,
+    ListItem,
+    Note,
+    NoteBody,
+    NoteCitation,
+    P,
+    Ruby,
+    RubyBase,
+    RubyText,
+    Span,
+    TrackedChanges,
+)
 
 from bot.errors import InputError
 from bot.glossary import Glossary
@@ -455,6 +473,37 @@ def test_a_damaged_styles_or_properties_part_costs_the_headline_not_the_text():
     data = with_member(data, "docProps/core.xml", b"<broken")
     assert lines(read_text("r.docx", data)) == [
         "2025年4月1日", "株式会社かけはし運輸", HEADLINE, "概要", LEAD, SECOND]
+
+
+def test_odt_ruby_tracked_deletions_and_the_pipeline():
+    document = OpenDocumentText()
+    changes = TrackedChanges()
+    region = ChangedRegion(qattributes={(XMLNS, "id"): "ct1"})
+    deletion = Deletion()
+    deletion.addElement(ChangeInfo())
+    deletion.addElement(P(text="削除された古い記述。"))
+    region.addElement(deletion)
+    changes.addElement(region)
+    document.text.addElement(changes)
+    document.text.addElement(H(outlinelevel=1, text=HEADLINE))
+    ruby = Ruby()
+    ruby.addElement(RubyBase(text="港湾"))
+    ruby.addElement(RubyText(text="こうわん"))
+    lead = P()
+    lead.addElement(ruby)
+    lead.addText(LEAD[2:])
+    lead.addElement(Change(changeid="ct1"))
+    document.text.addElement(lead)
+    document.text.addElement(P(text=SECOND))
+    buffer = io.BytesIO()
+    document.write(buffer)
+
+    text = read_document("r.odt", buffer.getvalue()).text
+    assert "削除" not in text and "こうわん" not in text
+    (analysis,) = analyze_text(text, Glossary(), 3)
+    assert analysis.article.title == HEADLINE
+    expected = [s for p in ("港湾" + LEAD[2:], SECOND) for s in re.findall(r"[^。]+。", p)]
+    assert [s for s in analysis.sentences if s in expected] == expected
 
 
 def test_odt_odd_space_counts_are_read():
