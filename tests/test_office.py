@@ -18,6 +18,7 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from odf import dc, meta
+from odf.element import Element
 from odf.namespaces import XMLNS
 from odf.office import ChangeInfo
 from odf.opendocument import OpenDocumentSpreadsheet, OpenDocumentText
@@ -258,6 +259,15 @@ def test_a_fresh_last_save_is_not_taken_for_the_date_either():
 
 # --- OpenDocument -------------------------------------------------------------------------
 
+def footnote(text: str) -> Element:
+    note = Note(id="n1", noteclass="footnote")
+    note.addElement(NoteCitation(text="1"))
+    body = NoteBody()
+    body.addElement(P(text=text))
+    note.addElement(body)
+    return note
+
+
 def make_odt(title: str = "", date: str = "") -> bytes:
     document = OpenDocumentText()
     title_style = Style(name="Title", family="paragraph")
@@ -272,12 +282,7 @@ def make_odt(title: str = "", date: str = "") -> bytes:
     document.text.addElement(H(outlinelevel=1, text="概要"))
     lead = P(text=LEAD[:20])
     lead.addElement(Span(text=LEAD[20:]))
-    note = Note(id="n1", noteclass="footnote")
-    note.addElement(NoteCitation(text="1"))
-    body = NoteBody()
-    body.addElement(P(text="脚注の本文"))
-    note.addElement(body)
-    lead.addElement(note)
+    lead.addElement(footnote("脚注の本文"))
     document.text.addElement(lead)
     items = List()
     for item in ("自動倉庫の導入", "電動搬送車の導入"):
