@@ -129,6 +129,12 @@ def test_alternatives_prefer_the_plain_text_and_fall_back_to_html():
     assert "<" not in text
 
 
+def test_an_empty_plain_alternative_gives_way_to_the_html_one():
+    message = make_mail(" \n")
+    message.add_alternative(f"<p>{PARAGRAPHS[0]}</p>", subtype="html")
+    assert body_lines(message.as_bytes()) == [SUBJECT, PARAGRAPHS[0]]
+
+
 def test_attachments_are_not_read():
     message = make_mail()
     message.add_attachment("添付ファイルの社外秘の内容。".encode(), maintype="text",

@@ -58,8 +58,7 @@ def read_mail(data: bytes) -> Reading:
 def header_text(message: Message, name: str) -> str:
     """A header's value as one line, decoded however its sender wrote it: RFC 2047 words in
     any charset, or raw 8-bit bytes (Shift_JIS, UTF-8) that no RFC allows but mailers send."""
-    raw = next((str(v) for k, v in message.raw_items() if k.lower() == name), "") \
-        if isinstance(message, EmailMessage) else str(message.get(name, ""))
+    raw = next((str(v) for k, v in message.raw_items() if k.lower() == name), "")
     pieces = []
     for value, charset in email.header.decode_header(raw):
         if isinstance(value, str):  # no encoded words: 8-bit bytes arrive escaped
@@ -90,16 +89,19 @@ def _decoded(data: bytes, charset: str | None) -> str:
 
 
 def _body_text(message: EmailMessage) -> str:
-    """The text/plain body, else the text/html one as text; "" when there is neither."""
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes) or not payload.strip():
-        return ""
-    text = _decoded(payload, part.get_content_charset())
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return html_to_text(text) if part.get_content_subtype() == "html" else text
+    """The text/plain body, else (also when the plain one is empty) the text/html one as
+    text; "" when there is neither."""
+    for subtype in ("plain", "html"):
+        part = message.get_body(preferencelist=(subtype,))
+        payload = None if part is None else part.get_payload(decode=True)
+        if not isinstance(payload, bytes) or not payload.strip():
+            continue
+        text = _decoded(payload, part.get_content_charset() if part else None)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = html_to_text(text) if subtype == "html" else text
+        if text.strip():
+            return text
+    return ""
 
 
 def _date(message: EmailMessage) -> str:
