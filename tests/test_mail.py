@@ -73,6 +73,14 @@ def test_a_raw_shift_jis_subject_is_read():
     assert body_lines(data)[0] == SUBJECT
 
 
+def test_a_broken_encoded_subject_does_not_lose_the_mail():
+    data = make_mail(subject="placeholder").as_bytes()
+    data = data.replace(b"Subject: placeholder", b"Subject: =?utf-8?b?44GC44GE4?=")
+    reading = read_document("m.eml", data)
+    assert reading.text.splitlines()[0] == "=?utf-8?b?44GC44GE4?="
+    assert [line for line in reading.text.splitlines() if line][1:] == list(PARAGRAPHS)
+
+
 def test_re_and_fwd_prefixes_are_kept():
     data = make_mail(subject="Re: Fwd: " + SUBJECT).as_bytes()
     assert body_lines(data)[0] == "Re: Fwd: " + SUBJECT

@@ -45,7 +45,8 @@ def read_mail(data: bytes) -> Reading:
     except RecursionError:
         raise InputError("not a valid .eml file: MIME parts nested too deeply") from None
     except _PARSE_ERRORS as exc:
-        raise InputError(f"not a valid .eml file: {type(exc).__name__}: {exc}"[:200]) from None
+        reason = " ".join(str(exc).split())[:160]
+        raise InputError(f"not a valid .eml file: {type(exc).__name__}: {reason}") from None
     if not body.strip():
         raise InputError("no text in the mail (attachments are not read)")
     # A blank line after the subject: it is a headline, never the start of the body's
@@ -59,10 +60,14 @@ def header_text(message: Message, name: str) -> str:
     """A header's value as one line, decoded however its sender wrote it: RFC 2047 words in
     any charset, or raw 8-bit bytes (Shift_JIS, UTF-8) that no RFC allows but mailers send."""
     raw = next((str(v) for k, v in message.raw_items() if k.lower() == name), "")
+    try:
+        words = email.header.decode_header(raw)
+    except email.errors.HeaderParseError:  # a broken encoded word: the header as it stands
+        words = [(raw, None)]
     pieces = []
-    for value, charset in email.header.decode_header(raw):
+    for value, charset in words:
         if isinstance(value, str):  # no encoded words: 8-bit bytes arrive escaped
-            value = value.encode("ascii", "surrogateescape")
+            value = value.encode("utf-8", "surrogateescape")
         pieces.append(_decoded(value, charset))
     return " ".join("".join(pieces).split())
 
