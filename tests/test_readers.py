@@ -61,7 +61,7 @@ NOISE = bytes(_RNG.randrange(0x80, 0x100) for _ in range(2000))  # high bytes, n
         ("empty.txt", b"", "empty file"),
         ("blank.txt", b" \n\t\n", "empty file"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file"),
-        ("doc.docx", b"PK\x03\x04", "unsupported file type .docx"),
+        ("sheet.xlsx", b"PK\x03\x04", "unsupported file type .xlsx"),
         ("noext", b"text", "unsupported file type (none)"),
         ("empty.html", b"<html><script>x()</script></html>", "no text in file"),
         ("noise.txt", NOISE, "undecodable bytes"),

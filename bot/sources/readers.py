@@ -1,7 +1,8 @@
 """Bytes → a Reading for each supported format (by file suffix), with encoding detection.
 
 Pure: no file access. Each format has one reader; the registry below is the list of what is
-read, and the README's table follows it.
+read, and the README's table follows it: plain text, Markdown, HTML, PDF, Word (.docx),
+OpenDocument text (.odt) and mail (.eml).
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from bot.errors import InputError
 from bot.model import Reading
 from bot.sources.encodings import decode_bytes
 from bot.sources.html import html_to_text
+from bot.sources.mail import read_mail
 from bot.sources.markdown import read_markdown
+from bot.sources.odt import read_odt
+from bot.sources.office import read_docx
 
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
+DOCX_SUFFIXES = (".docx",)
+ODT_SUFFIXES = (".odt",)
+MAIL_SUFFIXES = (".eml",)
 
 
 def _read_plain(data: bytes) -> Reading:
@@ -38,17 +45,34 @@ def _read_pdf(data: bytes) -> Reading:
     return Reading(pdf_to_text(data), hard_wrapped=True)
 
 
+def _read_docx(data: bytes) -> Reading:
+    return Reading(read_docx(data))
+
+
+def _read_odt(data: bytes) -> Reading:
+    return Reading(read_odt(data))
+
+
 _READERS: dict[str, Callable[[bytes], Reading]] = {
     **dict.fromkeys(TEXT_SUFFIXES, _read_plain),
     **dict.fromkeys(MARKDOWN_SUFFIXES, _read_markdown),
     **dict.fromkeys(HTML_SUFFIXES, _read_html),
     **dict.fromkeys(PDF_SUFFIXES, _read_pdf),
+    **dict.fromkeys(DOCX_SUFFIXES, _read_docx),
+    **dict.fromkeys(ODT_SUFFIXES, _read_odt),
+    **dict.fromkeys(MAIL_SUFFIXES, read_mail),
 }
 SUPPORTED_SUFFIXES = tuple(_READERS)
 
 
 def read_date(name: str, data: bytes) -> str:
-    """The date a file's format records inside it (a PDF's creation date), else ""."""
+    """The date a file's format records inside it (a PDF's creation date), else "".
+
+    Not a Word or OpenDocument file's core dates: generators and templates carry stale ones
+    (python-docx writes its template's 2013 date into every document it makes), and the
+    file's date is also the upper bound for dates found in the text, so a stale one would
+    discard the issue date the document states. The text's date, else the file's
+    modification date, is better."""
     if not name.lower().endswith(PDF_SUFFIXES):
         return ""
     from bot.sources.pdf import pdf_date  # PDFium loads only when a PDF arrives
