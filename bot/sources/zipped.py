@@ -51,7 +51,9 @@ def open_package(data: bytes, kind: str) -> Package:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
+            NotImplementedError) as exc:
+        # NotImplementedError: a damaged header claims a zip version the module cannot read.
         raise InputError(f"not a valid {kind} file: not a readable zip archive ({exc})"
                          ) from None
     package = Package(archive, kind)
