@@ -104,3 +104,19 @@ def test_heads_between_rules_start_articles():
             "十二月に子ども向けの科学教室を開きます。\n")
     titles = [a.title for a in split_articles(clean_text(text))]
     assert titles == ["◆港のニュース", "◆催しのご案内"]
+
+
+def test_a_footer_without_a_rule_or_under_a_last_section_goes():
+    text = ("【編集後記】\n"
+            "寒い日が続きますが、お体にお気をつけください。\n"
+            "次号は来月に配信する予定です。\n\n"
+            "お問い合わせ：info@example.jp\n"
+            "配信停止はこちら\n"
+            "https://example.jp/stop\n")
+    assert clean_text(text) == ["【編集後記】", "寒い日が続きますが、お体にお気をつけください。",
+                                "次号は来月に配信する予定です。"]
+
+
+def test_one_labelled_line_at_the_end_is_text():
+    text = "本文の一文です。\nお問い合わせは、窓口までお気軽にどうぞ。\n"
+    assert clean_text(text)[-1] == "お問い合わせは、窓口までお気軽にどうぞ。"

@@ -71,9 +71,9 @@ def test_commands_are_never_joined_to_prose_or_each_other():
 
 
 def test_latin_lines_that_are_not_code_stay():
-    lines = clean_text("本文です。\nReference(s):\nChina and Japan sign a new trade pact\n"
+    lines = clean_text("本文です。\nReference(s):\nChina and Japan sign a new trade pact | News\n"
                        "example.com\nhttps://example.com/a?id=1&b=2\n")
-    assert lines == ["本文です。", "Reference(s):", "China and Japan sign a new trade pact",
+    assert lines == ["本文です。", "Reference(s):", "China and Japan sign a new trade pact | News",
                      "example.com", "https://example.com/a?id=1&b=2"]
 
 

@@ -130,8 +130,8 @@ class _Paragraph:
         self.used, self.indent = used, indent
         self.source = bool(art.source_url(line))
         # Where a hanging indent would set the lines after a marked first line (■…, ・…, 1. …).
-        marker = wrap.marker_width(line)
-        self.hanging = indent + marker if marker else -1
+        self.marker = wrap.marker_width(line)
+        self.hanging = indent + self.marker if self.marker else -9
 
     def add(self, line: str, used: int, indent: int) -> None:
         self.pieces.append(line)
@@ -173,7 +173,9 @@ class _Paragraph:
     def _hangs(self, line: str, used: int, indent: int) -> bool:
         """Set under the text of a marked first line, and no wider than the line above: the
         item goes on (a heading's paragraph, indented the same, is wider than the heading)."""
-        return indent == self.hanging and used <= self.used and not _starts_block(line)
+        # ±1: `1. ` takes three columns, and a full-width space under it two.
+        return (abs(indent - self.hanging) <= 1 and indent > self.hanging - self.marker
+                and used <= self.used and not _starts_block(line))
 
 
 def _rejoin(lines: list[str], hard_wrapped: bool, widths: dict[str, int]) -> list[str]:

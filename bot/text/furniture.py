@@ -7,7 +7,9 @@ Each rule is shown by the document's own structure, never by a line's length alo
   blocks, so it ends the paragraph above it;
 - the footer of a mail magazine is the block after the last rule that has lines after it,
   when most of its lines carry a footer's labels (発行：, 配信停止, 登録解除, お問い合わせ,
-  送信専用, Copyright, (C)): the block goes, whatever else it says;
+  送信専用, Copyright, (C)): the block goes, whatever else it says; without such a block,
+  the lines at the very end that carry labels (or are a bare URL or address) go, if two
+  labels at least show them to be a footer;
 - a section head is a short line that is not a sentence, set between two rules, or marked
   (■◆◇▼【) with a rule right above or below it: a new article starts there;
 - a running header or footer is a line repeated on several pages of a paged document: seen
@@ -31,6 +33,7 @@ _FOOTER_LABEL = re.compile(
     r"配信停止|配信解除|購読解除|登録解除|配信先の?変更|送信専用|発行[:：元者人所]|編集[:：]"
     r"|お問い?合わせ|Copyright|\(C\)|©|All Rights Reserved|無断(?:転載|複製)",
     re.IGNORECASE)
+_ADDRESS = re.compile(r"^<?(?:https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?$")
 _HEAD_MARK = re.compile(r"^[■◆◇▼▽●【]")
 _HEAD_MAX = 40
 _RUNNING_MIN = 3
@@ -45,7 +48,9 @@ def is_rule(line: str) -> bool:
 
 
 def drop_mail_footer(lines: list[str]) -> list[str]:
-    """Remove the labelled block after the last rule that has text after it."""
+    """Remove a mail's footer: the block after the last rule that has text after it, when
+    most of its lines carry a footer's labels; else the trailing run of labelled lines
+    (and bare addresses) at the document's end, when it holds two labels at least."""
     cut, text_below = None, False
     for index in range(len(lines) - 1, -1, -1):
         rule = is_rule(lines[index])
@@ -53,11 +58,23 @@ def drop_mail_footer(lines: list[str]) -> list[str]:
             cut = index
             break
         text_below = text_below or (bool(lines[index].strip()) and not rule)
-    if cut is None:
-        return lines
-    block = [line.strip() for line in lines[cut + 1 :] if line.strip() and not is_rule(line)]
-    labelled = sum(1 for line in block if _FOOTER_LABEL.search(line))
-    return lines[:cut] if labelled >= 2 and 2 * labelled >= len(block) else lines
+    if cut is not None:
+        block = [line.strip() for line in lines[cut + 1 :] if line.strip() and not is_rule(line)]
+        labelled = sum(1 for line in block if _FOOTER_LABEL.search(line))
+        if labelled >= 2 and 2 * labelled >= len(block):
+            return lines[:cut]
+    return _drop_labelled_tail(lines)
+
+
+def _drop_labelled_tail(lines: list[str]) -> list[str]:
+    start, labelled = len(lines), 0
+    for index in range(len(lines) - 1, -1, -1):
+        text = lines[index].strip()
+        if text and not is_rule(text) and not (_FOOTER_LABEL.search(text) or _ADDRESS.match(text)):
+            break
+        labelled += bool(text) and bool(_FOOTER_LABEL.search(text))
+        start = index
+    return lines[:start] if labelled >= 2 else lines
 
 
 def mark_sections(lines: list[str]) -> list[str]:

@@ -1,12 +1,13 @@
-"""Lines that are not prose: code and command lines, and a table of contents. Pure.
+"""Lines that are not prose: code and commands, a table of contents, table cells. Pure.
 
-Neither is ever joined to prose or to each other, and neither is text to translate: a
-command keeps its meaning only verbatim, and a contents line repeats a heading with its page
-number. Both are recognised line by line, from what the line is made of:
+None is ever joined to prose or to each other, and none is text to translate: a command
+keeps its meaning only verbatim, a contents line repeats a heading with its page number, a
+cell is a fragment. Each is recognised from what the lines are made of:
 
 - code: a shell or console prompt (`$ `, `C:\\>`, `PS>`, and `# `/`% `/`> ` before a line in
-  Latin script), or a line in Latin script that holds code punctuation (= ; { } [ ] < > | \\ `)
-  and is not a URL, or a line in Latin script indented four columns deeper than the text;
+  Latin script), or a line in Latin script that holds code punctuation (= { } [ ] < > \\ `, or
+  ends with ;) and is not a URL, or a line in Latin script indented four columns deeper than
+  the text;
 - contents: a line that ends in a page number after a leader (……, ‥‥, ...., ・・・, a wide
   gap), or a numbered heading (第1章, 1.2) followed by a page number; and the `目次` line
   heading them;
@@ -23,7 +24,8 @@ from bot.text import artifacts as art
 
 _PROMPT = re.compile(r"^(?:\$|[A-Za-z]:\\[^>\s]*>|PS(?: [^>]*)?>)(?:\s|$)")
 _LATIN_PROMPT = re.compile(r"^[#%>]\s+[!-~]")
-_CODE_PUNCTUATION = re.compile(r"[=;{}\[\]<>|\\`]")
+# `|` and `:` are left out: a page title (`Tech news | Example`) or `Reference(s):` has them.
+_CODE_PUNCTUATION = re.compile(r"[={}\[\]<>\\`]|;$")
 _LEADER = re.compile(r"(?:…{2,}|‥{2,}|\.{3,}|・{3,}|･{3,}|[-－]{3,})\s*\d{1,4}$")
 # A wide gap before the page number is a leader only where it is the line's one gap (a table
 # row has several).
