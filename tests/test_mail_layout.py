@@ -120,3 +120,30 @@ def test_a_footer_without_a_rule_or_under_a_last_section_goes():
 def test_one_labelled_line_at_the_end_is_text():
     text = "本文の一文です。\nお問い合わせは、窓口までお気軽にどうぞ。\n"
     assert clean_text(text)[-1] == "お問い合わせは、窓口までお気軽にどうぞ。"
+
+
+def filled(*lines: str) -> str:
+    """`lines`, then a paragraph of distinct lines as wide as the first: a width to fit."""
+    chars = len(lines[0])
+    filler = [(kanji + "この段落の行はどれも同じ幅で折り返されていて意味はない" * 3)[:chars]
+              for kanji in "一二三四五六"]
+    return "\n".join([*lines, "", *filler, "終わり。"])
+
+
+def test_the_next_list_item_after_a_full_line_ending_in_katakana_is_an_item():
+    lines = clean_text(filled("・日本語の文章を英語に要約する、パッケージを管理する uv コマンド",
+                              "・インターネットに接続できる環境"))
+    assert lines[:2] == ["・日本語の文章を英語に要約する、パッケージを管理する uv コマンド",
+                         "・インターネットに接続できる環境"]
+
+
+def test_a_middle_dot_first_under_a_full_hanging_line_goes_on():
+    lines = clean_text(filled("・主に平成の時代を中心に、技術や産業がどのように進化",
+                              "　・変化したのかを振り返る。"))
+    assert lines[0] == ("・主に平成の時代を中心に、技術や産業がどのように進化"
+                        "・変化したのかを振り返る。")
+
+
+def test_a_colon_alone_on_a_line_ends_the_line_above():
+    assert clean_text("次のように入力すると、手元に複製を作成できます\n:\n") == [
+        "次のように入力すると、手元に複製を作成できます:"]

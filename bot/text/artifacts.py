@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bot.text import wrap
+
 CJK = r"\u3005\u3040-\u30ff\u3400-\u9fff"  # kana, kanji and 々
 _CJK_CHAR = re.compile(f"[{CJK}]")
 ARTICLE_BREAK = "\f"  # a line that ends one article and starts the next
@@ -28,8 +30,6 @@ _SUPERSCRIPT_NOTE_BODY = re.compile(r"^[⁰¹²³⁴-⁹]+\s")
 _SUPERSCRIPTS = re.compile(r"(?<=\S)[⁰¹²³⁴-⁹]+")
 _URL_PIECE = re.compile(r"^[\w\-./%?=&#~:+]+$")
 _PUNCTUATION_ONLY = re.compile(r"^[\W_]+$")
-# Punctuation that ends what the line above says (`。` alone where a mailer knows no kinsoku).
-_CLOSING_ONLY = re.compile(r"^[。、，．,!?！？)）」』】〕]+$")
 _BIO_START = re.compile(r"\([A-Z][a-z]+ [A-Z][A-Za-z]+\)$")
 _BIO_FIELD = re.compile(r"^(?:現職|経歴|略歴|主な研究テーマ|専門|主要業績|著書)\s*[:：]")
 
@@ -65,7 +65,7 @@ def is_running_line(line: str) -> bool:
 def is_dropped_line(line: str) -> bool:
     """Captions, source-of-figure lines, imprint lines, bylines and bare punctuation."""
     return bool(_CAPTION.match(line) or _IMPRINT.match(line) or _BYLINE.match(line)
-                or (_PUNCTUATION_ONLY.match(line) and not _CLOSING_ONLY.match(line)))
+                or (_PUNCTUATION_ONLY.match(line) and not wrap.is_closing_only(line)))
 
 
 def is_garbage(line: str) -> bool:

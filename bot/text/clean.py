@@ -149,13 +149,14 @@ class _Paragraph:
         last = self.pieces[-1]
         if self.source or wrap.is_table_row(last):
             return False
-        if wrap.kinsoku_join(last, line) or self._hangs(line, used, indent):
+        full = bool(width) and wrap.is_full(self.used, last, line, width)
+        if wrap.kinsoku_join(last, line) or self._hangs(line, used, indent, full):
             return True
         if wrap.ends_sentence(last):
             # `…ありますか?」` + `を確認してください。`: the clause goes on after its quote.
             return not blank and not last.endswith("。") and clause_continues(line)
-        full = bool(width) and wrap.is_full(self.used, last, line, width)
-        if _starts_block(line) and not (full and wrap.dot_continues(last, line)):
+        if _starts_block(line) and not (full and wrap.dot_continues(last, line)
+                                        and not self._sibling(line, indent)):
             return False
         # `1.2 見出し` is a heading, but `Python` + `3.12 以降…` a version cut by the wrap.
         if wrap.is_section_number(line) and not (full and last[-1:].isascii()):
@@ -170,12 +171,18 @@ class _Paragraph:
             return True
         return wrap.page_break(self.length, self.full_stop, self.pieces[0])
 
-    def _hangs(self, line: str, used: int, indent: int) -> bool:
+    def _sibling(self, line: str, indent: int) -> bool:
+        """The next ・ item of a list, set where this item's ・ was (not a middle dot)."""
+        return line[:1] == self.pieces[0][:1] and indent == self.hanging - self.marker
+
+    def _hangs(self, line: str, used: int, indent: int, full: bool) -> bool:
         """Set under the text of a marked first line, and no wider than the line above: the
-        item goes on (a heading's paragraph, indented the same, is wider than the heading)."""
+        item goes on (a heading's paragraph, indented the same, is wider than the heading).
+        Under a full line, a ・ there is a middle dot the wrap put first, not a sub-item."""
         # ±1: `1. ` takes three columns, and a full-width space under it two.
         return (abs(indent - self.hanging) <= 1 and indent > self.hanging - self.marker
-                and used <= self.used and not _starts_block(line))
+                and used <= self.used
+                and (not _starts_block(line) or (full and line.startswith("・"))))
 
 
 def _rejoin(lines: list[str], hard_wrapped: bool, widths: dict[str, int]) -> list[str]:

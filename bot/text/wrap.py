@@ -41,6 +41,7 @@ _NO_START = frozenset("、。，．,!?！？)）]」』】〕〉》”’ー～�
                       "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 # Line-end rules (行末禁則): a line ending with one of these goes on in the line below.
 _NO_END = frozenset("、，,(（[「『【〔〈《“‘")
+_CLOSING_ONLY = re.compile(r"^[。、，．,!?！？)）」』】〕:：;；…]+$")
 _PARTICLE_END = frozenset("をがにへでのやはも")
 _KATAKANA_END = re.compile(r"[\u30a1-\u30fa]$")
 _CJK_LETTER = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u9fff]")
@@ -157,8 +158,14 @@ def kinsoku_join(line: str, following: str) -> bool:
 
     A ・ ending a line after a word (`ジル・` + `バイデン`) joins two parts of a name.
     """
-    return (line[-1:] in _NO_END or following[:1] in _NO_START
+    return (line[-1:] in _NO_END or following[:1] in _NO_START or is_closing_only(following)
             or (line.endswith("・") and bool(_CJK_LETTER.match(line[-2:-1]))))
+
+
+def is_closing_only(line: str) -> bool:
+    """Punctuation that ends what the line above says (`。` or `:` alone on a line, where a
+    mailer knew no line-start rule)."""
+    return bool(_CLOSING_ONLY.match(line))
 
 
 def is_full(width_used: int, line: str, following: str, width: int) -> bool:
