@@ -13,6 +13,7 @@ TERMINALS = wrap.TERMINALS
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _FRONT_MATTER_LINES = 40
 _MIN_WRAP_WIDTH = 20
+_LATIN_END = re.compile(r"[A-Za-z]$")
 
 
 def normalize(text: str) -> str:
@@ -130,8 +131,8 @@ class _Paragraph:
         self.used, self.indent = used, indent
         self.source = bool(art.source_url(line))
         # Where a hanging indent would set the lines after a marked first line (■…, ・…, 1. …).
-        self.marker = wrap.marker_width(line)
-        self.hanging = indent + self.marker if self.marker else -9
+        self.first_indent, self.marker = indent, wrap.marker_width(line)
+        self.hanging = indent + self.marker
 
     def add(self, line: str, used: int, indent: int) -> None:
         self.pieces.append(line)
@@ -159,7 +160,7 @@ class _Paragraph:
                                         and not self._sibling(line, indent)):
             return False
         # `1.2 見出し` is a heading, but `Python` + `3.12 以降…` a version cut by the wrap.
-        if wrap.is_section_number(line) and not (full and last[-1:].isascii()):
+        if wrap.is_section_number(line) and not (full and _LATIN_END.search(last)):
             return False
         closed = last.endswith(tuple(wrap.CLOSERS))
         if full:
@@ -173,15 +174,15 @@ class _Paragraph:
 
     def _sibling(self, line: str, indent: int) -> bool:
         """The next ・ item of a list, set where this item's ・ was (not a middle dot)."""
-        return line[:1] == self.pieces[0][:1] and indent == self.hanging - self.marker
+        return line[:1] == self.pieces[0][:1] and indent == self.first_indent
 
     def _hangs(self, line: str, used: int, indent: int, full: bool) -> bool:
         """Set under the text of a marked first line, and no wider than the line above: the
         item goes on (a heading's paragraph, indented the same, is wider than the heading).
         Under a full line, a ・ there is a middle dot the wrap put first, not a sub-item."""
         # ±1: `1. ` takes three columns, and a full-width space under it two.
-        return (abs(indent - self.hanging) <= 1 and indent > self.hanging - self.marker
-                and used <= self.used
+        return (bool(self.marker) and abs(indent - self.hanging) <= 1
+                and indent > self.first_indent and used <= self.used
                 and (not _starts_block(line) or (full and line.startswith("・"))))
 
 
