@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from bot.glossary import Glossary
+from bot.pipeline import analyze_text
+from bot.sources.readers import read_text
 from bot.text.clean import clean_text
 from bot.text.sentences import split_sentences
+from tests.support.make_pdf import make_japanese_pdf
 
 
 def sentences_of(text: str, hard_wrapped: bool = False) -> list[str]:
@@ -124,3 +128,15 @@ def test_a_version_number_after_a_full_line_is_a_wrap_not_a_heading():
     assert clean_text(text)[0] == (
         "この道具を動かすには、あらかじめ手元の計算機に用意しておく "
         "Python 3.12以降の版が必要になりますので、先に確認してください。")
+
+
+def test_table_cells_of_a_real_pdf_are_not_sentences():
+    page = ["　製品の大きさと価格は、次の表のとおりである。各製品の詳しい仕様は、別紙を参照さ",
+            "れたい。", "サイ", "ズ", "価格", "小", "100円", "中", "200円",
+            "　表のとおり、価格は大きさに応じて段階的に上がる。"]
+    text = read_text("table.pdf", make_japanese_pdf(None, [page]))
+    (analysis,) = analyze_text(text, Glossary(), 3, hard_wrapped=True)
+    assert analysis.sentences == (
+        "製品の大きさと価格は、次の表のとおりである。",
+        "各製品の詳しい仕様は、別紙を参照されたい。",
+        "表のとおり、価格は大きさに応じて段階的に上がる。")
