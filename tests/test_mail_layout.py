@@ -147,3 +147,13 @@ def test_a_middle_dot_first_under_a_full_hanging_line_goes_on():
 def test_a_colon_alone_on_a_line_ends_the_line_above():
     assert clean_text("次のように入力すると、手元に複製を作成できます\n:\n") == [
         "次のように入力すると、手元に複製を作成できます:"]
+
+
+def test_thirty_sections_make_thirty_articles():
+    boxed = "".join(f"{RULE}\n■第{n}の話題\n{RULE}\n第{n}の話題の本文は、ここにあります。\n\n"
+                    for n in range(1, 31))
+    labelled = "".join(f"【{n}】第{n}の話題\n第{n}の話題の本文は、ここにあります。\n\n"
+                       for n in range(1, 31))
+    for text in (boxed, labelled):
+        titles = [a.article.title for a in analyze_text(text, Glossary(), 3)]
+        assert len(titles) == 30 and titles[-1].endswith("第30の話題")

@@ -257,7 +257,8 @@ def _drop_repeated_front_matter(lines: list[str]) -> list[str]:
         if is_prose_line(line) or index >= _FRONT_MATTER_LINES:
             return out + lines[index:]  # front matter ends where the text begins
         key = art.squeeze_title(line).replace(" ", "")
-        if key not in seen:
+        # An article break is a boundary, not a title line: every one of them counts.
+        if key not in seen or line == art.ARTICLE_BREAK:
             seen.add(key)
             out.append(line)
     return out
