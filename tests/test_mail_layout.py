@@ -157,3 +157,11 @@ def test_thirty_sections_make_thirty_articles():
     for text in (boxed, labelled):
         titles = [a.article.title for a in analyze_text(text, Glossary(), 3)]
         assert len(titles) == 30 and titles[-1].endswith("第30の話題")
+
+
+def test_heads_drawn_into_rules_start_articles():
+    text = ("いつもお読みいただきありがとうございます。\n\n"
+            "━━━━ ■港のニュース ━━━━\n北の港で新しい荷役の仕組みが動き始めました。\n\n"
+            "■■■ 催しのご案内 ■■■\n十二月に子ども向けの科学教室を開きます。\n")
+    titles = [a.title for a in split_articles(clean_text(text))]
+    assert titles[1:] == ["■港のニュース", "催しのご案内"]

@@ -11,7 +11,8 @@ Each rule is shown by the document's own structure, never by a line's length alo
   the lines at the very end that carry labels (or are a bare URL or address) go, if two
   labels at least show them to be a footer;
 - a section head is a short line that is not a sentence, set between two rules, or marked
-  (■◆◇▼【) with a rule right above or below it: a new article starts there;
+  (■◆◇▼【) with a rule right above or below it, or drawn into a rule (`━━ ■今週の話題 ━━`):
+  a new article starts there;
 - a running header or footer is a line repeated on several pages of a paged document: seen
   at least three times, each time next to a page boundary (a page number, a form feed, the
   document's first or last line). A line that merely repeats (`すか?` at the end of wrapped
@@ -34,6 +35,11 @@ _FOOTER_LABEL = re.compile(
     r"|お問い?合わせ|Copyright|\(C\)|©|All Rights Reserved|無断(?:転載|複製)",
     re.IGNORECASE)
 _ADDRESS = re.compile(r"^<?(?:https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?$")
+# A head drawn into a rule: `━━━━ ■今週の話題 ━━━━`, `■■■ お知らせ ■■■`, `─── 目次`.
+_DRAWN = "━─═＝=\\-－—―~～〜*＊_＿+＋#＃☆★◆◇■□"
+_RULED_LABEL = re.compile(
+    f"^[{_DRAWN}]{{3,}}[ \u3000]*(?P<label>[^ \u3000。]{{1,40}}?)[ \u3000]*(?:[{_DRAWN}]{{3,}})?$")
+_LETTER = re.compile(r"[^\W_]")
 _HEAD_MARK = re.compile(r"^[■◆◇▼▽●【]")
 _HEAD_MAX = 40
 _RUNNING_MIN = 3
@@ -86,7 +92,12 @@ def mark_sections(lines: list[str]) -> list[str]:
         if is_rule(line):
             out.append(PARAGRAPH_BREAK)
             continue
-        if text_above and _is_section_head(line, up, down):
+        ruled = _RULED_LABEL.match(line.strip())
+        if ruled and _LETTER.search(ruled.group("label")):
+            line = ruled.group("label")
+        else:
+            ruled = None
+        if text_above and (ruled or _is_section_head(line, up, down)):
             out.append(art.ARTICLE_BREAK)
         text_above = text_above or bool(line.strip())
         out.append(line)

@@ -24,8 +24,9 @@ MAIL_COLUMNS = range(30, 41)
 
 def mail_magazine(blocks: list[Block], columns: int, kinsoku: bool = True) -> str:
     """A mail magazine: one sentence a line (as mail is written), wrapped at `columns`
-    full-width columns; the first heading boxed as the masthead; 【】 heads on their own,
-    other heads between rules; list items with a hanging indent; a labelled footer."""
+    full-width columns; the first heading boxed as the masthead; 【】 heads on their own, ■
+    heads drawn into a rule, other heads between rules; list items with a hanging indent; a
+    labelled footer."""
     width = 2 * columns
     out = [DOUBLE * columns, "\u3000" + blocks[0].text, DOUBLE * columns, ""]
     for block in blocks[1:]:
@@ -44,9 +45,13 @@ def mail_magazine(blocks: list[Block], columns: int, kinsoku: bool = True) -> st
 
 
 def _mail_heading(text: str, columns: int) -> list[str]:
+    """【】 heads stand alone, ■ heads are drawn into a rule, other heads sit between rules."""
     if text.startswith("【"):
         return ["", text, ""]
-    rule = LIGHT * columns if text.startswith(("◆", "■")) else HEAVY * columns
+    if text.startswith("■"):
+        side = HEAVY * max(3, (columns - len(text)) // 2 - 1)
+        return ["", f"{side} {text} {side}", ""]
+    rule = LIGHT * columns if text.startswith("◆") else HEAVY * columns
     return ["", rule, text, rule, ""]
 
 
