@@ -60,6 +60,13 @@ def test_a_table_of_contents_is_not_text():
     assert clean_text(text) == ["第1章 はじめに", "この手引きでは、道具の使い方を順に説明します。"]
 
 
+def test_a_contents_head_in_brackets_or_a_rule_goes_with_its_entries():
+    for head in ("【目次】", "━━━ 目次 ━━━", "■もくじ"):
+        text = (f"{head}\n第1章 はじめに …… 3\n第2章 使い方 …… 9\n\n"
+                "第1章 はじめに\nこの章では、道具の使い方を順に説明します。\n")
+        assert clean_text(text) == ["第1章 はじめに", "この章では、道具の使い方を順に説明します。"]
+
+
 def test_commands_are_never_joined_to_prose_or_each_other():
     text = ("　ソースコードは、公開されているリポジトリから取得します。手元に複製を\n"
             "作成できます:\n"

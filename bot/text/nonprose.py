@@ -36,6 +36,8 @@ _NUMBERED = re.compile(
     r".*\s(?:p\.?\s?)?\d{1,4}$")
 _CONTENTS_HEAD = re.compile(r"^(?:目\s*次|もくじ|Contents|CONTENTS|Table of Contents)$")
 _CONTENTS_MAX = 80
+# What a contents head is drawn with: `【目次】`, `━━ 目次 ━━`, `■目次`.
+_DRAWN = " \u3000━─═＝=-－—―~～〜*＊_＿+＋#＃☆★◆◇■□●【】[]［］〔〕<>＜＞"
 _CODE_INDENT = 4
 _CELL_MAX = 8
 _CELLS_MIN = 3
@@ -68,8 +70,8 @@ def is_contents_line(line: str) -> bool:
 
 
 def is_contents_head(line: str, following: str) -> bool:
-    """`目次` above a contents entry."""
-    return bool(_CONTENTS_HEAD.match(line.strip())) and is_contents_line(following)
+    """`目次` (plain, bracketed or drawn into a rule) above a contents entry."""
+    return bool(_CONTENTS_HEAD.match(line.strip(_DRAWN))) and is_contents_line(following)
 
 
 def table_cells(lines: list[str]) -> list[bool]:

@@ -84,7 +84,7 @@ _LEADERS = ("…" * 12, " " + "." * 16 + " ", "・" * 10, "     ")
 
 def with_contents(blocks: list[Block], body: str) -> str:
     """`body` under a table of contents of its headings: dotted leaders, page numbers."""
-    lines = ["目次", ""]
+    lines = ["【目次】", ""]
     for index, block in enumerate(b for b in blocks if b.kind == "heading"):
         leader = _LEADERS[index % len(_LEADERS)]
         lines.append(f"{block.text}{leader}{3 + 2 * index}")
