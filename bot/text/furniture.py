@@ -36,7 +36,7 @@ _FOOTER_LABEL = re.compile(
     re.IGNORECASE)
 _ADDRESS = re.compile(r"^<?(?:https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?$")
 # A head drawn into a rule: `━━━━ ■今週の話題 ━━━━`, `■■■ お知らせ ■■■`, `─── 目次`.
-_DRAWN = "━─═＝=\\-－—―~～〜*＊_＿+＋#＃☆★◆◇■□"
+_DRAWN = "━─═＝=\\-－—―~～〜*＊_＿+＋☆★◆◇■□"  # not #: `### 見出し` is Markdown
 _RULED_LABEL = re.compile(
     f"^[{_DRAWN}]{{3,}}[ \u3000]*(?P<label>[^ \u3000。]{{1,40}}?)[ \u3000]*(?:[{_DRAWN}]{{3,}})?$")
 _LETTER = re.compile(r"[^\W_]")
