@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.glossary import Glossary
 from bot.pipeline import analyze_text
 from bot.text.articles import split_articles
+from bot.text.artifacts import ARTICLE_BREAK
 from bot.text.clean import clean_text
 from bot.text.sentences import split_sentences
 
@@ -165,3 +166,13 @@ def test_heads_drawn_into_rules_start_articles():
             "■■■ 催しのご案内 ■■■\n十二月に子ども向けの科学教室を開きます。\n")
     titles = [a.title for a in split_articles(clean_text(text))]
     assert titles[1:] == ["■港のニュース", "催しのご案内"]
+
+
+def test_a_table_row_between_rules_is_not_a_section_head():
+    text = "価格表は次のとおりです。\n----------\n品目  数量\n----------\n"
+    assert ARTICLE_BREAK not in clean_text(text)
+
+
+def test_a_phone_line_without_a_colon_is_imprint_but_a_sentence_about_phones_is_text():
+    assert clean_text("本文です。\nTEL 03-1234-5678\n電話での受付は終了しました。\n") == [
+        "本文です。", "電話での受付は終了しました。"]

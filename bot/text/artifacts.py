@@ -18,9 +18,11 @@ ARTICLE_BREAK = "\f"  # a line that ends one article and starts the next
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,3}[-–—\s]*$|^(?:p\.|P\.)?\s*\d{1,3}\s*/\s*\d{1,3}$")
 _CAPTION = re.compile(r"^(?:図|表|図表|写真|グラフ)\s*\d*[\s:.．：]|^(?:出所|出典|資料)\s*[:：]")
-# The label's colon is required: `編集部で検討を始めています。` is a sentence.
+# The label's colon (or a phone label's number) is required: `編集部で検討を始めています。` and
+# `電話での受付は…` are sentences.
 _IMPRINT = re.compile(
-    r"^(?:(?:発行所|発行者|発行日|編集|印刷|電話|TEL|FAX|E-?mail|Web\s?サイト)\s*[:：]|〒\s*\d)",
+    r"^(?:(?:発行所|発行者|発行日|編集|印刷|電話|TEL|FAX|E-?mail|Web\s?サイト)\s*[:：]|〒\s*\d"
+    r"|(?:電話|TEL|FAX)\s*\.?\s*\(?\+?\d)",
     re.IGNORECASE,
 )
 _SOURCE_LINE = re.compile(r"^(?:参考|出典|ソース|Source)\s*[:：]\s*(https?://\S+)$", re.IGNORECASE)

@@ -120,7 +120,9 @@ def _neighbours(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def _is_section_head(line: str, above: str, below: str) -> bool:
     text = line.strip()
-    if not text or len(text) > _HEAD_MAX or text.endswith(tuple("。．.")) or "。" in text:
+    # Columns set apart by wide gaps make a table's row, drawn between rules too.
+    if (not text or len(text) > _HEAD_MAX or text.endswith(tuple("。．.")) or "。" in text
+            or re.search(r"\S(?: {2,}|\u3000{2,}|\t)\S", text)):
         return False
     framed = is_rule(above) and is_rule(below)
     return framed or (bool(_HEAD_MARK.match(text)) and (is_rule(above) or is_rule(below)))
