@@ -6,11 +6,16 @@ from collections import defaultdict
 
 import pytest
 
+from bot.glossary import Glossary
+from bot.pipeline import analyze_text
 from bot.sources.html import html_to_text
+from bot.sources.readers import read_text
 from bot.text.clean import clean_text
-from tests.corpus.layouts import GENRES, Outcome, layouts, measure
+from tests.corpus.furnished import lone_stops, nokinsoku_mail
+from tests.corpus.layouts import GENRES, JUNK, Outcome, gold_units, layouts, load_gold, measure
 
-TEXT_LAYOUTS = ("wrap38", "wrap35", "wrap40", "wrap76", "wrap76_indented", "sjis", "short", "html")
+TEXT_LAYOUTS = ("wrap38", "wrap35", "wrap40", "wrap76", "wrap76_indented", "sjis", "short", "html",
+                "sjis_mail", "sjis_mail_nokinsoku", "toc_code")
 
 
 def outcomes() -> dict[str, list[Outcome]]:
@@ -38,6 +43,29 @@ def test_sentences_come_out_whole(measured: dict[str, list[Outcome]], layout: st
 @pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf", "pdf_two_pages"])
 def test_no_layout_text_in_sentences(measured: dict[str, list[Outcome]], layout: str):
     assert sum(r.leaks for r in measured[layout]) == 0
+
+
+def test_the_furniture_measure_counts_only_furniture():
+    # No gold unit looks like furniture, and the furnished layouts really carry some.
+    assert not [u for g in GENRES for u in gold_units(load_gold(g)) if JUNK.search(u)]
+    carried = {layout: len(JUNK.findall(read_text(name, data)))
+               for layout, name, data, _ in layouts("guide")
+               if layout in ("sjis_mail", "sjis_mail_nokinsoku", "toc_code")}
+    assert min(carried.values()) >= 8, carried
+
+
+def test_the_mail_without_kinsoku_has_full_stops_alone_on_lines():
+    # The layout really exercises the rule that a lone `。` ends the sentence above.
+    assert sum(lone_stops(nokinsoku_mail(load_gold(genre))) for genre in GENRES) >= 2
+
+
+@pytest.mark.parametrize("layout", ["sjis_mail", "sjis_mail_nokinsoku"])
+def test_a_mail_magazine_comes_out_as_its_sections(layout: str):
+    (name, data) = next((n, d) for kind, n, d, _ in layouts("magazine") if kind == layout)
+    titles = [a.article.title for a in analyze_text(read_text(name, data), Glossary(), 3)]
+    assert titles == ["架け橋メールマガジン 第48号", "バスの路線が来春から変わります",
+                      "川沿いに新しい図書館が開館しました", "◆冬の催しのご案内", "読者の声",
+                      "【編集後記】"]
 
 
 def test_short_file_of_two_wrapped_lines_is_one_sentence():
@@ -91,8 +119,10 @@ def test_headings_list_items_and_tables_keep_their_lines():
 
 
 def test_a_running_header_on_every_page_is_dropped():
-    page = "月報 第3号\n本文の一文です。ここに段落があります。\n\n"
-    assert "月報 第3号" not in clean_text(page * 4)
+    # Paged: each copy of the header sits next to a page number, as on every page.
+    pages = "".join(f"月報 第3号\n第{n}頁の本文です。ここに段落があります。\n\n- {n} -\n"
+                    for n in range(1, 5))
+    assert clean_text(pages) == [f"第{n}頁の本文です。ここに段落があります。" for n in range(1, 5)]
 
 
 def test_html_source_line_breaks_are_white_space():

@@ -1,8 +1,13 @@
 """Cut a document's cleaned lines into articles, each with a title and its source. Pure.
 
-Boundaries: web-copy footers (`Reference(s):` + English title + site), newsletter headers
-(【…】, or a header line the PDF extractor turned to garbage), and a `参考：URL` source line
-after which the next article starts without a header.
+Boundaries: web-copy footers (`Reference(s):` + English title + site), newsletter section
+heads, article breaks the cleaning stage marked (a header line the PDF extractor turned to
+garbage, a head set between rules), and a `参考：URL` source line after which the next article
+starts without a header.
+
+A newsletter section head is a `【…】` line that is not a sentence (`【1】バスの路線が変わります`,
+`【編集後記】`), in a document built of such sections: two of them at least. A single article's
+lead-in (`【ワシントン共同】米政府は…と発表した。`) is the start of a sentence, not a head.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from bot.text.clean import is_prose_line
 from bot.text.sentences import split_sentences
 
 _REFERENCE = re.compile(r"^References?(\(s\))?\s*:?\s*$", re.IGNORECASE)
-_NEWSLETTER_HEADER = re.compile(r"^【[^】]{1,20}】\s*\S")
+_NEWSLETTER_HEADER = re.compile(r"^【[^】]{1,20}】")
+_SECTIONS_MIN = 2
 _LABEL = re.compile(r"^【[^】]{1,20}】\s*(?=\S)")
 _SITE = re.compile(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^(?:- |[・※•]|\d{1,2}[.)]\s?\D|\(\d{1,2}\))")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _TITLE_MAX = 80
 _DERIVED_TITLE_MAX = 40
@@ -31,6 +38,7 @@ def split_articles(lines: list[str]) -> list[Article]:
     """Articles in document order, with their sources as metadata (never as body text)."""
     articles: list[Article] = []
     body: list[str] = []
+    sectioned = sum(1 for line in lines if is_section_head(line)) >= _SECTIONS_MIN
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -43,11 +51,17 @@ def split_articles(lines: list[str]) -> list[Article]:
         elif url := art.source_url(line):
             _flush(articles, body, SourceInfo(site=urlsplit(url).hostname or "", url=url))
         else:
-            if _NEWSLETTER_HEADER.match(line) and body:
+            if sectioned and body and is_section_head(line):
                 _flush(articles, body, SourceInfo())
             body.append(line)
     _flush(articles, body, SourceInfo())
     return articles
+
+
+def is_section_head(line: str) -> bool:
+    """A `【…】` head that is not a sentence (a lead-in to one is not a head)."""
+    return (bool(_NEWSLETTER_HEADER.match(line)) and len(line) <= _TITLE_MAX
+            and "。" not in line and not line.endswith(tuple("！？!?")))
 
 
 def _read_reference(lines: list[str], i: int) -> tuple[SourceInfo, int]:
@@ -89,7 +103,8 @@ def _flush(articles: list[Article], body: list[str], source: SourceInfo) -> None
 def _leading_short_lines(paragraphs: list[str]) -> list[str]:
     head = []
     for line in paragraphs:
-        if (is_prose_line(line) or line.startswith("- ") or len(line) > _TITLE_MAX
+        # A list item is text under the heading, never part of a cover's title block.
+        if (is_prose_line(line) or _LIST_ITEM.match(line) or len(line) > _TITLE_MAX
                 or line.endswith(("。", "！", "？", "!", "?"))):
             break
         head.append(line)

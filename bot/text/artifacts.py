@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import re
 
+from bot.text import wrap
+
 CJK = r"\u3005\u3040-\u30ff\u3400-\u9fff"  # kana, kanji and 々
 _CJK_CHAR = re.compile(f"[{CJK}]")
 ARTICLE_BREAK = "\f"  # a line that ends one article and starts the next
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,3}[-–—\s]*$|^(?:p\.|P\.)?\s*\d{1,3}\s*/\s*\d{1,3}$")
 _CAPTION = re.compile(r"^(?:図|表|図表|写真|グラフ)\s*\d*[\s:.．：]|^(?:出所|出典|資料)\s*[:：]")
+# The label's colon (or a phone label's number) is required: `編集部で検討を始めています。` and
+# `電話での受付は…` are sentences.
 _IMPRINT = re.compile(
-    r"^(?:発行所|発行者|発行日|編集|印刷|〒\s*\d|電話|TEL|FAX|E-?mail|Web\s?サイト)\s*[:：]?",
+    r"^(?:(?:発行所|発行者|発行日|編集|印刷|電話|TEL|FAX|E-?mail|Web\s?サイト)\s*[:：]|〒\s*\d"
+    r"|(?:電話|TEL|FAX)\s*\.?\s*\(?\+?\d)",
     re.IGNORECASE,
 )
 _SOURCE_LINE = re.compile(r"^(?:参考|出典|ソース|Source)\s*[:：]\s*(https?://\S+)$", re.IGNORECASE)
@@ -62,7 +67,7 @@ def is_running_line(line: str) -> bool:
 def is_dropped_line(line: str) -> bool:
     """Captions, source-of-figure lines, imprint lines, bylines and bare punctuation."""
     return bool(_CAPTION.match(line) or _IMPRINT.match(line) or _BYLINE.match(line)
-                or _PUNCTUATION_ONLY.match(line))
+                or (_PUNCTUATION_ONLY.match(line) and not wrap.is_closing_only(line)))
 
 
 def is_garbage(line: str) -> bool:
@@ -108,15 +113,44 @@ def remove_footnote_markers(line: str, numbers: set[str]) -> str:
     return re.sub(pattern, "", line)
 
 
-def repair_inline(line: str, prose: bool) -> str:
-    """Undo lost glyphs and stray spaces inside one logical line."""
+# Words that begin a sentence and never follow a number: a number glued before one, at a
+# paragraph's start or after a sentence's end, is a footnote marker (`…発表した。2ただ、…`).
+_OPENERS = ("ただ|しかし|また|なお|さらに|一方|これ|この|その|それ|そこ|だが|ところが|つまり"
+            "|すなわち|例えば|たとえば|特に|とくに|加えて|ところで|したがって|従って|このため")
+_GLUED_NOTE = re.compile(
+    f"(?:^|(?<=[。」』]))\\d{{1,2}}(?=(?:{_OPENERS}))|(?<=[。」』])\\d{{1,2}}$")
+
+
+def remove_glued_note_markers(line: str) -> str:
+    """`…発表した。2ただ、…` → `…発表した。ただ、…`: a footnote number the layout put at a
+    line's end or a paragraph's start, glued to the sentence after it."""
+    return _GLUED_NOTE.sub("", line)
+
+
+def repair_inline(line: str, lost_dots: bool) -> str:
+    """Undo lost glyphs and stray spaces inside one logical line.
+
+    `lost_dots`: the line is running text from a PDF extractor, which renders a ・ it lost
+    as a space; only there, and only between two nouns, is the space taken for a ・.
+    """
     line = _repair_stray_quotes(line)
+    # A heading's number keeps its space (`1.3 入手するには?`): the author set it.
+    number = _SECTION_NUMBER.match(line)
+    head, line = (number.group(), line[number.end():]) if number else ("", line)
     # Spaces an extractor puts between a number and Japanese: `約 30億トン`, `第 26回`.
     line = re.sub(f"(?<=[{CJK}])[ \u3000]+(?=\\d)|(?<=\\d)[ \u3000]+(?=[{CJK}])", "", line)
-    if prose:
-        # In running text a space between two Japanese words is a lost ・ (`欧州 中東`).
-        line = re.sub(f"(?<=[{CJK}])[ \u3000]+(?=[{CJK}])", "・", line)
-    return line
+    if lost_dots:
+        line = _LOST_DOT.sub("・", line)
+    return head + line
+
+
+_SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?[ \u3000]+")
+
+
+# `欧州 中東`, `エネルギー トランジション`: kanji or katakana on both sides. An author's space
+# after a particle (`政府は 新しい計画`) has kana on its left and is never a lost ・.
+_NOUN_CHAR = "\u30a1-\u30fa\u30fc\u3400-\u9fff\u3005"
+_LOST_DOT = re.compile(f"(?<=[{_NOUN_CHAR}])[ \u3000]+(?=[{_NOUN_CHAR}])")
 
 
 def _repair_stray_quotes(line: str) -> str:

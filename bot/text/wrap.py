@@ -2,12 +2,17 @@
 
 A line break goes on with the same paragraph when the document shows it was made by a wrap:
 
-- kinsoku: the line ends where no line may end (、 or an opening bracket), or the next line
-  starts where no line may start (。、」ー, small kana…) — the strongest sign, in any layout;
+- kinsoku: the line ends where no line may end (、 or an opening bracket, or a ・ after a
+  word: `ジル・` + `バイデン`), or the next line starts where no line may start (。、」ー,
+  small kana…; a line holding only `。`, left by a mailer without kinsoku, ends the sentence
+  above) — the strongest sign, in any layout;
+- a hanging indent: under a marked first line (■ ◆ ● ・ ※ 1.), a line set exactly under the
+  text after the marker, and no wider than the line above, goes on with the item;
 - the fit test: the document is hard-wrapped at some width (most lines end within a few
-  columns of one display width, full-width characters counting 2, indentation included) and
-  the next line's first word (a Latin word is kept whole; a Japanese character is one unit)
-  would not have fitted on this line; a line that ends early was ended by its author;
+  columns of one display width, full-width characters counting 2, indentation included; or,
+  in a mail of short lines, most lines that stop mid-sentence do) and the next line's first
+  word (a Latin word is kept whole; a Japanese character is one unit) would not have fitted
+  on this line; a line that ends early was ended by its author;
 - a clause that goes on: the line stops on a letter, the next line is no longer, and the line
   has a 、, or stops on a particle, or is at least 12 full-width characters wide with the next
   line ending with 。 — a heading is usually shorter than the paragraph under it;
@@ -16,8 +21,11 @@ A line break goes on with the same paragraph when the document shows it was made
 Never a wrap: after a sentence's end (。!? and closing brackets — unless a `!`/`?` or a closed
 quote is followed by a particle that goes on with the clause, as the sentence splitter's rule 4
 says), before or after a table row, before a list item or heading marker (・ ■ ● - 1. (1) 第1章
-【…】…; a ・ after a full line ending in katakana is a middle dot, not an item), and, for a
-full line ending in a closing bracket, before a line indented deeper than the line above.
+【…】…; a ・ after a full line ending in katakana is a middle dot, not an item), before a
+numbered heading (`1.2 見出し`, unless a full line ends on a Latin word: `Python` + `3.12 …`),
+and, for a full line ending in a closing bracket, before a line indented deeper than the line
+above. Rules, code, a table of contents and table cells end a paragraph too (bot.text.furniture,
+bot.text.nonprose).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ _NO_START = frozenset("、。，．,!?！？)）]」』】〕〉》”’ー～�
                       "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 # Line-end rules (行末禁則): a line ending with one of these goes on in the line below.
 _NO_END = frozenset("、，,(（[「『【〔〈《“‘")
+_CLOSING_ONLY = re.compile(r"^[。、，．,!?！？)）」』】〕:：;；…]+$")
 _PARTICLE_END = frozenset("をがにへでのやはも")
 _KATAKANA_END = re.compile(r"[\u30a1-\u30fa]$")
 _CJK_LETTER = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u9fff]")
@@ -41,6 +50,10 @@ _LIST = re.compile(
     r"|\d{1,3}[.)](?![\d.])|\(\d{1,3}\)"
     r"|\(?[a-zA-Z]\)\s|[IVX]{1,4}\.\s|第[\d一二三四五六七八九十]+[章節条項部編]|【|Reference)"
 )
+# A numbered section heading (`1.2 インストール`, `2.1.3 設定`): a block start unless a full line
+# ends on a Latin word above it, since a wrap can put a version (`Python` + `3.12 以降`) first.
+_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+\s+\D")
+_MARKER = re.compile(r"[・■□●○◆◇▼▽▲△▶►★☆※◎◯→＊*•◦‣]|\d{1,2}[.)]\s*|\(\d{1,2}\)\s*")
 _TABLE = re.compile(r"[|│┃┆\t\u2500-\u257f]|\S {2,}\S.* {2,}\S")
 _FIRST_UNIT = re.compile(r"[!-~]+|.")
 # Slack for the fit test: a line may end a column short of the width when its last
@@ -48,6 +61,10 @@ _FIRST_UNIT = re.compile(r"[!-~]+|.")
 _SLACK = 2
 _MIN_WRAP_WIDTH = 20
 _MIN_LINES = 6
+_OPEN_MIN_LINES = 4
+_OPEN_MIN_WIDTH = 50
+# Wrapped lines followed by a blank line, this many at least: a PDF extractor's layout.
+_EXTRACTED_MIN = 3
 _SHORT_MIN_WIDTH = 40
 # A line this long that stops without punctuation, after a full stop, was cut by a page break.
 _PAGE_BREAK_MIN = 60
@@ -64,6 +81,38 @@ def char_width(char: str) -> int:
 
 def display_width(text: str) -> int:
     return sum(char_width(c) for c in text)
+
+
+def open_wrap_width(widths: list[int]) -> int:
+    """The hard-wrap width shown by the lines that stop mid-sentence, else 0.
+
+    In a mail of short lines (one sentence a line, headings, rules, a footer) few lines
+    reach the width, but every line a wrap cut does: most of those ending near one width
+    of at least `_OPEN_MIN_WIDTH` columns (wider than a heading) show the wrap.
+    """
+    ordered = sorted(w for w in widths if w > 0)
+    if len(ordered) < _OPEN_MIN_LINES:
+        return 0
+    width = ordered[int(len(ordered) * 0.9)]
+    near = sum(1 for w in ordered if width - _tolerance(width) <= w <= width + 2)
+    return width if width >= _OPEN_MIN_WIDTH and near >= 0.6 * len(ordered) else 0
+
+
+def extracted_layout(lines: list[str], widths: dict[str, int]) -> bool:
+    """A PDF extractor's text: lines cut by the wrap, each followed by a blank line."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    used = {i: widths[lines[i]] if lines[i] in widths else display_width(lines[i])
+            for i in filled}
+    width = wrap_width(list(used.values()))
+    if not width:
+        return False
+    cut = blank_after = 0
+    for i in filled:
+        if ends_sentence(lines[i].strip()) or used[i] < width - _tolerance(width):
+            continue
+        cut += 1
+        blank_after += i + 1 < len(lines) and not lines[i + 1].strip()
+    return blank_after >= _EXTRACTED_MIN and 2 * blank_after >= cut
 
 
 def wrap_width(widths: list[int]) -> int:
@@ -85,6 +134,17 @@ def is_block_start(line: str) -> bool:
     return bool(_LIST.match(line)) or is_table_row(line)
 
 
+def marker_width(line: str) -> int:
+    """Columns taken by a list or heading marker at the line's start (`・`, `■`, `1. `), or 0."""
+    match = _MARKER.match(line)
+    return display_width(match.group()) if match else 0
+
+
+def is_section_number(line: str) -> bool:
+    """`1.2 見出し`: a numbered heading (or a version number a wrap put first)."""
+    return bool(_SECTION_NUMBER.match(line))
+
+
 def is_table_row(line: str) -> bool:
     return bool(_TABLE.search(line))
 
@@ -94,8 +154,18 @@ def ends_sentence(line: str) -> bool:
 
 
 def kinsoku_join(line: str, following: str) -> bool:
-    """The break between `line` and `following` breaks a line-end or line-start rule."""
-    return line[-1:] in _NO_END or following[:1] in _NO_START
+    """The break between `line` and `following` breaks a line-end or line-start rule.
+
+    A ・ ending a line after a word (`ジル・` + `バイデン`) joins two parts of a name.
+    """
+    return (line[-1:] in _NO_END or following[:1] in _NO_START or is_closing_only(following)
+            or (line.endswith("・") and bool(_CJK_LETTER.match(line[-2:-1]))))
+
+
+def is_closing_only(line: str) -> bool:
+    """Punctuation that ends what the line above says (`。` or `:` alone on a line, where a
+    mailer knew no line-start rule)."""
+    return bool(_CLOSING_ONLY.match(line))
 
 
 def is_full(width_used: int, line: str, following: str, width: int) -> bool:
@@ -152,7 +222,9 @@ def join_pieces(pieces: list[str]) -> str:
     """Rejoin wrapped pieces: Japanese needs no space at a wrap; words in Latin script do."""
     out: list[str] = []
     for piece in pieces:
-        if out and _ASCII_WORD_END.search(out[-1]) and _ASCII_WORD_START.match(piece):
+        # A URL has no space in it: a piece ending inside one goes on with the next piece.
+        if (out and _ASCII_WORD_END.search(out[-1]) and _ASCII_WORD_START.match(piece)
+                and not _URL_END.search(out[-1])):
             out.append(" ")
         out.append(piece)
     return "".join(out)
@@ -160,3 +232,4 @@ def join_pieces(pieces: list[str]) -> str:
 
 _ASCII_WORD_END = re.compile(r"[A-Za-z0-9,.;:!?)]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(]")
+_URL_END = re.compile(r"https?://[!-~]*$")

@@ -1,10 +1,12 @@
 """The corpus's gold text laid out as documents really come, and the measure of what survives.
 
 Gold files (`*.txt` here, see README.md): one unit a line — a sentence, a heading (`# …`)
-or a list item (`・…`); a blank line ends a paragraph. Every layout is generated from them:
-hard-wrapped at 38 full-width columns with paragraph indents, at 76 columns with Latin words
-kept whole, the same indented, a two- or three-line file, HTML with source line breaks inside
-<p>, Shift_JIS (cp932) bytes, and a multi-page PDF with a running header and page numbers.
+or a list item (`・…`, `※…`, `1. …`); a blank line ends a paragraph; a code block between
+``` lines is no unit. Every layout is generated from them: hard-wrapped at 38 full-width
+columns with paragraph indents, at 76 columns with Latin words kept whole, the same indented,
+a two- or three-line file, HTML with source line breaks inside <p>, Shift_JIS (cp932) bytes,
+a multi-page PDF with a running header and page numbers, and the furnished layouts of
+`furnished.py` (mail magazines, a manual under its table of contents).
 """
 
 from __future__ import annotations
@@ -22,14 +24,22 @@ from bot.sources.readers import is_hard_wrapped, read_text
 from bot.text.wrap import char_width, display_width
 
 CORPUS = Path(__file__).resolve().parent
-GENRES = ("news", "manual", "government", "newsletter")
+GENRES = ("news", "manual", "government", "newsletter", "magazine", "guide")
 RUNNING_HEADER = "架け橋コーパス 試験用文書"
 _NO_START = set("、。，．,!?！？)）]」』】〕ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
 
 
+# What a layout adds that is not text: none of it may come out in a sentence or a title.
+# (tests/test_layouts.py checks that no gold unit matches it, so a hit is always furniture.)
+JUNK = re.compile(
+    r"[━─＝]{3}|-{5}|配信停止|登録解除|送信専用|発行[:：]|Copyright|\(C\)|お問い合わせ[:：]"
+    r"|目次|…{2}|\.{4}|・{3}|\S {3,}\d{1,3}$|\$ |C:\\>|~/|--locked|summary_sentences")
+_ITEM = re.compile(r"・|※|\d{1,2}\. ")
+
+
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "heading", "item" or "paragraph"
+    kind: str  # "heading", "item", "paragraph" or "code" (not text: never a gold unit)
     units: tuple[str, ...]
 
     @property
@@ -46,15 +56,26 @@ def join_units(units: tuple[str, ...] | list[str]) -> str:
 
 
 def load_gold(genre: str) -> list[Block]:
+    """The gold file's blocks; lines between two ``` lines are a code block."""
     blocks: list[Block] = []
     paragraph: list[str] = []
+    code: list[str] | None = None
     for line in (CORPUS / f"{genre}.txt").read_text(encoding="utf-8").splitlines():
-        if (not line or line.startswith(("# ", "・"))) and paragraph:
+        if code is not None:
+            if line == "```":
+                blocks.append(Block("code", tuple(code)))
+                code = None
+            else:
+                code.append(line)
+            continue
+        if (not line or line.startswith(("# ", "```")) or _ITEM.match(line)) and paragraph:
             blocks.append(Block("paragraph", tuple(paragraph)))
             paragraph = []
-        if line.startswith("# "):
+        if line == "```":
+            code = []
+        elif line.startswith("# "):
             blocks.append(Block("heading", (line[2:],)))
-        elif line.startswith("・"):
+        elif _ITEM.match(line):
             blocks.append(Block("item", (line,)))
         elif line:
             paragraph.append(line)
@@ -64,20 +85,21 @@ def load_gold(genre: str) -> list[Block]:
 
 
 def gold_units(blocks: list[Block]) -> list[str]:
-    return [unit for block in blocks for unit in block.units]
+    return [unit for block in blocks if block.kind != "code" for unit in block.units]
 
 
-def wrap_line(text: str, width: int, words_whole: bool) -> list[str]:
+def wrap_line(text: str, width: int, words_whole: bool, kinsoku: bool = True) -> list[str]:
     """Cut `text` into lines of at most `width` columns, never starting a line with 、。」….
 
     `words_whole`: a run of Latin letters is never cut, and a line break at a space eats it.
+    `kinsoku=False`: a mailer that knows no line-start rule (a 。 may stand alone on a line).
     """
     pieces = re.findall(r"[!-~]+| +|.", text) if words_whole else list(text)
     lines: list[str] = []
     line = ""
     for piece in pieces:
         if display_width(line + piece) > width and line.strip():
-            if piece[0] in _NO_START:  # kinsoku: the last character goes down with it
+            if kinsoku and piece[0] in _NO_START:  # kinsoku: the last character goes down with it
                 line, piece = line[:-1], line[-1] + piece
             lines.append(line.rstrip())
             line = piece.lstrip(" ")
@@ -89,11 +111,14 @@ def wrap_line(text: str, width: int, words_whole: bool) -> list[str]:
 
 
 def plain(blocks: list[Block], width: int, *, words_whole: bool, indent: str = "",
-          first_indent: str = "", blank_lines: bool = True) -> str:
+          first_indent: str = "", blank_lines: bool = True, code_indent: str = "") -> str:
     out: list[str] = []
     for block in blocks:
         if blank_lines and block.kind != "item" and out:
             out.append("")
+        if block.kind == "code":
+            out.extend(indent + code_indent + line for line in block.units)
+            continue
         lead = first_indent if block.kind == "paragraph" else ""
         wrapped = wrap_line(lead + block.text, width - display_width(indent), words_whole)
         out.extend(indent + line for line in wrapped)
@@ -106,7 +131,10 @@ def html_page(blocks: list[Block]) -> str:
         if block.kind == "heading":
             body.append(f"<h2>{html.escape(block.text)}</h2>")
         elif block.kind == "item":
-            body.append(f"<ul><li>{html.escape(block.text[1:])}</li></ul>")
+            text = block.text[1:] if block.text.startswith("・") else block.text
+            body.append(f"<ul><li>{html.escape(text)}</li></ul>")
+        elif block.kind == "code":
+            body.append("<pre>" + html.escape("\n".join(block.units)) + "</pre>")
         else:
             # Source lines broken where an editor's window broke them (between Latin words).
             lines = wrap_line(block.text, 60, words_whole=True)
@@ -139,6 +167,9 @@ def pdf_bytes(blocks: list[Block], pages: int = 0) -> bytes:
 
     lines: list[str] = []
     for block in blocks:
+        if block.kind == "code":
+            lines.extend(block.units)
+            continue
         lead = "\u3000" if block.kind == "paragraph" else ""
         lines.extend(wrap_line(lead + block.text, 80, words_whole=False))
     per_page = -(-len(lines) // pages) if pages else 10  # sentences run across page breaks
@@ -164,9 +195,23 @@ def layouts(genre: str) -> Iterator[tuple[str, str, bytes, list[str]]]:
     yield "html", f"{genre}.html", html_page(blocks).encode(), units
     for index, (text, sentence) in enumerate(short_files(blocks)):
         yield "short", f"{genre}-{index}.txt", text.encode(), sentence
+    yield from _furnished(genre, blocks, units)
     yield "pdf", f"{genre}.pdf", pdf_bytes(blocks), units
     # Two pages: a running header seen only twice cannot be told from text by repetition.
     yield "pdf_two_pages", f"{genre}.pdf", pdf_bytes(blocks, pages=2), units
+
+
+def _furnished(genre: str, blocks: list[Block], units: list[str]
+               ) -> Iterator[tuple[str, str, bytes, list[str]]]:
+    """Shift_JIS mail magazines (with and without kinsoku) and a hard-wrapped manual with a
+    table of contents and indented code blocks."""
+    from tests.corpus.furnished import mail_magazine, nokinsoku_mail, with_contents
+
+    yield "sjis_mail", f"{genre}.txt", mail_magazine(blocks, 35).encode("cp932"), units
+    yield "sjis_mail_nokinsoku", f"{genre}.txt", nokinsoku_mail(blocks).encode("cp932"), units
+    body = plain(blocks, 76, words_whole=True, first_indent="\u3000", blank_lines=False,
+                 code_indent="    ")
+    yield "toc_code", f"{genre}.txt", with_contents(blocks, body).encode(), units
 
 
 def _squeeze(text: str) -> str:
@@ -194,7 +239,7 @@ class Outcome:
     whole: int  # gold units that came out as one output sentence or title
     output: int  # output sentences
     correct: int  # output sentences that are a gold unit
-    leaks: int  # sentences or titles holding the running header or a page number
+    leaks: int  # sentences or titles holding layout: running header, page number, `JUNK`
 
 
 def measure(name: str, data: bytes, gold: list[str],
@@ -209,12 +254,17 @@ def measure(name: str, data: bytes, gold: list[str],
     wanted = [normalised(g) for g in gold]
     # A newsletter's 【section】 label is not part of the headline (bot.text.articles).
     out = set(sentences) | set(titles) | {"【" + t for t in titles}
-    leaks = sum(1 for s in sentences + titles
-                if RUNNING_HEADER.replace(" ", "") in s.replace(" ", "")
-                or re.search(r"-\s?\d+\s?-", s))
+    leaks = sum(1 for s in [s for _, ss in found for s in ss] + [t for t, _ in found]
+                if is_junk(s))
     whole = sum(1 for g in wanted if g in out or re.sub(r"^【[^】]*】", "【", g) in out)
     return Outcome(len(wanted), whole, len(sentences),
                    sum(1 for s in sentences if s in set(wanted)), leaks)
+
+
+def is_junk(text: str) -> bool:
+    """Layout, not text: the running header, a page number, or what `JUNK` matches."""
+    return (RUNNING_HEADER.replace(" ", "") in text.replace(" ", "")
+            or bool(re.search(r"-\s?\d+\s?-", text)) or bool(JUNK.search(text)))
 
 
 def _analyze(text: str, hard_wrapped: bool) -> list[tuple[str, tuple[str, ...]]]:
