@@ -54,7 +54,7 @@ def split_articles(lines: list[str]) -> list[Article]:
             if sectioned and body and is_section_head(line):
                 _flush(articles, body, SourceInfo())
             body.append(line)
-    _flush(articles, body, SourceInfo())
+    _flush(articles, body, SourceInfo(), last=True)
     return articles
 
 
@@ -84,9 +84,16 @@ def _read_reference(lines: list[str], i: int) -> tuple[SourceInfo, int]:
                       original_title=original), i
 
 
-def _flush(articles: list[Article], body: list[str], source: SourceInfo) -> None:
-    """Turn the collected lines into an article (if they hold any text) and clear them."""
+def _flush(articles: list[Article], body: list[str], source: SourceInfo,
+           last: bool = False) -> None:
+    """Turn the collected lines into an article (if they hold any text) and clear them.
+
+    A headline with nothing under it (a mail's subject above the magazine's masthead box) is
+    no article: it is kept, and heads the next one."""
     paragraphs = [p for p in body if p.strip()]
+    if not last and source == SourceInfo() and len(paragraphs) == 1 and _leading_short_lines(
+            paragraphs):
+        return
     body.clear()
     if not paragraphs:
         return
