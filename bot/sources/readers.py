@@ -11,12 +11,12 @@ from collections.abc import Callable
 from bot.errors import InputError
 from bot.model import Reading
 from bot.sources.encodings import decode_bytes
-from bot.sources.html import html_to_text
+from bot.sources.html import read_html
 from bot.sources.markdown import read_markdown
 
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-HTML_SUFFIXES = (".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".xht")
 PDF_SUFFIXES = (".pdf",)
 
 
@@ -29,7 +29,7 @@ def _read_markdown(data: bytes) -> Reading:
 
 
 def _read_html(data: bytes) -> Reading:
-    return Reading(html_to_text(decode_bytes(data)))
+    return read_html(decode_bytes(data))
 
 
 def _read_pdf(data: bytes) -> Reading:

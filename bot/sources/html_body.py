@@ -1,0 +1,173 @@
+"""Where a page's article is, found by its structure and its prose rather than by class names.
+
+Prose: Japanese characters in sentences that end in 。！？ (menus, buttons, headings and
+link lists have none). An element's score is its prose less the share of its text in links.
+Evidence, strongest first: `itemprop=articleBody`; the `<article>` with the most prose;
+`<main>`; else the whole page. From there the body narrows to the child that holds all the
+prose (reader tools, share bars and buttons hold none), or to a child named like an article
+body (`#js-article-body`, `.article-body`) that holds most of it: a name is only a hint.
+Class names never hide an element that holds the body. Linear in the size of the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import accumulate, pairwise
+
+from bot.sources.html_tree import Node, walk
+
+SKIP_TAGS = frozenset({"head", "script", "style", "nav", "aside", "noscript", "form", "svg",
+                       "template", "iframe", "button", "select", "textarea", "object",
+                       "canvas", "dialog", "rt", "rp"})
+BLOCK_TAGS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
+                        "th", "section", "article", "main", "blockquote", "pre", "table", "ul",
+                        "ol", "dl", "dd", "dt", "figure", "figcaption", "header", "footer",
+                        "address", "hr", "details", "summary", "caption", "body", "html"})
+_SKIP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog",
+                         "alertdialog", "search", "menu", "menubar", "toolbar", "tablist"})
+_NEVER_HIDDEN = frozenset({"#document", "html", "body", "main"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]+[」』）)】]*")
+_JAPANESE = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
+_MIN_SENTENCE = 4  # Japanese characters: "※。" or "はい。" is not prose
+_BODY_HINT = re.compile(r"article[-_]?body|articlebody|article[-_]?text|main[-_]text"
+                        r"|entry[-_]content|post[-_]?(?:body|content)|story[-_]?body"
+                        r"|body[-_]text|content[-_]body|news[-_]?body", re.IGNORECASE)
+# The body narrows only into containers: a lone paragraph of prose beside a list or a table
+# is one part of an article, not its body.
+_CONTAINERS = frozenset({"div", "section", "article", "main", "td"})
+_ALL_PROSE = 0.98  # a child with this share of its parent's score holds the whole body
+_HINTED_PROSE = 0.6  # a child named like an article body needs only this share
+_FALLBACK_PROSE = 0.75  # no article or main: a child with this share is the content column
+
+
+def visible(node: Node) -> bool:
+    """Is the element's text something a reader sees as content (not script, navigation,
+    a form, a ruby reading, or hidden)?"""
+    if node.tag in _NEVER_HIDDEN:
+        return True
+    return not (node.tag in SKIP_TAGS or "hidden" in node.attrs
+                or node.get("aria-hidden").lower() == "true"
+                or node.get("role").lower() in _SKIP_ROLES
+                or bool(_HIDDEN_STYLE.search(node.get("style"))))
+
+
+@dataclass(frozen=True)
+class Prose:
+    """Per-element measures: prose, text and link characters, summed over the subtree."""
+
+    spans: dict[Node, tuple[int, int]]  # element → its range of text pieces
+    prose: tuple[int, ...]  # running totals over the pieces, from 0
+    text: tuple[int, ...]
+    links: tuple[int, ...]
+
+    def _total(self, sums: tuple[int, ...], node: Node) -> int:
+        start, end = self.spans.get(node, (0, 0))
+        return sums[end] - sums[start]
+
+    def score(self, node: Node) -> float:
+        """Prose characters less the share of the element's text that is link text."""
+        text = self._total(self.text, node)
+        if not text:
+            return 0.0
+        return self._total(self.prose, node) * (1 - self._total(self.links, node) / text)
+
+    def text_chars(self, node: Node) -> int:
+        """Visible characters other than white space."""
+        return self._total(self.text, node)
+
+
+def measure(root: Node) -> Prose:
+    """Prose, text and link characters of every visible element under `root`."""
+    pieces: list[str] = []
+    in_link: list[bool] = []
+    breaks: list[int] = []  # piece positions where a block starts or ends
+    spans: dict[Node, tuple[int, int]] = {}
+    links = 0
+    stack: list[tuple[Node | str, bool]] = [(root, False)]
+    while stack:
+        item, leaving = stack.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+            in_link.append(links > 0)
+        elif leaving:
+            spans[item] = (spans[item][0], len(pieces))
+            links -= item.tag == "a"
+            if item.tag in BLOCK_TAGS:
+                breaks.append(len(pieces))
+        elif visible(item):
+            if item.tag in BLOCK_TAGS:
+                breaks.append(len(pieces))
+            spans[item] = (len(pieces), len(pieces))
+            links += item.tag == "a"
+            stack.append((item, True))
+            stack.extend((child, False) for child in reversed(item.children))
+    prose = _prose_counts(pieces, breaks)
+    text = [len("".join(piece.split())) for piece in pieces]
+    link = [count if linked else 0 for count, linked in zip(text, in_link, strict=True)]
+    return Prose(spans, *(tuple(accumulate(values, initial=0)) for values in (prose, text, link)))
+
+
+def _prose_counts(pieces: list[str], breaks: list[int]) -> list[int]:
+    """Prose characters in each piece: sentences are found across the pieces of one block
+    (a ruby or a coloured word splits a sentence into many pieces)."""
+    counts = [0] * len(pieces)
+    bounds = sorted({0, *breaks, len(pieces)})
+    for start, end in pairwise(bounds):
+        joined = "".join(pieces[start:end])
+        mask = [" "] * len(joined)
+        for match in _SENTENCE.finditer(joined):
+            if len(_JAPANESE.findall(match[0])) >= _MIN_SENTENCE:
+                mask[match.start():match.end()] = match[0]
+        masked, offset = "".join(mask), 0
+        for index in range(start, end):
+            size = len(pieces[index])
+            counts[index] = len(_JAPANESE.findall(masked, offset, offset + size))
+            offset += size
+    return counts
+
+
+@dataclass(frozen=True)
+class Body:
+    """Where the article is: `section` holds its headline and date (an <article>, <main>, or
+    the page), `core` the article's text within it; `found` says the page marked it up."""
+
+    section: Node
+    core: Node
+    found: bool
+
+
+def find_body(root: Node, prose: Prose) -> Body:
+    """The page's article: by markup first (articleBody, <article>, <main>), then by prose."""
+    page = next((n for n in walk(root) if n.tag == "body"), root)
+    for candidates in (
+        [n for n in walk(root) if "articleBody" in n.get("itemprop").split()
+         and n in prose.spans],
+        [n for n in walk(root) if n.tag == "article" and n in prose.spans],
+        [n for n in walk(root) if (n.tag == "main" or n.get("role") == "main")
+         and n in prose.spans],
+    ):
+        best = max(candidates, key=prose.score, default=None)
+        # An <article> in a sidebar holds a teaser: the body holds a real share of the prose.
+        if best is not None and prose.score(best) >= 0.3 * prose.score(page) > 0:
+            return Body(best, narrow(best, prose, _ALL_PROSE), True)
+    return Body(page, narrow(page, prose, _FALLBACK_PROSE), False)
+
+
+def narrow(node: Node, prose: Prose, share: float) -> Node:
+    """The descendant of `node` that holds (nearly) all its prose, or an article-body-named
+    one that holds most of it."""
+    while True:
+        score = prose.score(node)
+        children = [c for c in node.children
+                    if isinstance(c, Node) and c.tag in _CONTAINERS and c in prose.spans]
+        best = max(children, key=prose.score, default=None)
+        hinted = [c for c in children if _BODY_HINT.search(f"{c.get('id')} {c.get('class')}")
+                  and prose.score(c) >= _HINTED_PROSE * score]
+        if hinted and score > 0:
+            node = hinted[0]
+        elif best is not None and score > 0 and prose.score(best) >= share * score:
+            node = best
+        else:
+            return node
