@@ -126,7 +126,16 @@ def _facts(root: Node, body: Body, prose: Prose) -> PageFacts:
             time = node.get("datetime")
     return PageFacts(meta, canonical, tuple(scripts), title,
                      next((text for text, inside in h1s if inside), ""), h1_before,
-                     tuple(text for text, _ in h1s), time)
+                     tuple(text for text, _ in h1s), time, _dateline(body, prose))
+
+
+def _dateline(body: Body, prose: Prose) -> str:
+    """The article's own text outside its body (where a page without date metadata prints
+    the date), or "" when the page marks no article."""
+    if not body.found or body.core is body.section:
+        return ""
+    furniture = _furniture(prose, found=True)
+    return "\n".join(render(body.section, lambda n: n is body.core or furniture(n)))[:500]
 
 
 def _with_headline(headline: str, lines: list[str]) -> str:

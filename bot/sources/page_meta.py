@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +28,7 @@ _GENERIC_SPLIT = re.compile(r"\s*[|｜]\s*|\s+[-–—]\s+")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
                   r"(Z|[+-]\d{2}:?\d{2})?)?")
 _SLASHED = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+_KANJI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class PageFacts:
     h1_before: str = ""  # the last <h1> before the article
     h1s: tuple[str, ...] = ()  # every <h1> on the page
     time: str = ""  # the first <time datetime> inside the article
+    dateline: str = ""  # the article's text around its body (headline, date line, tools)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def page_meta(facts: PageFacts) -> PageMeta:
                   or facts.meta.get("application-name", ""))
     published = next(filter(None, map(iso_date, (
         _text(article.get("datePublished")), *(facts.meta.get(k, "") for k in _DATE_KEYS),
-        facts.time))), "")
+        facts.time))), "") or japanese_date(facts.dateline)
     url = next(filter(None, map(clean_url, (
         facts.canonical, facts.meta.get("og:url", ""), _ld_url(article)))), "")
     return PageMeta(_headline(facts, article, site), site, url, published)
@@ -126,6 +129,17 @@ def iso_date(value: str) -> str:
             return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
         except ValueError:
             return ""
+    return ""
+
+
+def japanese_date(text: str) -> str:
+    """The first `2024年12月4日` date in `text` as an ISO date, or "" (a page without date
+    metadata, such as NEWS WEB EASY, prints it beside the headline)."""
+    for match in _KANJI_DATE.finditer(unicodedata.normalize("NFKC", text)):
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        except ValueError:
+            continue
     return ""
 
 
