@@ -29,6 +29,9 @@ _FURNITURE = re.compile(r"cookie|consent|gdpr|banner|advert|\bads?\b|share|socia
                         r"|breadcrumb|related|recommend|ranking|newsletter|subscribe|modal"
                         r"|popup", re.IGNORECASE)
 _FURNITURE_PROSE = 0.3  # prose per visible character below which a furniture name counts
+_LINK_LISTS = frozenset({"ul", "ol", "dl", "table", "div", "section"})
+_LINK_LIST_SHARE = 0.8  # of its text in links: a block of links, not of text
+_LINK_LIST_MIN = 12  # characters: a lone short link ("続きを読む") is left to the text
 # Stands for a source line break until the text on both sides of it is known.
 _SOFT = "\ue001"
 _SOURCE_BREAK = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")  # not U+3000: it is text
@@ -88,9 +91,13 @@ def _furniture(prose: Prose, found: bool) -> Callable[[Node], bool]:
             return False
         if node.tag == "footer" or (node.tag == "header" and not found):
             return True
+        text = prose.text_chars(node)
+        if node.tag in _LINK_LISTS and text >= _LINK_LIST_MIN and \
+                prose.plain_chars(node) <= (1 - _LINK_LIST_SHARE) * text:
+            return True  # a list of links to elsewhere: related stories, categories, tags
         marks = f"{node.get('id')} {node.get('class')}"
         return (bool(_FURNITURE.search(marks))
-                and prose.score(node) < _FURNITURE_PROSE * prose.text_chars(node))
+                and prose.prose_chars(node) < _FURNITURE_PROSE * text)
 
     return hide
 

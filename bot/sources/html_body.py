@@ -37,9 +37,13 @@ _BODY_HINT = re.compile(r"article[-_]?body|articlebody|article[-_]?text|main[-_]
 # The body narrows only into containers: a lone paragraph of prose beside a list or a table
 # is one part of an article, not its body.
 _CONTAINERS = frozenset({"div", "section", "article", "main", "td"})
-_ALL_PROSE = 0.98  # a child with this share of its parent's score holds the whole body
-_HINTED_PROSE = 0.6  # a child named like an article body needs only this share
-_FALLBACK_PROSE = 0.75  # no article or main: a child with this share is the content column
+_TEXT_WEIGHT = 0.2  # of a written line's character, against 1 more for one in a sentence
+_LONG_LINE = 10  # characters outside links: a shorter line is a label, a count, a name
+_ALL_PROSE = 0.98  # a child with this share of its parent's prose holds all of it…
+_TEXT_SHARE = 0.7  # …when it holds this share of the parent's text outside links too
+_TEXT_SHARE_NO_PROSE = 0.9  # (a page without sentences has only its text to go by)
+_HINTED_SHARE = 0.6  # a child named like an article body needs only this share of the score
+_FALLBACK_SHARE = 0.75  # no article or main: a child with this share is the content column
 
 
 def visible(node: Node) -> bool:
@@ -61,21 +65,32 @@ class Prose:
     prose: tuple[int, ...]  # running totals over the pieces, from 0
     text: tuple[int, ...]
     links: tuple[int, ...]
+    lines: tuple[int, ...]  # text outside links on lines long enough to be written text
 
     def _total(self, sums: tuple[int, ...], node: Node) -> int:
         start, end = self.spans.get(node, (0, 0))
         return sums[end] - sums[start]
 
     def score(self, node: Node) -> float:
-        """Prose characters less the share of the element's text that is link text."""
+        """Prose characters, plus a little for other written lines (a blog written without
+        。 still has a body), less the share of the element's text that is link text."""
         text = self._total(self.text, node)
         if not text:
             return 0.0
-        return self._total(self.prose, node) * (1 - self._total(self.links, node) / text)
+        weight = self._total(self.prose, node) + _TEXT_WEIGHT * self._total(self.lines, node)
+        return weight * (1 - self._total(self.links, node) / text)
+
+    def prose_chars(self, node: Node) -> int:
+        """Japanese characters in sentences."""
+        return self._total(self.prose, node)
 
     def text_chars(self, node: Node) -> int:
         """Visible characters other than white space."""
         return self._total(self.text, node)
+
+    def plain_chars(self, node: Node) -> int:
+        """Visible characters other than white space and link text."""
+        return self._total(self.text, node) - self._total(self.links, node)
 
 
 def measure(root: Node) -> Prose:
@@ -103,17 +118,29 @@ def measure(root: Node) -> Prose:
             links += item.tag == "a"
             stack.append((item, True))
             stack.extend((child, False) for child in reversed(item.children))
-    prose = _prose_counts(pieces, breaks)
+    bounds = sorted({0, *breaks, len(pieces)})
+    prose = _prose_counts(pieces, bounds)
     text = [len("".join(piece.split())) for piece in pieces]
     link = [count if linked else 0 for count, linked in zip(text, in_link, strict=True)]
-    return Prose(spans, *(tuple(accumulate(values, initial=0)) for values in (prose, text, link)))
+    return Prose(spans, *(tuple(accumulate(values, initial=0))
+                          for values in (prose, text, link, _line_counts(text, link, bounds))))
 
 
-def _prose_counts(pieces: list[str], breaks: list[int]) -> list[int]:
+def _line_counts(text: list[int], link: list[int], bounds: list[int]) -> list[int]:
+    """Characters outside links in each piece whose line holds at least `_LONG_LINE` of
+    them: a blog's lines count, a sidebar's `タグ(54)` and `by 名前 at 16:29` do not."""
+    counts = [0] * len(text)
+    for start, end in pairwise(bounds):
+        if sum(text[start:end]) - sum(link[start:end]) >= _LONG_LINE:
+            counts[start:end] = (t - n for t, n in zip(text[start:end], link[start:end],
+                                                       strict=True))
+    return counts
+
+
+def _prose_counts(pieces: list[str], bounds: list[int]) -> list[int]:
     """Prose characters in each piece: sentences are found across the pieces of one block
     (a ruby or a coloured word splits a sentence into many pieces)."""
     counts = [0] * len(pieces)
-    bounds = sorted({0, *breaks, len(pieces)})
     for start, end in pairwise(bounds):
         joined = "".join(pieces[start:end])
         mask = [" "] * len(joined)
@@ -151,23 +178,32 @@ def find_body(root: Node, prose: Prose) -> Body:
         best = max(candidates, key=prose.score, default=None)
         # An <article> in a sidebar holds a teaser: the body holds a real share of the prose.
         if best is not None and prose.score(best) >= 0.3 * prose.score(page) > 0:
-            return Body(best, narrow(best, prose, _ALL_PROSE), True)
-    return Body(page, narrow(page, prose, _FALLBACK_PROSE), False)
+            return Body(best, narrow(best, prose, fallback=False), True)
+    return Body(page, narrow(page, prose, fallback=True), False)
 
 
-def narrow(node: Node, prose: Prose, share: float) -> Node:
-    """The descendant of `node` that holds (nearly) all its prose, or an article-body-named
-    one that holds most of it."""
+def narrow(node: Node, prose: Prose, fallback: bool) -> Node:
+    """The descendant of `node` that holds its body: an article-body-named child with most of
+    its score, else a child with all its prose and most of its text (what is left beside it
+    is reader tools, buttons, a date line). Without article markup, the child with most of
+    the page's score (the content column beside menus and sidebars)."""
     while True:
-        score = prose.score(node)
         children = [c for c in node.children
                     if isinstance(c, Node) and c.tag in _CONTAINERS and c in prose.spans]
         best = max(children, key=prose.score, default=None)
         hinted = [c for c in children if _BODY_HINT.search(f"{c.get('id')} {c.get('class')}")
-                  and prose.score(c) >= _HINTED_PROSE * score]
-        if hinted and score > 0:
+                  and prose.score(c) >= _HINTED_SHARE * prose.score(node) > 0]
+        if hinted:
             node = hinted[0]
-        elif best is not None and score > 0 and prose.score(best) >= share * score:
+        elif best is not None and _holds_body(best, node, prose, fallback):
             node = best
         else:
             return node
+
+
+def _holds_body(child: Node, node: Node, prose: Prose, fallback: bool) -> bool:
+    if fallback:
+        return prose.score(child) >= _FALLBACK_SHARE * prose.score(node) > 0
+    text_share = _TEXT_SHARE if prose.prose_chars(node) else _TEXT_SHARE_NO_PROSE
+    return (prose.prose_chars(child) >= _ALL_PROSE * prose.prose_chars(node)
+            and prose.plain_chars(child) >= text_share * prose.plain_chars(node) > 0)
