@@ -32,6 +32,7 @@ _FURNITURE_PROSE = 0.3  # prose per visible character below which a furniture na
 _LINK_LISTS = frozenset({"ul", "ol", "dl", "table", "div", "section"})
 _LINK_LIST_SHARE = 0.8  # of its text in links: a block of links, not of text
 _LINK_LIST_MIN = 12  # characters: a lone short link ("続きを読む") is left to the text
+_DATELINE_CHARS = 300  # of text after a headline where its date is printed
 # Stands for a source line break until the text on both sides of it is known.
 _SOFT = "\ue001"
 _SOURCE_BREAK = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")  # not U+3000: it is text
@@ -109,11 +110,10 @@ def _inline_text(node: Node) -> str:
 def _facts(root: Node, body: Body, prose: Prose) -> PageFacts:
     """Metadata, <title>, the headings around the article and its first <time>."""
     meta: dict[str, str] = {}
-    canonical, title, h1_before, scripts, h1s = "", "", "", [], []
+    canonical, title, scripts, h1s, time = "", "", [], [], ""
     scope = body.section if body.found else body.core
     heading_scope, reached = set(walk(scope)), False
     time_scope = set(walk(body.section)) if body.found else None
-    time = ""
     for node in walk(root):
         reached = reached or node is scope
         key = (node.get("property") or node.get("name") or node.get("itemprop")).lower()
@@ -126,23 +126,40 @@ def _facts(root: Node, body: Body, prose: Prose) -> PageFacts:
         elif node.tag == "title" and not title:
             title = "".join(c for c in node.children if isinstance(c, str))
         elif node.tag == "h1" and node in prose.spans:
-            h1s.append((_inline_text(node), node in heading_scope))
-            h1_before = h1_before if reached else h1s[-1][0]
+            h1s.append((node, _inline_text(node), node in heading_scope, reached))
         elif (node.tag == "time" and not time and node.get("datetime")
               and (time_scope is None or node in time_scope)):
             time = node.get("datetime")
-    return PageFacts(meta, canonical, tuple(scripts), title,
-                     next((text for text, inside in h1s if inside), ""), h1_before,
-                     tuple(text for text, _ in h1s), time, _dateline(body, prose))
+    inside = [(node, text) for node, text, is_in, _ in h1s if is_in]
+    before = [(node, text) for node, text, is_in, after in h1s if not is_in and not after]
+    heading = (inside or before[-1:])[0][0] if inside or before else None
+    return PageFacts(meta, canonical, tuple(scripts), title, inside[0][1] if inside else "",
+                     before[-1][1] if before else "", tuple(text for _, text, _, _ in h1s),
+                     time, _dateline(root, body, prose, heading))
 
 
-def _dateline(body: Body, prose: Prose) -> str:
-    """The article's own text outside its body (where a page without date metadata prints
-    the date), or "" when the page marks no article."""
-    if not body.found or body.core is body.section:
-        return ""
+def _dateline(root: Node, body: Body, prose: Prose, heading: Node | None) -> str:
+    """Where a page without date metadata prints the date: the article's text outside its
+    body, and what follows its headline (within the headline's parent and grandparent)."""
     furniture = _furniture(prose, found=True)
-    return "\n".join(render(body.section, lambda n: n is body.core or furniture(n)))[:500]
+
+    def hide(node: Node) -> bool:
+        return node is body.core or furniture(node)
+
+    texts = []
+    if body.found and body.core is not body.section:
+        texts.append(render(body.section, hide))
+    parents = {child: node for node in walk(root) for child in node.children
+               if isinstance(child, Node)} if heading is not None else {}
+    node = heading
+    for _ in range(2):  # the headline's siblings, then its parent's
+        parent = parents.get(node) if node is not None else None
+        if node is None or parent is None:
+            break
+        following = Node("div", children=parent.children[parent.children.index(node):])
+        texts.append(render(following, hide))
+        node = parent
+    return "\n".join("\n".join(lines)[:_DATELINE_CHARS] for lines in texts)
 
 
 def _with_headline(headline: str, lines: list[str]) -> str:

@@ -25,10 +25,12 @@ _DATE_KEYS = ("article:published_time", "og:published_time", "datepublished", "p
 # A site name in a title is set off by a bar, a dash with spaces, a slash or a colon.
 _SEPARATOR = r"\s*(?:[|｜/／:：]|\s[-–—]\s)\s*"
 _GENERIC_SPLIT = re.compile(r"\s*[|｜]\s*|\s+[-–—]\s+")
+_SPACED_BAR = re.compile(r"\s+\|\s+")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
                   r"(Z|[+-]\d{2}:?\d{2})?)?")
 _SLASHED = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
-_KANJI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_PRINTED_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+                           r"|[/.](\d{1,2})[/.](\d{1,2})(?!\d))")
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def page_meta(facts: PageFacts) -> PageMeta:
                   or facts.meta.get("application-name", ""))
     published = next(filter(None, map(iso_date, (
         _text(article.get("datePublished")), *(facts.meta.get(k, "") for k in _DATE_KEYS),
-        facts.time))), "") or japanese_date(facts.dateline)
+        facts.time))), "") or printed_date(facts.dateline)
     url = next(filter(None, map(clean_url, (
         facts.canonical, facts.meta.get("og:url", ""), _ld_url(article)))), "")
     return PageMeta(_headline(facts, article, site), site, url, published)
@@ -97,17 +99,22 @@ def strip_site(title: str, site: str = "", h1s: list[str] | tuple[str, ...] = ()
     for h1 in h1s:  # the page's own heading, when the title is it plus a suffix
         if h1 and len(h1) < len(title) and re.fullmatch(re.escape(h1) + _SEPARATOR + ".+", title):
             return h1
+    if site == title:
+        site = ""  # a blog whose site name is each post's title names no site
     names = [name for name in (site, *_GENERIC_SPLIT.split(site)) if name]
     changed = True
     while changed:  # "見出し | やさしい | EASY" with the site "やさしい | EASY" in either order
         changed = False
         for name in map(re.escape, names):
-            stripped = re.sub(f"(?:{_SEPARATOR}{name})+$|^{name}{_SEPARATOR}", "", title)
+            # Only the whole site name is taken off the start: a part of it may be the headline.
+            start = f"|^{name}{_SEPARATOR}" if name == re.escape(site) else ""
+            stripped = re.sub(f"(?:{_SEPARATOR}{name})+${start}", "", title)
             if stripped != title and stripped:
                 title, changed = stripped, True
-    parts = _GENERIC_SPLIT.split(title)
-    # Unknown site names: a headline comes first, the site and its sections after it.
-    return parts[0] if generic and len(parts) > 1 and parts[0] else title
+    # Unknown site names: a headline comes first, the site and its sections after it. A
+    # headline may hold a bar or a dash of its own, but not a spaced bar: that is a title's.
+    parts = (_GENERIC_SPLIT if generic else _SPACED_BAR).split(title)
+    return parts[0] if len(parts) > 1 and parts[0] else title
 
 
 def iso_date(value: str) -> str:
@@ -122,7 +129,8 @@ def iso_date(value: str) -> str:
                 datetime.fromisoformat(value.replace(" ", "T", 1).replace("Z", "+00:00"))
         except ValueError:
             return ""
-        return value.replace(" ", "T", 1)
+        # One form for every page: `T` between date and time, `+09:00` for `+0900`.
+        return re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value.replace(" ", "T", 1))
     match = _SLASHED.match(value)
     if match:
         try:
@@ -132,12 +140,13 @@ def iso_date(value: str) -> str:
     return ""
 
 
-def japanese_date(text: str) -> str:
-    """The first `2024年12月4日` date in `text` as an ISO date, or "" (a page without date
-    metadata, such as NEWS WEB EASY, prints it beside the headline)."""
-    for match in _KANJI_DATE.finditer(unicodedata.normalize("NFKC", text)):
+def printed_date(text: str) -> str:
+    """The first `2024年12月4日` or `2024/12/04` date in `text` as an ISO date, or "" (a
+    page without date metadata, such as NEWS WEB EASY, prints it beside the headline)."""
+    for match in _PRINTED_DATE.finditer(unicodedata.normalize("NFKC", text)):
+        month, day = (match[2], match[3]) if match[2] else (match[4], match[5])
         try:
-            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+            return date(int(match[1]), int(month), int(day)).isoformat()
         except ValueError:
             continue
     return ""
