@@ -32,6 +32,8 @@ _FURNITURE_PROSE = 0.3  # prose per visible character below which a furniture na
 _LINK_LISTS = frozenset({"ul", "ol", "dl", "table", "div", "section"})
 _LINK_LIST_SHARE = 0.8  # of its text in links: a block of links, not of text
 _LINK_LIST_MIN = 12  # characters: a lone short link ("続きを読む") is left to the text
+_PART_OF_BODY = 0.5  # of the body's text: a block holding more is the body, whatever its name
+_LINK_LIST_LINKS = 3  # an embedded card is one link, a list of stories several
 _DATELINE_CHARS = 300  # of text after a headline where its date is printed
 # Stands for a source line break until the text on both sides of it is known.
 _SOFT = "\ue001"
@@ -82,9 +84,12 @@ def _hidden(node: Node) -> bool:
     return not visible(node)
 
 
-def _furniture(prose: Prose, found: bool) -> Callable[[Node], bool]:
+def _furniture(prose: Prose, body: Body) -> Callable[[Node], bool]:
     """What to hide inside the article: the invisible, footers, a whole page's headers (an
-    article's own header holds its headline), and little-prose blocks named as furniture."""
+    article's own header holds its headline), and blocks of links or little-prose blocks
+    named as furniture, when they hold less than half the body's text (more is the body)."""
+    found, most = body.found, _PART_OF_BODY * prose.text_chars(body.core)
+
     def hide(node: Node) -> bool:
         if not visible(node):
             return True
@@ -93,7 +98,10 @@ def _furniture(prose: Prose, found: bool) -> Callable[[Node], bool]:
         if node.tag == "footer" or (node.tag == "header" and not found):
             return True
         text = prose.text_chars(node)
+        if text > most:
+            return False
         if node.tag in _LINK_LISTS and text >= _LINK_LIST_MIN and \
+                prose.link_count(node) >= _LINK_LIST_LINKS and \
                 prose.plain_chars(node) <= (1 - _LINK_LIST_SHARE) * text:
             return True  # a list of links to elsewhere: related stories, categories, tags
         marks = f"{node.get('id')} {node.get('class')}"
@@ -141,7 +149,7 @@ def _facts(root: Node, body: Body, prose: Prose) -> PageFacts:
 def _dateline(root: Node, body: Body, prose: Prose, heading: Node | None) -> str:
     """Where a page without date metadata prints the date: the article's text outside its
     body, and what follows its headline (within the headline's parent and grandparent)."""
-    furniture = _furniture(prose, found=True)
+    furniture = _furniture(prose, body)
 
     def hide(node: Node) -> bool:
         return node is body.core or furniture(node)
@@ -175,7 +183,7 @@ def read_html(html: str) -> Reading:
     prose = measure(root)
     body = find_body(root, prose)
     meta = page_meta(_facts(root, body, prose))
-    text = _with_headline(meta.headline, render(body.core, _furniture(prose, body.found)))
+    text = _with_headline(meta.headline, render(body.core, _furniture(prose, body)))
     source = SourceInfo(site=meta.site, url=meta.url, published=meta.published,
                         published_from="page" if meta.published else "")
     return Reading(text, source)
@@ -188,4 +196,4 @@ def html_to_text(html: str) -> str:
     prose = measure(root)
     body = find_body(root, prose)
     headline = page_meta(_facts(root, body, prose)).headline
-    return _with_headline(headline, render(body.section, _furniture(prose, body.found)))
+    return _with_headline(headline, render(body.section, _furniture(prose, body)))

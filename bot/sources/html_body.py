@@ -12,6 +12,7 @@ Class names never hide an element that holds the body. Linear in the size of the
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
@@ -37,6 +38,8 @@ _BODY_HINT = re.compile(r"article[-_]?body|articlebody|article[-_]?text|main[-_]
 # The body narrows only into containers: a lone paragraph of prose beside a list or a table
 # is one part of an article, not its body.
 _CONTAINERS = frozenset({"div", "section", "article", "main", "td"})
+_ARTICLE_SHARE = 0.3  # of the page's score, for an <article> or <main> to be the article
+_WEAK_PAGE = 30  # a page scoring less has too little prose to weigh its markup against
 _TEXT_WEIGHT = 0.2  # of a written line's character, against 1 more for one in a sentence
 _LONG_LINE = 10  # characters outside links: a shorter line is a label, a count, a name
 _ALL_PROSE = 0.98  # a child with this share of its parent's prose holds all of it…
@@ -66,6 +69,7 @@ class Prose:
     text: tuple[int, ...]
     links: tuple[int, ...]
     lines: tuple[int, ...]  # text outside links on lines long enough to be written text
+    anchors: tuple[int, ...]  # the piece position of each <a>, in order
 
     def _total(self, sums: tuple[int, ...], node: Node) -> int:
         start, end = self.spans.get(node, (0, 0))
@@ -88,6 +92,11 @@ class Prose:
         """Visible characters other than white space."""
         return self._total(self.text, node)
 
+    def link_count(self, node: Node) -> int:
+        """How many <a> elements the element holds."""
+        start, end = self.spans.get(node, (0, 0))
+        return bisect_left(self.anchors, end) - bisect_left(self.anchors, start)
+
     def plain_chars(self, node: Node) -> int:
         """Visible characters other than white space and link text."""
         return self._total(self.text, node) - self._total(self.links, node)
@@ -99,6 +108,7 @@ def measure(root: Node) -> Prose:
     in_link: list[bool] = []
     breaks: list[int] = []  # piece positions where a block starts or ends
     spans: dict[Node, tuple[int, int]] = {}
+    anchors: list[int] = []
     links = 0
     stack: list[tuple[Node | str, bool]] = [(root, False)]
     while stack:
@@ -116,14 +126,19 @@ def measure(root: Node) -> Prose:
                 breaks.append(len(pieces))
             spans[item] = (len(pieces), len(pieces))
             links += item.tag == "a"
+            if item.tag == "a":
+                anchors.append(len(pieces))
             stack.append((item, True))
             stack.extend((child, False) for child in reversed(item.children))
     bounds = sorted({0, *breaks, len(pieces)})
-    prose = _prose_counts(pieces, bounds)
+    prose = _prose_counts([p if not linked else "" for p, linked in zip(pieces, in_link,
+                                                                         strict=True)], bounds)
     text = [len("".join(piece.split())) for piece in pieces]
     link = [count if linked else 0 for count, linked in zip(text, in_link, strict=True)]
-    return Prose(spans, *(tuple(accumulate(values, initial=0))
-                          for values in (prose, text, link, _line_counts(text, link, bounds))))
+    prose_sums, text_sums, link_sums, line_sums = (
+        tuple(accumulate(values, initial=0))
+        for values in (prose, text, link, _line_counts(text, link, bounds)))
+    return Prose(spans, prose_sums, text_sums, link_sums, line_sums, tuple(anchors))
 
 
 def _line_counts(text: list[int], link: list[int], bounds: list[int]) -> list[int]:
@@ -139,7 +154,8 @@ def _line_counts(text: list[int], link: list[int], bounds: list[int]) -> list[in
 
 def _prose_counts(pieces: list[str], bounds: list[int]) -> list[int]:
     """Prose characters in each piece: sentences are found across the pieces of one block
-    (a ruby or a coloured word splits a sentence into many pieces)."""
+    (a ruby or a coloured word splits a sentence into many pieces). Link text comes in
+    blank: a teaser's sentences are another page's prose."""
     counts = [0] * len(pieces)
     for start, end in pairwise(bounds):
         joined = "".join(pieces[start:end])
@@ -175,11 +191,19 @@ def find_body(root: Node, prose: Prose) -> Body:
         [n for n in walk(root) if (n.tag == "main" or n.get("role") == "main")
          and n in prose.spans],
     ):
-        best = max(candidates, key=prose.score, default=None)
-        # An <article> in a sidebar holds a teaser: the body holds a real share of the prose.
-        if best is not None and prose.score(best) >= 0.3 * prose.score(page) > 0:
+        best = max(candidates, key=lambda n: (prose.score(n), prose.plain_chars(n)),
+                   default=None)
+        if best is not None and _holds_article(best, page, prose):
             return Body(best, narrow(best, prose, fallback=False), True)
     return Body(page, narrow(page, prose, fallback=True), False)
+
+
+def _holds_article(candidate: Node, page: Node, prose: Prose) -> bool:
+    """An <article> in a sidebar holds a teaser: the body holds a real share of the page's
+    score. A page with almost nothing written (a photo post) has only its markup to go by."""
+    if prose.score(page) < _WEAK_PAGE:
+        return prose.plain_chars(candidate) > 0
+    return prose.score(candidate) >= _ARTICLE_SHARE * prose.score(page)
 
 
 def narrow(node: Node, prose: Prose, fallback: bool) -> Node:
