@@ -249,3 +249,69 @@ def test_the_reader_gives_the_page_source_to_the_document() -> None:
     reading = read_document("page.html", html.encode("cp932"))
     assert reading.source.url == "https://example.jp/news/20250304.html"
     assert reading.text.splitlines() == ["探査機の打ち上げを発表", *STORY]
+
+
+def test_a_post_written_without_sentence_ends_still_has_its_body() -> None:
+    # Short lines, no 。: the lines count as writing, the sidebar's labels and counts do not.
+    lines = ("朝から港の方へ歩いてみた", "大きな船がゆっくり入ってきて", "見ている人がたくさんいた")
+    post = "".join(f"<div>{line}</div>" for line in lines)
+    tags = "".join(f"<li><a href='/t/{n}'>港</a>({n})</li>" for n in range(30))
+    html = page(f"<div id='main'><h2>港の朝</h2><div class='post'>{post}</div></div>"
+                f"<div id='side'><p>最新のコメント</p><ul>{tags}</ul>"
+                f"<p>by 港の人 at 16:29</p></div>", head="<title>港の朝</title>")
+    assert read_html(html).text.splitlines() == ["港の朝", *lines]
+
+
+def test_a_list_of_links_inside_the_article_is_left_out_but_an_embedded_card_is_not() -> None:
+    related = "".join(f"<li><a href='/{n}'>別の記事の見出しその{n}</a></li>" for n in range(4))
+    card = ("<div class='card'><a href='https://example.jp/x'>"
+            "<span>宇宙機構の発表</span><span>機構は来月の打ち上げを決めたと発表した。</span>"
+            "</a></div>")
+    html = page(f"<article><h1>探査機の打ち上げ発表</h1>{paragraphs(*STORY)}{card}"
+                f"<div class='more'><ul>{related}</ul></div></article>")
+    lines = read_html(html).text.splitlines()
+    assert lines[:4] == ["探査機の打ち上げ発表", *STORY]
+    assert any("機構は来月の打ち上げを決めた" in line for line in lines)
+    assert not any("別の記事" in line for line in lines)
+
+
+def test_teaser_sentences_in_links_do_not_make_a_sidebar_the_article() -> None:
+    teasers = "".join(f"<li><a href='/{n}'>{MORE}</a></li>" for n in range(6))
+    html = page(f"<div class='col'><h1>探査機の打ち上げ発表</h1><p>{LEAD}</p><p>{LAST}</p></div>"
+                f"<div class='side'><ul>{teasers}</ul></div>")
+    assert read_html(html).text.splitlines() == ["探査機の打ち上げ発表", LEAD, LAST]
+
+
+@pytest.mark.parametrize(("printed", "expected"), [
+    ("2025年3月4日 16時30分 公開", "2025-03-04"), ("2025/03/04", "2025-03-04"),
+    ("最終更新日：２０２５年３月４日", "2025-03-04"), ("2025.3.4", "2025-03-04"),
+])
+def test_a_date_printed_after_the_headline_is_the_date(printed: str, expected: str) -> None:
+    html = page(f"<div id='top'>今日は2030年1月1日です</div><div class='entry'>"
+                f"<h1>探査機の打ち上げ発表</h1><ul class='meta'><li>{printed}</li></ul>"
+                f"<div class='text'>{paragraphs(*STORY)}</div></div>")
+    source = read_html(html).source
+    assert (source.published, source.published_from) == (expected, "page")
+
+
+def test_metadata_dates_come_before_printed_ones_and_offsets_are_written_with_a_colon() -> None:
+    html = page(f"<article><h1>探査機の打ち上げ発表</h1><p>2020年1月1日</p>"
+                f"{paragraphs(*STORY)}</article>",
+                head="<meta property='article:published_time' content='2025-03-04T09:30:00+0900'>")
+    assert read_html(html).source.published == "2025-03-04T09:30:00+09:00"
+
+
+def test_a_blog_whose_site_name_is_the_post_title_keeps_the_post_title() -> None:
+    head = ("<meta property='og:site_name' content='港の朝 - 港町だより'>"
+            "<meta property='og:title' content='港の朝 - 港町だより'>")
+    html = page(f"<div>{paragraphs(*STORY)}</div>", head=head)
+    assert read_html(html).text.splitlines()[0] == "港の朝"
+
+
+def test_a_json_ld_headline_loses_a_spaced_bar_suffix_but_keeps_its_own_bars() -> None:
+    ld = ('<script type="application/ld+json">{"@type": "Article", '
+          '"headline": "%s"}</script>')
+    for headline, expected in (("探査機の発表 |  | 記者名 | 宇宙新聞", "探査機の発表"),
+                               ("特集｜探査機の発表", "特集｜探査機の発表")):
+        html = page(f"<article>{paragraphs(*STORY)}</article>", head=ld % headline)
+        assert read_html(html).text.splitlines()[0] == expected
