@@ -28,10 +28,15 @@ _CANDIDATES = ("utf-8", "cp932", "euc_jp", "euc_jis_2004",
 _ISO_2022 = ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2004", "iso2022_jp_2")
 _ESCAPE = re.compile(rb"\x1b(?:\$[@B]|\$\(\s*[OPQD]|\([BJI])")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_XML_DECLARATION = re.compile(
+    rb"\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._:-]{1,40})[\"']")
 _SAMPLE_CHARS = 16_384  # scoring a sample keeps a 1 MB file fast; validity is checked in full
 # Below this score no decoding reads like text (measured on the five sample documents in six
 # encodings: the right decoding scores 0.99 or more, the best wrong one 0.45).
 MIN_SCORE = 0.6
+# A declared encoding needs less: rare kanji alone score 0.5, and a wrong declaration (Latin-1
+# over Japanese bytes) reads as C1 controls, below 0.
+DECLARED_MIN_SCORE = 0.3
 
 _ASCII_KANA = "\t\n\r\x20-\x7e\u3000-\u30ff\uff01-\uff5e"  # ASCII, kana, CJK punctuation
 _PLAUSIBLE = re.compile(  # the above, plus what counts half: rare kanji, symbols, half-width kana
@@ -67,6 +72,9 @@ def decode_bytes(data: bytes) -> str:
                 return data.decode(encoding).lstrip("\ufeff")
             except UnicodeDecodeError as exc:
                 raise InputError(f"undecodable bytes: invalid {encoding} after its BOM") from exc
+    declared = _xml_declared(data)
+    if declared is not None:
+        return declared
     best, best_score = "", -1.0
     for text in _decodings(data):
         score = text_score(text)
@@ -81,6 +89,26 @@ def decode_bytes(data: bytes) -> str:
     if b"\x00" in data:
         raise InputError("binary file (NUL bytes), not text")
     return _fallback(data)
+
+
+def _xml_declared(data: bytes) -> str | None:
+    """The text in the encoding an XML declaration names (XHTML: `<?xml version="1.0"
+    encoding="Shift_JIS"?>`), when it decodes strictly and reads like text; else None.
+    Short Japanese text is ambiguous between EUC-JP and Shift_JIS: the declaration settles it."""
+    match = _XML_DECLARATION.match(data)
+    if match is None:
+        return None
+    try:
+        codec = codecs.lookup(match[1].decode("ascii")).name
+    except LookupError:
+        return None
+    # Pages declared Shift_JIS are written in Windows-31J (①, ㈱, 髙): cp932 reads both.
+    codec = "cp932" if codec in ("shift_jis", "shift_jisx0213", "shift_jis_2004") else codec
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None  # a wrong declaration: let the text speak for itself
+    return text if text_score(text) >= DECLARED_MIN_SCORE else None
 
 
 def text_score(text: str) -> float:

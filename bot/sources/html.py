@@ -1,35 +1,43 @@
-"""HTML → the page's main text, headline first. Pure (stdlib parser, no network, no scripts).
+"""HTML → the page's article text, headline first, and what the page says of itself. Pure
+(stdlib parser, no network, no scripts).
 
-Main text: inside <main>/<article> when the page has them, never inside navigation, headers,
-footers, scripts, forms, or cookie and consent banners (recognised by id/class/role).
+The article is found by structure and prose (`html_body`), the headline, site, URL and date
+by metadata (`page_meta`). Ruby readings (<rt>, <rp>) are never text: `東京<rt>とうきょう`
+reads `東京`.
 
 Lines: one per block element (p, li, h1…, br…). A line break in the page's source inside a
 block is white space, as a browser renders it (CSS Text, segment breaks): nothing between two
 East Asian wide characters (`相次\nいで` → `相次いで`), one space otherwise (`Debian\nディ…`
-→ `Debian ディ…`). Only <pre> keeps its source lines. Linear in the size of the page.
+→ `Debian ディ…`). An ideographic space is a space (`北陸新幹線　敦賀` → `北陸新幹線 敦賀`).
+Only <pre> keeps its source lines. Linear in the size of the page.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from html.parser import HTMLParser
+from collections.abc import Callable
 
-_SKIP_TAGS = frozenset({"script", "style", "nav", "footer", "header", "aside", "noscript",
-                        "form", "svg", "template", "iframe", "button", "select"})
-_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-                         "section", "article", "main", "blockquote", "pre", "table", "ul", "ol",
-                         "dd", "dt", "figure", "figcaption"})
-_VOID_TAGS = frozenset({"br", "img", "meta", "link", "input", "hr", "source", "wbr", "area",
-                        "base", "col", "embed", "track"})
-_BANNER = re.compile(r"cookie|consent|gdpr|banner|advert|\bads?\b|share|social|breadcrumb"
-                     r"|related|recommend|newsletter|subscribe|modal|popup", re.IGNORECASE)
-_SKIP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog",
-                         "alertdialog", "search"})
+from bot.model import Reading, SourceInfo
+from bot.sources.html_body import BLOCK_TAGS, Body, Prose, find_body, measure, visible
+from bot.sources.html_tree import Node, parse_html, walk
+from bot.sources.page_meta import PageFacts, page_meta
+
+# Inside the article, a block named like page furniture is hidden only when it holds little
+# prose: a share bar, a related-links box. The name never outweighs the text.
+_FURNITURE = re.compile(r"cookie|consent|gdpr|banner|advert|\bads?\b|share|social|sns"
+                        r"|breadcrumb|related|recommend|ranking|newsletter|subscribe|modal"
+                        r"|popup", re.IGNORECASE)
+_FURNITURE_PROSE = 0.3  # prose per visible character below which a furniture name counts
+_LINK_LISTS = frozenset({"ul", "ol", "dl", "table", "div", "section"})
+_LINK_LIST_SHARE = 0.8  # of its text in links: a block of links, not of text
+_LINK_LIST_MIN = 12  # characters: a lone short link ("続きを読む") is left to the text
+_PART_OF_BODY = 0.5  # of the body's text: a block holding more is the body, whatever its name
+_LINK_LIST_LINKS = 3  # an embedded card is one link, a list of stories several
+_DATELINE_CHARS = 300  # of text after a headline where its date is printed
 # Stands for a source line break until the text on both sides of it is known.
 _SOFT = "\ue001"
-_SOURCE_BREAK = re.compile(r"[ \t\r\f]*\n\s*")
+_SOURCE_BREAK = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")  # not U+3000: it is text
 _SOFT_RUN = re.compile(f"[ \\t]*{_SOFT}[ \\t{_SOFT}]*")
 
 
@@ -49,77 +57,143 @@ def resolve_breaks(text: str) -> str:
     return _SOFT_RUN.sub(replace, text)
 
 
-def _kinds(tag: str, hide: bool, main: bool) -> list[str]:
-    """What an open element counts towards: its tag, and hidden or main content."""
-    return [tag] + (["hidden"] if hide else []) + (["main"] if main else [])
+def render(node: Node, hide: Callable[[Node], bool]) -> list[str]:
+    """The element's text as lines (empty ones dropped), without what `hide` hides."""
+    parts: list[str] = []
+    pre = 0
+    stack: list[tuple[Node | str, bool]] = [(node, False)]
+    while stack:
+        item, leaving = stack.pop()
+        if isinstance(item, str):
+            data = item.replace(_SOFT, "")
+            parts.append(data if pre else _SOURCE_BREAK.sub(_SOFT, data))
+        elif leaving:
+            pre -= item.tag == "pre"
+            parts.append("\n" if item.tag in BLOCK_TAGS else "")
+        elif item is node or not hide(item):
+            parts.append("\n" if item.tag in BLOCK_TAGS else "")
+            parts.append("- " if item.tag == "li" else "")
+            pre += item.tag == "pre"
+            stack.append((item, True))
+            stack.extend((child, False) for child in reversed(item.children))
+    lines = (" ".join(line.split()) for line in resolve_breaks("".join(parts)).split("\n"))
+    return [line for line in lines if line and line != "-"]
 
 
-class _Extractor(HTMLParser):
-    def __init__(self, main_only: bool) -> None:
-        super().__init__(convert_charrefs=True)
-        self.main_only = main_only
-        self.parts: list[str] = []
-        self.title: list[str] = []
-        self.h1: list[str] = []
-        # Open elements: (tag, hides its content, is main content), and how many of each
-        # kind are open, so that every piece of text is placed in constant time.
-        self._open: list[tuple[str, bool, bool]] = []
-        self._count: Counter[str] = Counter()
+def _hidden(node: Node) -> bool:
+    return not visible(node)
 
-    def _push(self, tag: str, hide: bool, main: bool) -> None:
-        self._open.append((tag, hide, main))
-        self._count.update(_kinds(tag, hide, main))
 
-    def _pop_to(self, depth: int) -> None:
-        for tag, hide, main in self._open[depth:]:
-            self._count.subtract(_kinds(tag, hide, main))
-        del self._open[depth:]
+def _furniture(prose: Prose, body: Body) -> Callable[[Node], bool]:
+    """What to hide inside the article: the invisible, footers, a whole page's headers (an
+    article's own header holds its headline), and blocks of links or little-prose blocks
+    named as furniture, when they hold less than half the body's text (more is the body)."""
+    found, most = body.found, _PART_OF_BODY * prose.text_chars(body.core)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        marks = " ".join(v or "" for k, v in values.items() if k in ("id", "class"))
-        hide = (tag in _SKIP_TAGS or bool(_BANNER.search(marks))
-                or (values.get("role") or "") in _SKIP_ROLES
-                or "hidden" in values or values.get("aria-hidden") == "true")
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        if tag == "li" and not self._count["hidden"]:
-            self.parts.append("- ")
-        if tag not in _VOID_TAGS:
-            self._push(tag, hide, tag in ("main", "article"))
+    def hide(node: Node) -> bool:
+        if not visible(node):
+            return True
+        if node.tag in ("#document", "html", "body", "main"):
+            return False
+        if node.tag == "footer" or (node.tag == "header" and not found):
+            return True
+        text = prose.text_chars(node)
+        if text > most:
+            return False
+        if node.tag in _LINK_LISTS and text >= _LINK_LIST_MIN and \
+                prose.link_count(node) >= _LINK_LIST_LINKS and \
+                prose.plain_chars(node) <= (1 - _LINK_LIST_SHARE) * text:
+            return True  # a list of links to elsewhere: related stories, categories, tags
+        marks = f"{node.get('id')} {node.get('class')}"
+        return (bool(_FURNITURE.search(marks))
+                and prose.prose_chars(node) < _FURNITURE_PROSE * text)
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        if not self._count[tag]:
-            return
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth][0] == tag:
-                self._pop_to(depth)  # also closes elements the page left open
-                break
+    return hide
 
-    def handle_data(self, data: str) -> None:
-        data = data.replace(_SOFT, "")
-        if not self._count["pre"]:
-            data = _SOURCE_BREAK.sub(_SOFT, data)
-        if self._count["title"]:
-            self.title.append(data)
-        elif not self._count["hidden"]:
-            if self._count["h1"]:
-                self.h1.append(data)
-            if not self.main_only or self._count["main"]:
-                self.parts.append(data)
+
+def _inline_text(node: Node) -> str:
+    return " ".join(render(node, _hidden))
+
+
+def _facts(root: Node, body: Body, prose: Prose) -> PageFacts:
+    """Metadata, <title>, the headings around the article and its first <time>."""
+    meta: dict[str, str] = {}
+    canonical, title, scripts, h1s, time = "", "", [], [], ""
+    scope = body.section if body.found else body.core
+    heading_scope, reached = set(walk(scope)), False
+    time_scope = set(walk(body.section)) if body.found else None
+    for node in walk(root):
+        reached = reached or node is scope
+        key = (node.get("property") or node.get("name") or node.get("itemprop")).lower()
+        if node.tag == "meta" and key and node.get("content").strip():
+            meta.setdefault(key, node.get("content"))
+        elif node.tag == "link" and "canonical" in node.get("rel").lower().split():
+            canonical = canonical or node.get("href")
+        elif node.tag == "script" and node.get("type").strip().lower() == "application/ld+json":
+            scripts.append("".join(c for c in node.children if isinstance(c, str)))
+        elif node.tag == "title" and not title:
+            title = "".join(c for c in node.children if isinstance(c, str))
+        elif node.tag == "h1" and node in prose.spans:
+            h1s.append((node, _inline_text(node), node in heading_scope, reached))
+        elif (node.tag == "time" and not time and node.get("datetime")
+              and (time_scope is None or node in time_scope)):
+            time = node.get("datetime")
+    inside = [(node, text) for node, text, is_in, _ in h1s if is_in]
+    before = [(node, text) for node, text, is_in, after in h1s if not is_in and not after]
+    heading = (inside or before[-1:])[0][0] if inside or before else None
+    return PageFacts(meta, canonical, tuple(scripts), title, inside[0][1] if inside else "",
+                     before[-1][1] if before else "", tuple(text for _, text, _, _ in h1s),
+                     time, _dateline(root, body, prose, heading))
+
+
+def _dateline(root: Node, body: Body, prose: Prose, heading: Node | None) -> str:
+    """Where a page without date metadata prints the date: the article's text outside its
+    body, and what follows its headline (within the headline's parent and grandparent)."""
+    furniture = _furniture(prose, body)
+
+    def hide(node: Node) -> bool:
+        return node is body.core or furniture(node)
+
+    texts = []
+    if body.found and body.core is not body.section:
+        texts.append(render(body.section, hide))
+    parents = {child: node for node in walk(root) for child in node.children
+               if isinstance(child, Node)} if heading is not None else {}
+    node = heading
+    for _ in range(2):  # the headline's siblings, then its parent's
+        parent = parents.get(node) if node is not None else None
+        if node is None or parent is None:
+            break
+        following = Node("div", children=parent.children[parent.children.index(node):])
+        texts.append(render(following, hide))
+        node = parent
+    return "\n".join("\n".join(lines)[:_DATELINE_CHARS] for lines in texts)
+
+
+def _with_headline(headline: str, lines: list[str]) -> str:
+    if headline and (not lines or lines[0] != headline):
+        lines = [headline, *lines]
+    return "\n".join(lines)
+
+
+def read_html(html: str) -> Reading:
+    """HTML → a Reading: the article's headline then its text, and the page's site,
+    canonical URL and publication date (`published_from="page"`) where it gives them."""
+    root = parse_html(html)
+    prose = measure(root)
+    body = find_body(root, prose)
+    meta = page_meta(_facts(root, body, prose))
+    text = _with_headline(meta.headline, render(body.core, _furniture(prose, body)))
+    source = SourceInfo(site=meta.site, url=meta.url, published=meta.published,
+                        published_from="page" if meta.published else "")
+    return Reading(text, source)
 
 
 def html_to_text(html: str) -> str:
-    """HTML → main text with the page title (h1, else <title>) as its first line."""
-    parser = _Extractor(main_only=bool(re.search(r"<(main|article)[\s>]", html, re.I)))
-    parser.feed(html)
-    parser.close()
-    text = resolve_breaks("".join(parser.parts))
-    lines = [re.sub(r"\s+", " ", line).strip() for line in text.split("\n")]
-    body = "\n".join(line for line in lines if line)
-    title = re.sub(r"\s+", " ", resolve_breaks("".join(parser.h1 or parser.title))).strip()
-    if title and not body.startswith(title):
-        body = f"{title}\n{body}"
-    return body
+    """HTML (a feed entry's content or a page) → its text with the headline as first line.
+    The whole article or fragment is kept: a feed's content is all body."""
+    root = parse_html(html)
+    prose = measure(root)
+    body = find_body(root, prose)
+    headline = page_meta(_facts(root, body, prose)).headline
+    return _with_headline(headline, render(body.section, _furniture(prose, body)))

@@ -1,7 +1,7 @@
 """Bytes → a Reading for each supported format (by file suffix), with encoding detection.
 
 Pure: no file access. Each format has one reader; the registry below is the list of what is
-read, and the README's table follows it: plain text, Markdown, HTML, PDF, Word (.docx),
+read, and the README's table follows it: plain text, Markdown, HTML and XHTML, PDF, Word (.docx),
 OpenDocument text (.odt) and mail (.eml).
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from bot.errors import InputError
 from bot.model import Reading
 from bot.sources.encodings import decode_bytes
-from bot.sources.html import html_to_text
+from bot.sources.html import read_html
 from bot.sources.mail import read_mail
 from bot.sources.markdown import read_markdown
 from bot.sources.odt import read_odt
@@ -20,7 +20,7 @@ from bot.sources.office import read_docx
 
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-HTML_SUFFIXES = (".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".xht")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
 ODT_SUFFIXES = (".odt",)
@@ -36,7 +36,7 @@ def _read_markdown(data: bytes) -> Reading:
 
 
 def _read_html(data: bytes) -> Reading:
-    return Reading(html_to_text(decode_bytes(data)))
+    return read_html(decode_bytes(data))
 
 
 def _read_pdf(data: bytes) -> Reading:
