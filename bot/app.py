@@ -17,10 +17,10 @@ from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
-from bot.ingest import require_japanese, with_document_source
+from bot.ingest import require_japanese
 from bot.lock import hold_state_lock
 from bot.model import Analysis, Term
-from bot.pipeline import analyze_text
+from bot.pipeline import analyze_text, place_articles
 from bot.resources import resource_dir
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
 from bot.sources.readers import read_document
@@ -188,8 +188,7 @@ def _analyze_file(config: Config, candidate: FileCandidate, glossary: Glossary,
     if japanese_only:
         require_japanese(reading.text)
     analyses = analyze_text(reading.text, glossary, config.digest, reading.hard_wrapped)
-    return [replace(a, article=replace(a.article, source=with_document_source(
-        a.article.source, reading.source))) for a in analyses]
+    return place_articles(analyses, reading.text, reading.source, "")
 
 
 def inspect_file(config: Config, path: Path) -> dict[str, Any]:

@@ -20,14 +20,13 @@ from bot.config_rules import load_zone
 from bot.errors import InputError
 from bot.glossary import Glossary
 from bot.model import Analysis, Document, SourceInfo
-from bot.pipeline import Work, analyze_text, article_key, text_key
+from bot.pipeline import Work, analyze_text, article_key, place_articles, text_key
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
 from bot.sources.readers import read_date, read_document
 from bot.store import Store
 from bot.stream import TranslationStream
 from bot.text.clean import japanese_ratio
-from bot.text.dates import date_analyses
 from bot.text.safe import display_name, safe_text
 from bot.translate.engine import Translator
 
@@ -233,10 +232,8 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
             raise InputError("no articles found")
         if source is not None:  # a feed entry's link is its source, whatever the text says
             analyses = [replace(a, article=replace(a.article, source=source)) for a in analyses]
-        analyses = [replace(a, article=replace(a.article, source=with_document_source(
-            a.article.source, document.source))) for a in analyses]
-        analyses = date_analyses(analyses, document.text, document.published,
-                                  document.source.published)
+        analyses = place_articles(analyses, document.text, document.source,
+                                  document.published)
         fresh = _new_articles(job, analyses)
         if not fresh:
             raise InputError("every article in it was published before (same title and text)")
@@ -246,16 +243,6 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
     job.progress(f"read {document.name} ({len(fresh)} new article(s))")
     work = Work(document, tuple(analyses[i] for i in fresh.values()), tuple(fresh.values()))
     report.entries += job.stream.add(work, tuple(fresh))
-
-
-def with_document_source(own: SourceInfo, document: SourceInfo) -> SourceInfo:
-    """An article's source, completed by what its document's format says (a page's canonical
-    URL and site) where the article's own text says nothing. Dates: see `date_analyses`."""
-    if not own.url and document.url:
-        own = replace(own, url=document.url, site=document.site or own.site)
-    if not own.site and document.site:
-        own = replace(own, site=document.site)
-    return own
 
 
 def _cleaned(document: Document, source: SourceInfo | None

@@ -11,10 +11,11 @@ from datetime import datetime
 
 from bot.glossary import Glossary
 from bot.glossary.enforce import ENFORCED, FAILED, Rendered, translate_with_terms
-from bot.model import Analysis, Article, Document, Entry, Pair, Term
+from bot.model import Analysis, Article, Document, Entry, Pair, SourceInfo, Term
 from bot.text.articles import split_articles
 from bot.text.bound import bound_title, cut_sentence
 from bot.text.clean import clean_text
+from bot.text.dates import date_analyses
 from bot.text.numbers import check_numbers
 from bot.text.sentences import split_sentences
 from bot.text.summarize import Budget, choose_summary
@@ -30,6 +31,25 @@ def analyze_text(text: str, glossary: Glossary, limits: Budget | int,
     # First: every later stage assumes wrapped lines are rejoined.
     lines = clean_text(text, hard_wrapped)
     return [analyze_article(a, glossary, limits) for a in split_articles(lines)]
+
+
+def place_articles(analyses: list[Analysis], text: str, page: SourceInfo, file_date: str
+                   ) -> list[Analysis]:
+    """Each article's source completed by what its document's format says (`page`: a web
+    page's canonical URL and site, a mail's date) where its own text says nothing, and
+    dated (see `date_analyses`: the article's own date line first, the file's date last)."""
+    placed = [replace(a, article=replace(a.article, source=with_document_source(
+        a.article.source, page))) for a in analyses]
+    return date_analyses(placed, text, file_date, page.published)
+
+
+def with_document_source(own: SourceInfo, document: SourceInfo) -> SourceInfo:
+    """An article's source, with the document's URL and site where it has none."""
+    if not own.url and document.url:
+        own = replace(own, url=document.url, site=document.site or own.site)
+    if not own.site and document.site:
+        own = replace(own, site=document.site)
+    return own
 
 
 def analyze_article(article: Article, glossary: Glossary,

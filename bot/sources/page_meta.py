@@ -72,11 +72,16 @@ def page_meta(facts: PageFacts) -> PageMeta:
 
 
 def _headline(facts: PageFacts, article: Mapping[str, object], site: str) -> str:
-    """JSON-LD headline, og:title, the article's h1, an h1 the title starts with, the last
-    h1 before the article, <title>: the first there is, without the site's name. Only a
-    title's parts after a bar or dash are taken for an unknown site's name: headlines and
-    headings are headlines, with whatever bars they hold."""
+    """The article's own h1 when the page's metadata or <title> confirms it (what readers
+    see, and some pages put their summary in JSON-LD's headline); else JSON-LD headline,
+    og:title, the article's h1, an h1 the title starts with, the last h1 before the article,
+    <title>: the first there is, without the site's name. Only a title's parts after a bar or
+    dash are taken for an unknown site's name: headlines and headings are headlines, with
+    whatever bars they hold."""
     h1s = [_clean(h1) for h1 in facts.h1s]
+    own = _clean(facts.body_h1)
+    if own and _confirmed(own, facts, article):
+        return own
     for candidate, generic in ((_text(article.get("headline")), False),
                                (facts.meta.get("og:title", ""), True),
                                (facts.body_h1, False), (_h1_of_title(facts.title, h1s), False),
@@ -85,6 +90,14 @@ def _headline(facts: PageFacts, article: Mapping[str, object], site: str) -> str
         if headline:
             return headline
     return ""
+
+
+def _confirmed(h1: str, facts: PageFacts, article: Mapping[str, object]) -> bool:
+    """Does a second source name `h1` as the page's title (og:title, JSON-LD, <title>)?"""
+    named = (_text(article.get("headline")), _text(article.get("name")),
+             facts.meta.get("og:title", ""), facts.meta.get("twitter:title", ""))
+    return (any(_clean(name) == h1 for name in named)
+            or _clean(facts.title).startswith(h1))
 
 
 def _h1_of_title(title: str, h1s: list[str]) -> str:

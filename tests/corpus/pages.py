@@ -1,7 +1,7 @@
 """Real pages (tests/corpus/pages) read as the product reads them, and what came out of them.
 
 Each page goes through `read_document` and `analyze_text`, its articles' sources are completed
-as ingest completes them (`with_document_source`, then `date_analyses` with no file date), and
+as ingest completes them (`place_articles`, with no file date), and
 the output is held against the page's gold file (pages/README.md says what a unit is):
 
 - whole: gold units that come out as exactly one output sentence or title (white space and
@@ -18,17 +18,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 from bot.glossary import Glossary
-from bot.ingest import with_document_source
 from bot.model import SourceInfo
-from bot.pipeline import analyze_text
+from bot.pipeline import analyze_text, place_articles
 from bot.sources.encodings import decode_bytes
 from bot.sources.readers import read_document
-from bot.text.dates import date_analyses
 from bot.text.sentences import split_sentences
 from tests.corpus.layouts import normalised
 
@@ -146,10 +144,8 @@ def measure_page(name: str) -> PageOutcome:
     data = (PAGES_DIR / name).read_bytes()
     reading = read_document(name, data)
     analyses = analyze_text(reading.text, Glossary(), 3, hard_wrapped=reading.hard_wrapped)
-    analyses = [replace(a, article=replace(a.article, source=with_document_source(
-        a.article.source, reading.source))) for a in analyses]
     # No file date: only what the page itself says may date it.
-    analyses = date_analyses(analyses, reading.text, "")
+    analyses = place_articles(analyses, reading.text, reading.source, "")
     titles = [a.article.title for a in analyses]
     sentences = [s for a in analyses for s in a.sentences]
     source = analyses[0].article.source if analyses else SourceInfo()
