@@ -9,6 +9,7 @@ Linear in the size of the page.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,6 +92,8 @@ class _TreeBuilder(HTMLParser):
             values.setdefault(name, value or "")
         node = Node(tag, values)
         self._open[-1].children.append(node)
+        if tag == "img" and (char := gaiji(values.get("alt", ""))):
+            self.handle_data(char)
         if tag not in VOID_TAGS:
             self._open.append(node)
             self._count[tag] += 1
@@ -109,6 +112,32 @@ class _TreeBuilder(HTMLParser):
             children[-1] += data
         else:
             children.append(data)
+
+
+# A character that had no code point in the page's encoding, drawn as an image whose alt text
+# names it (Aozora Bunko's convention, `※(「特のへん＋廴＋聿」、第3水準1-87-71)`): by its
+# JIS X 0213 plane-row-cell, or by its code point (`U+546D`).
+_JIS_X_0213 = re.compile(r"第[34]水準([12])-(\d{1,2})-(\d{1,2})")
+_CODE_POINT = re.compile(r"U\+([0-9A-Fa-f]{4,6})")
+
+
+def gaiji(alt: str) -> str:
+    """The character an image stands for when its alt text names it, else ""."""
+    if not alt.startswith("※"):
+        return ""
+    if found := _CODE_POINT.search(alt):
+        value = int(found[1], 16)
+        return chr(value) if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else ""
+    if found := _JIS_X_0213.search(alt):
+        plane, row, cell = (int(g) for g in found.groups())
+        if not (1 <= row <= 94 and 1 <= cell <= 94):
+            return ""
+        code = bytes([0xA0 + row, 0xA0 + cell])
+        try:  # EUC-JIS-2004 writes plane 2 behind the single shift SS3
+            return (b"\x8f" + code if plane == 2 else code).decode("euc_jis_2004")
+        except UnicodeDecodeError:
+            return ""
+    return ""
 
 
 def parse_html(html: str) -> Node:

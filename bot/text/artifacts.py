@@ -26,7 +26,9 @@ _IMPRINT = re.compile(
     re.IGNORECASE,
 )
 _SOURCE_LINE = re.compile(r"^(?:参考|出典|ソース|Source)\s*[:：]\s*(https?://\S+)$", re.IGNORECASE)
-_BYLINE = re.compile(r"^[(（][^()（）。、]{2,16}[)）]$")
+# A name in brackets on a line of its own (（ジャーナリスト）), not a date of writing that closes
+# a work (（大正七年四月十六日）): that is part of the text.
+_BYLINE = re.compile(r"^[(（](?![^()（）]*年[^()（）]*月)[^()（）。、]{2,16}[)）]$")
 _FOOTNOTE_BODY = re.compile(r"^(\d{1,2})(?=[「『“\"《]|\s*https?://)")
 _SUPERSCRIPT_NOTE_BODY = re.compile(r"^[⁰¹²³⁴-⁹]+\s")
 _SUPERSCRIPTS = re.compile(r"(?<=\S)[⁰¹²³⁴-⁹]+")
