@@ -34,6 +34,7 @@ _LINK_LIST_SHARE = 0.8  # of its text in links: a block of links, not of text
 _LINK_LIST_MIN = 12  # characters: a lone short link ("続きを読む") is left to the text
 _PART_OF_BODY = 0.5  # of the body's text: a block holding more is the body, whatever its name
 _LINK_LIST_LINKS = 3  # an embedded card is one link, a list of stories several
+_LINK_LIST_LABEL = 24  # characters outside the links: a list's label, not its text
 _DATELINE_CHARS = 300  # of text after a headline where its date is printed
 # Stands for a source line break until the text on both sides of it is known.
 _SOFT = "\ue001"
@@ -101,14 +102,20 @@ def _furniture(prose: Prose, body: Body) -> Callable[[Node], bool]:
         if text > most:
             return False
         if node.tag in _LINK_LISTS and text >= _LINK_LIST_MIN and \
-                prose.link_count(node) >= _LINK_LIST_LINKS and \
-                prose.plain_chars(node) <= (1 - _LINK_LIST_SHARE) * text:
-            return True  # a list of links to elsewhere: related stories, categories, tags
+                prose.link_count(node) >= _LINK_LIST_LINKS and _mostly_links(node, prose):
+            return True  # a list of links: related stories, categories, tags, contents
         marks = f"{node.get('id')} {node.get('class')}"
         return (bool(_FURNITURE.search(marks))
                 and prose.prose_chars(node) < _FURNITURE_PROSE * text)
 
     return hide
+
+
+def _mostly_links(node: Node, prose: Prose) -> bool:
+    """Links, and at most a short label without a sentence (`Table of Contents`, `関連記事`)."""
+    plain = prose.plain_chars(node)
+    return plain <= (1 - _LINK_LIST_SHARE) * prose.text_chars(node) or (
+        plain <= _LINK_LIST_LABEL and not prose.prose_chars(node))
 
 
 def _inline_text(node: Node) -> str:

@@ -39,6 +39,7 @@ _BODY_HINT = re.compile(r"article[-_]?body|articlebody|article[-_]?text|main[-_]
 # The body narrows only into containers: a lone paragraph of prose beside a list or a table
 # is one part of an article, not its body.
 _CONTAINERS = frozenset({"div", "section", "article", "main", "td"})
+_HEADINGS = frozenset({"h1", "h2"})
 _ARTICLE_SHARE = 0.3  # of the page's score, for an <article> or <main> to be the article
 _WEAK_PAGE = 30  # a page scoring less has too little prose to weigh its markup against
 _TEXT_WEIGHT = 0.2  # of a written line's character, against 1 more for one in a sentence
@@ -225,10 +226,25 @@ def narrow(node: Node, prose: Prose, fallback: bool) -> Node:
                   and prose.score(c) >= _HINTED_SHARE * prose.score(node) > 0]
         if hinted:
             node = hinted[0]
-        elif best is not None and _holds_body(best, node, prose, fallback):
+        elif (best is not None and _holds_body(best, node, prose, fallback)
+              and not _headed(node, best, prose)):
             node = best
         else:
             return node
+
+
+def _headed(node: Node, child: Node, prose: Prose) -> bool:
+    """Does `node` open with its own visible heading before `child`? Then the heading and
+    what follows it are one unit (a chapter's title and its lead before its sections). Not
+    the page itself: an h1 straight in <body> is as often the site's name."""
+    if node.tag in _NEVER_HIDDEN:
+        return False
+    for item in node.children:
+        if item is child:
+            return False
+        if isinstance(item, Node) and item.tag in _HEADINGS and prose.text_chars(item):
+            return True
+    return False
 
 
 def _holds_body(child: Node, node: Node, prose: Prose, fallback: bool) -> bool:

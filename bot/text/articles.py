@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from bot.model import Article, SourceInfo
 from bot.text import artifacts as art
 from bot.text.clean import is_prose_line
+from bot.text.dates import line_date
 from bot.text.sentences import split_sentences
 
 _REFERENCE = re.compile(r"^References?(\(s\))?\s*:?\s*$", re.IGNORECASE)
@@ -121,7 +122,7 @@ def _leading_short_lines(paragraphs: list[str]) -> list[str]:
 def _title_from(head: list[str]) -> tuple[str, list[str]]:
     """(title, head lines kept as body): a front-matter block gives title and subtitle only."""
     title = _LABEL.sub("", head[0]).strip()
-    if len(head) < _FRONT_MATTER_MIN:
+    if len(head) < _FRONT_MATTER_MIN or not any(map(_cover_detail, head[1:])):
         return title, head[1:]
     # Cover pages: names, dates and report numbers are metadata, not text to translate.
     title = art.squeeze_title(title)
@@ -129,6 +130,12 @@ def _title_from(head: list[str]) -> tuple[str, list[str]]:
     if _HIRAGANA.search(subtitle) and len(subtitle) <= _DERIVED_TITLE_MAX:
         title = f"{title}：{art.squeeze_title(subtitle)}"
     return title, []
+
+
+def _cover_detail(line: str) -> bool:
+    """What only a cover page puts under a title: a date, or a line with no Japanese (the
+    author's romanised name, a report number). Headings and a lead never look like this."""
+    return not art.has_japanese(line) or bool(line_date(line))
 
 
 def derive_title(paragraph: str) -> str:
