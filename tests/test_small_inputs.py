@@ -1,0 +1,123 @@
+"""Small damage that used to cost a whole input: a cut-off last character, a lone surrogate, a
+script line on top of a text file. Each case is bytes written here, read the way a run reads
+them."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from bot.app import inspect_file
+from bot.config import Config
+from bot.errors import InputError
+from bot.ingest import require_japanese
+from bot.sources.encodings import decode_bytes, strip_code_elements
+from bot.sources.readers import read_text
+from bot.text.safe import safe_text
+
+STORY = ("港湾の取扱量が過去最多に\n"
+         "北部の港で、今年上半期のコンテナ取扱量が過去最多を更新した。\n"
+         "港を運営する会社によると、取扱量は前年同期比12%増の約23万TEUに達した。")
+
+
+# --- UTF-8 cut short --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cut", [1, 2])
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_utf8_cut_inside_its_last_character_loses_only_that_character(cut: int,
+                                                                      bom: bytes) -> None:
+    data = bom + STORY.encode("utf-8")
+    assert data.endswith("。".encode())  # three bytes: cut one or two of them
+    text = read_text("cut.txt", data[:-cut])
+    assert text == STORY.removesuffix("。")
+
+
+def test_utf8_cut_inside_a_kanji_keeps_the_rest() -> None:
+    data = (STORY + "港").encode()[:-1]
+    assert read_text("cut.txt", data) == STORY
+
+
+def test_invalid_utf8_in_the_middle_is_not_taken_for_a_cut() -> None:
+    # Only a broken *end* is repaired: a bad byte inside is another encoding's, or garbage.
+    data = STORY.encode()
+    broken = data[:30] + b"\xe3\x81" + data[30:]
+    with pytest.raises(InputError, match="not text in any known encoding"):
+        decode_bytes(broken)
+    with pytest.raises(InputError, match="after its BOM"):
+        decode_bytes(codecs.BOM_UTF8 + broken)
+
+
+# --- UTF-16 with a lone surrogate ------------------------------------------------------------
+
+def _with_lone_surrogate(codec: str, unit: int) -> bytes:
+    """STORY in `codec` with one surrogate code unit put after its tenth character."""
+    body = STORY.encode(codec.replace("-sig", ""))
+    bom = b""
+    if codec == "utf-16":
+        bom, body = body[:2], body[2:]
+    big = codec == "utf-16-be" or (codec == "utf-16" and bom == codecs.BOM_UTF16_BE)
+    surrogate = unit.to_bytes(2, "big" if big else "little")
+    return bom + body[:20] + surrogate + body[20:]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("unit", [0xD800, 0xDBFF, 0xDC00, 0xDFFF], ids=hex)
+def test_utf16_with_a_lone_surrogate_loses_only_that_code_unit(codec: str, unit: int) -> None:
+    text = read_text("memo.txt", _with_lone_surrogate(codec, unit))
+    assert text == STORY[:10] + "\ufffd" + STORY[10:]
+    # Where text enters the pipeline, the mark of the lost character goes too.
+    assert safe_text(text) == STORY
+
+
+def test_utf16_ending_on_a_high_surrogate() -> None:
+    data = STORY.encode("utf-16") + b"\x3d\xd8"  # the first half of an emoji, then the end
+    assert safe_text(read_text("memo.txt", data)) == STORY
+
+
+def test_utf16_made_of_surrogates_is_still_refused() -> None:
+    data = codecs.BOM_UTF16_LE + b"\x00\xd8\x00\xdc\x00\xdc" * 20
+    with pytest.raises(InputError, match="undecodable bytes"):
+        decode_bytes(data)
+
+
+# --- a script line on top of a text file ------------------------------------------------------
+
+SCRIPT = ('<script async src="https://www.example.com/gtag/js?id=G-ABC123"></script>'
+          "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push("
+          "arguments);}gtag('js',new Date());gtag('config','G-ABC123');</script>")
+
+
+@pytest.mark.parametrize("name", ["page.txt", "page.md"])
+def test_a_script_line_does_not_hide_the_japanese_text_after_it(name: str,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes((SCRIPT + "\n" + STORY).encode())
+    text = read_text(name, path.read_bytes())
+    require_japanese(text)  # skipped as "not Japanese text" before
+    assert "gtag" not in text and "<script" not in text
+    (article,) = inspect_file(Config(), path)["articles"]
+    assert article["title"] == "港湾の取扱量が過去最多に"
+    assert article["sentences"] == STORY.splitlines()[1:]
+
+
+def test_script_and_style_elements_are_removed_whole() -> None:
+    text = ("前文。<SCRIPT type='text/javascript'>if (a < b) { x = '</div>'; }</SCRIPT >中文。"
+            "<style>\np { color: red }\n</style>後文。")
+    assert strip_code_elements(text) == "前文。中文。後文。"
+
+
+def test_an_unclosed_script_tag_is_left_as_text() -> None:
+    text = "文中で<script>タグの使い方を説明する。" * 3
+    assert strip_code_elements(text) == text
+    # Many unclosed openers: each closing tag is looked for once, not once per opener.
+    many = "<script>" * 50_000 + "本文。"
+    assert strip_code_elements(many) == many
+
+
+def test_html_pages_read_the_same() -> None:
+    page = ("<html><head><title>港の話題</title><script>var t = '<p>偽の段落</p>';</script>"
+            "</head><body><p>港で新しい荷役システムが動き始めた。</p></body></html>")
+    text = read_text("page.html", page.encode())
+    assert "港で新しい荷役システムが動き始めた。" in text and "偽の段落" not in text
