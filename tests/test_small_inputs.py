@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.errors import InputError
 from bot.ingest import require_japanese
 from bot.sources.encodings import decode_bytes, strip_code_elements
+from bot.sources.markdown import markdown_to_text
 from bot.sources.readers import read_text
 from bot.text.safe import safe_text
 
@@ -121,3 +122,60 @@ def test_html_pages_read_the_same() -> None:
             "</head><body><p>港で新しい荷役システムが動き始めた。</p></body></html>")
     text = read_text("page.html", page.encode())
     assert "港で新しい荷役システムが動き始めた。" in text and "偽の段落" not in text
+
+
+# --- Markdown links, entities, code -----------------------------------------------------------
+
+def _markdown(source: str) -> list[str]:
+    return read_text("note.md", source.encode()).splitlines()
+
+
+def test_a_link_target_with_parentheses_leaves_no_stray_bracket() -> None:
+    source = ("[一帯一路](https://ja.wikipedia.org/wiki/一帯一路_(構想))は2013年に始まった。\n"
+              "![港の全景](https://example.jp/img/port_(2)_(large).jpg \"港\")を見る。\n"
+              "[資料](<https://example.jp/a b.pdf>)と[地図](https://example.jp/map 'title')。")
+    assert _markdown(source) == ["一帯一路は2013年に始まった。", "港の全景を見る。", "資料と地図。"]
+
+
+def test_entities_are_decoded_except_in_code() -> None:
+    source = ("AT&amp;T と &copy; 2025 かけはし、&#12354;&#x3042;と書く。\n"
+              "コードの`&amp;`と``&lt;p&gt;``は書いたとおり。&unknown; も。")
+    assert _markdown(source) == ["AT&T と © 2025 かけはし、ああと書く。",
+                                 "コードの&amp;と&lt;p&gt;は書いたとおり。&unknown; も。"]
+
+
+def test_an_escaped_markup_character_stays_text() -> None:
+    # &#42; is a literal asterisk: it opens no emphasis once decoded.
+    assert _markdown("価格は&#42;暫定&#42;です。") == ["価格は*暫定*です。"]
+
+
+def test_autolinks_show_their_address() -> None:
+    source = "詳細は<https://example.jp/news_2025_06>を参照。連絡は<mailto:info@example.jp>まで。"
+    assert _markdown(source) == [
+        "詳細はhttps://example.jp/news_2025_06を参照。連絡はinfo@example.jpまで。"]
+
+
+def test_reference_links_keep_their_text_and_definitions_go() -> None:
+    source = ("[報告書][rep]と[白書][]、それに[統計]を参照した。[注1]は本文の記号。\n"
+              "\n"
+              "[REP]: https://example.jp/report.pdf \"報告書\"\n"
+              "[白書]: <https://example.jp/white paper>\n"
+              "  [統計]: https://example.jp/stats\n"
+              "[注1]: 本文の説明です。")
+    assert _markdown(source) == ["報告書と白書、それに統計を参照した。[注1]は本文の記号。",
+                                 "", "", "", "", "[注1]: 本文の説明です。"]
+
+
+def test_a_fenced_code_block_is_kept_as_written() -> None:
+    source = "手順は次のとおり。\n```sh\n$ echo a_b_c &amp; [x](y)\n```\n**以上**です。"
+    assert _markdown(source) == ["手順は次のとおり。", "", "$ echo a_b_c &amp; [x](y)", "",
+                                 "以上です。"]
+
+
+@pytest.mark.parametrize("hostile", [
+    "[" * 50_000, "[a](" + "(a" * 25_000, "[a]: " + "/" * 50_000 + " (",
+    "![" * 25_000 + "](" * 25_000,
+])
+def test_hostile_markdown_is_read_in_one_pass(hostile: str) -> None:
+    # Each of these took seconds to minutes with a pattern that rescans from every position.
+    assert len(markdown_to_text(hostile)) <= len(hostile)
