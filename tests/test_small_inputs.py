@@ -1,6 +1,7 @@
 """Small damage that used to cost a whole input: a cut-off last character, a lone surrogate, a
-script line on top of a text file. Each case is bytes written here, read the way a run reads
-them."""
+script line on top of a text file, Markdown link and entity syntax left in the text, a feed
+declared UTF-8 but written in Shift_JIS or EUC-JP. Each case is bytes written here, read the
+way a run reads them (feeds from a local HTTP server)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from bot.config import Config
 from bot.errors import InputError
 from bot.ingest import require_japanese
 from bot.sources.encodings import decode_bytes, strip_code_elements
+from bot.sources.feeds import FeedState, FetchResult, poll_feed
 from bot.sources.markdown import markdown_to_text
 from bot.sources.readers import read_text
 from bot.text.safe import safe_text
+from tests.support.http_server import Route, serve
 
 STORY = ("港湾の取扱量が過去最多に\n"
          "北部の港で、今年上半期のコンテナ取扱量が過去最多を更新した。\n"
@@ -179,3 +182,54 @@ def test_a_fenced_code_block_is_kept_as_written() -> None:
 def test_hostile_markdown_is_read_in_one_pass(hostile: str) -> None:
     # Each of these took seconds to minutes with a pattern that rescans from every position.
     assert len(markdown_to_text(hostile)) <= len(hostile)
+
+
+# --- a feed declared UTF-8, written in a Japanese encoding ------------------------------------
+
+FEED_TITLE = "㈱髙島屋、①新店舗を開業"
+FEED_TEXT = "髙島屋は新しい店舗を開いた。売上高は前年比で二割増えた。"
+
+
+def _feed(declared: str, title: str, text: str = FEED_TEXT) -> str:
+    """An RSS feed of one item; `declared` "" leaves the encoding out of the XML declaration."""
+    encoding = f' encoding="{declared}"' if declared else ""
+    return (f'<?xml version="1.0"{encoding}?>\n<rss version="2.0"><channel>'
+            "<title>店舗ニュース</title><link>https://example.jp/</link><description>d"
+            f"</description><item><title>{title}</title><link>https://example.jp/1</link>"
+            f"<description>{text}</description></item></channel></rss>")
+
+
+def _poll(body: bytes, content_type: str) -> FetchResult:
+    with serve({"/feed.xml": Route(body, headers={"Content-Type": content_type})}) as server:
+        return poll_feed(FeedState(server.url("/feed.xml")), 1_750_000_000.0, timeout=5)
+
+
+@pytest.mark.parametrize(("codec", "title", "text"), [
+    ("cp932", FEED_TITLE, FEED_TEXT),  # Windows-31J: ㈱ ① 髙 included
+    ("euc_jp", "高島屋が新店舗を開業", FEED_TEXT.replace("髙", "高")),
+])
+@pytest.mark.parametrize("where", ["header", "xml", "both"])
+def test_a_feed_declared_utf8_but_written_in_a_japanese_encoding_is_read(
+        codec: str, title: str, text: str, where: str) -> None:
+    doc = _feed("UTF-8" if where != "header" else "", title, text)
+    charset = "; charset=utf-8" if where != "xml" else ""
+    result = _poll(doc.encode(codec), "application/rss+xml" + charset)
+    assert result.error == ""
+    assert [(item.title, item.text) for item in result.items] == [(title, text)]
+    require_japanese(f"{title}\n{text}")
+
+
+def test_a_utf8_feed_with_one_bad_byte_is_read_around_it() -> None:
+    # Not a Japanese encoding: the declaration stands, and only the bad byte is lost (it was
+    # read as iso-8859-2 whole, every entry garbled).
+    doc = _feed("utf-8", "新店舗を開業").encode().replace(b"</description></item>",
+                                                        b"\xff</description></item>")
+    (item,) = _poll(doc, "application/rss+xml; charset=utf-8").items
+    assert (item.title, safe_text(item.text)) == ("新店舗を開業", FEED_TEXT)
+
+
+def test_a_feed_of_bad_bytes_declared_utf8_is_not_taken_for_japanese() -> None:
+    doc = _feed("utf-8", "新店舗を開業").encode().replace(
+        b"</description></item>", bytes(range(0x80, 0x100)) + b"</description></item>")
+    (item,) = _poll(doc, "application/rss+xml; charset=utf-8").items
+    assert item.title != "新店舗を開業"  # left to feedparser, as before: no better reading
