@@ -107,9 +107,17 @@ def test_a_script_line_does_not_hide_the_japanese_text_after_it(name: str,
 
 
 def test_script_and_style_elements_are_removed_whole() -> None:
-    text = ("前文。<SCRIPT type='text/javascript'>if (a < b) { x = '</div>'; }</SCRIPT >中文。"
-            "<style>\np { color: red }\n</style>後文。")
-    assert strip_code_elements(text) == "前文。中文。後文。"
+    text = ("前文。\n<SCRIPT type='text/javascript'>if (a < b) { x = '</div>'; }</SCRIPT >\n"
+            "中文。 <style>\np { color: red }\n</style>後文。<p><script>x()</script></p>")
+    assert strip_code_elements(text) == "前文。\n\n中文。 後文。<p></p>"
+
+
+def test_a_script_tag_inside_a_word_or_a_link_is_text() -> None:
+    # Removing from the first "<script>" to the last "</script>" would lose the paragraphs.
+    source = ("港の話題。[リンク](http://example.com/<script>)を参照。\n\n"
+              "取扱量は過去最多だった。\n\n<script>alert('x')</script>\n")
+    assert _markdown(source) == ["港の話題。リンクを参照。", "", "取扱量は過去最多だった。", ""]
+    assert strip_code_elements("AT&T<script>は</script>タグ") == "AT&T<script>は</script>タグ"
 
 
 def test_an_unclosed_script_tag_is_left_as_text() -> None:

@@ -41,8 +41,10 @@ _PLAUSIBLE = re.compile(  # the above, plus what counts half: rare kanji, symbol
 )
 _ASCII = re.compile("[\t\n\r\x20-\x7e]+")
 _KANA = re.compile("[\u3041-\u30ff]")
-# An opening tag's attributes are bounded: a stray "<script" in prose must not scan the rest.
-_CODE_OPENER = re.compile(r"<(script|style)\b[^<>]{0,2000}>", re.IGNORECASE)
+# An element opens a line or follows a tag or a space; "<script>" inside a word or a URL
+# (`[link](http://example.com/<script>)`) is text. Its attributes are bounded: a stray
+# "<script" in prose must not scan the rest.
+_CODE_OPENER = re.compile(r"(?<![^\s>])<(script|style)\b[^<>]{0,2000}>", re.IGNORECASE)
 _CODE_CLOSERS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style")}
 _BAD = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
 
@@ -98,8 +100,9 @@ def strip_code_elements(text: str) -> str:
 
     They are code, never text to read: a text file saved from a page's source can start
     with one, and its ASCII outweighs the Japanese after it (the file was skipped as not
-    Japanese, the script line taken for a title). An element ends at the first closing tag
-    of its name, as in an HTML parser; one that is never closed is left alone. Linear: each
+    Japanese, the script line taken for a title). An element starts where a tag can (see
+    _CODE_OPENER) and ends at the first closing tag of its name, as in an HTML parser; one
+    that is never closed is left alone. Linear: each
     closing tag is searched for once, and not again once it is known to be missing.
     """
     if "<" not in text:
