@@ -68,6 +68,10 @@ NOT_PROSE = [
     ("編集・発行:架け橋通信編集部", Kind.CREDIT),
     ("Copyright © 2025 Kakehashi News. All rights reserved.", Kind.CREDIT),
     ("無断転載を禁じます。", Kind.CREDIT),
+    # A byline or news agency standing alone after the story.
+    ("(共同)", Kind.CREDIT),
+    ("(ワシントン=山田太郎)", Kind.CREDIT),
+    ("【速報】", Kind.CREDIT),
     # Label:value lines (an event notice's details).
     ("日時:10月5日(土)14時から", Kind.CREDIT),
     ("会場:市民会館3階の大会議室", Kind.CREDIT),
@@ -181,6 +185,7 @@ NEWS_PAGE = (
     "荷役システムは夜間も止まらずに動き、港の混雑を減らす。",
     "図1 コンテナ取扱量の推移",
     "港の周りの住民からは、夜間の騒音を心配する声も出ている。",
+    "(共同)",
     "入力:山田花子 校正:佐藤一郎",
     "発行:株式会社かけはし出版",
     "電話:03-1234-5678",

@@ -13,7 +13,8 @@ not prose, tried in this order:
 - TOC       a table-of-contents line (`第1章 概要 …… 3`);
 - TABLE     a table row or cell (`| 品目 | 数量 |`, `サイ`, `ズ`, `12.5%`);
 - CAPTION   a figure or photo caption (`写真:…`, `図1 …`, `【写真】…`, `▲…`);
-- CREDIT    a colophon, credit or label:value line (`入力:…校正:…`, `発行:…`, `©`);
+- CREDIT    a colophon, credit, byline or label:value line (`入力:…校正:…`, `発行:…`, `©`,
+            `(共同)`);
 - CONTACT   a line that is an address: URL, e-mail or phone (`電話:03-…`);
 - UI        a reader tool or page instruction (`ことばの色を消す`, `NEWS WEBでよむ`,
             `※下に線があることばは…`, `ボタンを押してください。`);
@@ -180,6 +181,7 @@ _CAPTION = re.compile(
     r"|[\[(](?:写真|図|表|画像|動画|資料)[^\])]{0,20}[\])]"
     r"|【(?:写真|図|表|画像|動画|資料)[^】]{0,20}】|[▲△▼▽↑↓])"
 )
+_BRACKETED = re.compile(r"[(\[【〔][^()\[\]【】〔〕]{1,30}[)\]】〕]")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d|copyright|all rights reserved|無断(?:転載|複製|転用)",
                         re.IGNORECASE)
 _CREDIT_LABEL = re.compile(
@@ -215,6 +217,8 @@ def _furniture(text: str) -> Kind | None:
     """Captions, credits, addresses, page instructions and notes: told by their words."""
     if _CAPTION.match(text):
         return Kind.CAPTION
+    if _BRACKETED.fullmatch(text):
+        return Kind.CREDIT  # a byline or agency on its own: (共同), (ワシントン=山田太郎)
     credits = [m.start() for m in _CREDIT_LABEL.finditer(text)]
     # Two credit labels in a line are a colophon; one must open the line (a heading may
     # end in 協力: too), and a sentence may follow it.
