@@ -112,6 +112,13 @@ def test_script_and_style_elements_are_removed_whole() -> None:
     assert strip_code_elements(text) == "前文。\n\n中文。 後文。<p></p>"
 
 
+def test_a_script_of_data_is_kept_for_the_page_reader() -> None:
+    # JSON-LD carries a page's date and headline: only code goes.
+    ld = '<script type="application/ld+json">{"datePublished": "2025-06-10"}</script>'
+    text = f"<head>{ld}<script>track()</script><script type='module'>run()</script></head>"
+    assert strip_code_elements(text) == f"<head>{ld}</head>"
+
+
 def test_a_script_tag_inside_a_word_or_a_link_is_text() -> None:
     # Removing from the first "<script>" to the last "</script>" would lose the paragraphs.
     source = ("港の話題。[リンク](http://example.com/<script>)を参照。\n\n"

@@ -44,7 +44,9 @@ _KANA = re.compile("[\u3041-\u30ff]")
 # An element opens a line or follows a tag or a space; "<script>" inside a word or a URL
 # (`[link](http://example.com/<script>)`) is text. Its attributes are bounded: a stray
 # "<script" in prose must not scan the rest.
-_CODE_OPENER = re.compile(r"(?<![^\s>])<(script|style)\b[^<>]{0,2000}>", re.IGNORECASE)
+_CODE_OPENER = re.compile(r"(?<![^\s>])<(script|style)\b([^<>]{0,2000})>", re.IGNORECASE)
+# A script of data, not code: JSON-LD is where a page's reader finds its date and headline.
+_DATA_SCRIPT = re.compile(r"""\btype\s*=\s*["']?[^"'\s>]*(?:json|template)""", re.IGNORECASE)
 _CODE_CLOSERS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style")}
 _BAD = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
 
@@ -102,7 +104,7 @@ def strip_code_elements(text: str) -> str:
     with one, and its ASCII outweighs the Japanese after it (the file was skipped as not
     Japanese, the script line taken for a title). An element starts where a tag can (see
     _CODE_OPENER) and ends at the first closing tag of its name, as in an HTML parser; one
-    that is never closed is left alone. Linear: each
+    that is never closed is left alone, and so is a script of data (JSON-LD). Linear: each
     closing tag is searched for once, and not again once it is known to be missing.
     """
     if "<" not in text:
@@ -111,6 +113,9 @@ def strip_code_elements(text: str) -> str:
     unclosed: set[str] = set()
     while (opener := _CODE_OPENER.search(text, position)) is not None:
         name = opener[1].lower()
+        if name == "script" and _DATA_SCRIPT.search(opener[2]):
+            position = opener.end()
+            continue
         closer = None if name in unclosed else _CODE_CLOSERS[name].search(text, opener.end())
         if closer is None:
             unclosed.add(name)
