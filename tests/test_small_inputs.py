@@ -190,6 +190,11 @@ def test_a_fenced_code_block_is_kept_as_written() -> None:
                                  "以上です。"]
 
 
+def test_marks_like_the_readers_own_do_not_break_a_line() -> None:
+    line = "外字\ue000は残る。\ufdd07\ufdd1と`コード`。"
+    assert markdown_to_text(line) == "外字\ue000は残る。\ufdd07\ufdd1とコード。"
+
+
 @pytest.mark.parametrize("hostile", [
     "[" * 50_000, "[a](" + "(a" * 25_000, "[a]: " + "/" * 50_000 + " (",
     "![" * 25_000 + "](" * 25_000,

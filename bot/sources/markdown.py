@@ -31,7 +31,9 @@ _PROTECTED = re.compile(
     r"|(?P<url>https?://[^\s<>()\[\]]+)"
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_SLOT = re.compile("\ue000([0-9]+)\ue001")  # private-use marks around a protected piece
+# Noncharacters mark a protected piece's place: no text holds them (safe_text drops them), so
+# a private-use character (a gaiji) is never taken for one.
+_SLOT = re.compile("\ufdd0([0-9]{1,6})\ufdd1")
 
 
 def read_markdown(text: str) -> Reading:
@@ -88,7 +90,7 @@ def _plain_line(line: str, labels: set[str]) -> str:
         piece = match["code"] if match["ticks"] else match["auto"] or match["url"]
         # A code span's content is literal; an autolink's is a URL, entities decoded.
         protected.append(piece if match["ticks"] else html.unescape(piece))
-        return f"\ue000{len(protected) - 1}\ue001"
+        return f"\ufdd0{len(protected) - 1}\ufdd1"
 
     stripped = _PROTECTED.sub(protect, line.strip())
     stripped = re.sub(r"^#{1,6}\s+", "", stripped)
@@ -100,7 +102,12 @@ def _plain_line(line: str, labels: set[str]) -> str:
     if re.fullmatch(r"[-*_=]{3,}", stripped):
         stripped = ""
     stripped = _ENTITY.sub(lambda m: html.unescape(m[0]), stripped)
-    return _SLOT.sub(lambda m: protected[int(m[1])], stripped)
+    return _SLOT.sub(lambda m: _restored(m, protected), stripped)
+
+
+def _restored(match: re.Match[str], protected: list[str]) -> str:
+    index = int(match[1])
+    return protected[index] if index < len(protected) else match[0]  # hostile input's own
 
 
 def _reference_text(match: re.Match[str], labels: set[str]) -> str:
