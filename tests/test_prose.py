@@ -43,6 +43,7 @@ PROSE = [
     "第2章では、送電網の整備状況を国別に比べる。",
     "ようこそ、港湾物流の勉強会へ!",
     "全角の数字でも同じ:１２３万人が参加した。",
+    "HP は新しいパソコンを発表した。",
 ]
 
 
@@ -117,6 +118,10 @@ NOT_PROSE = [
     ("■構成", Kind.HEADING),
     ("(2) 今後の課題", Kind.HEADING),
     ("再生可能エネルギー協力:風力・水力・太陽光がけん引", Kind.HEADING),
+    # Headings that end in words a page's controls use too.
+    ("輸出の拡大", Kind.HEADING),
+    ("地域経済の再生", Kind.HEADING),
+    ("改革の道を開く", Kind.HEADING),
     # A question standing alone asks; it tells nothing to translate.
     ("Debian とは何ですか?", Kind.QUESTION),
     ("本当に静かになるのか?", Kind.QUESTION),

@@ -190,7 +190,7 @@ _CREDIT_LABEL = re.compile(
     r"|文責|協力|主催|共催|後援)\s*:"
 )
 _CONTACT_LABEL = re.compile(
-    r"^(?:電話|tel|fax|phone|住所|所在地|(?:e-?)?mail|メール|url|hp|ホームページ|ウェブサイト"
+    r"^(?:電話|tel|fax|phone|住所|所在地|(?:e-?)?mail|メール|url|ホームページ|ウェブサイト"
     r"|(?:お)?問い?合わ?せ(?:先)?|連絡先|窓口)\s*(?:番号)?\s*(?:[:.]|\s)", re.IGNORECASE)
 _ADDRESS = re.compile(
     r"(?:https?|ftp)://\S+|www\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -201,10 +201,11 @@ _UI_WORDS = re.compile(r"クリック|タップ|ボタン|スクロール|アイ
                        r"|javascript|cookie|クッキー|ログイン|ページの(?:先頭|上部|下部|トップ)",
                        re.IGNORECASE)
 _UI_ASK = re.compile(r"ください|下さい|すると|できます|を押|を選|してご覧|でご覧")
+# A page's controls are labelled with verbs; nouns that also head sections (拡大, 再生, 停止)
+# and verbs that end headlines (開く, 進む) are left out.
 _UI_COMMAND = re.compile(
-    r"^.{0,20}?(?:消す|けす|表示(?:する)?|非表示|隠す|かくす|よむ|読む|見る|みる|聞く|きく"
-    r"|閉じる|とじる|開く|ひらく|戻る|もどる|進む|印刷(?:する)?|シェア(?:する)?|ツイート"
-    r"|保存(?:する)?|コピー(?:する)?|ダウンロード|ログイン|ログアウト|拡大|縮小|再生|停止"
+    r"^.{0,20}?(?:消す|けす|表示する|非表示|隠す|かくす|よむ|読む|見る|みる|聞く|きく"
+    r"|閉じる|とじる|戻る|もどる|印刷する|シェアする|ツイート|ダウンロード|ログイン|ログアウト"
     r"|もっと見る|続きを読む|トップへ|次へ|前へ|先頭へ)$")
 _UI_NOTE = re.compile(r"ことば|言葉|単語|辞書|色|線|ふりがな|ルビ|音声|画面|ページ|表示")
 _FORMULA = re.compile(
