@@ -75,9 +75,11 @@ _CODE = re.compile(
     r"|[;{}]\s*$|^[}\])]|^\s*(?://|/\*|<!--)"
 )
 _MD_HEADING = re.compile(r"^#{1,6}\s")
+# A number with a particle after it is a sentence's subject, a version (`4.0 と 5.0 は…`),
+# not a section's number (`1.2 はじめに`: は opens a word there).
 _NUMBERED_HEADING = re.compile(
-    r"^(?:\d+(?:\.\d+)+(?:\.\s*|\s+)|第[\d一二三四五六七八九十百]+[章節部編](?=[\s:]|$)"
-    r"|Q\d*[.:]|問\d+[.:]?|[IVX]+\.\s)"
+    r"^(?:\d+(?:\.\d+)+(?:\.\s*|\s+(?![とはがのをでにもやへ][^\u3041-\u3096]))"
+    r"|第[\d一二三四五六七八九十百]+[章節部編](?=[\s:]|$)|Q\d*[.:]|問\d+[.:]?|[IVX]+\.\s)"
 )
 _NUMBERED_ITEM = re.compile(r"^(?:\d+[.)](?!\d)|\(\d+\)|\([a-z]\)|[a-z]\)|[ア-ン][.)])\s*")
 _BULLET = re.compile(r"^(?:[-*+]\s|[・●○◦•▪▫►▸➢✓✔☆★])\s*")
