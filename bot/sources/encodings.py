@@ -6,7 +6,8 @@ or IBM extensions (①, ㈱, 髙), it reads ISO-2022-JP as ASCII and UTF-16 with
 A strict decode proves an encoding *possible*; the score picks the one that is *plausible*:
 kana, common kanji and ASCII count fully, rarer symbols half, and control characters, C1
 controls, private-use and replacement characters count against it (they are what a wrong
-decoding produces). Pure: no I/O.
+decoding produces). Unicode text damaged by one character (UTF-8 cut short, a lone UTF-16
+surrogate) is repaired, not refused. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -68,10 +69,10 @@ def decode_bytes(data: bytes) -> str:
     """Bytes → str in the encoding the text reads best in; InputError when none fits."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            try:
-                return data.decode(encoding).lstrip("\ufeff")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"undecodable bytes: invalid {encoding} after its BOM") from exc
+            text = _decode_strict(data, encoding) or _decode_repaired(data, encoding)
+            if text is None:
+                raise InputError(f"undecodable bytes: invalid {encoding} after its BOM")
+            return text.lstrip("\ufeff")
     declared = _xml_declared(data)
     if declared is not None:
         return declared
@@ -124,18 +125,79 @@ def text_score(text: str) -> float:
 
 
 def _decodings(data: bytes) -> list[str]:
-    """Every strict decoding of `data` among the candidates (ISO-2022-JP only when escaped)."""
+    """Every strict decoding of `data` among the candidates (ISO-2022-JP only when escaped),
+    then the repaired ones of the Unicode forms that failed (see `_decode_repaired`)."""
     found = []
     if is_iso2022(data):
         text = _decode_iso2022(data)
         if text is not None:
             found.append(text)
+    failed = []
     for encoding in _CANDIDATES:
-        try:
-            found.append(data.decode(encoding))
-        except UnicodeDecodeError:
-            continue
+        text = _decode_strict(data, encoding)
+        if text is None:
+            failed.append(encoding)
+        else:
+            found.append(text)
+    # After the strict ones: a decoding equally good as is wins over a repaired one.
+    found += [text for encoding in failed if (text := _decode_repaired(data, encoding))]
     return found
+
+
+def _decode_strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _decode_repaired(data: bytes, encoding: str) -> str | None:
+    """`data` in a Unicode form, with the damage that costs one character repaired, or None.
+
+    UTF-8 cut short (a truncated download ends inside a character's bytes) loses only the
+    broken character; UTF-16 with a lone surrogate (one half of a pair lost, or a bad
+    conversion) gets U+FFFD for that code unit alone, if the rest reads as text. Any other
+    error still fails: those are bytes in another encoding.
+    """
+    if encoding in ("utf-8", "utf-8-sig"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            # Positions count in exc.object: utf-8-sig reports them after its BOM.
+            if exc.reason != "unexpected end of data" or exc.end != len(exc.object):
+                return None
+            return _decode_strict(exc.object[:exc.start], "utf-8")
+        return None
+    if encoding.startswith("utf-16"):
+        try:
+            text = data.decode(encoding, _lone_surrogate_handler())
+        except UnicodeDecodeError:
+            return None
+        # A replacement now and then, in text; not text made of replacements.
+        return text if text_score(text) >= MIN_SCORE else None
+    return None
+
+
+@cache
+def _lone_surrogate_handler() -> str:
+    """Register (once) the UTF-16 decode error handler that replaces a lone surrogate (or a
+    last odd byte) with U+FFFD and fails on anything else; return its name."""
+
+    def replace_surrogate(error: UnicodeError) -> tuple[str, int]:
+        if not isinstance(error, UnicodeDecodeError) or error.reason not in _SURROGATE_ERRORS:
+            raise error
+        if error.reason == "unexpected end of data" and error.end != len(error.object):
+            raise error
+        return "\ufffd", error.end
+
+    codecs.register_error("kakehashi.lone-surrogate", replace_surrogate)
+    return "kakehashi.lone-surrogate"
+
+
+# How Python's UTF-16 codec names a high surrogate without its low half, a low surrogate on
+# its own, and a high surrogate (or an odd byte) at the very end.
+_SURROGATE_ERRORS = frozenset({"illegal encoding", "illegal UTF-16 surrogate",
+                               "unexpected end of data"})
 
 
 def is_iso2022(data: bytes) -> bool:

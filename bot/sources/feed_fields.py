@@ -29,11 +29,12 @@ _JAPANESE_CHARSETS = {
 _XML_DECLARATION = re.compile(
     rb"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])([A-Za-z0-9._-]+)\2""", re.IGNORECASE)
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._-]+)""", re.IGNORECASE)
+_KANA = re.compile("[\u3041-\u30ff]")
 
 
 def decode_japanese_feed(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, str] | None:
     """(UTF-8 body, its content type) when the feed declares a Japanese encoding, or declares
-    none and is not Unicode; else None (feedparser decodes the rest well).
+    none or UTF-8 and is not Unicode; else None (feedparser decodes the rest well).
 
     The HTTP charset wins over the XML declaration, as in RFC 7303. The declared family's
     widest codec is tried first, then every encoding (a wrong declaration is common)."""
@@ -43,8 +44,15 @@ def decode_japanese_feed(body: bytes, headers: Mapping[str, str]) -> tuple[bytes
     name = (declared[1] if declared else in_xml[3].decode() if in_xml else "").lower()
     if name in _JAPANESE_CHARSETS:
         text = _decode(body, _JAPANESE_CHARSETS[name])
-    elif not name and _undeclared_legacy(body):
+    elif not name and _legacy_bytes(body):
         text = _decode(body, ())  # XML says UTF-8 then, but Japanese sites do serve this
+    elif _is_utf8(name) and _legacy_bytes(body):
+        # A template that says UTF-8 over an old system's Shift_JIS or EUC-JP, or UTF-8 with
+        # a stray bad byte: feedparser would read either as iso-8859-2, every entry garbled.
+        decoded = _japanese_or_none(body) or _mostly_utf8(body)
+        if decoded is None:
+            return None
+        text = decoded
     else:
         return None
     data = text.encode("utf-8")
@@ -54,7 +62,28 @@ def decode_japanese_feed(body: bytes, headers: Mapping[str, str]) -> tuple[bytes
     return data, f"{media_type}; charset=utf-8"
 
 
-def _undeclared_legacy(body: bytes) -> bool:
+def _is_utf8(name: str) -> bool:
+    try:
+        return codecs.lookup(name).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _japanese_or_none(body: bytes) -> str | None:
+    try:
+        text = decode_bytes(body)
+    except InputError:
+        return None
+    return text if text_score(text) >= MIN_SCORE and _KANA.search(text) else None
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """UTF-8 with a few bad bytes (at most one in a thousand), each read as U+FFFD."""
+    text = body.decode("utf-8", "replace")
+    return text if text.count("\ufffd") <= max(1, len(text) // 1000) else None
+
+
+def _legacy_bytes(body: bytes) -> bool:
     """Bytes that are neither UTF-8 (ISO-2022-JP is 7-bit, so it passes for it) nor a
     UTF-16/32 form feedparser recognises itself."""
     if body[:4] in (b"\x00\x00\x00<", b"<\x00\x00\x00") or body[:2] in (b"\x00<", b"<\x00"):

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import html
 import re
 import tomllib
 
 from bot.model import Reading, SourceInfo
 
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S", re.MULTILINE)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+# An inline link or image: its target may hold balanced parentheses, two levels deep
+# (https://ja.wikipedia.org/wiki/一帯一路_(構想)), or be written in <…>, and carry a title.
+_TARGET = r"(?:<[^<>\n]*>|(?:[^()\s]|\((?:[^()\s]|\([^()\s]*\))*\))*+)"
+_TITLE = r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?"""
+# Link text holds no brackets: a run of "[" must not make every one of them scan the line.
+_MD_LINK = re.compile(rf"!?\[([^\[\]]*)\]\(\s*{_TARGET}{_TITLE}\s*\)")
+# A reference link [text][label], [text][] or [label], and a label's definition line.
+_MD_REFERENCE = re.compile(r"!?\[([^\[\]]+)\](?:\[([^\[\]]*)\])?")
+# A definition's target must look like an address: `[注1]: 本文の説明。` is a note, not one.
+_MD_DEFINITION = re.compile(
+    rf" {{0,3}}\[([^\[\]^][^\[\]]*)\]:\s*(?:<[^<>\n]*>|(?=[^\s()]*[/:#.])[^\s()]++)"
+    rf"{_TITLE}\s*")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# Kept whole while the line's syntax is removed: a code span's content is literal, and an
+# autolink's or a bare URL's underscores are no emphasis.
+_PROTECTED = re.compile(
+    r"(?P<ticks>`+)(?P<code>.+?)(?P=ticks)"
+    r"|<(?:mailto:)?(?P<auto>[a-zA-Z][\w+.-]{1,31}:[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>"
+    r"|(?P<url>https?://[^\s<>()\[\]]+)"
+)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Noncharacters mark a protected piece's place: no text holds them (safe_text drops them), so
+# a private-use character (a gaiji) is never taken for one.
+_SLOT = re.compile("\ufdd0([0-9]{1,6})\ufdd1")
 
 
 def read_markdown(text: str) -> Reading:
@@ -31,23 +55,71 @@ def _iso_date(value: str) -> str:
 
 
 def markdown_to_text(text: str) -> str:
-    """Markdown → plain lines: front matter, headings, emphasis and link syntax removed, lists
-    kept as '- '. Without a heading, the front matter's title becomes the first line."""
+    """Markdown → plain lines: front matter, headings, emphasis and link syntax removed, link
+    definitions dropped, entities decoded (not in code), lists kept as '- '; a fenced code
+    block's lines are kept as written. Without a heading, the front matter's title becomes
+    the first line."""
     meta, text = split_front_matter(text)
     lines = []
     if meta.get("title") and not _MD_HEADING.search(text):
         lines.append(meta["title"])
-    for line in text.splitlines():
-        stripped = line.strip()
-        stripped = re.sub(r"^#{1,6}\s+", "", stripped)
-        stripped = re.sub(r"^[*+]\s+", "- ", stripped)
-        stripped = re.sub(r"^>\s?", "", stripped)
-        stripped = _MD_LINK.sub(r"\1", stripped)
-        stripped = _MD_EMPHASIS.sub(r"\2", stripped)
-        if re.fullmatch(r"[-*_=]{3,}", stripped):
-            stripped = ""
-        lines.append(stripped)
+    source = text.splitlines()
+    labels = {_label(m[1]) for line in source if (m := _MD_DEFINITION.fullmatch(line))}
+    fence = ""  # the fence of the code block the line is in, if any
+    for line in source:
+        if fence:
+            closing = _MD_FENCE.match(line)
+            if closing and closing[1].startswith(fence) and not line[closing.end():].strip():
+                fence = ""
+            lines.append("" if not fence else line.rstrip())
+        elif opening := _MD_FENCE.match(line):
+            fence = opening[1]
+            lines.append("")
+        elif _MD_DEFINITION.fullmatch(line):
+            lines.append("")
+        else:
+            lines.append(_plain_line(line, labels))
     return "\n".join(lines)
+
+
+def _plain_line(line: str, labels: set[str]) -> str:
+    """One line of Markdown as the text a reader sees."""
+    protected: list[str] = []
+
+    def protect(match: re.Match[str]) -> str:
+        piece = match["code"] if match["ticks"] else match["auto"] or match["url"]
+        # A code span's content is literal; an autolink's is a URL, entities decoded.
+        protected.append(piece if match["ticks"] else html.unescape(piece))
+        return f"\ufdd0{len(protected) - 1}\ufdd1"
+
+    stripped = _PROTECTED.sub(protect, line.strip())
+    stripped = re.sub(r"^#{1,6}\s+", "", stripped)
+    stripped = re.sub(r"^[*+]\s+", "- ", stripped)
+    stripped = re.sub(r"^>\s?", "", stripped)
+    stripped = _MD_LINK.sub(r"\1", stripped)
+    stripped = _MD_REFERENCE.sub(lambda m: _reference_text(m, labels), stripped)
+    stripped = _MD_EMPHASIS.sub(r"\2", stripped)
+    if re.fullmatch(r"[-*_=]{3,}", stripped):
+        stripped = ""
+    stripped = _ENTITY.sub(lambda m: html.unescape(m[0]), stripped)
+    return _SLOT.sub(lambda m: _restored(m, protected), stripped)
+
+
+def _restored(match: re.Match[str], protected: list[str]) -> str:
+    index = int(match[1])
+    return protected[index] if index < len(protected) else match[0]  # hostile input's own
+
+
+def _reference_text(match: re.Match[str], labels: set[str]) -> str:
+    """A reference link's text when its label is defined; other brackets are text
+    (`[注1]`, `[速報]`)."""
+    label = match[2] or match[1]
+    return match[1] if _label(label) in labels else match[0]
+
+
+def _label(label: str) -> str:
+    """Reference labels match case-insensitively, white space collapsed (CommonMark)."""
+    return " ".join(label.split()).casefold()
 
 
 _FENCES = {"---": ("---", "..."), "+++": ("+++",)}  # YAML (Jekyll, Hugo…) and TOML (Hugo, Zola)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from bot.errors import InputError
 from bot.model import Reading
+from bot.sources.code_elements import strip_code_elements
 from bot.sources.encodings import decode_bytes
 from bot.sources.html import read_html
 from bot.sources.mail import read_mail
@@ -28,11 +29,12 @@ MAIL_SUFFIXES = (".eml",)
 
 
 def _read_plain(data: bytes) -> Reading:
-    return Reading(decode_bytes(data))
+    # A text file saved from a page's source may carry its scripts: code, never text.
+    return Reading(strip_code_elements(decode_bytes(data)))
 
 
 def _read_markdown(data: bytes) -> Reading:
-    return read_markdown(decode_bytes(data))
+    return read_markdown(strip_code_elements(decode_bytes(data)))
 
 
 def _read_html(data: bytes) -> Reading:

@@ -6,7 +6,9 @@ rejects or silently drops the same characters. The rest removed here are legal i
 harm and carry no text: DEL and the C1 controls (U+0080–U+009F, mostly mis-decoded Windows
 bytes), the other Unicode noncharacters, and the bidirectional embedding, override and isolate
 controls, which can reorder what a reader sees (a Japanese→English digest never needs them;
-the plain LRM/RLM marks, which reorder nothing, are kept).
+the plain LRM/RLM marks, which reorder nothing, are kept), and U+FFFD, the mark a decoder
+leaves where a character was lost (a lone UTF-16 surrogate): it stands for no text, and a
+reader would see it as a broken glyph in the digest.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ _UNSAFE = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"  # C0 (not \t \n \r), DEL, C1 (NEL handled above)
     "\ud800-\udfff"  # lone surrogates (a valid str holds pairs only as one code point)
     "\ufdd0-\ufdef\ufffe\uffff"  # noncharacters of the BMP
+    "\ufffd"  # a character lost in decoding
     "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
     "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
     "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"

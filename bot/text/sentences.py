@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import re
 
+# Which sentences are prose is prose.py's to say; named here too, beside the splitter.
+from bot.text.prose import is_prose as is_prose
+
 _OPEN_TO_CLOSE = {"「": "」", "『": "』", "(": ")", "（": "）"}
 _CLOSERS = frozenset(_OPEN_TO_CLOSE.values())
 _END = re.compile(r"[。！？!?]+[」』)）\]】〕\"”’]*")
@@ -119,7 +122,3 @@ def split_sentences(paragraph: str) -> list[str]:
         sentences.append(tail)
     return sentences
 
-
-def is_prose(sentence: str) -> bool:
-    """A full sentence (ends with terminal punctuation), not a heading or list item."""
-    return not sentence.startswith("- ") and bool(_END.search(sentence[-3:]))

@@ -5,8 +5,8 @@ learn. The sentences are ranked by LexRank (rank.py) over dictionary-free conten
 (tokenize.py, where the choice of features is measured), weighted by a position prior that
 depends on the article's kind:
 
-- a news item (no section headings, at most NEWS_MAX_SENTENCES full sentences) carries the news in
-  its lead: the first full sentence is always chosen, and the prior falls off steeply;
+- a news item (no section headings, at most NEWS_MAX_SENTENCES prose sentences) carries the news
+  in its lead: the first prose sentence is always chosen, and the prior falls off steeply;
 - a longer piece is summarised from its whole body: the prior flattens as the article grows,
   the first sentence of each section gets a lift; the best sentence under a conclusion
   heading (まとめ, おわりに, 結論 …) is taken first, the others there get a lift; and the
@@ -17,8 +17,10 @@ Then, best first, a sentence is taken if it fits the budget (a number of sentenc
 Japanese characters) and is not a near-duplicate of one already taken. A sentence that opens
 by pointing back (この, その, 同社, こうした, そのため …) is taken only together with the
 sentence it points to (the one before it), or not at all: alone, its translation would
-refer to nothing. Headings and list items are context (they take part in the ranking), never
-candidates. The chosen sentences keep their order in the article.
+refer to nothing. Only prose is a candidate (prose.py: not a heading, list item, caption,
+colophon, page instruction, address, code or table); the rest is context (it takes part in
+the ranking), never chosen, and an article without prose is summed up by its title alone.
+The chosen sentences keep their order in the article.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.config import DigestConfig
+from bot.text.prose import Kind, opens_section, sentence_kind
 from bot.text.rank import Vector, centrality, cosine, tfidf_vectors
-from bot.text.sentences import is_prose
 from bot.text.tokenize import features
 
 # Wire items run 3-20 sentences; features and reports are longer or have section headings.
@@ -69,10 +71,10 @@ Budget = DigestConfig
 class ArticleShape:
     """What the prior and the choice need to know of an article's sentences."""
 
-    candidates: tuple[int, ...]  # full sentences, in order
+    candidates: tuple[int, ...]  # prose sentences, in order
     sections: Mapping[int, int]  # candidate -> its section (headed, or a slice of a long piece)
-    section_leads: frozenset[int]  # first full sentence after a heading
-    concluding: frozenset[int]  # full sentences under a conclusion heading
+    section_leads: frozenset[int]  # first prose sentence after a heading
+    concluding: frozenset[int]  # prose sentences under a conclusion heading
     news: bool
 
 
@@ -85,13 +87,12 @@ def opens_with_reference(sentence: str) -> bool:
 
 def choose_summary(sentences: tuple[str, ...], limits: DigestConfig,
                    title: str = "") -> tuple[int, ...]:
-    """Indices of the key sentences, in order, within `limits`; never empty if there are
-    sentences (one sentence is chosen even if it alone exceeds the character budget)."""
-    if not sentences:
-        return ()
+    """Indices of the key sentences, in order, within `limits`; never empty if there is a
+    prose sentence (one is chosen even if it alone exceeds the character budget), empty if
+    there is none: the entry then stands on its title, which is always translated."""
     shape = article_shape(sentences, limits.summary_sentences)
     if not shape.candidates:
-        return (0,)  # nothing but headings and lists: the first line stands for the rest
+        return ()
     vectors = tfidf_vectors([features(s) for s in (*sentences, title)])
     # The title takes part in the ranking (sentences like it are on topic), never chosen.
     scores = centrality(vectors)
@@ -121,8 +122,9 @@ def article_shape(sentences: tuple[str, ...], parts: int) -> ArticleShape:
     headings = 0
     after_heading, in_conclusion = False, False
     for i, sentence in enumerate(sentences):
-        if not is_prose(sentence):
-            if not sentence.startswith("- "):  # a heading opens a section
+        kind = sentence_kind(sentence)
+        if kind is not Kind.PROSE:
+            if opens_section(kind):
                 # A subtitle or dateline above the lead does not make a piece sectioned.
                 headings += 1 if candidates else 0
                 after_heading = True
