@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from bot.model import Reading, SourceInfo
 from bot.sources.html_body import BLOCK_TAGS, Body, Prose, find_body, measure, visible
+from bot.sources.html_cards import find_cards
 from bot.sources.html_tree import Node, parse_html, walk
 from bot.sources.page_meta import PageFacts, page_meta
 
@@ -85,11 +86,13 @@ def _hidden(node: Node) -> bool:
     return not visible(node)
 
 
-def _furniture(prose: Prose, body: Body) -> Callable[[Node], bool]:
+def _furniture(prose: Prose, body: Body, labels: bool = True) -> Callable[[Node], bool]:
     """What to hide inside the article: the invisible, footers, a whole page's headers (an
     article's own header holds its headline), and blocks of links or little-prose blocks
-    named as furniture, when they hold less than half the body's text (more is the body)."""
+    named as furniture, or cards (see `html_cards`), when they hold less than half the body's
+    text (more is the body)."""
     found, most = body.found, _PART_OF_BODY * prose.text_chars(body.core)
+    cards = find_cards(body.section)
 
     def hide(node: Node) -> bool:
         if not visible(node):
@@ -101,8 +104,10 @@ def _furniture(prose: Prose, body: Body) -> Callable[[Node], bool]:
         text = prose.text_chars(node)
         if text > most:
             return False
+        if id(node) in cards:
+            return True
         if node.tag in _LINK_LISTS and text >= _LINK_LIST_MIN and \
-                prose.link_count(node) >= _LINK_LIST_LINKS and _mostly_links(node, prose):
+                prose.link_count(node) >= _LINK_LIST_LINKS and _mostly_links(node, prose, labels):
             return True  # a list of links: related stories, categories, tags, contents
         marks = f"{node.get('id')} {node.get('class')}"
         return (bool(_FURNITURE.search(marks))
@@ -111,11 +116,12 @@ def _furniture(prose: Prose, body: Body) -> Callable[[Node], bool]:
     return hide
 
 
-def _mostly_links(node: Node, prose: Prose) -> bool:
-    """Links, and at most a short label without a sentence (`Table of Contents`, `関連記事`)."""
+def _mostly_links(node: Node, prose: Prose, labels: bool) -> bool:
+    """Links, and with `labels` at most a short label without a sentence (`Table of
+    Contents`, `関連記事`)."""
     plain = prose.plain_chars(node)
     return plain <= (1 - _LINK_LIST_SHARE) * prose.text_chars(node) or (
-        plain <= _LINK_LIST_LABEL and not prose.prose_chars(node))
+        labels and plain <= _LINK_LIST_LABEL and not prose.prose_chars(node))
 
 
 def _inline_text(node: Node) -> str:
@@ -155,8 +161,9 @@ def _facts(root: Node, body: Body, prose: Prose) -> PageFacts:
 
 def _dateline(root: Node, body: Body, prose: Prose, heading: Node | None) -> str:
     """Where a page without date metadata prints the date: the article's text outside its
-    body, and what follows its headline (within the headline's parent and grandparent)."""
-    furniture = _furniture(prose, body)
+    body, and what follows its headline (within the headline's parent and grandparent). A
+    byline of links with its date as their label (`著者 / 分類 / 2019.04.25`) is read here."""
+    furniture = _furniture(prose, body, labels=False)
 
     def hide(node: Node) -> bool:
         return node is body.core or furniture(node)

@@ -234,17 +234,18 @@ def narrow(node: Node, prose: Prose, fallback: bool) -> Node:
 
 
 def _headed(node: Node, child: Node, prose: Prose) -> bool:
-    """Does `node` open with its own visible heading before `child`? Then the heading and
-    what follows it are one unit (a chapter's title and its lead before its sections). Not
-    the page itself: an h1 straight in <body> is as often the site's name."""
+    """Is `node` a unit that opens with its own heading and ends with `child` (a chapter's
+    title and lead, then its sections)? Then nothing is narrowed away: what sits beside the
+    body is the chapter's own. Not when more follows the body (tags, previous/next links),
+    nor for the page itself: an h1 straight in <body> is as often the site's name."""
     if node.tag in _NEVER_HIDDEN:
         return False
-    for item in node.children:
-        if item is child:
-            return False
-        if isinstance(item, Node) and item.tag in _HEADINGS and prose.text_chars(item):
-            return True
-    return False
+    index = node.children.index(child)
+    after = node.children[index + 1:]
+    if any(isinstance(item, Node) and prose.text_chars(item) for item in after):
+        return False
+    return any(isinstance(item, Node) and item.tag in _HEADINGS and prose.text_chars(item)
+               for item in node.children[:index])
 
 
 def _holds_body(child: Node, node: Node, prose: Prose, fallback: bool) -> bool:
