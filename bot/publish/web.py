@@ -19,7 +19,7 @@ WEB_DIRS = ("digests", "articles")
 
 
 def write_web(out_dir: Path, digests: list[tuple[int, datetime, list[Entry]]],
-              feed: FeedConfig) -> list[Path]:
+              feed: FeedConfig, show_checks: bool = False) -> list[Path]:
     """Bring the archive's pages up to date with `digests` (newest first); the pages written."""
     shown = [Digest(digest_id, created, tuple(entries)) for digest_id, created, entries in digests]
     pages = {INDEX_NAME: render_page("index.html.j2", digests=shown, feed=feed)}
