@@ -23,6 +23,12 @@ from bot.text.safe import safe_text
 
 # One sentence of runaway model output must not make a message impossible to send.
 MAX_SENTENCE_CHARS = 1200
+# The archive's icon, inline (a bridge over a blue square): a page asks for no file, so no
+# missing /favicon.ico shows up as an error in a browser's console.
+FAVICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+           "%3Crect width='16' height='16' rx='3' fill='%230b57a4'/%3E%3Cpath d='M1 12Q8 2 15 12"
+           "M1 12H15M5 8.5V12M8 7V12M11 8.5V12' stroke='%23fff' stroke-width='1.5' fill='none'/%3E"
+           "%3C/svg%3E")
 # Characters a guid may not bring into a file name.
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -50,6 +56,7 @@ def environment() -> jinja2.Environment:
     env.filters["highlight"] = highlight_terms
     env.globals["article_path"] = article_path
     env.globals["digest_path"] = digest_path
+    env.globals["favicon"] = FAVICON
     return env
 
 

@@ -59,8 +59,12 @@ def test_every_page_is_valid_html5_self_contained_and_labelled(tmp_path: Path):
         tags = {element.tag for element in root.iter()}
         assert not tags & {"script", "iframe", "object", "embed", "img"}, page
         assert all(element.get("src") is None for element in root.iter())
-        for link in root.iter("link"):  # only the feed, by a relative link
-            assert link.get("rel") == "alternate" and "://" not in (link.get("href") or "")
+        for link in root.iter("link"):  # the feed, by a relative link; the icon, inline
+            href = link.get("href") or ""
+            if link.get("rel") == "icon":
+                assert href.startswith("data:image/svg+xml,")
+            else:
+                assert link.get("rel") == "alternate" and "://" not in href
         style = text_of(root.find("head/style"))
         assert "url(" not in style and "@import" not in style
         assert "prefers-color-scheme: dark" in style
@@ -96,8 +100,10 @@ def test_warnings_and_failed_terms_are_visible(tmp_path: Path):
     write_sample_site(tmp_path)
     entry = report_entry()
     root = parse_html5(tmp_path / article_path(entry.guid))
-    (box,) = [s for s in root.iter("section") if s.get("class") == "warnings"]
+    (box,) = [s for s in root.iter("details") if s.get("class") == "warnings"]
     assert [text_of(li) for li in box.iter("li")] == list(entry.warnings)
+    assert text_of(box.find("summary")).startswith("Editors' checks: 2 notes")
+    assert box.get("open") is None  # folded away: the checks are for editors
     (failed,) = [m for m in root.iter("mark") if m.text == "輸送路"]
     assert failed.get("class") == "term failed" and failed.get("title") == "transport route"
     assert "2025-02" in text_of(root.find("body"))
@@ -116,13 +122,15 @@ def test_hostile_text_stays_text(tmp_path: Path):
 def test_pages_are_rewritten_only_when_they_change(tmp_path: Path):
     first = [(1, NOW, [news_entry(), report_entry()])]
     feed = FeedConfig(site_url=SITE)
-    assert len(write_web(tmp_path, first, feed)) == 4  # index, digest, two articles
-    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.html")}
+    assert len(write_web(tmp_path, first, feed)) == 5  # index, robots, digest, two articles
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.*")}
     assert write_web(tmp_path, first, feed) == []
-    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.html")} == stamps
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.*")} == stamps
     written = write_web(tmp_path, [(2, NOW, [hostile_entry()]), *first], feed)
+    # Digest 1's page gains its link to the newer digest 2.
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == [
-        "articles/kakehashi-123456789abcdef012345678.html", "digests/2.html", "index.html"]
+        "articles/kakehashi-123456789abcdef012345678.html", "digests/1.html", "digests/2.html",
+        "index.html"]
     assert not list(tmp_path.rglob("*.tmp"))
 
 

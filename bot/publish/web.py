@@ -1,4 +1,4 @@
-"""The web archive in OUT/: index.html, digests/N.html and articles/GUID.html.
+"""The web archive in OUT/: index.html, digests/N.html, articles/GUID.html and robots.txt.
 
 Regenerated from the store like the feed, and a page is written only when its text changed,
 so a run that published nothing rewrites nothing (a web server's caches stay valid).
@@ -12,21 +12,32 @@ from pathlib import Path
 from bot.config import FeedConfig
 from bot.model import Digest, Entry
 from bot.publish.files import write_if_changed
-from bot.render import article_path, digest_path, render_page
+from bot.render import article_path, digest_path, public_site, render_page
 
 INDEX_NAME = "index.html"
+ROBOTS_NAME = "robots.txt"
 WEB_DIRS = ("digests", "articles")
+# Every page may be indexed; the Telegram previews are the operator's dry run, and not served.
+ROBOTS = "User-agent: *\nDisallow: /telegram/\n"
 
 
 def write_web(out_dir: Path, digests: list[tuple[int, datetime, list[Entry]]],
               feed: FeedConfig, show_checks: bool = False) -> list[Path]:
-    """Bring the archive's pages up to date with `digests` (newest first); the pages written."""
+    """Bring the archive's pages up to date with `digests` (newest first); the pages written.
+
+    Each digest's page links the one before and after it among those shown (the pages of
+    older ones may be gone); `show_checks` opens the editors' checks to every reader."""
     shown = [Digest(digest_id, created, tuple(entries)) for digest_id, created, entries in digests]
-    pages = {INDEX_NAME: render_page("index.html.j2", digests=shown, feed=feed)}
-    for digest in shown:
-        pages[digest_path(digest.id)] = render_page("digest.html.j2", digest=digest, feed=feed)
+    common = {"feed": feed, "site": public_site(feed.site_url), "show_checks": show_checks}
+    pages = {INDEX_NAME: render_page("index.html.j2", digests=shown, **common),
+             ROBOTS_NAME: ROBOTS}
+    for place, digest in enumerate(shown):
+        newer = shown[place - 1].id if place > 0 else None
+        older = shown[place + 1].id if place + 1 < len(shown) else None
+        pages[digest_path(digest.id)] = render_page(
+            "digest.html.j2", digest=digest, newer=newer, older=older, **common)
         for entry in digest.entries:
             pages[article_path(entry.guid)] = render_page(
-                "article.html.j2", entry=entry, digest_id=digest.id, feed=feed)
+                "article.html.j2", entry=entry, digest_id=digest.id, **common)
     written = (write_if_changed(out_dir / name, text) for name, text in pages.items())
     return [path for path in written if path is not None]
