@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,7 +16,7 @@ from markupsafe import Markup, escape
 
 from bot.config import FeedConfig
 from bot.model import Digest, Entry, SourceInfo, Term
-from bot.render_feed import categories, distinct_times
+from bot.render_feed import categories, distinct_times, source_name
 from bot.render_telegram import TELEGRAM_LIMIT, clip_units, numbered_parts, telegram_length
 from bot.resources import resource_dir
 from bot.text.links import safe_link
@@ -31,6 +32,7 @@ FAVICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox
            "%3C/svg%3E")
 # Characters a guid may not bring into a file name.
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9.-]")
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +58,8 @@ def environment() -> jinja2.Environment:
     env.filters["highlight"] = highlight_terms
     env.globals["article_path"] = article_path
     env.globals["digest_path"] = digest_path
+    env.globals["source_path"] = source_path
+    env.globals["source_of"] = source_name
     env.globals["favicon"] = FAVICON
     return env
 
@@ -75,6 +79,15 @@ def clip(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:
 def article_path(guid: str) -> str:
     """An article's page in the web archive, relative to OUT/ (and to the public site)."""
     return f"articles/{_FILE_UNSAFE.sub('_', guid)}.html"
+
+
+def source_path(source: str) -> str:
+    """A source site's page in the web archive, relative to OUT/: a readable name, and a
+    hash of the whole one, since names that differ only in other characters (or a Japanese
+    site name) would read alike."""
+    slug = _SLUG_UNSAFE.sub("_", source.lower()).strip("._")[:40]
+    digest = hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"sources/{slug or 'site'}-{digest}.html"
 
 
 def digest_path(digest_id: int) -> str:

@@ -41,10 +41,15 @@ def distinct_times(times: Sequence[datetime]) -> list[datetime]:
     return out
 
 
+def source_name(entry: Entry) -> str:
+    """The entry's source as readers know it: the site's name, else its link's host."""
+    return entry.source.site or (urlsplit(entry.source.url).hostname or "")
+
+
 def categories(entry: Entry) -> tuple[str, ...]:
-    """The item's categories: its source site (the name given, else the link's host).
+    """The item's categories: its source site (bot.render_feed.source_name).
 
     The glossary has no categories of its own (glossary/README.md), so topic or country
     categories cannot be told from it."""
-    site = entry.source.site or (urlsplit(entry.source.url).hostname or "")
+    site = source_name(entry)
     return (site,) if site else ()

@@ -68,6 +68,7 @@ def test_archive_pages_have_no_accessibility_violations(axe_browser: tuple[Brows
                                                        tmp_path: Path, width: int, dark: bool):
     write_sample_site(tmp_path)
     pages = [tmp_path / "index.html", *sorted((tmp_path / "digests").glob("*.html")),
-             *sorted((tmp_path / "articles").glob("*.html"))]
+             *sorted((tmp_path / "articles").glob("*.html")),
+             *sorted((tmp_path / "sources").glob("*.html"))]
     found = {page.name: violations(*axe_browser, page, width, dark) for page in pages}
     assert {name: v for name, v in found.items() if v} == {}

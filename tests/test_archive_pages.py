@@ -13,7 +13,7 @@ import pytest
 from bot.config import FeedConfig
 from bot.publish.rss import write_feed
 from bot.publish.web import write_web
-from bot.render import article_path
+from bot.render import article_path, source_path
 from tests.support.pages import broken_links, parse_html5
 from tests.support.site import NOW, SITE, hostile_entry, news_entry, report_entry
 
@@ -119,3 +119,21 @@ def test_checks_are_folded_for_editors_unless_the_config_opens_them(tmp_path: Pa
     listing = text_of(parse_html5(tmp_path / "digests" / "1.html").find("body"))  # type: ignore[arg-type]
     index = text_of(parse_html5(tmp_path / "index.html").find("body"))  # type: ignore[arg-type]
     assert ("⚠ 2 checks to review" in listing) is show and ("⚠ 2" in index) is show
+
+
+def test_each_source_site_has_a_page_of_its_articles(tmp_path: Path):
+    three_digests(tmp_path)
+    page = tmp_path / source_path("rail.example.com")
+    root = parse_html5(page)
+    assert text_of(root.find("body/header/h1")) == "From rail.example.com"  # type: ignore[arg-type]
+    listed = [a.get("href") for a in root.iter("a") if "/articles/" in (a.get("href") or "")]
+    # Newest digest first: the five stories of digest 3, then the news item of digest 1.
+    expected = [f"kakehashi-{n:024x}" for n in range(5)] + [news_entry().guid]
+    assert listed == [f"../{article_path(g)}" for g in expected]
+    article = parse_html5(tmp_path / article_path(news_entry().guid))
+    assert f"../{source_path('rail.example.com')}" in [a.get("href") for a in article.iter("a")]
+    # The report names no site: no page for it; names that read alike get pages apart.
+    assert len(list((tmp_path / "sources").glob("*.html"))) == 2  # rail.example.com, example.org
+    assert source_path("News.jp") != source_path("news.jp")
+    assert source_path("日経").startswith("sources/site-")
+    assert broken_links(tmp_path) == []

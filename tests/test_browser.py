@@ -46,6 +46,7 @@ def sample_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page_kinds(out: Path) -> dict[str, Path]:
     return {"index": out / "index.html", "digest": next((out / "digests").glob("*.html")),
             "article": next((out / "articles").glob("*.html")),
+            "source": next((out / "sources").glob("*.html")),
             "telegram": next((out / "telegram").glob("*.html"))}
 
 
@@ -62,7 +63,7 @@ def check_page(browser: Browser, page: Path, shots: Path, name: str) -> None:
         assert not layout.scrolls_sideways, f"{name} at {width}px scrolls sideways: {layout}"
 
 
-@pytest.mark.parametrize("kind", ["index", "digest", "article", "telegram"])
+@pytest.mark.parametrize("kind", ["index", "digest", "article", "source", "telegram"])
 def test_sample_pages_fit_phone_and_desktop(browser: Browser, sample_out: Path, kind: str,
                                             tmp_path: Path):
     check_page(browser, page_kinds(sample_out)[kind], tmp_path, kind)

@@ -19,7 +19,13 @@ from bot.config import FeedConfig
 from bot.model import Digest
 from bot.publish.preview import preview_body, write_preview
 from bot.publish.web import write_web
-from bot.render import article_path, public_site, render_feed, render_telegram
+from bot.render import (
+    article_path,
+    public_site,
+    render_feed,
+    render_telegram,
+    source_path,
+)
 from bot.text.links import safe_link
 from tests.conftest import run_cli
 from tests.support.pages import broken_links, parse_html5
@@ -51,7 +57,7 @@ def test_every_page_is_valid_html5_self_contained_and_labelled(tmp_path: Path):
     write_sample_site(tmp_path)
     pages = sorted(tmp_path.rglob("*.html"))
     assert {p.relative_to(tmp_path).parts[0] for p in pages} == {
-        "index.html", "digests", "articles", "telegram"}
+        "index.html", "digests", "articles", "sources", "telegram"}
     for page in pages:
         root = parse_html5(page)
         assert root.get("lang") == "en", page
@@ -122,15 +128,16 @@ def test_hostile_text_stays_text(tmp_path: Path):
 def test_pages_are_rewritten_only_when_they_change(tmp_path: Path):
     first = [(1, NOW, [news_entry(), report_entry()])]
     feed = FeedConfig(site_url=SITE)
-    assert len(write_web(tmp_path, first, feed)) == 5  # index, robots, digest, two articles
+    # index, robots, the digest, two articles, the one source with a site
+    assert len(write_web(tmp_path, first, feed)) == 6
     stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.*")}
     assert write_web(tmp_path, first, feed) == []
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.*")} == stamps
     written = write_web(tmp_path, [(2, NOW, [hostile_entry()]), *first], feed)
-    # Digest 1's page gains its link to the newer digest 2.
+    # Digest 1's page gains its link to the newer digest 2; example.org gets its page.
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == [
         "articles/kakehashi-123456789abcdef012345678.html", "digests/1.html", "digests/2.html",
-        "index.html"]
+        "index.html", source_path("example.org")]
     assert not list(tmp_path.rglob("*.tmp"))
 
 
