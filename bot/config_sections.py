@@ -69,8 +69,8 @@ class DigestConfig:
     # titles and the source line, one article fits one Telegram message (4096).
     summary_chars: int = 500
     # The editors' checks on an entry (a number missing in the translation, a glossary term
-    # not rendered as agreed) are for editors: shown on the archive's pages in a collapsed
-    # section, listed by `status` and alerts. True also shows them to subscribers, in the
+    # not rendered as agreed) are for editors: folded away on the archive's pages (and the
+    # terms listed by `status` and alerts). True also shows them to subscribers, in the
     # Telegram messages and the feed's items.
     show_checks: bool = False
 
