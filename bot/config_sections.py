@@ -68,6 +68,11 @@ class DigestConfig:
     # Japanese characters per article's summary: with its English (2-3x as long), both
     # titles and the source line, one article fits one Telegram message (4096).
     summary_chars: int = 500
+    # The editors' checks on an entry (a number missing in the translation, a glossary term
+    # not rendered as agreed) are for editors: folded away on the archive's pages (and the
+    # terms listed by `status` and alerts). True also shows them to subscribers, in the
+    # Telegram messages and the feed's items.
+    show_checks: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from email.utils import format_datetime
 from functools import lru_cache
@@ -14,16 +16,23 @@ from markupsafe import Markup, escape
 
 from bot.config import FeedConfig
 from bot.model import Digest, Entry, SourceInfo, Term
+from bot.render_feed import categories, distinct_times, source_name
+from bot.render_telegram import TELEGRAM_LIMIT, clip_units, numbered_parts, telegram_length
 from bot.resources import resource_dir
 from bot.text.links import safe_link
 from bot.text.safe import safe_text
 
-TELEGRAM_LIMIT = 4096
 # One sentence of runaway model output must not make a message impossible to send.
 MAX_SENTENCE_CHARS = 1200
-# Characters a guid may not bring into a file name; what reads as a tag in a plain-text title.
+# The archive's icon, inline (a bridge over a blue square): a page asks for no file, so no
+# missing /favicon.ico shows up as an error in a browser's console.
+FAVICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+           "%3Crect width='16' height='16' rx='3' fill='%230b57a4'/%3E%3Cpath d='M1 12Q8 2 15 12"
+           "M1 12H15M5 8.5V12M8 7V12M11 8.5V12' stroke='%23fff' stroke-width='1.5' fill='none'/%3E"
+           "%3C/svg%3E")
+# Characters a guid may not bring into a file name.
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9.-]")
 
 
 @lru_cache(maxsize=1)
@@ -45,11 +54,13 @@ def environment() -> jinja2.Environment:
     # Links are checked again here: one stored before links were checked, or taken from a
     # document's text, must not make the feed invalid or a Telegram message refused.
     env.filters["uri"] = safe_link  # cleans the text first: it may come from an old state file
-    env.filters["notags"] = strip_tags
     env.filters["dated"] = article_date
     env.filters["highlight"] = highlight_terms
     env.globals["article_path"] = article_path
     env.globals["digest_path"] = digest_path
+    env.globals["source_path"] = source_path
+    env.globals["source_of"] = source_name
+    env.globals["favicon"] = FAVICON
     return env
 
 
@@ -61,12 +72,22 @@ def _finalize(value: object) -> object:
 
 
 def clip(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` within `limit` UTF-16 units, Telegram's measure (see bot.render_telegram)."""
+    return clip_units(text, limit)
 
 
 def article_path(guid: str) -> str:
     """An article's page in the web archive, relative to OUT/ (and to the public site)."""
     return f"articles/{_FILE_UNSAFE.sub('_', guid)}.html"
+
+
+def source_path(source: str) -> str:
+    """A source site's page in the web archive, relative to OUT/: a readable name, and a
+    hash of the whole one, since names that differ only in other characters (or a Japanese
+    site name) would read alike."""
+    slug = _SLUG_UNSAFE.sub("_", source.lower()).strip("._")[:40]
+    digest = hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"sources/{slug or 'site'}-{digest}.html"
 
 
 def digest_path(digest_id: int) -> str:
@@ -90,11 +111,6 @@ def public_site(site_url: str) -> str:
     except ValueError:
         pass  # a name, not an address
     return site_root(site_url)
-
-
-def strip_tags(text: str) -> str:
-    """Text without anything that reads as an HTML tag (titles are plain text in RSS)."""
-    return _TAG.sub("", text)
 
 
 def article_date(source: SourceInfo) -> str:
@@ -126,54 +142,63 @@ def highlight_terms(text: str, terms: tuple[Term, ...], side: str) -> Markup:
     return Markup("").join(parts)
 
 
-def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT, site: str = "") -> list[str]:
-    """The digest as Telegram HTML messages, each at most `limit` characters of markup;
-    with a public `site`, each article's title links to its page in the web archive."""
+def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT, site: str = "",
+                    show_checks: bool = False) -> list[str]:
+    """The digest as Telegram HTML messages of at most `limit` units (bot.render_telegram),
+    each numbered ("2/6") under a short header; with a public `site`, the header links to
+    the digest's page, the archive and the feed, and each title to its article's page.
+    The editors' checks are left out unless `show_checks`."""
     env = environment()
-    header = env.get_template("telegram/header.html.j2").render(digest=digest).strip()
+    header_template = env.get_template("telegram/header.html.j2")
     entry_template = env.get_template("telegram/entry.html.j2")
-    blocks: list[str] = []
-    for entry in digest.entries:
-        blocks.extend(_entry_blocks(entry_template, entry, limit, site))
-    return _pack([header, *blocks], limit)
+    links = {"digest": site + digest_path(digest.id), "archive": site + "index.html",
+             "feed": site + "feed.xml"} if site else {}
+
+    def header(part: int, total: int) -> str:
+        return header_template.render(digest=digest, part=part, total=total,
+                                      links=links).strip()
+
+    def blocks(budget: int) -> list[str]:
+        return [block for entry in digest.entries
+                for block in _entry_blocks(entry_template, entry, budget, site, show_checks)]
+
+    return numbered_parts(header, blocks, limit)
 
 
-def _entry_blocks(template: jinja2.Template, entry: Entry, limit: int, site: str) -> list[str]:
-    """One block per entry, or several (continued) when an entry alone exceeds the limit."""
+def _entry_blocks(template: jinja2.Template, entry: Entry, budget: int, site: str,
+                  show_checks: bool) -> list[str]:
+    """One block per entry, or several marked as continued when one alone exceeds the
+    budget: each cut at a sentence, as many sentences per block as fit."""
     page = site + article_path(entry.guid) if site else ""
 
     def render(start: int, end: int) -> str:
         return template.render(entry=entry, pairs=entry.pairs[start:end], page=page,
-                               first=start == 0, last=end == len(entry.pairs)).strip()
+                               first=start == 0, last=end == len(entry.pairs),
+                               show_checks=show_checks).strip()
 
     whole = render(0, len(entry.pairs))
-    if len(whole) <= limit:
+    if telegram_length(whole) <= budget:
         return [whole]
     blocks, start = [], 0
     while start < len(entry.pairs):
         end = start + 1
-        while end < len(entry.pairs) and len(render(start, end + 1)) <= limit:
+        while end < len(entry.pairs) and telegram_length(render(start, end + 1)) <= budget:
             end += 1
         blocks.append(render(start, end))
         start = end
     return blocks
 
 
-def _pack(blocks: list[str], limit: int) -> list[str]:
-    messages: list[str] = []
-    for block in blocks:
-        if messages and len(messages[-1]) + 2 + len(block) <= limit:
-            messages[-1] += "\n\n" + block
-        else:
-            messages.append(block)
-    return messages
-
-
-def render_feed(entries: list[Entry], feed: FeedConfig, built: datetime) -> str:
-    """The RSS 2.0 document for `entries` (newest first), last built at `built`."""
+def render_feed(entries: Sequence[Entry], feed: FeedConfig, built: datetime,
+                published: Sequence[datetime] | None = None, show_checks: bool = False) -> str:
+    """The RSS 2.0 document for `entries` in the order given (newest first), last built at
+    `built`; item i dated published[i] (default: each entry's time, made distinct)."""
+    dates = distinct_times([e.created for e in entries]) if published is None else published
+    items = [(entry, date, categories(entry)) for entry, date in zip(entries, dates,
+                                                                     strict=True)]
     template = environment().get_template("rss/feed.xml.j2")
-    return template.render(entries=entries, feed=feed, site=site_root(feed.site_url),
-                           built=built)
+    return template.render(items=items, feed=feed, site=site_root(feed.site_url),
+                           built=built, show_checks=show_checks)
 
 
 def render_page(name: str, **context: object) -> str:

@@ -95,13 +95,16 @@ def publish(
             digest_id = store.create_digest(now, [e.guid for e in pending])
             digest = build_digest(digest_id, pending, now)
             store.outbox().queue(digest_id, TELEGRAM, render_telegram(
-                digest, site=public_site(config.feed.site_url)))
-    feed = write_feed(config.paths.out, store.recent_entries(config.feed.max_items),
-                      config.feed, now)
+                digest, site=public_site(config.feed.site_url),
+                show_checks=config.digest.show_checks))
+    # The feed and the archive show the same digests, in the same order.
+    recent = store.recent_digests(config.feed.max_items)
+    checks = config.digest.show_checks
+    feed = write_feed(config.paths.out, recent, config.feed, now, show_checks=checks)
     if feed is not None:
         outputs.append(feed)
     # The archive's pages: named by the index alone, which any change reaches.
-    if write_web(config.paths.out, store.recent_digests(config.feed.max_items), config.feed):
+    if write_web(config.paths.out, recent, config.feed, show_checks=checks):
         outputs.append(config.paths.out / INDEX_NAME)
     outputs.extend(deliver(config, store, progress, stop))
     return digest_id, len(pending), outputs

@@ -15,7 +15,7 @@ import pytest
 from bot.render import article_path
 from tests.conftest import run_cli
 from tests.support.browser import Browser, find_chromium
-from tests.support.site import hostile_entry, news_entry, write_sample_site
+from tests.support.site import hostile_entry, news_entry, report_entry, write_sample_site
 
 PHONE, DESKTOP = (390, 844), (1280, 900)
 # The first English cell and the first Japanese cell: where they sit on the page.
@@ -46,6 +46,7 @@ def sample_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page_kinds(out: Path) -> dict[str, Path]:
     return {"index": out / "index.html", "digest": next((out / "digests").glob("*.html")),
             "article": next((out / "articles").glob("*.html")),
+            "source": next((out / "sources").glob("*.html")),
             "telegram": next((out / "telegram").glob("*.html"))}
 
 
@@ -62,7 +63,7 @@ def check_page(browser: Browser, page: Path, shots: Path, name: str) -> None:
         assert not layout.scrolls_sideways, f"{name} at {width}px scrolls sideways: {layout}"
 
 
-@pytest.mark.parametrize("kind", ["index", "digest", "article", "telegram"])
+@pytest.mark.parametrize("kind", ["index", "digest", "article", "source", "telegram"])
 def test_sample_pages_fit_phone_and_desktop(browser: Browser, sample_out: Path, kind: str,
                                             tmp_path: Path):
     check_page(browser, page_kinds(sample_out)[kind], tmp_path, kind)
@@ -107,3 +108,19 @@ def test_pages_made_from_the_real_samples_fit(browser: Browser, shared_seeds: Pa
     assert len(pages) > 5
     for number, page in enumerate(pages):
         check_page(browser, page, tmp_path / "shots", f"{number:02d}-{page.stem}")
+
+
+CHECKS_AFTER_STORY = """(() => {
+  const cells = document.querySelectorAll('.pairs p');
+  const box = document.querySelector('.warnings').getBoundingClientRect();
+  return {storyBottom: cells[cells.length - 1].getBoundingClientRect().bottom,
+          boxTop: box.top, boxHeight: box.height};
+})()"""
+
+
+def test_editors_checks_come_after_the_story_on_a_phone(browser: Browser, sample_out: Path):
+    browser.load(sample_out / article_path(report_entry().guid), *PHONE)
+    found = browser.evaluate(CHECKS_AFTER_STORY)
+    assert found["boxTop"] >= found["storyBottom"], found
+    # Folded: its summary line shows, the notes do not take the reader's screen.
+    assert 0 < found["boxHeight"] < 80, found

@@ -144,6 +144,7 @@ PAGES = [
     ("/articles/kakehashi-0a1b2c3d4e5f60718293a4b5.html",
      "articles/kakehashi-0a1b2c3d4e5f60718293a4b5.html", "text/html; charset=utf-8"),
     ("/feed.xml?utm_source=x", "feed.xml", "application/rss+xml; charset=utf-8"),
+    ("/robots.txt", "robots.txt", "text/plain; charset=utf-8"),
 ]
 
 
@@ -160,6 +161,8 @@ def test_pages_forbid_scripts_and_outside_resources(site: Site):
     _, headers, _ = site.get("/index.html")
     policy = headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src" not in policy
+    # Same-server requests only (audits read robots.txt from the page): no script can make one.
+    assert "connect-src 'self';" in policy
 
 
 def test_head_answers_the_headers_of_get_without_a_body(site: Site):

@@ -106,3 +106,21 @@ def test_a_migrated_chat_names_the_new_id(api: FakeBotApi, folder: Path):
     assert code == 1
     assert stderr.strip().splitlines()[-1] == ("kakehashi: error: telegram: the chat became a "
                                                "supergroup; set TELEGRAM_CHAT_ID to -1009876543210")
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_every_part_of_a_digest_arrives_numbered_with_links(api: FakeBotApi, folder: Path):
+    for name in ("02_newsletter_pdf.txt", "03_windows_memo.txt", "04_report.md"):
+        shutil.copy(ROOT / "seeds" / name, folder)
+    config = folder.parent / "public.toml"
+    config.write_text('[sources]\nsettle_seconds = 0\n[feed]\n'
+                      'site_url = "https://digest.example.org/"\n')
+    code, stderr = run_once(folder, {**telegram_env(api), "KAKEHASHI_CONFIG": str(config)})
+    assert code == 0, stderr
+    texts = [m["text"] for m in api.messages]  # the fake accepts only what Telegram would
+    assert len(texts) > 1
+    for number, text in enumerate(texts, start=1):
+        assert text.startswith(f"<b>Kakehashi digest #1</b> · {number}/{len(texts)} · ")
+        assert text.split("\n")[1].startswith(
+            '<a href="https://digest.example.org/digests/1.html">Read on the web</a>')
+    assert "⚠" not in "".join(texts)  # the editors' checks stay with the editors

@@ -19,7 +19,13 @@ from bot.config import FeedConfig
 from bot.model import Digest
 from bot.publish.preview import preview_body, write_preview
 from bot.publish.web import write_web
-from bot.render import article_path, public_site, render_feed, render_telegram
+from bot.render import (
+    article_path,
+    public_site,
+    render_feed,
+    render_telegram,
+    source_path,
+)
 from bot.text.links import safe_link
 from tests.conftest import run_cli
 from tests.support.pages import broken_links, parse_html5
@@ -51,7 +57,7 @@ def test_every_page_is_valid_html5_self_contained_and_labelled(tmp_path: Path):
     write_sample_site(tmp_path)
     pages = sorted(tmp_path.rglob("*.html"))
     assert {p.relative_to(tmp_path).parts[0] for p in pages} == {
-        "index.html", "digests", "articles", "telegram"}
+        "index.html", "digests", "articles", "sources", "telegram"}
     for page in pages:
         root = parse_html5(page)
         assert root.get("lang") == "en", page
@@ -59,8 +65,12 @@ def test_every_page_is_valid_html5_self_contained_and_labelled(tmp_path: Path):
         tags = {element.tag for element in root.iter()}
         assert not tags & {"script", "iframe", "object", "embed", "img"}, page
         assert all(element.get("src") is None for element in root.iter())
-        for link in root.iter("link"):  # only the feed, by a relative link
-            assert link.get("rel") == "alternate" and "://" not in (link.get("href") or "")
+        for link in root.iter("link"):  # the feed, by a relative link; the icon, inline
+            href = link.get("href") or ""
+            if link.get("rel") == "icon":
+                assert href.startswith("data:image/svg+xml,")
+            else:
+                assert link.get("rel") == "alternate" and "://" not in href
         style = text_of(root.find("head/style"))
         assert "url(" not in style and "@import" not in style
         assert "prefers-color-scheme: dark" in style
@@ -96,8 +106,10 @@ def test_warnings_and_failed_terms_are_visible(tmp_path: Path):
     write_sample_site(tmp_path)
     entry = report_entry()
     root = parse_html5(tmp_path / article_path(entry.guid))
-    (box,) = [s for s in root.iter("section") if s.get("class") == "warnings"]
+    (box,) = [s for s in root.iter("details") if s.get("class") == "warnings"]
     assert [text_of(li) for li in box.iter("li")] == list(entry.warnings)
+    assert text_of(box.find("summary")).startswith("Editors' checks: 2 notes")
+    assert box.get("open") is None  # folded away: the checks are for editors
     (failed,) = [m for m in root.iter("mark") if m.text == "輸送路"]
     assert failed.get("class") == "term failed" and failed.get("title") == "transport route"
     assert "2025-02" in text_of(root.find("body"))
@@ -116,13 +128,16 @@ def test_hostile_text_stays_text(tmp_path: Path):
 def test_pages_are_rewritten_only_when_they_change(tmp_path: Path):
     first = [(1, NOW, [news_entry(), report_entry()])]
     feed = FeedConfig(site_url=SITE)
-    assert len(write_web(tmp_path, first, feed)) == 4  # index, digest, two articles
-    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.html")}
+    # index, robots, the digest, two articles, the one source with a site
+    assert len(write_web(tmp_path, first, feed)) == 6
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.*")}
     assert write_web(tmp_path, first, feed) == []
-    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.html")} == stamps
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.*")} == stamps
     written = write_web(tmp_path, [(2, NOW, [hostile_entry()]), *first], feed)
+    # Digest 1's page gains its link to the newer digest 2; example.org gets its page.
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == [
-        "articles/kakehashi-123456789abcdef012345678.html", "digests/2.html", "index.html"]
+        "articles/kakehashi-123456789abcdef012345678.html", "digests/1.html", "digests/2.html",
+        "index.html", source_path("example.org")]
     assert not list(tmp_path.rglob("*.tmp"))
 
 
@@ -171,9 +186,8 @@ def test_feed_items_link_somewhere_valid_and_describe_in_order():
         link = item.findtext("link") or ""
         assert URI.fullmatch(link), link
         assert link == (safe_link(entry.source.url) or SITE + article_path(entry.guid))
-        title = item.findtext("title") or ""
-        assert not re.search(r"</?[a-z]", title), title
-        assert parsedate_to_datetime(item.findtext("pubDate") or "") == NOW
+        # A title is text: markup in it is shown as written, never dropped.
+        assert item.findtext("title") == f"{entry.title_en} / {entry.title_ja}"
         description = item.findtext("description") or ""
         html5lib.HTMLParser(strict=True).parseFragment(description)
         english, japanese = entry.pairs[0].en, entry.pairs[0].ja
@@ -181,7 +195,10 @@ def test_feed_items_link_somewhere_valid_and_describe_in_order():
         assert plain.index(english) < plain.index(japanese) < plain.index("Bilingual page")
         assert SITE + article_path(entry.guid) in description
     report = items[2].findtext("description") or ""
-    assert "Dated 2025-02" in report and report.index("Bilingual page") < report.index("⚠")
+    assert "Dated 2025-02" in report and "⚠" not in report  # checks are for editors
+    shown = render_feed(entries, FeedConfig(site_url=SITE), NOW, show_checks=True).encode()
+    report = etree.fromstring(shown).findall("channel/item")[2].findtext("description") or ""
+    assert report.index("Bilingual page") < report.index("⚠ number 3.5万 (35,000) missing")
     news = items[1].findtext("description") or ""
     assert "Source: rail.example.com, 2025-12-30" in news
 

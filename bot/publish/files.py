@@ -17,9 +17,11 @@ from pathlib import Path
 from bot.errors import PublishError
 
 # Our temp names (mkstemp's 8 characters, kept so that leftovers of older versions match too).
-# The web archive's: index.html, digests/N.html, articles/kakehashi-HEX.html.
-_TEMP_NAME = re.compile(
-    r"\.(?:feed\.xml|index\.html|\d+\.html|kakehashi-[0-9a-f]+\.html)\.[a-z0-9_]{8}\.tmp")
+# The web archive's: index.html, robots.txt, digests/N.html, articles/kakehashi-HEX.html,
+# sources/NAME-HASH.html.
+_TEMP_NAME = re.compile(r"\.(?:feed\.xml|index\.html|robots\.txt|\d+\.html|"
+                        r"kakehashi-[0-9a-f]+\.html|[a-z0-9._-]*-[0-9a-f]{8}\.html)"
+                        r"\.[a-z0-9_]{8}\.tmp")
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from bot.config import FeedConfig
-from bot.model import Entry
 from bot.publish.files import write_if_changed
 from bot.render import render_feed
+from bot.render_feed import DigestRow, digest_order
 
 FEED_NAME = "feed.xml"
 
 
-def write_feed(out_dir: Path, entries: list[Entry], feed: FeedConfig,
-               now: datetime) -> Path | None:
-    """Bring OUT/feed.xml up to date with `entries` (newest first); None if it already was.
+def write_feed(out_dir: Path, digests: Sequence[DigestRow], feed: FeedConfig,
+               now: datetime, show_checks: bool = False) -> Path | None:
+    """Bring OUT/feed.xml up to date with `digests` (newest first, as the archive shows
+    them); None if it already was.
 
-    The document depends on the entries only (its build date is the newest entry's), so
-    rendering it on every run rewrites the file exactly when something changed, including
-    after a run that failed between creating a digest and writing the feed.
+    The items are the newest `feed.max_items` articles in the digests' order, each dated
+    from its digest (bot.render_feed). The document depends on the digests only (its build
+    date is the newest digest's), so rendering it on every run rewrites the file exactly
+    when something changed, including after a run that failed between creating a digest
+    and writing the feed.
     """
     path = out_dir / FEED_NAME
-    built = max((e.created for e in entries), default=now)
-    text = render_feed(entries, feed, built)
+    built = max((created for _, created, _ in digests), default=now)
+    entries, published = digest_order(digests, feed.max_items)
+    text = render_feed(entries, feed, built, published, show_checks)
     return write_if_changed(path, text)

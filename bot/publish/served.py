@@ -1,9 +1,10 @@
 """What `kakehashi serve` gives out of OUT/, and how a file is read there safely.
 
 Served: what Kakehashi publishes for readers, files of a known type at OUT's top level
-(feed.xml, index.html) and in the archive's folders (digests/, articles/). Never: the Telegram
-previews (a dry run's output, for the operator), dotfiles (our temp files), the state file with
-its journals and lock, symbolic links (even to files inside OUT/), anything but a regular file.
+(feed.xml, index.html, robots.txt) and in the archive's folders (digests/, articles/,
+sources/). Never: the Telegram previews (a dry run's output, for the operator), dotfiles (our
+temp files), the state file with its journals and lock, symbolic links (even to files inside
+OUT/), anything but a regular file.
 
 A file is opened relative to OUT with O_NOFOLLOW at every step and read whole from that one
 descriptor: a file replaced by os.replace meanwhile is read entirely old or entirely new.

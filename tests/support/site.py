@@ -84,7 +84,7 @@ def write_sample_site(out: Path, site: str = SITE) -> list[Path]:
     feed = FeedConfig(site_url=site)
     digests = [(2, NOW, list(second)), (1, NOW, list(first))]
     written = write_web(out, digests, feed)
-    write_feed(out, [*second, *first], feed, NOW)
+    write_feed(out, digests, feed, NOW)
     for message in render_telegram(Digest(1, NOW, first), site=site):
         written.append(write_preview(out, message))
     return written

@@ -42,6 +42,8 @@ def telegram_html_problems(message: str) -> list[str]:
     visible = "".join(checker.text)
     if not visible.strip():
         problems.append("message is empty")
-    if len(visible) > LIMIT:
-        problems.append(f"message is {len(visible)} characters after parsing (limit {LIMIT})")
+    # Telegram counts UTF-16 code units: a character outside the BMP (𠮷, most emoji) is two.
+    units = len(visible.encode("utf-16-le", "surrogatepass")) // 2
+    if units > LIMIT:
+        problems.append(f"message is {units} UTF-16 units after parsing (limit {LIMIT})")
     return problems

@@ -1,0 +1,55 @@
+"""What the feed says of each item beyond its text: its date and its categories. Pure.
+
+Readers sort a feed by pubDate, newest first. Items that share one date come out in
+whatever order the reader likes (often the file's order reversed), so every item gets its
+own: the digest's time less one second per place in the digest, and never the same as or
+later than the item above it. Readers then list a digest in the order Telegram and the
+archive show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from bot.model import Entry
+
+STEP = timedelta(seconds=1)  # RFC 822 dates count whole seconds
+# What the publishers get from the store: (digest id, its time, its entries in order).
+DigestRow = tuple[int, datetime, Sequence[Entry]]
+
+
+def digest_order(digests: Sequence[DigestRow], limit: int) -> tuple[list[Entry], list[datetime]]:
+    """The newest `limit` entries of `digests` (newest digest first, each in its own order)
+    with their pubDates."""
+    entries: list[Entry] = []
+    times: list[datetime] = []
+    for _, created, members in digests:
+        for place, entry in enumerate(members):
+            entries.append(entry)
+            times.append(created - place * STEP)
+    return entries[:limit], distinct_times(times[:limit])
+
+
+def distinct_times(times: Sequence[datetime]) -> list[datetime]:
+    """`times` made strictly decreasing, each moved only earlier (a second below the one
+    above it), so that readers keep the order they are given in."""
+    out: list[datetime] = []
+    for time in times:
+        out.append(min(time, out[-1] - STEP) if out else time)
+    return out
+
+
+def source_name(entry: Entry) -> str:
+    """The entry's source as readers know it: the site's name, else its link's host."""
+    return entry.source.site or (urlsplit(entry.source.url).hostname or "")
+
+
+def categories(entry: Entry) -> tuple[str, ...]:
+    """The item's categories: its source site (bot.render_feed.source_name).
+
+    The glossary has no categories of its own (glossary/README.md), so topic or country
+    categories cannot be told from it."""
+    site = source_name(entry)
+    return (site,) if site else ()
