@@ -1,10 +1,11 @@
 """Cards inside an article: product boxes, link cards and teaser tiles drawn from one template.
 
 A card opens with a linked image (a cover, a thumbnail), links elsewhere again (its title),
-and comes with siblings made from the same template (the same tag and class): a block of affiliate book boxes after a blog post, a
-row of related-story tiles. Its text describes somewhere else, so it is never the article's,
-however well written its blurb is. Found by structure (repetition and what a block opens
-with), never by what a class is called. Linear in the size of the page.
+and comes with siblings made from the same template (the same tag and class): a block of
+affiliate book boxes after a blog post, a row of related-story tiles. Its text describes
+somewhere else, so it is never the article's, however well written its blurb is. Found by
+structure (repetition and what a block opens with), never by what a class is called. Linear
+in the size of the page.
 """
 
 from __future__ import annotations
