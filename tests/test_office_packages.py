@@ -150,11 +150,12 @@ def test_a_run_publishes_word_and_mail_documents_from_the_folder(tmp_path: Path)
     pages = {}
     for page in (tmp_path / "out" / "articles").glob("*.html"):
         content = page.read_text(encoding="utf-8")
-        found = re.search(r'<p class="meta">Article date ([^<]*?) · .* · (\S+)</p>', content)
-        assert found, content
-        pages[found[2]] = found[1].strip()
+        title = re.search(r'<p class="ja-title" lang="ja">([^<]*)</p>', content)
+        found = re.search(r'<p class="meta">Article date ([^<·]*?) ·', content)
+        assert title and found, content
+        pages[title[1]] = found[1].strip()
     # The Word file's date from its text; the mail's from its Date header.
-    assert pages == {"release.docx": "2025-04-01", "letter.eml": "2025-04-02"}
+    assert pages == {HEADLINE: "2025-04-01", "貨物駅の積み替え時間が半分に": "2025-04-02"}
 
 
 def test_a_damaged_styles_or_properties_part_costs_the_headline_not_the_text():
