@@ -39,6 +39,11 @@ _BIO_FIELD = re.compile(r"^(?:現職|経歴|略歴|主な研究テーマ|専門|
 
 # Characters that Japanese text is made of; a line mostly outside them is extractor garbage.
 _NORMAL = re.compile(f"[{CJK}\u0020-\u007e\u3000-\u303f\uff01-\uff60・ー“”‘’…—–]")
+# Emoji and symbols an author typed (arrows, shapes, dingbats, pictographs with their
+# joiners, variation selectors and skin tones) are text too: an extractor that lost a font's
+# glyph map gives letters of other scripts, private-use or unassigned code points instead.
+_SYMBOL = re.compile("[\u200d\u20e3\u2190-\u2bff\ufe00-\ufe0f\U0001f000-\U0001faff"
+                     "\U000e0020-\U000e007f]")
 
 
 def strip_superscript_notes(text: str) -> str:
@@ -73,11 +78,12 @@ def is_dropped_line(line: str) -> bool:
 
 
 def is_garbage(line: str) -> bool:
-    """A header line whose glyphs the extractor could not map (mostly odd code points)."""
+    """A header line whose glyphs the extractor could not map (mostly odd code points: letters
+    of other scripts, private-use or unassigned ones; never emoji or symbols)."""
     chars = [c for c in line if not c.isspace()]
     if len(chars) < 4:
         return False
-    odd = sum(1 for c in chars if not _NORMAL.match(c))
+    odd = sum(1 for c in chars if not (_NORMAL.match(c) or _SYMBOL.match(c)))
     return odd / len(chars) >= 0.4
 
 
