@@ -100,12 +100,18 @@ def footnote_number(line: str) -> str | None:
 
 
 def continues_url(previous: str, line: str) -> bool:
-    """A URL the extractor wrapped: the previous line ends inside it, this line is the rest."""
-    return bool(re.search(r"https?://\S*[-/_.=?&]$", previous)) and bool(_URL_PIECE.match(line))
+    """A URL the extractor wrapped: the previous line ends inside it, this line is the rest
+    (a line that starts a URL of its own is another address, not the rest)."""
+    return (bool(re.search(r"https?://\S*[-/_.=?&]$", previous)) and bool(_URL_PIECE.match(line))
+            and not _URL_START.match(line))
+
+
+_URL_START = re.compile(r"<?(?:https?|ftp)://")
 
 
 def is_bare_url(line: str) -> bool:
-    return bool(re.fullmatch(r"<?https?://\S+>?", line))
+    """A line that is only an address (web or FTP), as a mail sets it apart."""
+    return bool(_URL_START.match(line)) and bool(re.fullmatch(r"<?[a-z]+://\S+>?", line))
 
 
 def is_bio_start(line: str, following: list[str]) -> bool:

@@ -148,7 +148,8 @@ class _Paragraph:
     def goes_on(self, line: str, used: int, indent: int, width: int, blank: bool) -> bool:
         """Is the break before `line` a wrap inside this paragraph? (rules: bot.text.wrap)"""
         last = self.pieces[-1]
-        if self.source or wrap.is_table_row(last):
+        # A line that is only an address is set apart by its author: it never joins text.
+        if self.source or wrap.is_table_row(last) or art.is_bare_url(line) or art.is_bare_url(last):
             return False
         full = bool(width) and wrap.is_full(self.used, last, line, width)
         if wrap.kinsoku_join(last, line) or self._hangs(line, used, indent, full):
@@ -226,9 +227,10 @@ def _flush(out: list[str], paragraph: _Paragraph | None) -> None:
 
 
 def _stops_open(line: str) -> bool:
-    """Neither a sentence's end nor a block start: where only a wrap stops a line."""
+    """Neither a sentence's end nor a block start (nor an address set on its own line):
+    where only a wrap stops a line."""
     return not (wrap.ends_sentence(line) or line.endswith(tuple(wrap.CLOSERS))
-                or _starts_block(line))
+                or _starts_block(line) or art.is_bare_url(line))
 
 
 def _starts_block(line: str) -> bool:
