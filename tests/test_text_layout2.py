@@ -8,6 +8,7 @@ from bot.glossary import Glossary
 from bot.pipeline import analyze_text
 from bot.text.artifacts import is_garbage
 from bot.text.clean import clean_text
+from bot.text.furniture import is_cut_line, is_rule
 
 
 def text_lines(text: str) -> list[str]:
@@ -36,6 +37,21 @@ def test_two_addresses_one_under_the_other_are_two_addresses():
     text = "資料はこちらです。\nhttps://example.jp/docs/\nhttps://example.jp/faq\n"
     assert text_lines(text) == ["資料はこちらです。", "https://example.jp/docs/",
                                 "https://example.jp/faq"]
+
+
+# A cut line is a rule.
+
+def test_scissors_lines_are_rules():
+    for line in ("--------->8--------->8---------", "-----8<-----", "✂", "✂ - - - - - - -",
+                 "--- 切り取り線 ---", "――――キリトリ――――"):
+        assert is_cut_line(line) and is_rule(line), line
+    for line in ("値が>8のとき", "8<9 は正しい", "切り取り線に沿って切ってください。"):
+        assert not is_cut_line(line), line
+
+
+def test_a_cut_line_ends_a_paragraph_and_is_no_text():
+    text = "ここまでが前置きで\n-----8<-----\nここからが本文です。\n✂\n以上です。\n"
+    assert text_lines(text) == ["ここまでが前置きで", "ここからが本文です。", "以上です。"]
 
 
 # Display lines set apart inside a paragraph stay lines of their own.
