@@ -54,6 +54,50 @@ def test_a_cut_line_ends_a_paragraph_and_is_no_text():
     assert text_lines(text) == ["ここまでが前置きで", "ここからが本文です。", "以上です。"]
 
 
+# Box tables and diagrams are no prose.
+
+def test_an_ascii_box_table_is_not_prose():
+    text = ("料金は表のとおりです。\n\n"
+            "+--------+--------------------------+\n"
+            "|項目    |説明。ここは長い説明で折り |\n"
+            "|        |返されています。           |\n"
+            "+--------+--------------------------+\n"
+            "|料金    |無料です。                 |\n"
+            "+--------+--------------------------+\n"
+            "以上です。\n")
+    assert text_lines(text) == ["料金は表のとおりです。", "以上です。"]
+
+
+def test_a_box_drawn_with_box_drawing_characters_is_not_prose():
+    text = ("日程は次のとおりです。\n"
+            "┌────┬──────┐\n"
+            "│日付│内容　　　│\n"
+            "├────┼──────┤\n"
+            "│五日│説明会です│\n"
+            "└────┴──────┘\n"
+            "ご参加ください。\n")
+    assert text_lines(text) == ["日程は次のとおりです。", "ご参加ください。"]
+
+
+def test_a_diagram_is_not_prose():
+    text = ("手続きの流れは次のとおりです。\n\n"
+            "    受付 ------> 審査 ------> 発送\n"
+            "                  ↑↓確認\n"
+            "    窓口     |      |\n"
+            "          申請書   証明書\n\n"
+            "審査には一週間ほどかかります。\n")
+    assert text_lines(text) == ["手続きの流れは次のとおりです。", "審査には一週間ほどかかります。"]
+
+
+def test_arrows_in_a_sentence_and_bars_in_a_row_of_words_are_text():
+    text = ("東京→大阪の便は明日も運休です。\n\n"
+            "| 品名 | 価格 |\n\n"
+            "名古屋 ⇒ 岐阜\n各駅に停まります。\n")
+    lines = text_lines(text)
+    assert "東京→大阪の便は明日も運休です。" in lines
+    assert "| 品名 | 価格 |" in lines
+
+
 # Display lines set apart inside a paragraph stay lines of their own.
 
 def test_indented_questions_inside_a_paragraph_stay_apart():

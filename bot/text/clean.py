@@ -72,10 +72,12 @@ def _is_page_mark(line: str) -> bool:
 
 
 def _drop_nonprose(lines: list[str], paged: bool) -> list[str]:
-    """Code, commands, a table of contents and (in a page layout) table cells become
-    paragraph breaks (bot.text.nonprose)."""
+    """Code, commands, a table of contents, box tables, diagrams and (in a page layout) table
+    cells become paragraph breaks (bot.text.nonprose)."""
     base = wrap.base_indent([len(line) - len(line.lstrip()) for line in lines if line.strip()])
     cells = nonprose.table_cells(lines) if paged else [False] * len(lines)
+    # Box tables and diagrams in any layout: a mail draws them with characters too.
+    cells = [c or d for c, d in zip(cells, nonprose.drawn_lines(lines), strict=True)]
     out: list[str] = []
     following = ""  # the next non-blank line: the scan runs from the end
     for line, cell in zip(reversed(lines), reversed(cells), strict=True):
