@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from bot.glossary import Glossary
 from bot.pipeline import analyze_text
+from bot.text.articles import split_articles
 from bot.text.artifacts import is_garbage
 from bot.text.clean import clean_text
+from bot.text.front import is_copyright
 from bot.text.furniture import is_cut_line, is_rule
 
 
@@ -52,6 +54,59 @@ def test_scissors_lines_are_rules():
 def test_a_cut_line_ends_a_paragraph_and_is_no_text():
     text = "ここまでが前置きで\n-----8<-----\nここからが本文です。\n✂\n以上です。\n"
     assert text_lines(text) == ["ここまでが前置きで", "ここからが本文です。", "以上です。"]
+
+
+# A title set apart below a cut line heads the document; its colophon is furniture.
+
+NOTE_AND_TITLE = (
+    "この文書は下書きです。ご意見をお寄せください。\n"
+    "＃誤字があればお知らせください\n\n"
+    "-------->8-------->8-------->8\n\n"
+    "\t春の読書週間のお知らせ\n"
+    "\thttp://www.example.jp/books/\n\n"
+    "\t\tCopyright (C) 2024 Example Library\n"
+    "\t\t改変しない限り再配布は自由です\n\n"
+    "今年の読書週間は四月二十三日から始まります。\n"
+    "期間中は貸出冊数を十冊まで増やします。\n")
+
+
+def test_a_title_set_apart_below_the_cut_heads_the_document():
+    (article,) = split_articles(clean_text(NOTE_AND_TITLE))
+    assert article.title == "春の読書週間のお知らせ"
+    # The covering note stays, as the document's first text.
+    assert article.paragraphs[0] == "この文書は下書きです。ご意見をお寄せください。"
+    assert "http://www.example.jp/books/" in article.paragraphs
+
+
+def test_a_colophon_under_the_title_is_no_text():
+    lines = text_lines(NOTE_AND_TITLE)
+    assert not any("Copyright" in line or "再配布" in line for line in lines)
+
+
+def test_an_indented_line_after_a_rule_without_an_address_under_it_is_no_title():
+    text = ("前置きの一文です。\n\n-----8<-----\n\n\t会場の変更について\n\n"
+            "会場は二階の大会議室に変わりました。\n")
+    (article,) = split_articles(clean_text(text))
+    assert article.title != "会場の変更について"
+    assert article.paragraphs[0] == "前置きの一文です。"
+
+
+def test_copyright_notices_and_licence_lines_are_colophon():
+    for line in ("Copyright (C) 2019 山田花子", "(c) 2020 Example Inc.", "© 2021 港町新聞社",
+                 "copyright 2018 Example"):
+        assert is_copyright(line), line
+    assert not is_copyright("(c) 三つ目の項目")
+    text = ("本文の一文目です。\n\n"
+            "(c) 2020 Example Inc.\n無断転載を禁じます\n\n"
+            "© 2021 港町新聞社\n複製は自由です\n")
+    assert text_lines(text) == ["本文の一文目です。"]
+
+
+def test_a_sentence_about_redistribution_is_text():
+    text = ("この資料の再配布は自由です。\n\n改変しない限り配布できます\n\n"
+            "(a) 一つ目の項目\n(c) 三つ目の項目\n")
+    assert text_lines(text) == ["この資料の再配布は自由です。", "改変しない限り配布できます",
+                                "(a) 一つ目の項目", "(c) 三つ目の項目"]
 
 
 # Box tables and diagrams are no prose.
@@ -108,8 +163,9 @@ def test_indented_questions_inside_a_paragraph_stay_apart():
             "についての意見を募集しています。\n")
     analysis = analyze_text(text, Glossary(), 3)
     sentences = [s for a in analysis for s in a.sentences]
-    assert sentences[1:] == ["まず考えたいことは会の進め方です。", "例えば", "次の会はどこで開くか?",
-                         "誰に声をかけるか?", "についての意見を募集しています。"]
+    assert sentences[1:] == ["まず考えたいことは会の進め方です。", "例えば",
+                             "次の会はどこで開くか?", "誰に声をかけるか?",
+                             "についての意見を募集しています。"]
 
 
 # Emoji are text.

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from bot.text import artifacts as art
-from bot.text import furniture, nonprose, wrap
+from bot.text import front, furniture, nonprose, wrap
 from bot.text.sentences import clause_continues
 
 TERMINALS = wrap.TERMINALS
@@ -56,7 +56,8 @@ def clean_text(text: str, hard_wrapped: bool = False) -> list[str]:
     notes = {n for line in raw if (n := art.footnote_number(line.strip()))}
     paged = hard_wrapped or wrap.extracted_layout(raw, widths)  # a page layout's text
     # Furniture first: its rules and labels are what the later stages would take for text.
-    raw = furniture.mark_sections(_drop_nonprose(furniture.drop_mail_footer(raw), paged))
+    raw = front.drop_colophon(front.title_to_front(furniture.drop_mail_footer(raw)))
+    raw = furniture.mark_sections(_drop_nonprose(raw, paged))
     raw = furniture.drop_running_lines(raw, _is_page_mark, art.is_running_line)
     lines = _rejoin(_drop_artifact_lines(raw), hard_wrapped, widths)
     lines = _drop_repeated_front_matter(_drop_biographies(lines))

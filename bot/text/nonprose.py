@@ -1,4 +1,5 @@
-"""Lines that are not prose: code and commands, a table of contents, table cells. Pure.
+"""Lines that are not prose: code and commands, a table of contents, table cells, box tables
+and diagrams drawn with characters. Pure.
 
 None is ever joined to prose or to each other, and none is text to translate: a command
 keeps its meaning only verbatim, a contents line repeats a heading with its page number, a
@@ -13,7 +14,8 @@ cell is a fragment. Each is recognised from what the lines are made of:
   heading them;
 - table cells, in a page layout's text only: three or more lines in a row, each a few
   characters with no punctuation (`サイ`, `ズ`, `価格`, `100円`): a table's cells one per line,
-  words cut by a narrow column. Running text wrapped on a page is never that short.
+  words cut by a narrow column. Running text wrapped on a page is never that short;
+- a box table or a diagram, in any layout (`drawn_lines`): a mail draws both by hand.
 """
 
 from __future__ import annotations
