@@ -41,6 +41,15 @@ def test_two_addresses_one_under_the_other_are_two_addresses():
                                 "https://example.jp/faq"]
 
 
+def test_a_line_the_wrap_starts_with_an_address_goes_on_with_its_sentence():
+    # Wrapped at 40 columns: the address is part of the sentence, not a line of its own.
+    text = ("番組の内容は、番組のウェブサイト（\n"
+            "https://example.jp/show?id=7）で公開して\n"
+            "います。\n")
+    assert text_lines(text) == [
+        "番組の内容は、番組のウェブサイト(https://example.jp/show?id=7)で公開しています。"]
+
+
 # A cut line is a rule.
 
 def test_scissors_lines_are_rules():

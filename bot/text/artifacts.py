@@ -111,7 +111,9 @@ _URL_START = re.compile(r"<?(?:https?|ftp)://")
 
 def is_bare_url(line: str) -> bool:
     """A line that is only an address (web or FTP), as a mail sets it apart."""
-    return bool(_URL_START.match(line)) and bool(re.fullmatch(r"<?[a-z]+://\S+>?", line))
+    # ASCII only: a URL the wrap put first with the sentence going on after it is no address
+    # line (`https://example.jp/a）で公開しています。`).
+    return bool(_URL_START.match(line)) and bool(re.fullmatch(r"<?[a-z]+://[!-~]+>?", line))
 
 
 def is_bio_start(line: str, following: list[str]) -> bool:
