@@ -3,8 +3,8 @@ between rules, and running headers and footers of a paged document. Pure.
 
 Each rule is shown by the document's own structure, never by a line's length alone:
 
-- a rule is a line made only of rule characters (━━━, ───, ＝＝＝, -----, ***): it separates
-  blocks, so it ends the paragraph above it;
+- a rule is a line made only of rule characters (━━━, ───, ＝＝＝, -----, ***), or a cut
+  line (`----->8-----`, `✂`, `切り取り線`): it separates blocks, so it ends the paragraph above it;
 - the footer of a mail magazine is the block after the last rule that has lines after it,
   when most of its lines carry a footer's labels (発行：, 配信停止, 登録解除, お問い合わせ,
   送信専用, Copyright, (C)): the block goes, whatever else it says; without such a block,
