@@ -39,6 +39,11 @@ _BIO_FIELD = re.compile(r"^(?:現職|経歴|略歴|主な研究テーマ|専門|
 
 # Characters that Japanese text is made of; a line mostly outside them is extractor garbage.
 _NORMAL = re.compile(f"[{CJK}\u0020-\u007e\u3000-\u303f\uff01-\uff60・ー“”‘’…—–]")
+# Emoji and symbols an author typed (arrows, shapes, dingbats, pictographs with their
+# joiners, variation selectors and skin tones) are text too: an extractor that lost a font's
+# glyph map gives letters of other scripts, private-use or unassigned code points instead.
+_SYMBOL = re.compile("[\u200d\u20e3\u2190-\u2bff\ufe00-\ufe0f\U0001f000-\U0001faff"
+                     "\U000e0020-\U000e007f]")
 
 
 def strip_superscript_notes(text: str) -> str:
@@ -73,11 +78,12 @@ def is_dropped_line(line: str) -> bool:
 
 
 def is_garbage(line: str) -> bool:
-    """A header line whose glyphs the extractor could not map (mostly odd code points)."""
+    """A header line whose glyphs the extractor could not map (mostly odd code points: letters
+    of other scripts, private-use or unassigned ones; never emoji or symbols)."""
     chars = [c for c in line if not c.isspace()]
     if len(chars) < 4:
         return False
-    odd = sum(1 for c in chars if not _NORMAL.match(c))
+    odd = sum(1 for c in chars if not (_NORMAL.match(c) or _SYMBOL.match(c)))
     return odd / len(chars) >= 0.4
 
 
@@ -94,12 +100,20 @@ def footnote_number(line: str) -> str | None:
 
 
 def continues_url(previous: str, line: str) -> bool:
-    """A URL the extractor wrapped: the previous line ends inside it, this line is the rest."""
-    return bool(re.search(r"https?://\S*[-/_.=?&]$", previous)) and bool(_URL_PIECE.match(line))
+    """A URL the extractor wrapped: the previous line ends inside it, this line is the rest
+    (a line that starts a URL of its own is another address, not the rest)."""
+    return (bool(re.search(r"https?://\S*[-/_.=?&]$", previous)) and bool(_URL_PIECE.match(line))
+            and not _URL_START.match(line))
+
+
+_URL_START = re.compile(r"<?(?:https?|ftp)://")
 
 
 def is_bare_url(line: str) -> bool:
-    return bool(re.fullmatch(r"<?https?://\S+>?", line))
+    """A line that is only an address (web or FTP), as a mail sets it apart."""
+    # ASCII only: a URL the wrap put first with the sentence going on after it is no address
+    # line (`https://example.jp/a）で公開しています。`).
+    return bool(_URL_START.match(line)) and bool(re.fullmatch(r"<?[a-z]+://[!-~]+>?", line))
 
 
 def is_bio_start(line: str, following: list[str]) -> bool:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from bot.text import artifacts as art
-from bot.text import furniture, nonprose, wrap
+from bot.text import front, furniture, nonprose, wrap
 from bot.text.sentences import clause_continues
 
 TERMINALS = wrap.TERMINALS
@@ -56,7 +56,8 @@ def clean_text(text: str, hard_wrapped: bool = False) -> list[str]:
     notes = {n for line in raw if (n := art.footnote_number(line.strip()))}
     paged = hard_wrapped or wrap.extracted_layout(raw, widths)  # a page layout's text
     # Furniture first: its rules and labels are what the later stages would take for text.
-    raw = furniture.mark_sections(_drop_nonprose(furniture.drop_mail_footer(raw), paged))
+    raw = front.drop_colophon(front.title_to_front(furniture.drop_mail_footer(raw)))
+    raw = furniture.mark_sections(_drop_nonprose(raw, paged))
     raw = furniture.drop_running_lines(raw, _is_page_mark, art.is_running_line)
     lines = _rejoin(_drop_artifact_lines(raw), hard_wrapped, widths)
     lines = _drop_repeated_front_matter(_drop_biographies(lines))
@@ -72,10 +73,12 @@ def _is_page_mark(line: str) -> bool:
 
 
 def _drop_nonprose(lines: list[str], paged: bool) -> list[str]:
-    """Code, commands, a table of contents and (in a page layout) table cells become
-    paragraph breaks (bot.text.nonprose)."""
+    """Code, commands, a table of contents, box tables, diagrams and (in a page layout) table
+    cells become paragraph breaks (bot.text.nonprose)."""
     base = wrap.base_indent([len(line) - len(line.lstrip()) for line in lines if line.strip()])
     cells = nonprose.table_cells(lines) if paged else [False] * len(lines)
+    # Box tables and diagrams in any layout: a mail draws them with characters too.
+    cells = [c or d for c, d in zip(cells, nonprose.drawn_lines(lines), strict=True)]
     out: list[str] = []
     following = ""  # the next non-blank line: the scan runs from the end
     for line, cell in zip(reversed(lines), reversed(cells), strict=True):
@@ -148,7 +151,8 @@ class _Paragraph:
     def goes_on(self, line: str, used: int, indent: int, width: int, blank: bool) -> bool:
         """Is the break before `line` a wrap inside this paragraph? (rules: bot.text.wrap)"""
         last = self.pieces[-1]
-        if self.source or wrap.is_table_row(last):
+        # A line that is only an address is set apart by its author: it never joins text.
+        if self.source or wrap.is_table_row(last) or art.is_bare_url(line) or art.is_bare_url(last):
             return False
         full = bool(width) and wrap.is_full(self.used, last, line, width)
         if wrap.kinsoku_join(last, line) or self._hangs(line, used, indent, full):
@@ -226,9 +230,10 @@ def _flush(out: list[str], paragraph: _Paragraph | None) -> None:
 
 
 def _stops_open(line: str) -> bool:
-    """Neither a sentence's end nor a block start: where only a wrap stops a line."""
+    """Neither a sentence's end nor a block start (nor an address set on its own line):
+    where only a wrap stops a line."""
     return not (wrap.ends_sentence(line) or line.endswith(tuple(wrap.CLOSERS))
-                or _starts_block(line))
+                or _starts_block(line) or art.is_bare_url(line))
 
 
 def _starts_block(line: str) -> bool:

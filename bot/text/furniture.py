@@ -3,8 +3,8 @@ between rules, and running headers and footers of a paged document. Pure.
 
 Each rule is shown by the document's own structure, never by a line's length alone:
 
-- a rule is a line made only of rule characters (━━━, ───, ＝＝＝, -----, ***): it separates
-  blocks, so it ends the paragraph above it;
+- a rule is a line made only of rule characters (━━━, ───, ＝＝＝, -----, ***), or a cut
+  line (`----->8-----`, `✂`, `切り取り線`): it separates blocks, so it ends the paragraph above it;
 - the footer of a mail magazine is the block after the last rule that has lines after it,
   when most of its lines carry a footer's labels (発行：, 配信停止, 登録解除, お問い合わせ,
   送信専用, Copyright, (C)): the block goes, whatever else it says; without such a block,
@@ -30,6 +30,8 @@ from bot.text import artifacts as art
 PARAGRAPH_BREAK = "\v"  # a line that ends the paragraph above it (a rule, code, contents)
 _RULE_CHARS = frozenset("━─═＝=-－—―ー~～〜*＊_＿+＋#＃・…◆◇■□●○▼▽▲△☆★◎※.:|｜")
 _RULE_MIN = 5
+# Scissors drawn in a rule (`>8`, `8<`), the scissors symbols and the words for a cut line.
+_SCISSORS = re.compile(r">8|8<|[✁✂✃✄]|切り取り線|キリトリ線?|きりとり線?|cut here", re.IGNORECASE)
 _FOOTER_LABEL = re.compile(
     r"配信停止|配信解除|購読解除|登録解除|配信先の?変更|送信専用|発行[:：元者人所]|編集[:：]"
     r"|お問い?合わせ|Copyright|\(C\)|©|All Rights Reserved|無断(?:転載|複製)",
@@ -48,9 +50,18 @@ _RUNNING_REACH = 2
 
 
 def is_rule(line: str) -> bool:
-    """A line drawn with one or a few rule characters, at least five long."""
+    """A line drawn with one or a few rule characters, at least five long, or a cut line."""
     line = line.strip().replace(" ", "").replace("\u3000", "")
-    return len(line) >= _RULE_MIN and set(line) <= _RULE_CHARS and len(set(line)) <= 3
+    return ((len(line) >= _RULE_MIN and set(line) <= _RULE_CHARS and len(set(line)) <= 3)
+            or is_cut_line(line))
+
+
+def is_cut_line(line: str) -> bool:
+    """A scissors line (`----->8-----`, `---8<---`, `✂`, `--- 切り取り線 ---`): where a mail
+    marks the text to cut out, a rule between blocks, never text."""
+    text = line.strip()
+    rest = _SCISSORS.sub("", text).replace(" ", "").replace("\u3000", "")
+    return rest != text.replace(" ", "").replace("\u3000", "") and set(rest) <= _RULE_CHARS
 
 
 def drop_mail_footer(lines: list[str]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Lines that are not prose: code and commands, a table of contents, table cells. Pure.
+"""Lines that are not prose: code and commands, a table of contents, table cells, box tables
+and diagrams drawn with characters. Pure.
 
 None is ever joined to prose or to each other, and none is text to translate: a command
 keeps its meaning only verbatim, a contents line repeats a heading with its page number, a
@@ -13,7 +14,8 @@ cell is a fragment. Each is recognised from what the lines are made of:
   heading them;
 - table cells, in a page layout's text only: three or more lines in a row, each a few
   characters with no punctuation (`サイ`, `ズ`, `価格`, `100円`): a table's cells one per line,
-  words cut by a narrow column. Running text wrapped on a page is never that short.
+  words cut by a narrow column. Running text wrapped on a page is never that short;
+- a box table or a diagram, in any layout (`drawn_lines`): a mail draws both by hand.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 
 from bot.text import artifacts as art
+from bot.text.furniture import is_rule
 
 _PROMPT = re.compile(r"^(?:\$|[A-Za-z]:\\[^>\s]*>|PS(?: [^>]*)?>)(?:\s|$)")
 _LATIN_PROMPT = re.compile(r"^[#%>]\s+[!-~]")
@@ -92,3 +95,61 @@ def table_cells(lines: list[str]) -> list[bool]:
 def _is_cell(line: str) -> bool:
     text = line.strip()
     return len(text) <= _CELL_MAX and not _CELL_PUNCTUATION.search(text)
+
+
+# A box drawn in ASCII (`+-----+-----+`) or with box-drawing characters (┌──┬──┐, ├──┼──┤).
+_BOX_BORDER = re.compile(r"^(?:\+(?:[-=]+\+)+|[┌├└┏┣┗╔╠╚][\u2500-\u257f ]*)$")
+_BOX_ROW = re.compile(r"^[|│┃║].*[|│┃║]")
+_BOX_MIN = 2
+# What a diagram is drawn with: ASCII arrows and connectors, and the arrows block (↑↓→⇒…).
+_DRAWN_CHARS = re.compile(r"[-=<>|^_/\\\u2190-\u21ff│─]")
+_DRAWN_MIN = 2
+
+
+def drawn_lines(lines: list[str]) -> list[bool]:
+    """Per line: part of a box table or a diagram drawn with characters. Linear.
+
+    A box is a run of two or more lines, each a border (`+---+---+`, ┌─┬─┐) or a row between
+    bars (`|cell |cell |`), with a border among them: its cells are wrapped inside the box, so
+    no row is a sentence. A diagram line is drawn more than written (half its characters or
+    more are arrows and connectors: `------> 5.0`, `↑↓交流`, `|      |`); the labels set
+    between such lines (`4.0.1   4.0.2`) go with them when the block (lines between blank
+    ones) has no full stop and at least half its lines are drawn."""
+    flags = _boxes(lines)
+    start = 0
+    for end in range(len(lines) + 1):
+        if end < len(lines) and lines[end].strip():
+            continue
+        block = range(start, end)
+        drawn = [i for i in block if _is_drawing(lines[i])]
+        prose = any("。" in lines[i] for i in block)
+        whole = bool(drawn) and not prose and 2 * len(drawn) >= len(block)
+        for i in block if whole else drawn:
+            flags[i] = True
+        start = end + 1
+    return flags
+
+
+def _boxes(lines: list[str]) -> list[bool]:
+    texts = [line.strip() for line in lines]
+    flags = [False] * len(lines)
+    start = 0
+    for end in range(len(texts) + 1):
+        if end < len(texts) and (_BOX_BORDER.match(texts[end]) or _BOX_ROW.match(texts[end])):
+            continue
+        run = range(start, end)
+        if len(run) >= _BOX_MIN and any(_BOX_BORDER.match(texts[i]) for i in run):
+            for i in run:
+                flags[i] = True
+        start = end + 1
+    return flags
+
+
+def _is_drawing(line: str) -> bool:
+    chars = [c for c in line if not c.isspace()]
+    # A rule or a page number (`- 3 -`) is drawn too, but it is furniture's: it separates
+    # blocks, frames heads, marks the pages running headers are told by.
+    if (len(chars) < _DRAWN_MIN or "。" in line or is_rule(line)
+            or art.is_page_number(line.strip())):
+        return False
+    return 2 * sum(1 for c in chars if _DRAWN_CHARS.match(c)) >= len(chars)

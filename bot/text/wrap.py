@@ -20,11 +20,12 @@ A line break goes on with the same paragraph when the document shows it was made
 
 Never a wrap: after a sentence's end (。!? and closing brackets — unless a `!`/`?` or a closed
 quote is followed by a particle that goes on with the clause, as the sentence splitter's rule 4
-says), before or after a table row, before a list item or heading marker (・ ■ ● - 1. (1) 第1章
-【…】…; a ・ after a full line ending in katakana is a middle dot, not an item), before a
-numbered heading (`1.2 見出し`, unless a full line ends on a Latin word: `Python` + `3.12 …`),
-and, for a full line ending in a closing bracket, before a line indented deeper than the line
-above. Rules, code, a table of contents and table cells end a paragraph too (bot.text.furniture,
+says), before or after a table row or a line that is only an address (bot.text.clean), before
+a list item or heading marker (・ ■ ● - 1. (1) 第1章 【…】…; a ・ after a full line ending in
+katakana is a middle dot, not an item), before a numbered heading (`1.2 見出し`, unless a full
+line ends on a Latin word: `Python` + `3.12 …`), and, for a full line ending in a closing
+bracket, before a line indented deeper than the line above. Rules and cut lines, code, a table
+of contents, table cells, box tables and diagrams end a paragraph too (bot.text.furniture,
 bot.text.nonprose).
 """
 
