@@ -1,5 +1,5 @@
 """The state database: one SQLite file (WAL). All SQL lives here, in bot/outbox.py,
-bot/feedlog.py and bot/migrations.py.
+bot/feedlog.py, bot/alertlog.py and bot/migrations.py.
 
 Tables: documents seen (by content hash), entries (translated articles), digests, deliveries
 (the outbox, whose queries are in bot/outbox.py), and the translation memory. Schema changes
@@ -17,6 +17,7 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from bot.alertlog import AlertLog
 from bot.errors import StoreError
 from bot.feedlog import FeedLog
 from bot.migrations import MIGRATIONS
@@ -88,6 +89,10 @@ class Store:
     def outbox(self) -> Outbox:
         """The deliveries table's queries (kept in their own module)."""
         return Outbox(self._conn, self.transaction)
+
+    def alert_log(self) -> AlertLog:
+        """The alerts_told table: what the admin alerts have told."""
+        return AlertLog(self._conn, self.transaction)
 
     def feeds(self) -> FeedLog:
         """The feeds table's queries: each feed's validators, failures and warnings."""
