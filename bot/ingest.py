@@ -167,13 +167,17 @@ def ingest_feeds(job: Ingest, report: IngestReport, urls: tuple[str, ...] | None
     zone = load_zone(sources.timezone)
     chosen = sources.feeds if urls is None else urls
     states = [_feed_state(job.store, url) for url in dict.fromkeys(chosen)]
-    states = [state for state in states if due(state, now)]
+    # The job that set a backoff may have started late in its interval (behind another job):
+    # a backoff ending within half an interval (at most a minute) does not cost one more.
+    states = [state for state in states if due(state, now, slack=min(
+        60.0, sources.interval_of(state.url) * 30))]
     if not states:
         return
 
     def poll(state: FeedState) -> FetchResult:
         return poll_feed(state, now, timeout=sources.feed_timeout_seconds,
-                         max_bytes=sources.max_feed_bytes, zone=zone)
+                         max_bytes=sources.max_feed_bytes, zone=zone,
+                         interval=sources.interval_of(state.url) * 60)
 
     for state in states:
         job.progress(f"polling {state.url}")
@@ -200,8 +204,9 @@ def _record_poll(job: Ingest, report: IngestReport, result: FetchResult, now: fl
     job.stream.after_stored(lambda: job.store.feeds().save(
         new.url, new.etag, new.modified, new.failures, new.next_poll, new.last_error))
     if result.error:
-        report.skipped.append((new.url, f"{result.error} (retry in "
-                                        f"{max(0, new.next_poll - now) / 60:.0f} min)"))
+        retry = (f"retry in {(new.next_poll - now) / 60:.0f} min" if new.next_poll > now
+                 else "tried again at its next poll")
+        report.skipped.append((new.url, f"{result.error} ({retry})"))
     elif result.warning:
         job.progress(f"warning: {new.url}: {result.warning}")
 
