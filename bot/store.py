@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.alertlog import AlertLog
+from bot.diskfull import disk_full_error, is_disk_full
 from bot.errors import StoreError
 from bot.feedlog import FeedLog
 from bot.migrations import MIGRATIONS
@@ -48,6 +49,8 @@ class Store:
             store = cls(conn)
             store._migrate()
         except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc, Path(path)):
+                raise disk_full_error(exc, Path(path)) from None
             raise StoreError(f"store: {path} is not a usable state file ({exc})") from None
         return store
 
@@ -104,11 +107,17 @@ class Store:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            path = Path(self._conn.execute("PRAGMA database_list").fetchone()[2] or ".")
+            if is_disk_full(exc, path):
+                raise disk_full_error(exc, path) from None
             raise StoreError(f"store: the state file is busy or unwritable ({exc})") from None
         try:
             yield
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (it does on a full disk): a second ROLLBACK
+            # would fail and hide the reason.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
