@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import astuple, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ from bot.text.clean import japanese_ratio
 from bot.text.dates import date_analyses
 from bot.text.safe import display_name, safe_text
 from bot.translate.engine import Translator
+from bot.urls import shown_source, without_credentials
 
 # Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
 MIN_JAPANESE_RATIO = 0.2
@@ -266,12 +267,9 @@ def with_document_source(own: SourceInfo, document: SourceInfo) -> SourceInfo:
 def _cleaned(document: Document, source: SourceInfo | None
              ) -> tuple[Document, SourceInfo | None]:
     """Text enters here, from files and feeds alike: what no output can carry goes, once."""
-    document = replace(document, name=display_name(document.name),
-                       text=safe_text(document.text),
-                       source=SourceInfo(*(safe_text(v) for v in astuple(document.source))))
-    if source is not None:
-        source = SourceInfo(*(safe_text(value) for value in astuple(source)))
-    return document, source
+    document = replace(document, name=without_credentials(display_name(document.name)),
+                       text=safe_text(document.text), source=shown_source(document.source))
+    return document, None if source is None else shown_source(source)
 
 
 def _new_articles(job: Ingest, analyses: list[Analysis]) -> dict[str, int]:

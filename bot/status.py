@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from bot.config import Config
 from bot.outbox import HELD, REJECTED, SENDING, Delivery
 from bot.store import Store
+from bot.urls import without_credentials
 from bot.worker import TELEGRAM
 
 
@@ -46,7 +47,9 @@ def status_lines(config: Config) -> list[str]:
         lines.append("entries with glossary terms not rendered as agreed:")
         lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"
                   for guid, doc, terms, held in failed]
-    return lines + _delivery_lines(deliveries, flood_wait)
+    # Feed URLs, documents and Telegram's reasons may quote a URL that carries credentials.
+    return [without_credentials(line) for line in lines + _delivery_lines(deliveries,
+                                                                            flood_wait)]
 
 
 def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:

@@ -9,20 +9,19 @@ file is upgraded in place.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
 from bot.alertlog import AlertLog
 from bot.diskfull import disk_full_error, is_disk_full
+from bot.entry_json import dump_entry, load_entry
 from bot.errors import StoreError
 from bot.feedlog import FeedLog
 from bot.migrations import MIGRATIONS
-from bot.model import Entry, Pair, SourceInfo, Term
+from bot.model import Entry
 from bot.outbox import Outbox
 
 LOCK_WAIT_SECONDS = 30.0
@@ -162,7 +161,7 @@ class Store:
         rows = []
         for e in entries:
             failed = ", ".join(t.ja for t in e.terms if t.status == "failed")
-            rows.append((e.guid, e.document, e.created.isoformat(), _dump_entry(e), failed,
+            rows.append((e.guid, e.document, e.created.isoformat(), dump_entry(e), failed,
                          int(hold_failed and bool(failed))))
         self._conn.executemany(
             "INSERT OR IGNORE INTO entries(guid, document, created, data, failed_terms, held)"
@@ -174,7 +173,7 @@ class Store:
         rows = self._conn.execute(
             "SELECT data FROM entries WHERE digest_id IS NULL AND held=0 ORDER BY created, rowid"
         )
-        return [_load_entry(r[0]) for r in rows]
+        return [load_entry(r[0]) for r in rows]
 
     def entries_with_failed_terms(self, limit: int = 50) -> list[tuple[str, str, str, bool]]:
         """(guid, document, failed terms, held) of the newest entries with a failed term."""
@@ -205,7 +204,7 @@ class Store:
             " ORDER BY created DESC, rowid DESC LIMIT ?",
             (limit,),
         )
-        return [_load_entry(r[0]) for r in rows]
+        return [load_entry(r[0]) for r in rows]
 
     def recent_digests(self, limit: int) -> list[tuple[int, datetime, list[Entry]]]:
         """(id, created, entries) of the digests holding the newest `limit` published entries,
@@ -220,7 +219,7 @@ class Store:
         digests: dict[int, tuple[int, datetime, list[Entry]]] = {}
         for digest_id, created, data in rows:
             found = digests.setdefault(digest_id, (digest_id, datetime.fromisoformat(created), []))
-            found[2].append(_load_entry(data))
+            found[2].append(load_entry(data))
         return list(digests.values())
 
     def create_digest(self, now: datetime, guids: Iterable[str]) -> int:
@@ -284,24 +283,3 @@ class Store:
         self._conn.executemany(
             "INSERT OR REPLACE INTO translations(key, output) VALUES (?,?)", items.items()
         )
-
-
-def _dump_entry(entry: Entry) -> str:
-    data = asdict(entry)
-    data["created"] = entry.created.isoformat()
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _load_entry(raw: str) -> Entry:
-    data = json.loads(raw)
-    return Entry(
-        guid=data["guid"],
-        document=data["document"],
-        title_ja=data["title_ja"],
-        title_en=data["title_en"],
-        pairs=tuple(Pair(**p) for p in data["pairs"]),
-        terms=tuple(Term(**t) for t in data["terms"]),
-        warnings=tuple(data["warnings"]),
-        source=SourceInfo(**data["source"]),
-        created=datetime.fromisoformat(data["created"]),
-    )

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from bot.chat.told import Seen, seen_from_keys
 from bot.config import Config, TelegramConfig
 from bot.publish.telegram import open_bot, redact
+from bot.urls import without_credentials
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -141,7 +142,7 @@ def format_batch(events: list[Event], dropped: int, token: str) -> str:
         notes.append(f"{dropped} dropped while alerts could not be sent")
     if notes:
         lines.append(f"({'; '.join(notes)}: see kakehashi status)")
-    return redact("\n".join(lines), token)
+    return redact(without_credentials("\n".join(lines)), token)
 
 
 @dataclass
