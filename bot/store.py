@@ -54,18 +54,26 @@ class Store:
         return store
 
     @classmethod
-    def open_read_only(cls, path: Path) -> Store:
-        """Open an existing, current state file for reading only (never created or migrated)."""
+    def open_read_only(cls, path: Path, older: bool = False) -> Store:
+        """Open an existing state file for reading only (never created, migrated or written):
+        a current one, or with `older` one of an older schema too (what it lacks cannot be
+        read: see `schema_behind`)."""
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                    isolation_level=None, timeout=LOCK_WAIT_SECONDS)
             store = cls(conn)
-            if store._version() < len(MIGRATIONS):
+            version = store._version()
+            if version == 0 or (version < len(MIGRATIONS) and not older):
                 conn.close()
-                raise StoreError(f"store: {path} has an older schema (a run upgrades it)")
+                raise StoreError(f"store: {path} has an older schema (a run upgrades it)"
+                                 if version else f"store: {path} holds no Kakehashi state")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"store: cannot read {path} ({exc})") from None
         return store
+
+    def schema_behind(self) -> int:
+        """How many migrations the open file lacks (0: current)."""
+        return max(0, len(MIGRATIONS) - self._version())
 
     def close(self) -> None:
         self._conn.close()
