@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.alertlog import AlertLog
-from bot.diskfull import disk_full_error, is_disk_full
+from bot.diskfull import disk_full_error, disk_full_reported, is_disk_full
 from bot.entry_json import dump_entry, load_entry
 from bot.errors import StoreError
 from bot.feedlog import FeedLog
@@ -110,23 +110,25 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All-or-nothing: a document's entries and its 'seen' mark land together."""
+        """All-or-nothing: a document's entries and its 'seen' mark land together. A full
+        disk met in it (its writes, its commit) is StoreError "disk full: …"."""
+        path = Path(self._conn.execute("PRAGMA database_list").fetchone()[2] or ".")
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            path = Path(self._conn.execute("PRAGMA database_list").fetchone()[2] or ".")
             if is_disk_full(exc, path):
                 raise disk_full_error(exc, path) from None
             raise StoreError(f"store: the state file is busy or unwritable ({exc})") from None
-        try:
-            yield
-        except BaseException:
-            # SQLite may have rolled back already (it does on a full disk): a second ROLLBACK
-            # would fail and hide the reason.
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        with disk_full_reported(path):
+            try:
+                yield
+            except BaseException:
+                # SQLite may have rolled back already (it does on a full disk): a second
+                # ROLLBACK would fail and hide the reason.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
 
     # documents ---------------------------------------------------------------------------
 

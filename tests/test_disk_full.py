@@ -92,3 +92,16 @@ def test_other_errors_pass_unchanged(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(FileNotFoundError), disk_full_reported(tmp_path / "state.sqlite3"):
         (tmp_path / "missing").read_bytes()
+
+
+def test_sqlite_full_in_a_transaction_outside_a_job_is_disk_full(tmp_path: Path) -> None:
+    # `release` writes in a transaction of its own, without the job lock.
+    store = Store.open(tmp_path / "state.sqlite3")
+    conn = sqlite3.connect(tmp_path / "state.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA max_page_count=1")  # this connection may not grow the file at all
+    with pytest.raises(StoreError, match=r"^disk full: cannot write "), \
+            Store(conn).transaction():
+        conn.execute("INSERT INTO translations(key, output) VALUES (?, ?)", ("k", "x" * 9000))
+    conn.close()
+    assert store.counts()["cached_translations"] == 0  # rolled back, the file usable
+    store.close()
