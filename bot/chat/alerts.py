@@ -7,8 +7,10 @@
                              └──"the worker stopped", when the service stops
 
 `tick_events` is the pure middle: what a job did and what the store holds, against what
-earlier ticks already told, gives the events to tell now. Alerts are plain text (no markup to
-break), never hold the bot token, and never go to the public chat.
+earlier ticks already told, gives the events to tell now. What a sent batch told is kept in the
+state file (bot/chat/told.py), so a restarted worker does not tell it again. Alerts are plain
+text (no markup to break), never hold the bot token or a URL's credentials, and never go to
+the public chat.
 """
 
 from __future__ import annotations
