@@ -33,6 +33,7 @@ from bot.worker import RunReport, run_once
 
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
+    from bot.chat.told import Seen
     from bot.service import Service, TickResult
 
 if TYPE_CHECKING:
@@ -94,7 +95,8 @@ def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
     if alerts is not None:
         from bot.chat.alerts import run_alerts
 
-        service.add_companion(lambda stop: run_alerts(config, alerts, stop, say=say))
+        service.add_companion(lambda stop: run_alerts(
+            config, alerts, stop, say=say, save=lambda told: _save_told(config, told, say)))
     asyncio.run(service.run())
 
 
@@ -110,6 +112,19 @@ def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say) -> 
         say(f"alerts: cannot read {config.paths.state}: {exc}")
         return
     alerts.note_tick(result.report, result.error or None, state)
+
+
+def _save_told(config: Config, told: Seen, say: Say) -> None:
+    """Keep what the admin alerts told in the state file; a failure only means a restart may
+    tell it again."""
+    import sqlite3
+
+    from bot.chat.told import save_told
+
+    try:
+        save_told(config.paths.state, told)
+    except (KakehashiError, sqlite3.Error) as exc:
+        say(f"alerts: cannot record what was told in {config.paths.state}: {exc}")
 
 
 def _publish_now(service: Service) -> str:

@@ -79,7 +79,11 @@ def _closed_pipe() -> int:
 
 
 def _redact(text: str) -> str:
-    """Error text without the bot token: library errors can quote a Bot API URL."""
+    """Error text without the bot token (library errors can quote a Bot API URL) and without
+    credentials in URLs."""
+    from bot.urls import without_credentials
+
+    text = without_credentials(text)
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
     if not token:
         return text

@@ -12,7 +12,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from bot.config_rules import check_config
+from bot.config_rules import check_api_base_url, check_config
 from bot.config_sections import (
     Config,
     DigestConfig,
@@ -164,6 +164,8 @@ def _telegram(raw: Any, environ: Mapping[str, str]) -> TelegramConfig:
         ids = raw["admin_ids"]
         raw = {**raw, "admin_ids": [str(v) if type(v) is int else v for v in ids]}
     section: TelegramConfig = _section(TelegramConfig, raw)
+    # Checked here too, to name the variable rather than the key it overrides.
+    check_api_base_url(environ.get("TELEGRAM_API_BASE_URL", ""), "TELEGRAM_API_BASE_URL")
     return replace(
         section,
         token=environ.get("TELEGRAM_BOT_TOKEN", ""),

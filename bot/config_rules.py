@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from bot.config_bounds import check_bounds
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -15,26 +17,14 @@ if TYPE_CHECKING:
 
 def check_config(config: Config) -> None:
     """Check values that types alone do not catch (ConfigError naming the key)."""
-    t = config.translation
-    if t.beam_size < 1 or t.max_batch_size < 1:
-        raise ConfigError("config: translation.beam_size and max_batch_size must be >= 1")
-    if t.batch_type not in ("examples", "tokens"):
+    check_bounds(config)  # every number within its range, named with it
+    if config.translation.batch_type not in ("examples", "tokens"):
         raise ConfigError('config: translation.batch_type must be "examples" or "tokens"')
-    if t.inter_threads < 0 or t.intra_threads < 0 or t.max_output_tokens < 0:
-        raise ConfigError("config: translation thread counts and max_output_tokens must be"
-                          " >= 0 (0 = automatic)")
-    if config.digest.summary_sentences < 1 or config.digest.summary_chars < 1:
-        raise ConfigError("config: digest.summary_sentences and summary_chars must be >= 1")
     s = config.sources
-    if s.max_file_bytes < 1 or s.settle_seconds < 0 or s.feed_timeout_seconds <= 0:
-        raise ConfigError("config: sources limits must be positive")
     bad = [url for url in s.feeds if not url.startswith(("http://", "https://"))]
     if bad:
         raise ConfigError(f"config: sources.feeds: not an http(s) URL: {bad[0]}")
     load_zone(s.timezone)
-    if s.feed_interval_minutes <= 0 or any(m <= 0 for _, m in s.feed_intervals):
-        raise ConfigError("config: sources.feed_interval_minutes and feed_intervals must "
-                          "be > 0")
     stray = [url for url, _ in s.feed_intervals if url not in s.feeds]
     if stray:
         raise ConfigError(f"config: sources.feed_intervals: {stray[0]} is not in "
@@ -60,14 +50,33 @@ def _check_outputs(config: Config) -> None:
 def _validate_telegram(t: TelegramConfig) -> None:
     if t.uncertain not in ("resend", "hold"):
         raise ConfigError('config: telegram.uncertain must be "resend" or "hold"')
-    if t.retry_budget_seconds < 0 or not 0 < t.retry_base_seconds <= t.retry_max_seconds:
-        raise ConfigError("config: telegram.retry_budget_seconds must be >= 0 and "
-                          "0 < retry_base_seconds <= retry_max_seconds")
-    if t.alert_interval_seconds <= 0:
-        raise ConfigError("config: telegram.alert_interval_seconds must be > 0")
+    if t.retry_base_seconds > t.retry_max_seconds:
+        raise ConfigError("config: telegram.retry_base_seconds must be <= retry_max_seconds")
+    check_api_base_url(t.api_base_url, "telegram.api_base_url")
     if t.alert_chat_id and t.alert_chat_id == t.chat_id:
         raise ConfigError("config: telegram.alert_chat_id is the public chat: alerts go "
                           "to an admin chat only")
+
+
+def check_api_base_url(url: str, key: str) -> None:
+    """ConfigError unless `url` is empty or an http(s) URL with a host and a valid port (a
+    malformed one would otherwise be retried as a network error on every run)."""
+    if not url:
+        return
+    example = "e.g. http://127.0.0.1:8081/bot"
+    if re.search(r"[\s\x00-\x1f\x7f]", url):
+        raise ConfigError(f"config: {key}: spaces or control characters in {url!r} ({example})")
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"config: {key}: bad port in {url!r} (1-65535; {example})") from None
+    host = parts.hostname or ""  # lower case, an IPv6 address without its brackets
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"config: {key} must be an http(s) URL with a host, {example}"
+                          f" (got {url!r})")
+    if port == 0 or not re.fullmatch(r"[a-z0-9.\-]+|[0-9a-f:.]+", host):
+        raise ConfigError(f"config: {key}: bad host or port in {url!r} ({example})")
 
 
 def _check_chat(t: TelegramConfig) -> None:
@@ -82,12 +91,6 @@ def _check_chat(t: TelegramConfig) -> None:
 
 
 def _validate_schedule(c: ScheduleConfig) -> None:
-    for key in ("interval_minutes", "poll_seconds"):
-        if getattr(c, key) <= 0:
-            raise ConfigError(f"config: schedule.{key} must be > 0")
-    for key in ("lock_wait_seconds", "grace_minutes", "debounce_seconds"):
-        if getattr(c, key) < 0:
-            raise ConfigError(f"config: schedule.{key} must be >= 0")
     if c.mode not in ("immediate", "scheduled"):
         raise ConfigError('config: schedule.mode must be "immediate" or "scheduled"')
     if c.watch not in ("auto", "events", "poll"):

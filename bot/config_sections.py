@@ -51,9 +51,10 @@ class SourcesConfig:
     # Symbolic links in the watched folder are skipped (and listed) unless this is on; then
     # they are read wherever they point, loops and dangling links still listed.
     follow_symlinks: bool = False
-    # `kakehashi run` polls each feed this often (a failing feed's backoff still applies),
-    # or as often as `feed_intervals` says for that feed ([sources.feed_intervals] in TOML:
-    # "URL" = minutes), since a wire service and a monthly newsletter differ.
+    # `kakehashi run` polls each feed this often, or as often as `feed_intervals` says for
+    # that feed ([sources.feed_intervals] in TOML: "URL" = minutes), since a wire service and
+    # a monthly newsletter differ. From its third failure in a row, a feed backs off from its
+    # interval, doubling.
     feed_interval_minutes: float = 30.0
     feed_intervals: tuple[tuple[str, float], ...] = ()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import astuple, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ from bot.stream import TranslationStream
 from bot.text.clean import japanese_ratio
 from bot.text.safe import display_name, safe_text
 from bot.translate.engine import Translator
+from bot.urls import shown_source, without_credentials
 
 # Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
 MIN_JAPANESE_RATIO = 0.2
@@ -166,13 +167,17 @@ def ingest_feeds(job: Ingest, report: IngestReport, urls: tuple[str, ...] | None
     zone = load_zone(sources.timezone)
     chosen = sources.feeds if urls is None else urls
     states = [_feed_state(job.store, url) for url in dict.fromkeys(chosen)]
-    states = [state for state in states if due(state, now)]
+    # The job that set a backoff may have started late in its interval (behind another job):
+    # a backoff ending within half an interval (at most a minute) does not cost one more.
+    states = [state for state in states if due(state, now, slack=min(
+        60.0, sources.interval_of(state.url) * 30))]
     if not states:
         return
 
     def poll(state: FeedState) -> FetchResult:
         return poll_feed(state, now, timeout=sources.feed_timeout_seconds,
-                         max_bytes=sources.max_feed_bytes, zone=zone)
+                         max_bytes=sources.max_feed_bytes, zone=zone,
+                         interval=sources.interval_of(state.url) * 60)
 
     for state in states:
         job.progress(f"polling {state.url}")
@@ -199,8 +204,9 @@ def _record_poll(job: Ingest, report: IngestReport, result: FetchResult, now: fl
     job.stream.after_stored(lambda: job.store.feeds().save(
         new.url, new.etag, new.modified, new.failures, new.next_poll, new.last_error))
     if result.error:
-        report.skipped.append((new.url, f"{result.error} (retry in "
-                                        f"{max(0, new.next_poll - now) / 60:.0f} min)"))
+        retry = (f"retry in {(new.next_poll - now) / 60:.0f} min" if new.next_poll > now
+                 else "tried again at its next poll")
+        report.skipped.append((new.url, f"{result.error} ({retry})"))
     elif result.warning:
         job.progress(f"warning: {new.url}: {result.warning}")
 
@@ -248,12 +254,9 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
 def _cleaned(document: Document, source: SourceInfo | None
              ) -> tuple[Document, SourceInfo | None]:
     """Text enters here, from files and feeds alike: what no output can carry goes, once."""
-    document = replace(document, name=display_name(document.name),
-                       text=safe_text(document.text),
-                       source=SourceInfo(*(safe_text(v) for v in astuple(document.source))))
-    if source is not None:
-        source = SourceInfo(*(safe_text(value) for value in astuple(source)))
-    return document, source
+    document = replace(document, name=without_credentials(display_name(document.name)),
+                       text=safe_text(document.text), source=shown_source(document.source))
+    return document, None if source is None else shown_source(source)
 
 
 def _new_articles(job: Ingest, analyses: list[Analysis]) -> dict[str, int]:

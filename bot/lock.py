@@ -5,7 +5,8 @@ exits (a crash, SIGKILL, a power cut): a lock file left behind by a dead process
 anybody, and a stale owner is detected by construction. The holder writes its pid and command
 into the file only so that a waiting process can say who it is waiting for.
 
-Only the job (ingest, then publish) takes it. Read-only commands (`status`) never do.
+Only the job (ingest, then publish) takes it. Read-only commands (`status`) never do. A full
+disk met while it is held is reported as "disk full: …" (bot/diskfull.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.diskfull import disk_full_error, disk_full_reported, is_disk_full
 from bot.errors import StoreError
 
 POLL_SECONDS = 0.2
@@ -42,11 +44,15 @@ def hold_state_lock(state: Path, wait_seconds: float,
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
+        if is_disk_full(exc, state):
+            raise disk_full_error(exc, state) from None
         raise StoreError(f"store: cannot open the lock file {path}: {exc.strerror}") from None
     try:
         _acquire(fd, state, wait_seconds, say, stop)
-        _write_owner(fd)
-        yield
+        # The job's own writes too: a full disk is said as such, wherever the job meets it.
+        with disk_full_reported(state):
+            _write_owner(fd)
+            yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
 

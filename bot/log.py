@@ -65,12 +65,14 @@ class LineFormatter(logging.Formatter):
 def configure(level: int = logging.INFO, style: str = "text", token: str = "",
               stream: TextIO | None = None) -> None:
     """Send every logger's records, at `level` and above, to stderr as single lines."""
-    blank: Callable[[str], str] = str
+    from bot.urls import without_credentials
+
+    blank: Callable[[str], str] = without_credentials  # a feed's user:password@ never shows
     if token:
         from bot.publish.telegram import redact
 
         def blank(text: str) -> str:
-            return redact(text, token)
+            return redact(without_credentials(text), token)
 
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(LineFormatter(style, blank))

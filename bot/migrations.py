@@ -56,4 +56,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE article_keys (key TEXT PRIMARY KEY, guid TEXT NOT NULL);
     """,
+    # What the admin alerts have told, so that a restart does not tell it again.
+    """
+    CREATE TABLE alerts_told (key TEXT PRIMARY KEY);
+    """,
 )

@@ -1,36 +1,48 @@
 """`kakehashi status` and the bot's /status: what the state file holds, as lines to read.
 
-Never waits for the job lock: SQLite's WAL lets it read while a job writes.
+Never waits for the job lock (SQLite's WAL lets it read while a job writes), and never writes:
+the file is opened read-only, so an older state file is shown, not upgraded.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from bot.config import Config
 from bot.outbox import HELD, REJECTED, SENDING, Delivery
 from bot.store import Store
+from bot.urls import without_credentials
 from bot.worker import TELEGRAM
+
+T = TypeVar("T")
 
 
 def status_lines(config: Config) -> list[str]:
     """What the state file holds, for `kakehashi status` (never waits for the job lock)."""
     if not config.paths.state.exists():
         return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)"]
-    store = Store.open(config.paths.state)
+    # Read only: an older state file is shown as far as its schema goes, never upgraded here.
+    store = Store.open_read_only(config.paths.state, older=True)
     try:
-        counts = store.counts()
-        documents = store.documents()
-        failed = store.entries_with_failed_terms()
-        feeds = store.feeds().failing()
-        warned = store.feeds().warnings()
+        behind = store.schema_behind()
+        counts = _read(store.counts, behind) or {}
+        documents = _read(store.documents, behind) or []
+        failed = _read(store.entries_with_failed_terms, behind) or []
+        feeds = _read(store.feeds().failing, behind) or []
+        warned = _read(store.feeds().warnings, behind) or []
         outbox = store.outbox()
-        deliveries = outbox.attention(TELEGRAM)
-        flood_wait = outbox.flood_wait_until(TELEGRAM)
+        deliveries = _read(lambda: outbox.attention(TELEGRAM), behind) or []
+        flood_wait = _read(lambda: outbox.flood_wait_until(TELEGRAM), behind) or 0.0
     finally:
         store.close()
     lines = [f"state: {config.paths.state}"]
+    if behind:
+        lines.append(f"schema: older by {behind} step(s), shown as far as it goes; the next "
+                     "'kakehashi once' (or job of 'run') upgrades it")
     lines += [f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()]
     problems = [d for d in documents if d[2] != "done"]
     if problems:
@@ -46,7 +58,19 @@ def status_lines(config: Config) -> list[str]:
         lines.append("entries with glossary terms not rendered as agreed:")
         lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"
                   for guid, doc, terms, held in failed]
-    return lines + _delivery_lines(deliveries, flood_wait)
+    # Feed URLs, documents and Telegram's reasons may quote a URL that carries credentials.
+    return [without_credentials(line) for line in lines + _delivery_lines(deliveries,
+                                                                            flood_wait)]
+
+
+def _read(query: Callable[[], T], behind: int) -> T | None:
+    """What `query` reads; None when an older schema lacks a table or column it needs."""
+    try:
+        return query()
+    except sqlite3.OperationalError as exc:
+        if behind and "no such" in str(exc):
+            return None
+        raise
 
 
 def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:

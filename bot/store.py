@@ -1,5 +1,5 @@
 """The state database: one SQLite file (WAL). All SQL lives here, in bot/outbox.py,
-bot/feedlog.py and bot/migrations.py.
+bot/feedlog.py, bot/alertlog.py and bot/migrations.py.
 
 Tables: documents seen (by content hash), entries (translated articles), digests, deliveries
 (the outbox, whose queries are in bot/outbox.py), and the translation memory. Schema changes
@@ -9,18 +9,19 @@ file is upgraded in place.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from bot.alertlog import AlertLog
+from bot.diskfull import disk_full_error, disk_full_reported, is_disk_full
+from bot.entry_json import dump_entry, load_entry
 from bot.errors import StoreError
 from bot.feedlog import FeedLog
 from bot.migrations import MIGRATIONS
-from bot.model import Entry, Pair, SourceInfo, Term
+from bot.model import Entry
 from bot.outbox import Outbox
 
 LOCK_WAIT_SECONDS = 30.0
@@ -47,22 +48,32 @@ class Store:
             store = cls(conn)
             store._migrate()
         except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc, Path(path)):
+                raise disk_full_error(exc, Path(path)) from None
             raise StoreError(f"store: {path} is not a usable state file ({exc})") from None
         return store
 
     @classmethod
-    def open_read_only(cls, path: Path) -> Store:
-        """Open an existing, current state file for reading only (never created or migrated)."""
+    def open_read_only(cls, path: Path, older: bool = False) -> Store:
+        """Open an existing state file for reading only (never created, migrated or written):
+        a current one, or with `older` one of an older schema too (what it lacks cannot be
+        read: see `schema_behind`)."""
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                    isolation_level=None, timeout=LOCK_WAIT_SECONDS)
             store = cls(conn)
-            if store._version() < len(MIGRATIONS):
+            version = store._version()
+            if version == 0 or (version < len(MIGRATIONS) and not older):
                 conn.close()
-                raise StoreError(f"store: {path} has an older schema (a run upgrades it)")
+                raise StoreError(f"store: {path} has an older schema (a run upgrades it)"
+                                 if version else f"store: {path} holds no Kakehashi state")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"store: cannot read {path} ({exc})") from None
         return store
+
+    def schema_behind(self) -> int:
+        """How many migrations the open file lacks (0: current)."""
+        return max(0, len(MIGRATIONS) - self._version())
 
     def close(self) -> None:
         self._conn.close()
@@ -89,23 +100,35 @@ class Store:
         """The deliveries table's queries (kept in their own module)."""
         return Outbox(self._conn, self.transaction)
 
+    def alert_log(self) -> AlertLog:
+        """The alerts_told table: what the admin alerts have told."""
+        return AlertLog(self._conn, self.transaction)
+
     def feeds(self) -> FeedLog:
         """The feeds table's queries: each feed's validators, failures and warnings."""
         return FeedLog(self._conn)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All-or-nothing: a document's entries and its 'seen' mark land together."""
+        """All-or-nothing: a document's entries and its 'seen' mark land together. A full
+        disk met in it (its writes, its commit) is StoreError "disk full: …"."""
+        path = Path(self._conn.execute("PRAGMA database_list").fetchone()[2] or ".")
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if is_disk_full(exc, path):
+                raise disk_full_error(exc, path) from None
             raise StoreError(f"store: the state file is busy or unwritable ({exc})") from None
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        with disk_full_reported(path):
+            try:
+                yield
+            except BaseException:
+                # SQLite may have rolled back already (it does on a full disk): a second
+                # ROLLBACK would fail and hide the reason.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
 
     # documents ---------------------------------------------------------------------------
 
@@ -148,7 +171,7 @@ class Store:
         rows = []
         for e in entries:
             failed = ", ".join(t.ja for t in e.terms if t.status == "failed")
-            rows.append((e.guid, e.document, e.created.isoformat(), _dump_entry(e), failed,
+            rows.append((e.guid, e.document, e.created.isoformat(), dump_entry(e), failed,
                          int(hold_failed and bool(failed))))
         self._conn.executemany(
             "INSERT OR IGNORE INTO entries(guid, document, created, data, failed_terms, held)"
@@ -160,7 +183,7 @@ class Store:
         rows = self._conn.execute(
             "SELECT data FROM entries WHERE digest_id IS NULL AND held=0 ORDER BY created, rowid"
         )
-        return [_load_entry(r[0]) for r in rows]
+        return [load_entry(r[0]) for r in rows]
 
     def entries_with_failed_terms(self, limit: int = 50) -> list[tuple[str, str, str, bool]]:
         """(guid, document, failed terms, held) of the newest entries with a failed term."""
@@ -191,7 +214,7 @@ class Store:
             " ORDER BY created DESC, rowid DESC LIMIT ?",
             (limit,),
         )
-        return [_load_entry(r[0]) for r in rows]
+        return [load_entry(r[0]) for r in rows]
 
     def recent_digests(self, limit: int) -> list[tuple[int, datetime, list[Entry]]]:
         """(id, created, entries) of the digests holding the newest `limit` published entries,
@@ -206,7 +229,7 @@ class Store:
         digests: dict[int, tuple[int, datetime, list[Entry]]] = {}
         for digest_id, created, data in rows:
             found = digests.setdefault(digest_id, (digest_id, datetime.fromisoformat(created), []))
-            found[2].append(_load_entry(data))
+            found[2].append(load_entry(data))
         return list(digests.values())
 
     def create_digest(self, now: datetime, guids: Iterable[str]) -> int:
@@ -270,24 +293,3 @@ class Store:
         self._conn.executemany(
             "INSERT OR REPLACE INTO translations(key, output) VALUES (?,?)", items.items()
         )
-
-
-def _dump_entry(entry: Entry) -> str:
-    data = asdict(entry)
-    data["created"] = entry.created.isoformat()
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _load_entry(raw: str) -> Entry:
-    data = json.loads(raw)
-    return Entry(
-        guid=data["guid"],
-        document=data["document"],
-        title_ja=data["title_ja"],
-        title_en=data["title_en"],
-        pairs=tuple(Pair(**p) for p in data["pairs"]),
-        terms=tuple(Term(**t) for t in data["terms"]),
-        warnings=tuple(data["warnings"]),
-        source=SourceInfo(**data["source"]),
-        created=datetime.fromisoformat(data["created"]),
-    )

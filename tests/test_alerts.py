@@ -32,6 +32,7 @@ from bot.chat.alerts import (
     run_alerts,
     tick_events,
 )
+from bot.chat.told import save_told
 from bot.config import Config, TelegramConfig, validated
 from bot.model import Entry, Pair, SourceInfo, Term
 from bot.outbox import HELD as HELD_STATUS
@@ -175,6 +176,28 @@ def test_the_state_is_read_from_a_real_state_file(tmp_path: Path) -> None:
     assert state.failed_terms == (("g1", "a.txt", "一帯一路", True),)
     assert state.messages == ((digest, 1, "held", "uncertain"), (digest, 2, "rejected",
                                                                   "too long"))
+
+
+def test_what_was_told_is_kept_in_a_real_state_file(tmp_path: Path) -> None:
+    told = Seen(frozenset({"https://x.example/feed"}), frozenset({"g1"}),
+                frozenset({(3, 1, "held"), (3, 2, "rejected")}), "telegram: N failed\tattempts")
+    save_told(tmp_path / "state.sqlite3", told)
+    assert load_state(tmp_path / "state.sqlite3").told == told
+    save_told(tmp_path / "state.sqlite3", Seen(error="x"))  # replaced, not added to
+    assert load_state(tmp_path / "state.sqlite3").told == Seen(error="x")
+
+
+def test_a_new_collector_tells_nothing_the_state_file_says_was_told() -> None:
+    failing = (("https://x.example/feed", "HTTP 500"), ("https://y.example/feed", "HTTP 502"))
+    alerts = Alerts()
+    assert alerts.told() is None  # nothing sent yet: nothing to record
+    alerts.note_tick(None, None, StoreState(failing_feeds=failing, told=Seen(
+        feeds=frozenset({"https://x.example/feed"}))))
+    events, _ = alerts.take()
+    assert events == [Event(FEED, "https://y.example/feed: HTTP 502")]
+    assert alerts.told() is None  # taken, not yet sent
+    alerts.mark_sent()
+    assert alerts.told() == Seen(feeds=frozenset(url for url, _ in failing))
 
 
 # the companion, against the fake Bot API ---------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import load_config, override_paths
 from bot.errors import ConfigError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -54,7 +54,8 @@ def test_secrets_come_from_the_environment_only(tmp_path: Path):
     ("text", "message"),
     [
         ("[translation]\nbeam_size = 'two'\n", "translation.beam_size must be int"),
-        ("[translation]\nbeam_size = 0\n", "beam_size and max_batch_size must be >= 1"),
+        ("[translation]\nbeam_size = 0\n", "translation.beam_size must be >= 1 and <= 16"
+                                           " (got 0)"),
         ("[translaton]\n", "unknown section [translaton]"),
         ("[digest]\nsummary = 3\n", "unknown key digest.summary"),
         ("[feed]\nsite_url = 'example.org'\n", "feed.site_url must be an absolute"),
@@ -66,3 +67,81 @@ def test_secrets_come_from_the_environment_only(tmp_path: Path):
 def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str):
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(write(tmp_path, text), {})
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[telegram]\nretry_budget_seconds = 1e308\n",
+     "config: telegram.retry_budget_seconds must be >= 0 and <= 86400 (got 1e+308)"),
+    ("[telegram]\nretry_max_seconds = inf\n",
+     "config: telegram.retry_max_seconds must be > 0 and <= 3600 (got inf)"),
+    ("[schedule]\npoll_seconds = nan\n",
+     "config: schedule.poll_seconds must be > 0 and <= 86400 (got nan)"),
+    ("[schedule]\nlock_wait_seconds = -inf\n",
+     "config: schedule.lock_wait_seconds must be >= 0 and <= 86400 (got -inf)"),
+    ("[sources]\nmax_file_bytes = 9223372036854775807\n",
+     "config: sources.max_file_bytes must be >= 1 and <= 10000000000 (got 9223372036854775807)"),
+    ("[sources]\nfeeds = ['https://a.example/f']\n[sources.feed_intervals]\n"
+     "'https://a.example/f' = nan\n",
+     'config: sources.feed_intervals."https://a.example/f" must be > 0 and <= 525600 (got nan)'),
+    ("[digest]\nsummary_chars = 10000000\n",
+     "config: digest.summary_chars must be >= 1 and <= 100000 (got 10000000)"),
+])
+def test_every_number_is_bounded_and_its_error_names_the_key_and_range(
+        tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(write(tmp_path, text), {})
+    assert str(raised.value) == message
+
+
+def test_every_number_a_section_holds_has_a_bound() -> None:
+    from dataclasses import fields
+
+    from bot.config import Config
+    from bot.config_bounds import BOUNDS
+
+    bounded = {bound.key for bound in BOUNDS} | {"telegram.webhook_port", "serve.port"}
+    numbers = {f"{section.name}.{f.name}" for section in fields(Config)
+               for f in fields(getattr(Config(), section.name))
+               if type(getattr(getattr(Config(), section.name), f.name)) in (int, float)}
+    assert numbers - bounded == set()
+
+
+BAD_BASE_URLS = ["127.0.0.1:8081/bot", "http://127.0.0.1:80x/bot", "http://127.0.0.1:99999/bot",
+                 "http://127.0.0.1 :8081/bot", "http:///bot", "ftp://h.example/bot",
+                 "http://under_score/bot", "http://h.example:0/bot"]
+
+
+@pytest.mark.parametrize("url", BAD_BASE_URLS)
+def test_a_malformed_bot_api_url_is_a_configuration_error(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match=r"^config: TELEGRAM_API_BASE_URL"):
+        load_config(None, {"TELEGRAM_API_BASE_URL": url})
+    path = write(tmp_path, f"[telegram]\napi_base_url = {url!r}\n")
+    with pytest.raises(ConfigError, match=r"^config: telegram\.api_base_url"):
+        load_config(path, {})
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8081/bot", "https://api.telegram.org/bot",
+                                 "http://[::1]:8081/bot"])
+def test_a_well_formed_bot_api_url_is_kept(url: str) -> None:
+    assert load_config(None, {"TELEGRAM_API_BASE_URL": url}).telegram.api_base_url == url
+
+
+@pytest.mark.parametrize(("env", "text", "expected"), [
+    ({"TELEGRAM_API_BASE_URL": "127.0.0.1:8081/bot"}, "", "config: TELEGRAM_API_BASE_URL must"
+     " be an http(s) URL with a host"),
+    ({"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8o81/bot"}, "", "bad port"),
+    ({}, "[telegram]\nretry_budget_seconds = 1e308\n",
+     "telegram.retry_budget_seconds must be >= 0 and <= 86400 (got 1e+308)"),
+])
+def test_a_configuration_error_exits_2_at_once_with_one_line(
+        tmp_path: Path, env: dict[str, str], text: str, expected: str) -> None:
+    config = write(tmp_path, text)
+    (tmp_path / "seeds").mkdir()
+    result = run_cli("once", "--config", str(config), "--seeds", str(tmp_path / "seeds"),
+                     "--out", str(tmp_path / "out"), "--state", str(tmp_path / "s.sqlite3"),
+                     env={"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_CHAT_ID": "@c", **env})
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kakehashi: error: config: "), lines
+    assert expected in lines[0]
+    assert not (tmp_path / "s.sqlite3").exists()  # stopped before touching anything

@@ -38,7 +38,7 @@ def test_feed_entries_are_published_once_and_failures_reported(tmp_path: Path):
         args = ("once", "--config", str(config), "--seeds", str(seeds), "--out",
                 str(tmp_path / "out"), "--state", str(tmp_path / "s.sqlite3"))
         first = run_cli(*args)
-        again = run_cli(*args)
+        again = [run_cli(*args) for _ in range(3)]
         status = run_cli("status", "--state", str(tmp_path / "s.sqlite3"))
     assert first.returncode == 0, first.stderr
     root = etree.parse(str(tmp_path / "out" / "feed.xml")).getroot()
@@ -49,12 +49,16 @@ def test_feed_entries_are_published_once_and_failures_reported(tmp_path: Path):
     descriptions = " ".join(item.findtext("description") or "" for item in root.iter("item"))
     assert "Source: news.example, 2026-11-24" in descriptions  # 09:00 +0900 is 00:00 UTC
     assert f"skipped {server.url('/broken.xml')}: not a feed" in first.stderr
-    assert again.returncode == 0 and "nothing new" in again.stderr
-    assert server.requests.count("/feed.xml") == 2
-    # The broken feed backs off: the second run does not poll it again.
-    assert server.requests.count("/broken.xml") == 1
+    broken = server.url("/broken.xml")
+    assert f"{broken}: not a feed (HTML page) (tried again at its next poll)" in first.stderr
+    assert all(run.returncode == 0 and "nothing new" in run.stderr for run in again)
+    assert server.requests.count("/feed.xml") == 4
+    # One or two failures are tried again at the next run; the third backs off (its interval,
+    # 30 min, doubled), so the fourth run does not poll it.
+    assert server.requests.count("/broken.xml") == 3
+    assert "retry in 60 min" in again[1].stderr
     assert "failing feeds:" in status.stdout
-    assert "broken.xml (1 failure(s) in a row)" in status.stdout
+    assert "broken.xml (3 failure(s) in a row)" in status.stdout
 
 
 # Windows-31J characters, a date late in the morning in Japan (still March 31 in UTC), and a

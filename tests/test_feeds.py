@@ -223,20 +223,21 @@ def test_server_error_backs_off_and_keeps_validators() -> None:
     result = poll_route(Route(b"oops", 500), state)
     assert result.error == "HTTP 500 Internal Server Error"
     assert result.state == replace(state, url=result.state.url, failures=1,
-                                   next_poll=NOW + 300.0, last_error=result.error)
+                                   next_poll=0.0, last_error=result.error)
 
 
-def test_failures_accumulate_then_reset() -> None:
+def test_failures_back_off_from_the_third_in_a_row_then_reset() -> None:
     routes = {"/feed.xml": Route(b"", 503)}
     with serve(routes) as server:
-        state = FeedState(server.url("/feed.xml"))
-        once = poll_feed(state, NOW).state
-        twice = poll_feed(once, NOW + 300).state
+        states = [FeedState(server.url("/feed.xml"))]
+        for n in range(4):
+            states.append(poll_feed(states[-1], NOW + n, interval=600).state)
         routes["/feed.xml"] = Route(RSS.encode(), headers=RSS_TYPE)
-        healed = poll_feed(twice, NOW + 900).state
-    assert (once.failures, twice.failures) == (1, 2)
-    assert twice.next_poll == NOW + 300 + 600
-    assert twice.last_error == "HTTP 503 Service Unavailable"
+        healed = poll_feed(states[-1], NOW + 9000, interval=600).state
+    assert [s.failures for s in states[1:]] == [1, 2, 3, 4]
+    # Once or twice: polled again at its next interval; then its interval doubled, doubling.
+    assert [s.next_poll for s in states[1:]] == [0.0, 0.0, NOW + 2 + 1200, NOW + 3 + 2400]
+    assert states[-1].last_error == "HTTP 503 Service Unavailable"
     assert (healed.failures, healed.next_poll, healed.last_error) == (0, 0.0, "")
 
 
@@ -341,7 +342,7 @@ def test_non_http_urls_are_refused_without_fetching(url: str,
     result = poll_feed(FeedState(url), NOW)
     assert "http/https only" in result.error or result.error == "feed URL has no host"
     assert "root:" not in result.error
-    assert (result.state.failures, result.state.next_poll) == (1, NOW + 300.0)
+    assert (result.state.failures, result.state.next_poll) == (1, 0.0)
 
 
 def test_body_naming_a_local_file_is_not_read(tmp_path: Path) -> None:
@@ -426,12 +427,15 @@ def test_entity_expansion_is_refused_quickly(doc: str) -> None:
 
 # --- scheduling -------------------------------------------------------------------------------
 
-def test_backoff_doubles_then_caps() -> None:
-    assert [backoff_seconds(n) for n in range(6)] == [0.0, 300.0, 600.0, 1200.0, 2400.0, 4800.0]
-    assert backoff_seconds(7) == 19_200.0
-    assert backoff_seconds(8) == 6 * 3600.0
-    assert backoff_seconds(10_000) == 6 * 3600.0  # no overflow
-    assert [backoff_seconds(n, base=1, cap=10) for n in range(1, 7)] == [1, 2, 4, 8, 10, 10]
+def test_backoff_starts_at_the_third_failure_from_the_interval_then_doubles_and_caps() -> None:
+    assert [backoff_seconds(n, 300) for n in range(7)] == [
+        0.0, 0.0, 0.0, 600.0, 1200.0, 2400.0, 4800.0]
+    assert backoff_seconds(8, 300) == 19_200.0
+    assert backoff_seconds(9, 300) == 6 * 3600.0
+    assert backoff_seconds(10_000, 300) == 6 * 3600.0  # no overflow
+    assert [backoff_seconds(n, 1, cap=10) for n in range(3, 8)] == [2, 4, 8, 10, 10]
+    # A daily feed is never polled more often for failing; the cap does not shorten its day.
+    assert backoff_seconds(3, 86_400) == backoff_seconds(9, 86_400) == 86_400
 
 
 def test_due_respects_next_poll() -> None:
@@ -440,3 +444,5 @@ def test_due_respects_next_poll() -> None:
     assert not due(waiting, NOW)
     assert not due(waiting, NOW + 299.9)
     assert due(waiting, NOW + 300)
+    assert due(waiting, NOW + 240, slack=60)  # a scheduled poll a little early
+    assert not due(waiting, NOW + 239, slack=60)

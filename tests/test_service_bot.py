@@ -3,6 +3,7 @@ real python-telegram-bot against the fake Bot API, beside the worker publishing 
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 
 from tests.reliability.helpers import Paths, normalized, write_config, write_good
 from tests.support.fake_bot_api import FakeBotApi
-from tests.test_service import NO_RESCAN, running, stop, telegram_env
+from tests.support.http_server import Route, serve
+from tests.test_service import NO_RESCAN, running, stop, telegram_env, wait_until
 
 pytestmark = pytest.mark.usefixtures("installed_model")
 ADMIN, READER = 4242, 5151
@@ -68,3 +70,34 @@ def test_the_running_worker_alerts_the_admin_chat_and_never_the_channel(
     channel = "\n".join(api.replies("@kakehashi_service"))
     assert channel and "scan.txt" not in channel and "stopped" not in channel.lower()
     assert api.token.split(":", 1)[1] not in "".join(told)
+
+
+def test_a_restarted_worker_tells_the_admin_chat_nothing_it_told_before(
+        tmp_path: Path, api: FakeBotApi) -> None:
+    paths = Paths.under(tmp_path)
+    write_good(paths.seeds, 3720)
+    (paths.seeds / "scan.txt").write_bytes(b"\x00\x01binary\x00" * 50)
+    with serve({"/feed": Route(b"down", 500)}) as feed_server:
+        feed = feed_server.url("/feed")
+        config = write_config(tmp_path / "run.toml", NO_RESCAN
+                              + f'[sources]\nsettle_seconds = 0\nfeeds = ["{feed}"]\n'
+                              + '[telegram]\nalert_chat_id = "-100999"\n'
+                              + "alert_interval_seconds = 1\n")
+        with running(paths, config, telegram_env(api), "digest #1 published") as (process,
+                                                                                  lines):
+            wait_until(lambda: all(what in "\n".join(api.replies(-100999))
+                                   for what in ("scan.txt", feed)), 60, "both alerts",
+                       process, lines)
+            stop(process, lines)
+        first = len(api.replies(-100999))
+        with running(paths, config, telegram_env(api)) as (process, lines):
+            # The start's tick reads the failing feed again; a later tick tells the new file.
+            temp = paths.seeds / "late.txt.part"  # a new problem, told after the first tick
+            temp.write_bytes(b"\x00\x02binary\x00" * 50)
+            os.replace(temp, paths.seeds / "late.txt")
+            wait_until(lambda: "late.txt" in "\n".join(api.replies(-100999)[first:]), 60,
+                       "the new alert", process, lines)
+            stop(process, lines)
+    told = "\n".join(api.replies(-100999))
+    assert told.count("scan.txt") == 1 and told.count(f"{feed}: ") == 1, told
+    assert told.count("late.txt") == 1 and told.count("worker stopped") == 2, told

@@ -78,7 +78,7 @@ def test_bad_schedule_settings_are_one_clear_error(tmp_path: Path, text: str,
 
 
 def test_a_feed_interval_must_be_positive(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"sources\.feed_interval_minutes and feed_inter"):
+    with pytest.raises(ConfigError, match=r"sources\.feed_interval_minutes must be > 0 and"):
         load(tmp_path, "[sources]\nfeed_interval_minutes = 0\n")
 
 

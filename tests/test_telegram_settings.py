@@ -35,8 +35,8 @@ def test_the_alert_chat_comes_from_the_file_or_the_environment(tmp_path: Path) -
     ("text", "message"),
     [
         ("retry_budget_seconds = -1", "retry_budget_seconds must be >= 0"),
-        ("retry_base_seconds = 0", "0 < retry_base_seconds <= retry_max_seconds"),
-        ("retry_base_seconds = 40", "0 < retry_base_seconds <= retry_max_seconds"),
+        ("retry_base_seconds = 0", "telegram.retry_base_seconds must be > 0 and <= 3600"),
+        ("retry_base_seconds = 40", "telegram.retry_base_seconds must be <= retry_max_seconds"),
         ("retry_max_seconds = 'long'", "telegram.retry_max_seconds must be float"),
         ("alert_interval_seconds = 0", "alert_interval_seconds must be > 0"),
         ('chat_id = "@news"\nalert_chat_id = "@news"', "alerts go to an admin chat only"),

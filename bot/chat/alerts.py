@@ -7,8 +7,10 @@
                              └──"the worker stopped", when the service stops
 
 `tick_events` is the pure middle: what a job did and what the store holds, against what
-earlier ticks already told, gives the events to tell now. Alerts are plain text (no markup to
-break), never hold the bot token, and never go to the public chat.
+earlier ticks already told, gives the events to tell now. What a sent batch told is kept in the
+state file (bot/chat/told.py), so a restarted worker does not tell it again. Alerts are plain
+text (no markup to break), never hold the bot token or a URL's credentials, and never go to
+the public chat.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.chat.told import Seen, seen_from_keys
 from bot.config import Config, TelegramConfig
 from bot.publish.telegram import open_bot, redact
+from bot.urls import without_credentials
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -55,16 +59,7 @@ class StoreState:
     failing_feeds: tuple[tuple[str, str], ...] = ()  # (url, last error)
     failed_terms: tuple[tuple[str, str, str, bool], ...] = ()  # (guid, document, terms, held)
     messages: tuple[tuple[int, int, str, str], ...] = ()  # (digest, part, status, detail)
-
-
-@dataclass(frozen=True)
-class Seen:
-    """What earlier ticks told already: each thing is told once, until it goes away."""
-
-    feeds: frozenset[str] = frozenset()
-    terms: frozenset[str] = frozenset()
-    messages: frozenset[tuple[int, int, str]] = frozenset()
-    error: str = ""  # the last job's error, digits blanked (attempt counts and times vary)
+    told: Seen = field(default_factory=Seen)  # what the alerts sent before (any process)
 
 
 def read_state(store: Store) -> StoreState:
@@ -79,7 +74,8 @@ def read_state(store: Store) -> StoreState:
         tuple(store.entries_with_failed_terms()),
         tuple((d.digest_id, d.part, d.status, d.detail)
               for d in store.outbox().attention(CHANNEL)
-              if d.status in (HELD_STATUS, REJECTED)))
+              if d.status in (HELD_STATUS, REJECTED)),
+        seen_from_keys(store.alert_log().told()))
 
 
 def load_state(path: Path) -> StoreState:
@@ -148,7 +144,7 @@ def format_batch(events: list[Event], dropped: int, token: str) -> str:
         notes.append(f"{dropped} dropped while alerts could not be sent")
     if notes:
         lines.append(f"({'; '.join(notes)}: see kakehashi status)")
-    return redact("\n".join(lines), token)
+    return redact(without_credentials("\n".join(lines)), token)
 
 
 @dataclass
@@ -158,7 +154,9 @@ class Alerts:
     capacity: int = 1000  # events kept while they cannot be sent; the rest only counted
     _events: list[Event] = field(default_factory=list)
     _dropped: int = 0
-    _seen: Seen = field(default_factory=Seen)
+    _seen: Seen | None = None  # None until the first tick reads what was told before
+    _taken: Seen | None = None  # what the events last taken tell, with those before them
+    _sent: Seen | None = None  # what the batches sent so far have told
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, text: str) -> None:
@@ -170,15 +168,26 @@ class Alerts:
                   state: StoreState) -> None:
         """Queue what a job did that is new since the last tick (see `tick_events`)."""
         with self._lock:
-            events, self._seen = tick_events(report, error, state, self._seen)
+            seen = state.told if self._seen is None else self._seen
+            events, self._seen = tick_events(report, error, state, seen)
             self._keep(events)
 
     def take(self) -> tuple[list[Event], int]:
         """Every queued event and the count of those dropped, leaving none."""
         with self._lock:
             taken, dropped = self._events, self._dropped
-            self._events, self._dropped = [], 0
+            self._events, self._dropped, self._taken = [], 0, self._seen
         return taken, dropped
+
+    def mark_sent(self) -> None:
+        """The events last taken were sent (or refused for good): they count as told."""
+        with self._lock:
+            self._sent = self._taken or self._sent
+
+    def told(self) -> Seen | None:
+        """What the batches sent so far have told (None before the first tick's batch)."""
+        with self._lock:
+            return self._sent
 
     def give_back(self, events: list[Event], dropped: int) -> None:
         """Events that could not be sent go back to the front, for the next try."""
@@ -198,9 +207,11 @@ class Alerts:
 
 
 async def run_alerts(config: Config, alerts: Alerts, stop: asyncio.Event, *,
-                     say: Say = lambda _: None, limiter: Any = None) -> None:
+                     say: Say = lambda _: None, limiter: Any = None,
+                     save: Callable[[Seen], None] | None = None) -> None:
     """A companion: send batched alerts to the admin chat until `stop` is set, then a last
-    one saying the worker stopped. Does nothing without a token and an admin chat."""
+    one saying the worker stopped. Does nothing without a token and an admin chat. After a
+    batch is sent, `save` records what has been told (so a restart does not tell it again)."""
     telegram = config.telegram
     if not (telegram.token and telegram.alert_chat_id) or (
             telegram.alert_chat_id == telegram.chat_id):  # never the public chat
@@ -208,16 +219,26 @@ async def run_alerts(config: Config, alerts: Alerts, stop: asyncio.Event, *,
         return
     bot = open_bot(telegram, limiter)
     interval, next_send = telegram.alert_interval_seconds, 0.0
+    saved: list[Seen | None] = [None]
+
+    async def record() -> None:
+        told = alerts.told()
+        if save is not None and told is not None and told != saved[0]:
+            await asyncio.to_thread(save, told)  # the state file may be busy with a job
+            saved[0] = told
+
     try:
         while not stop.is_set():
             if alerts.waiting() and time.monotonic() >= next_send:
                 pause = await _flush(bot, telegram, alerts, say)
+                await record()
                 next_send = time.monotonic() + max(interval, pause)
             with suppress(TimeoutError):  # events come from other threads: look each second
                 await asyncio.wait_for(stop.wait(), min(1.0, interval))
         alerts.add(STOPPED, f"at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
         with suppress(TimeoutError):  # a stopping service does not wait long
             await asyncio.wait_for(_flush(bot, telegram, alerts, say), 15)
+        await record()
     finally:
         with suppress(Exception):
             await bot.shutdown()
@@ -235,7 +256,9 @@ async def _flush(bot: Any, telegram: TelegramConfig, alerts: Alerts, say: Say) -
         await bot.initialize()  # at once when done; retried here when it failed before
         await bot.send_message(telegram.alert_chat_id,
                                format_batch(events, dropped, telegram.token))
+        alerts.mark_sent()
     except BadRequest as exc:  # this batch can never go: say so, do not retry it
+        alerts.mark_sent()
         say(redact(f"alerts: Telegram refused an alert message: {exc.message}",
                    telegram.token))
     except TelegramError as exc:

@@ -72,24 +72,39 @@ class _Response:
     headers: dict[str, str]  # lower-case names
 
 
-def backoff_seconds(failures: int, base: float = 300.0, cap: float = 6 * 3600.0) -> float:
-    """Delay before the next poll after `failures` consecutive failures: doubling, capped."""
+# A feed that fails once or twice (a deploy, a restart) is polled at its interval as usual: a
+# feed that keeps few entries would lose some if one 500 paused it. From this many failures
+# in a row on, it is polled less often.
+BACKOFF_AFTER = 3
+BACKOFF_CAP_SECONDS = 6 * 3600.0
+
+
+def backoff_seconds(failures: int, interval: float, cap: float = BACKOFF_CAP_SECONDS) -> float:
+    """Delay before the next poll after `failures` consecutive failures of a feed polled every
+    `interval` s: none before BACKOFF_AFTER, then the interval doubled, doubling again at each
+    failure, capped (a cap below the interval leaves the interval as it is)."""
+    if failures < BACKOFF_AFTER:
+        return 0.0
     # The cap is reached long before 2**64; bounding the exponent avoids float overflow.
-    return 0.0 if failures <= 0 else float(min(cap, base * 2.0 ** min(failures - 1, 64)))
+    doubled = interval * 2.0 ** min(failures - BACKOFF_AFTER + 1, 64)
+    return float(min(max(cap, interval), doubled))
 
 
-def due(state: FeedState, now: float) -> bool:
-    """Whether the feed may be polled at `now` (its backoff, if any, has passed)."""
-    return now >= state.next_poll
+def due(state: FeedState, now: float, slack: float = 0.0) -> bool:
+    """Whether the feed may be polled at `now`: its backoff, if any, has passed, or ends
+    within `slack` s."""
+    return now + slack >= state.next_poll
 
 
 def poll_feed(state: FeedState, now: float, *, timeout: float = 20.0, max_bytes: int = 5_000_000,
               max_redirects: int = 5, user_agent: str = "Kakehashi/0.1 (+feed reader)",
-              zone: tzinfo = UTC) -> FetchResult:
+              zone: tzinfo = UTC, interval: float = 1800.0) -> FetchResult:
     """Fetch and parse one feed; failures come back in the result (with backoff), never raised.
 
-    `zone` is the time zone of entry dates that give none. A feed read only in part comes
-    back with its items and a warning, kept as last_error without counting as a failure."""
+    `zone` is the time zone of entry dates that give none; `interval` the seconds between
+    two polls of this feed, from which a failing feed's backoff starts. A feed read only in
+    part comes back with its items and a warning, kept as last_error without counting as a
+    failure."""
     try:
         _check_url(state.url)
         response = _fetch(state, timeout=timeout, max_bytes=max_bytes,
@@ -99,7 +114,8 @@ def poll_feed(state: FeedState, now: float, *, timeout: float = 20.0, max_bytes:
             state.url, response.body, response.headers, zone)
     except InputError as exc:
         failures = state.failures + 1
-        failed = replace(state, failures=failures, next_poll=now + backoff_seconds(failures),
+        delay = backoff_seconds(failures, interval)
+        failed = replace(state, failures=failures, next_poll=now + delay if delay else 0.0,
                          last_error=str(exc))
         return FetchResult(failed, (), error=str(exc))
     etag, modified = response.headers.get("etag", ""), response.headers.get("last-modified", "")

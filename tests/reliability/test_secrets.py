@@ -100,7 +100,9 @@ def test_the_token_never_shows(tmp_path: Path, api: FakeBotApi, setup: str, debu
     config.write_text("[telegram]\nretry_budget_seconds = 3\nretry_max_seconds = 1\n",
                       encoding="utf-8")
     result = completed(paths.once_args(config), env, timeout=120)
-    assert result.returncode in (0, 1), result.stderr[-2000:]  # a delivery problem, not a crash
+    # A delivery problem, not a crash; a malformed Bot API URL is a configuration error.
+    expected = (2,) if setup == "invalid_port_in_url" else (0, 1)
+    assert result.returncode in expected, result.stderr[-2000:]
     assert "Traceback" not in result.stderr or debug
     status = completed(["status", "--state", str(paths.state)], env)
     check_no_token(tmp_path, result.stdout, result.stderr, status.stdout, status.stderr)
@@ -123,3 +125,42 @@ def test_an_internal_error_quoting_the_token_is_shown_without_it(
     err = capsys.readouterr().err
     assert SECRET not in err and "RuntimeError: cannot reach http://127.0.0.1:1/bot<" in err
     assert ("Traceback" in err) == bool(debug)
+
+
+CREDENTIALED_RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>ニュース</title><link>https://news.example/</link>
+<description>d</description>
+<item><title>{title}</title><link>https://reader:LINKPASS-7@news.example/a/1</link>
+<description>{body}</description></item>
+</channel></rss>"""
+
+
+def test_credentials_in_urls_are_shown_nowhere(tmp_path: Path) -> None:
+    from tests.reliability.helpers import good_doc, normalized
+    from tests.support.http_server import Route, serve
+
+    paths = Paths.under(tmp_path)
+    paths.seeds.mkdir(parents=True, exist_ok=True)
+    doc = good_doc(3010)
+    rss = CREDENTIALED_RSS.format(title=doc.title, body="".join(doc.text.splitlines()[1:]))
+    routes = {"/feed.xml": Route(rss.encode(), headers={"Content-Type": "application/rss+xml"}),
+              "/down.xml": Route(b"down", 500)}
+    with serve(routes) as server:
+        feeds = [server.url(path).replace("http://", "http://feeder:FEEDPASS-9@")
+                 for path in ("/feed.xml", "/down.xml")]
+        config = tmp_path / "k.toml"
+        config.write_text(f"[sources]\nsettle_seconds = 0\nfeeds = {feeds!r}\n".replace(
+            "'", '"'), encoding="utf-8")
+        result = completed(paths.once_args(config), {}, timeout=120)
+        status = completed(["status", "--state", str(paths.state), "--config", str(config)], {})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert server.requests.count("/feed.xml") == 1  # fetched with its credentials
+    assert f"{server.url('/down.xml')} (1 failure(s) in a row)" in status.stdout
+    published = [path.read_text(encoding="utf-8") for path in paths.out.rglob("*")
+                 if path.is_file() and path.suffix in (".xml", ".html")]
+    assert len(published) >= 4
+    assert any(normalized(doc.title) in normalized(text) for text in published)
+    # The entry's link is dropped; its guid (that link) names it on its page, without them.
+    assert any("· https://news.example/a/1</p>" in text for text in published)
+    for text in (result.stdout, result.stderr, status.stdout, status.stderr, *published):
+        assert "FEEDPASS" not in text and "LINKPASS" not in text and "feeder" not in text
