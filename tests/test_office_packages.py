@@ -121,7 +121,7 @@ def test_the_folder_scan_knows_the_new_formats_and_they_are_read(tmp_path: Path)
             heads[candidate.name] = str(exc)
     assert heads == {"letter.eml": "【物流だより】貨物駅の積み替え時間が半分に",
                      "notes.odt": HEADLINE, "release.docx": HEADLINE,
-                     "sheet.xlsx": "unsupported file type .xlsx",
+                     "sheet.xlsx": "unsupported file type .xlsx: save it as PDF to have it read",
                      "unpacked.docx/inside.txt": LEAD}
 
 

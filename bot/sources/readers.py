@@ -65,6 +65,10 @@ _READERS: dict[str, Callable[[bytes], Reading]] = {
     **dict.fromkeys(MAIL_SUFFIXES, read_mail),
 }
 SUPPORTED_SUFFIXES = tuple(_READERS)
+# Formats editors are sent that are not read, and the one their program can save them as.
+_SAVE_AS = {".doc": ".docx", ".rtf": ".docx", ".pages": ".docx", ".msg": ".eml",
+            ".mht": ".html", ".mhtml": ".html", ".xls": "PDF", ".xlsx": "PDF", ".ppt": "PDF",
+            ".pptx": "PDF", ".ods": "PDF", ".odp": "PDF"}
 
 
 def read_date(name: str, data: bytes) -> str:
@@ -92,7 +96,9 @@ def read_document(name: str, data: bytes) -> Reading:
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     reader = _READERS.get(suffix)
     if reader is None:
-        raise InputError(f"unsupported file type {suffix or '(none)'}")
+        hint = _SAVE_AS.get(suffix, "")
+        raise InputError(f"unsupported file type {suffix or '(none)'}"
+                         + (f": save it as {hint} to have it read" if hint else ""))
     if not data.strip():
         raise InputError("empty file")
     reading = reader(data)
