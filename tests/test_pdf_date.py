@@ -12,7 +12,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from bot.sources.pdf import _pdf_day, pdf_date
+from bot.sources.pdf import pdf_date
+from bot.sources.pdf.extract import _pdf_day
 from tests.conftest import run_cli
 from tests.support.make_pdf import MINCHO
 
