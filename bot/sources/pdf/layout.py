@@ -36,6 +36,10 @@ _NUMBERED = re.compile(r"^(?:\(?\d{1,2}[.)）]\s|[(（]\d{1,2}[)）]|[\u2460-\u2
 _ENDS_CLAUSE = re.compile(r"[。．！？!?:：][」』）)]*$")
 _LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?)\]>%\"'’”]$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“/<$~-]")
+# A URL glued to the text before it (`サイト（https://…`), as Japanese sets it, has no space
+# around it: a wrap inside it is no space either. (Latin text sets a URL apart by spaces.)
+_GLUED_URL_END = re.compile(r"[^\s\x00-\x7f]https?://[!-~]*$")
+_URL_GOES_ON = re.compile(r"[\w\-./%?=&#~:+]")
 _MIN_TITLE_RATIO = 1.15  # a title is set this much larger than the body text
 # A title has two letters at least: a drop cap or a chapter number in a huge font is not one.
 _TITLE_WORDS = re.compile(r"[^\W\d_].*[^\W\d_]")
@@ -162,6 +166,8 @@ def join_text(left: str, right: str, spaced: bool = False) -> str:
     character and a Latin word (never a number: `3割`), the document's habit decides."""
     if left.endswith(SOFT_HYPHEN):  # a word hyphenated at the wrap: whole again
         return left[:-1] + right
+    if _GLUED_URL_END.search(left) and _URL_GOES_ON.match(right):
+        return left + right  # a URL set tight in Japanese text, wrapped inside itself
     if _LATIN_END.search(left) and _LATIN_START.match(right) and not left.endswith(("-", "/")):
         return f"{left} {right}"
     if spaced and (
