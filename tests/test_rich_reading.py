@@ -1,0 +1,89 @@
+"""What documents carry beside their text, read as a reader sees it: superscript footnote
+markers and their bodies in a PDF, a one-page PDF's header, a URL wrapped in a Japanese column,
+and a data table in a web page."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+from bot.sources.html import html_to_text
+from bot.sources.pdf import pdf_to_text
+from bot.sources.pdf.furniture import drop_furniture
+from bot.sources.pdf.layout import join_text
+from bot.sources.pdf.lines import Line, Page
+from bot.text.clean import clean_text
+from tests.support.make_pdf import MINCHO
+
+
+def noted_pdf(paragraphs: list[str], notes: list[str]) -> bytes:
+    """One page: paragraphs (`<super>n</super>` marks a note), then the notes set small, each
+    led by its raised number, as at the foot of a page."""
+    pdfmetrics.registerFont(UnicodeCIDFont(MINCHO))
+    body = ParagraphStyle("body", fontName=MINCHO, fontSize=10, leading=16, wordWrap="CJK")
+    small = ParagraphStyle("note", parent=body, fontSize=7.5, leading=11)
+    out = io.BytesIO()
+    story = [Paragraph(text, body) for text in paragraphs]
+    story += [Paragraph(f"<super>{n}</super> {text}", small) for n, text in enumerate(notes, 1)]
+    SimpleDocTemplate(out, pagesize=A4, invariant=True).build(story)
+    return out.getvalue()
+
+
+def test_a_superscript_marker_stays_in_its_line_and_its_note_is_dropped():
+    text = pdf_to_text(noted_pdf(
+        ["川辺の遊歩道は今月から夜間も通れるようになり、利用者は前年の倍近くに増えた<super>1</super>"
+         "という。市は来年度、照明をさらに増やす方針だ。",
+         "次の段落は注のない普通の文で、ここで終わります。"],
+        ["市の観光課による推計値。"]))
+    assert "増えた¹という。" in text  # a raised small digit: a superscript, not a line
+    assert "¹市の観光課による推計値。" in text.splitlines()
+    assert clean_text(text) == [
+        "川辺の遊歩道は今月から夜間も通れるようになり、利用者は前年の倍近くに増えたという。"
+        "市は来年度、照明をさらに増やす方針だ。",
+        "次の段落は注のない普通の文で、ここで終わります。"]
+
+
+def test_a_note_body_led_by_a_superscript_without_a_space_is_dropped():
+    assert clean_text("本文の文です。\n²市の観光課による推計値。\n³ 同じく町の推計値。") == [
+        "本文の文です。"]
+
+
+def page(*lines: Line) -> Page:
+    return Page(595.0, 842.0, lines)
+
+
+def test_a_one_page_documents_small_header_above_the_text_is_dropped():
+    header = Line("町内会だより 冬号", 50, 130, 810, 8, 8)
+    title = Line("雪かきの当番が決まりました", 50, 330, 740, 22, 22)
+    text = [Line("今年の冬は、各班から二名ずつ当番を出すことになりました。", 50, 540, 700 - 16 * i,
+                 10, 10) for i in range(3)]
+    kept = drop_furniture([page(header, title, *text)])[0].lines
+    assert header not in kept and title in kept and len(kept) == 4
+    # Set at the text's size it may be text, and without a title below it the title: kept.
+    same = Line("町内会だより 冬号", 50, 140, 810, 10, 10)
+    assert same in drop_furniture([page(same, title, *text)])[0].lines
+    assert header in drop_furniture([page(header, *text)])[0].lines
+
+
+def test_a_url_glued_to_japanese_text_is_whole_across_a_wrap():
+    assert join_text("詳しくは市のサイト（https://example.jp/sno", "w/plan）をご覧ください。") == (
+        "詳しくは市のサイト（https://example.jp/snow/plan）をご覧ください。")
+    # Set apart by spaces, a URL ends where the line does: the next word is another.
+    assert join_text("see https://example.org/faq", "for details") == (
+        "see https://example.org/faq for details")
+
+
+def test_a_data_table_is_not_text_but_a_table_of_sentences_is():
+    html = ("<main><p>今年の当番は次のとおりです。</p>"
+            "<table><tr><th>班</th><th>人数</th></tr><tr><td>一班</td><td>4人</td></tr>"
+            "<tr><td>二班</td><td>3人</td></tr></table>"
+            "<table><tr><td>集合場所は公民館の前です。</td></tr>"
+            "<tr><td>道具は各自で用意してください。</td></tr></table></main>")
+    assert html_to_text(html).splitlines() == [
+        "今年の当番は次のとおりです。", "集合場所は公民館の前です。",
+        "道具は各自で用意してください。"]
