@@ -15,7 +15,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 from bot.sources.html import html_to_text
 from bot.sources.pdf import pdf_to_text
 from bot.sources.pdf.furniture import drop_furniture
-from bot.sources.pdf.layout import join_text
+from bot.sources.pdf.layout import compose, join_text
 from bot.sources.pdf.lines import Line, Page
 from bot.text.clean import clean_text
 from tests.support.make_pdf import MINCHO
@@ -87,3 +87,33 @@ def test_a_data_table_is_not_text_but_a_table_of_sentences_is():
     assert html_to_text(html).splitlines() == [
         "今年の当番は次のとおりです。", "集合場所は公民館の前です。",
         "道具は各自で用意してください。"]
+
+
+def set_lines(texts: list[str], left: float, top: float, size: float = 13.0) -> list[Line]:
+    """Lines of CJK text one below the other (each character one font size wide)."""
+    return [Line(text, left + (size if indent else 0),
+                 left + (size if indent else 0) + size * len(text), top - i * 21, size, size)
+            for i, (text, indent) in enumerate(texts_and_indents(texts))]
+
+
+def texts_and_indents(texts: list[str]) -> list[tuple[str, bool]]:
+    """`>` before a text: set one font size in (a list item's text hanging under its bullet)."""
+    return [(text.lstrip(">"), text.startswith(">")) for text in texts]
+
+
+def test_a_column_of_list_items_keeps_its_bullets_in_the_column():
+    # The right column is mostly items whose lines hang one size in: its margin is measured
+    # there, and the bullets (one size left of it) must still belong to it.
+    body = "町内の清掃活動は毎月第二日曜日の朝に行い"  # 20 characters: a full line
+    left = set_lines([body] * 12 + ["ます。"], 50, 700)
+    items = ["・集合は午前八時に公民館の前の広場で、雨", ">天の場合は翌週の同じ時刻に順延します。",
+             ">当日の朝に放送でお知らせいたします。",
+             "・軍手とごみ袋は町内会で用意しますので、", ">各自でお持ちいただく必要はありません。",
+             ">飲み物は各自でご用意ください。"]
+    right = set_lines(items, 320, 700)
+    text = compose([Page(595.0, 842.0, (*left, *right))]).splitlines()
+    assert text[-2:] == [
+        "- 集合は午前八時に公民館の前の広場で、雨天の場合は翌週の同じ時刻に順延します。"
+        "当日の朝に放送でお知らせいたします。",
+        "- 軍手とごみ袋は町内会で用意しますので、各自でお持ちいただく必要はありません。"
+        "飲み物は各自でご用意ください。"]
