@@ -117,3 +117,17 @@ def test_a_column_of_list_items_keeps_its_bullets_in_the_column():
         "当日の朝に放送でお知らせいたします。",
         "- 軍手とごみ袋は町内会で用意しますので、各自でお持ちいただく必要はありません。"
         "飲み物は各自でご用意ください。"]
+
+
+def test_a_list_item_hangs_on_every_line_and_into_the_next_column():
+    body = "町内の清掃活動は毎月第二日曜日の朝に行い"  # 20 characters: a full line
+    item = ["・集合は午前八時に公民館の前の広場で、雨", ">天の場合は翌週の同じ時刻に順延しますの",
+            ">で、放送をお聞きください。"]
+    left = set_lines([body] * 8 + item[:2], 50, 700)
+    right = set_lines([item[2], ">次の段落はここから始まり、一行で終わる。", *[body] * 6, "ます。"],
+                      320, 700)
+    text = compose([Page(595.0, 842.0, (*left, *right))]).splitlines()
+    assert text[1:3] == [
+        "- 集合は午前八時に公民館の前の広場で、雨天の場合は翌週の同じ時刻に順延しますので、"
+        "放送をお聞きください。",
+        "次の段落はここから始まり、一行で終わる。" + body * 6 + "ます。"]

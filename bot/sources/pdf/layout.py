@@ -100,12 +100,13 @@ def join_lines(pages: list[Page], geometries: list[Geometry]) -> list[str]:
         for number, line in enumerate(page.lines):
             pair = (before or geometry, geometry)
             if number == 0 and body and previous is not body[1] and _continues(
-                body[1], line, pair, True
+                body[1], line, pair, True, _is_item(out[body[0]])
             ):
                 # The page ended with a footnote or a caption: the text runs on past it.
                 current = body[0]
                 out[current] = join_text(out[current], line.text, geometry.spaced)
-            elif previous is not None and _continues(previous, line, pair, number == 0):
+            elif previous is not None and _continues(previous, line, pair, number == 0,
+                                                     _is_item(out[current])):
                 out[current] = join_text(out[current], line.text, geometry.spaced)
             else:
                 out.append(_BULLET.sub("- ", line.text))
@@ -118,11 +119,17 @@ def join_lines(pages: list[Page], geometries: list[Geometry]) -> list[str]:
     return [paragraph.replace(SOFT_HYPHEN, "") for paragraph in out]
 
 
+def _is_item(paragraph: str) -> bool:
+    """Is the paragraph a list item, whose lines may hang under its text?"""
+    return bool(_ITEM.match(paragraph) or _NUMBERED.match(paragraph))
+
+
 def _continues(
-    above: Line, below: Line, geometries: tuple[Geometry, Geometry], new_page: bool
+    above: Line, below: Line, geometries: tuple[Geometry, Geometry], new_page: bool,
+    item: bool = False,
 ) -> bool:
     """Is `below` the next line of the paragraph that `above` is part of? (`geometries`: of
-    the pages `above` and `below` are on.)"""
+    the pages `above` and `below` are on; `item`: that paragraph is a list item.)"""
     geometry, next_geometry = geometries
     size = above.size
     if not same_size(above.size, below.size) or _ITEM.match(below.text):
@@ -140,11 +147,12 @@ def _continues(
             return False  # a gap, or a line set somewhere else on the page
     elif below.baseline <= above.baseline:
         return False  # the next column starts at the top, not below
-    hangs = _ITEM.match(above.text) or _NUMBERED.match(above.text)
-    if below.left > next_geometry.margins[next_column] + size / 2 and not (
-        hangs and below.left <= above.left + 2.5 * size
-    ):
-        return False  # indented: a new paragraph (a list item's text may hang, though)
+    # Indented: a new paragraph. An item's text may hang, though, on every line of it and in
+    # the next column or page too: offsets are taken from each line's own column margin.
+    indent = below.left - next_geometry.margins[next_column]
+    above_indent = above.left - geometry.margins[column]
+    if indent > size / 2 and not (item and indent <= above_indent + 2.5 * size):
+        return False
     return _is_full(above, below, geometry, column)
 
 
