@@ -112,7 +112,7 @@ def html_ruby_page(blocks: list[Block]) -> str:
             "<footer>著作権表示</footer></body></html>")
 
 
-def pdf_columns(blocks: list[Block]) -> bytes:
+def pdf_columns(blocks: list[Block], size: float = 10.0) -> bytes:
     """The gold text as a two-column newsletter: the first heading as the title across the
     top (else a masthead), a data table after the first paragraph, a footnote marker after
     every second paragraph's last full stop. (Not inside a sentence: PDFium loses a lone CJK
@@ -134,4 +134,4 @@ def pdf_columns(blocks: list[Block]) -> bytes:
         else:
             story.append((block.kind, text))
     title = blocks[0].text if titled else "架け橋ニュースレター"
-    return make_columns_pdf(title, story, RUNNING_HEADER, NOTES, TABLE)
+    return make_columns_pdf(title, story, RUNNING_HEADER, NOTES, TABLE, size)

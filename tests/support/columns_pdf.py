@@ -25,7 +25,7 @@ from reportlab.platypus import Paragraph as PdfParagraph
 from tests.support.make_pdf import GOTHIC, MINCHO
 
 MARK = "\x00"  # where a paragraph's footnote marker goes
-_SIZE = 10.0
+BODY_SIZE = 10.0  # a newsletter's body type; large-print issues set 12–13 points
 _MARGIN = 50.0
 _GUTTER = 18.0
 _TITLE_HEIGHT = 70.0
@@ -33,7 +33,8 @@ _NOTES_HEIGHT = 64.0  # the foot of every page, kept for footnotes and the page 
 
 
 def make_columns_pdf(title: str, story: Sequence[tuple[str, str]], header: str,
-                     notes: Sequence[str], table: Sequence[Sequence[str]]) -> bytes:
+                     notes: Sequence[str], table: Sequence[Sequence[str]],
+                     size: float = BODY_SIZE) -> bytes:
     """`story`: (kind, text) with kind heading, item, paragraph, code or table (`table` set
     there); paragraphs' MARK characters become footnote markers, numbered in order, whose
     bodies are `notes`."""
@@ -42,29 +43,29 @@ def make_columns_pdf(title: str, story: Sequence[tuple[str, str]], header: str,
     pages: dict[int, int] = {}
     for _ in range(2):  # the first pass finds the page each marker lands on
         out = io.BytesIO()
-        pages = _build(out, title, story, header, notes, table, pages)
+        pages = _build(out, (title, header), story, notes, table, pages, size)
     return out.getvalue()
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=MINCHO, fontSize=_SIZE, leading=_SIZE * 1.6,
-                          wordWrap="CJK", firstLineIndent=_SIZE)
+def _styles(size: float) -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=MINCHO, fontSize=size, leading=size * 1.6,
+                          wordWrap="CJK", firstLineIndent=size)
     return {
         "paragraph": body,
-        "heading": ParagraphStyle("heading", fontName=GOTHIC, fontSize=_SIZE * 1.3,
-                                  leading=_SIZE * 2, wordWrap="CJK", spaceBefore=_SIZE * 0.8,
-                                  spaceAfter=_SIZE * 0.3),
-        "item": ParagraphStyle("item", parent=body, firstLineIndent=-_SIZE,
-                               leftIndent=_SIZE),
+        "heading": ParagraphStyle("heading", fontName=GOTHIC, fontSize=size * 1.3,
+                                  leading=size * 2, wordWrap="CJK", spaceBefore=size * 0.8,
+                                  spaceAfter=size * 0.3),
+        "item": ParagraphStyle("item", parent=body, firstLineIndent=-size,
+                               leftIndent=size),
         # Code is set indented, in a monospaced font, as manuals set it.
-        "code": ParagraphStyle("code", fontName="Courier", fontSize=_SIZE * 0.9,
-                               leading=_SIZE * 1.4, leftIndent=_SIZE * 1.5),
-        "title": ParagraphStyle("title", fontName=GOTHIC, fontSize=_SIZE * 2.2,
-                                leading=_SIZE * 3, wordWrap="CJK"),
-        "note": ParagraphStyle("note", fontName=MINCHO, fontSize=_SIZE * 0.75,
-                               leading=_SIZE * 1.1, wordWrap="CJK"),
-        "cell": ParagraphStyle("cell", fontName=GOTHIC, fontSize=_SIZE * 0.85,
-                               leading=_SIZE * 1.2),
+        "code": ParagraphStyle("code", fontName="Courier", fontSize=size * 0.9,
+                               leading=size * 1.4, leftIndent=size * 1.5),
+        "title": ParagraphStyle("title", fontName=GOTHIC, fontSize=size * 2.2,
+                                leading=size * 3, wordWrap="CJK"),
+        "note": ParagraphStyle("note", fontName=MINCHO, fontSize=size * 0.75,
+                               leading=size * 1.1, wordWrap="CJK"),
+        "cell": ParagraphStyle("cell", fontName=GOTHIC, fontSize=size * 0.85,
+                               leading=size * 1.2),
     }
 
 
@@ -81,7 +82,8 @@ def _flowables(story: Sequence[tuple[str, str]], table: Sequence[Sequence[str]],
     for kind, text in story:
         if kind == "table":
             cells = [[PdfParagraph(escape(c), styles["cell"]) for c in row] for row in table]
-            grid = Table(cells, hAlign="LEFT", spaceBefore=_SIZE, spaceAfter=_SIZE)
+            space = styles["paragraph"].fontSize
+            grid = Table(cells, hAlign="LEFT", spaceBefore=space, spaceAfter=space)
             grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                       ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))
             flow.append(grid)
@@ -113,10 +115,11 @@ class _Newsletter(BaseDocTemplate):
             self.note_pages[number] = self.page
 
 
-def _build(out: io.BytesIO, title: str, story: Sequence[tuple[str, str]], header: str,
+def _build(out: io.BytesIO, heads: tuple[str, str], story: Sequence[tuple[str, str]],
            notes: Sequence[str], table: Sequence[Sequence[str]],
-           note_pages: dict[int, int]) -> dict[int, int]:
-    styles = _styles()
+           note_pages: dict[int, int], size: float) -> dict[int, int]:
+    title, header = heads
+    styles = _styles(size)
     width, height = A4
     column = (width - 2 * _MARGIN - _GUTTER) / 2
     bottom, top = _MARGIN + _NOTES_HEIGHT, height - _MARGIN
@@ -128,16 +131,16 @@ def _build(out: io.BytesIO, title: str, story: Sequence[tuple[str, str]], header
 
     def furniture(pdf: canvas.Canvas, doc: _Newsletter) -> None:
         number = pdf.getPageNumber()
-        pdf.setFont(MINCHO, _SIZE * 0.8)
+        pdf.setFont(MINCHO, size * 0.8)
         pdf.drawString(_MARGIN, height - _MARGIN * 0.6, header)
         pdf.line(_MARGIN, height - _MARGIN * 0.7, width - _MARGIN, height - _MARGIN * 0.7)
         pdf.drawCentredString(width / 2, _MARGIN * 0.5, f"- {number} -")
         if number == 1:
             heading = PdfParagraph(escape(title), styles["title"])
             heading.wrapOn(pdf, width - 2 * _MARGIN, _TITLE_HEIGHT)
-            heading.drawOn(pdf, _MARGIN, top - _TITLE_HEIGHT + _SIZE)
+            heading.drawOn(pdf, _MARGIN, top - _TITLE_HEIGHT + size)
         _draw_notes(pdf, [(n, notes[n - 1]) for n, page in sorted(note_pages.items())
-                          if page == number and n <= len(notes)], styles["note"])
+                          if page == number and n <= len(notes)], styles["note"], size)
 
     doc = _Newsletter(out, pagesize=A4, invariant=True)
     doc.addPageTemplates([
@@ -150,11 +153,11 @@ def _build(out: io.BytesIO, title: str, story: Sequence[tuple[str, str]], header
 
 
 def _draw_notes(pdf: canvas.Canvas, notes: list[tuple[int, str]],
-                style: ParagraphStyle) -> None:
+                style: ParagraphStyle, size: float) -> None:
     """The page's footnotes under a short rule, in the band kept free at its foot."""
     if not notes:
         return
-    y = _MARGIN + _NOTES_HEIGHT - _SIZE * 0.6
+    y = _MARGIN + _NOTES_HEIGHT - size * 0.6
     pdf.line(_MARGIN, y, _MARGIN + 120, y)
     for number, text in notes:
         note = PdfParagraph(f"<super>{number}</super> {escape(text)}", style)
