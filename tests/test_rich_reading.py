@@ -1,16 +1,17 @@
 """What documents carry beside their text, read as a reader sees it: superscript footnote
 markers and their bodies in a PDF, a one-page PDF's header, a URL wrapped in a Japanese column,
-and a data table in a web page."""
+list items in columns, a PDF table's cells, and a data table in a web page."""
 
 from __future__ import annotations
 
 import io
 
+from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
 from bot.sources.html import html_to_text
 from bot.sources.pdf import pdf_to_text
@@ -131,3 +132,20 @@ def test_a_list_item_hangs_on_every_line_and_into_the_next_column():
         "- 集合は午前八時に公民館の前の広場で、雨天の場合は翌週の同じ時刻に順延しますので、"
         "放送をお聞きください。",
         "次の段落はここから始まり、一行で終わる。" + body * 6 + "ます。"]
+
+
+def test_table_cells_set_close_together_are_lines_of_their_own():
+    pdfmetrics.registerFont(UnicodeCIDFont(MINCHO))
+    cell = ParagraphStyle("cell", fontName=MINCHO, fontSize=11, leading=13)
+    text = ParagraphStyle("text", fontName="Helvetica", fontSize=11, leading=15,
+                          alignment=TA_JUSTIFY)
+    # (Two characters a cell at least: PDFium loses a lone CJK glyph of a font it has no
+    # glyph boxes for, see bot/sources/pdf/__init__.py.)
+    rows = [("班名", "人数", "前年比"), ("一班", "12人", "+8.5%"), ("二班", "9人", "-2.0%")]
+    grid = Table([[Paragraph(c, cell) for c in row] for row in rows], colWidths=[44, 44, 52])
+    words = "The volunteers meet at the hall at eight and work along the river until noon. " * 4
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, invariant=True).build([grid, Paragraph(words, text)])
+    lines = pdf_to_text(out.getvalue()).splitlines()
+    assert lines[:9] == ["班名", "人数", "前年比", "一班", "12人", "+8.5%", "二班", "9人", "-2.0%"]
+    assert lines[9:] == [words.strip()]  # justified words keep their line

@@ -17,6 +17,9 @@ from typing import Any
 _BASELINE_SHIFT = 0.5
 # A horizontal jump this many font sizes wide splits a line (columns, a header's two ends).
 _COLUMN_GAP = 3.0
+# A gap this many font sizes wide where the text has no space of its own (PDFium put one in)
+# splits a line too: a table's cells are drawn apart, words are set with their spaces.
+_CELL_GAP = 1.2
 # PDFium reports a hyphen that a typesetter put at a line end, inside a word, as U+0002.
 _BREAK_HYPHEN = 0x02
 SOFT_HYPHEN = "\u00ad"
@@ -189,7 +192,9 @@ def _starts_line(draft: _Draft, left: float, bottom: float) -> bool:
     if abs(bottom - draft.baseline) > _BASELINE_SHIFT * draft.size:
         return True
     # Backwards (a new line drawn at the same height elsewhere) or far ahead (another column).
-    return left < draft.right - draft.size or left - draft.right > _COLUMN_GAP * draft.size
+    gap = left - draft.right
+    return (left < draft.right - draft.size or gap > _COLUMN_GAP * draft.size
+            or (draft.generated == len(draft.chars) and gap > _CELL_GAP * draft.size))
 
 
 def _is_cjk(char: str) -> bool:
