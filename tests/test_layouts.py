@@ -44,10 +44,7 @@ def measured() -> dict[str, list[Outcome]]:
     return outcomes()
 
 
-# Not asserted: "pdf_columns_large" (bench/layouts.py reports it). Set at 13 points, the
-# table's cells stand closer than the three font sizes that split a PDF line, so each row
-# after its first cell comes out as one line (`1,284件 +3.2% 岡野`): 3 junk lines a genre.
-RICH_LAYOUTS = ("html_ruby", "pdf_columns")
+RICH_LAYOUTS = ("html_ruby", "pdf_columns", "pdf_columns_large")
 
 
 @pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf", "pdf_two_pages", *RICH_LAYOUTS])

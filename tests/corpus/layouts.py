@@ -212,8 +212,7 @@ def _rich(genre: str, blocks: list[Block], units: list[str]
     if genre in RUBY_GENRES:
         yield "html_ruby", f"{genre}.html", html_ruby_page(blocks).encode(), units
     yield "pdf_columns", f"{genre}.pdf", pdf_columns(blocks), units
-    # Large print (13 points): two pages for most genres, and the table's cells close
-    # together. Measured, not asserted: see tests/test_layouts.py.
+    # Large print (13 points): two pages for most genres, and the table's cells close together.
     yield "pdf_columns_large", f"{genre}.pdf", pdf_columns(blocks, size=13.0), units
 
 
