@@ -149,10 +149,8 @@ def _read_lines(raw: Any, handle: Any) -> list[Line]:
         # the descent, the same for every character of a font, unlike the glyphs' own boxes.
         get_box(handle, index, box_ref)
         if draft is None or _starts_line(draft, box.left, box.bottom):
-            # (Only a character right beside the line may be its superscript: the font size
-            # is asked for no other line start.)
-            if (draft is not None and abs(box.left - draft.right) <= _NEAR * draft.size
-                    and _superscript(draft, char, box, get_size(handle, index))):
+            if draft is not None and _beside(draft, box.left) and _superscript(
+                    draft, char, box, get_size(handle, index)):
                 continue
             if draft is not None and (line := draft.close()):
                 lines.append(line)
@@ -164,6 +162,12 @@ def _read_lines(raw: Any, handle: Any) -> list[Line]:
     if draft is not None and (line := draft.close()):
         lines.append(line)
     return lines
+
+
+def _beside(draft: _Draft, left: float) -> bool:
+    """Only a character right beside the line may be its superscript (so the font size is
+    asked for no other line start)."""
+    return abs(left - draft.right) <= _NEAR * draft.size
 
 
 def _superscript(draft: _Draft, char: str, box: Any, size: float) -> bool:
