@@ -7,8 +7,9 @@ mail newsletter) and every layout generated from it (tests/corpus/layouts.py), t
 goes through `read_text` and `analyze_text` as in a run. Printed per layout:
 `<layout>_recall` (gold sentences, headings and list items that come out as exactly one output
 sentence or title, white space normalised), `<layout>_precision` (output sentences that are
-a gold one) and `<layout>_leaks` (sentences or titles holding the running header or a page
-number; target 0). Then the cost of clean + articles + sentences in ms per KB at 10 KB and
+a gold one) and `<layout>_leaks` (sentences or titles holding the running header, a page
+number or other furniture: `tests.corpus.layouts.is_junk`, and on HTML a ruby reading glued
+after its base; target 0). Then the cost of clean + articles + sentences in ms per KB at 10 KB and
 1 MB of wrapped text, for 1 MB of wrapped text with no full stop (one paragraph) and for a
 2 MB single line (linear: the figures stay flat).
 Then one line per real page of tests/corpus/pages (tests/corpus/pages.py): `page=<file>

@@ -9,10 +9,23 @@ import pytest
 from bot.glossary import Glossary
 from bot.pipeline import analyze_text
 from bot.sources.html import html_to_text
+from bot.sources.pdf import pdf_to_text
 from bot.sources.readers import read_text
 from bot.text.clean import clean_text
 from tests.corpus.furnished import lone_stops, nokinsoku_mail
-from tests.corpus.layouts import GENRES, JUNK, Outcome, gold_units, layouts, load_gold, measure
+from tests.corpus.layouts import (
+    GENRES,
+    JUNK,
+    Outcome,
+    gold_units,
+    is_junk,
+    layouts,
+    load_gold,
+    measure,
+    normalised,
+)
+from tests.corpus.pages import ruby_pairs
+from tests.corpus.rich import CELLS, NOTE_MARK, holds_added
 
 TEXT_LAYOUTS = ("wrap38", "wrap35", "wrap40", "wrap76", "wrap76_indented", "sjis", "short", "html",
                 "sjis_mail", "sjis_mail_nokinsoku", "toc_code")
@@ -31,7 +44,10 @@ def measured() -> dict[str, list[Outcome]]:
     return outcomes()
 
 
-@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf", "pdf_two_pages"])
+RICH_LAYOUTS = ("html_ruby", "pdf_columns", "pdf_columns_large")
+
+
+@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf", "pdf_two_pages", *RICH_LAYOUTS])
 def test_sentences_come_out_whole(measured: dict[str, list[Outcome]], layout: str):
     rows = measured[layout]
     recall = sum(r.whole for r in rows) / sum(r.gold for r in rows)
@@ -40,7 +56,7 @@ def test_sentences_come_out_whole(measured: dict[str, list[Outcome]], layout: st
 
 # A PDF of two pages: its running header, seen twice and set without a gap, is told from text
 # by its place and size (bot/sources/pdf/furniture.py).
-@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf", "pdf_two_pages"])
+@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "pdf", "pdf_two_pages", *RICH_LAYOUTS])
 def test_no_layout_text_in_sentences(measured: dict[str, list[Outcome]], layout: str):
     assert sum(r.leaks for r in measured[layout]) == 0
 
@@ -52,6 +68,27 @@ def test_the_furniture_measure_counts_only_furniture():
                for layout, name, data, _ in layouts("guide")
                if layout in ("sjis_mail", "sjis_mail_nokinsoku", "toc_code")}
     assert min(carried.values()) >= 8, carried
+
+
+def test_the_rich_layouts_measure_counts_what_they_add():
+    # No gold unit holds a cell or a footnote body, and the layouts really carry them.
+    units = [normalised(u) for g in GENRES for u in gold_units(load_gold(g))]
+    assert not [u for u in units if holds_added(u) or any(c in u for c in CELLS)]
+    news = {layout: (name, data) for layout, name, data, _ in layouts("news")}
+    page = news["html_ruby"][1].decode()
+    assert page.count("<rt>") >= 10 and page.count("<rp>") >= 4 and "<rb>" in page
+    assert all(cell in page for cell in CELLS)
+    pdf = pdf_to_text(news["pdf_columns"][1])
+    assert pdf.count(NOTE_MARK) >= 2 and all(cell in pdf for cell in CELLS)
+    # Readings read as text, or a cell glued to a sentence, would be counted.
+    gold = gold_units(load_gold("news"))
+    base, reading = next((b, r) for b, r in ruby_pairs(page.encode()) if b in gold[1])
+    glued = gold[1].replace(base, f"{base}{reading}", 1)
+    bracketed = gold[1].replace(base, f"{base}({reading})", 1)
+    outcome = measure("news.html", page.encode(), gold,
+                      lambda text, hard: [(gold[0], (glued, bracketed, *gold[2:]))])
+    assert outcome.leaks == 2
+    assert is_junk("この会談では、北浜1,284件") and not is_junk("北浜")
 
 
 def test_the_mail_without_kinsoku_has_full_stops_alone_on_lines():

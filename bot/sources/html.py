@@ -3,7 +3,7 @@
 
 The article is found by structure and prose (`html_body`), the headline, site, URL and date
 by metadata (`page_meta`). Ruby readings (<rt>, <rp>) are never text: `東京<rt>とうきょう`
-reads `東京`.
+reads `東京`. A data table (rows of figures and names, no sentence) is no text either.
 
 Lines: one per block element (p, li, h1…, br…). A line break in the page's source inside a
 block is white space, as a browser renders it (CSS Text, segment breaks): nothing between two
@@ -36,6 +36,7 @@ _LINK_LIST_MIN = 12  # characters: a lone short link ("続きを読む") is left
 _PART_OF_BODY = 0.5  # of the body's text: a block holding more is the body, whatever its name
 _LINK_LIST_LINKS = 3  # an embedded card is one link, a list of stories several
 _LINK_LIST_LABEL = 24  # characters outside the links: a list's label, not its text
+_DATA_TABLE_ROWS = 2  # a header row and one of data, at least
 _DATELINE_CHARS = 300  # of text after a headline where its date is printed
 # Stands for a source line break until the text on both sides of it is known.
 _SOFT = "\ue001"
@@ -104,7 +105,7 @@ def _furniture(prose: Prose, body: Body, labels: bool = True) -> Callable[[Node]
         text = prose.text_chars(node)
         if text > most:
             return False
-        if id(node) in cards:
+        if id(node) in cards or _data_table(node, prose):
             return True
         if node.tag in _LINK_LISTS and text >= _LINK_LIST_MIN and \
                 prose.link_count(node) >= _LINK_LIST_LINKS and _mostly_links(node, prose, labels):
@@ -114,6 +115,14 @@ def _furniture(prose: Prose, body: Body, labels: bool = True) -> Callable[[Node]
                 and prose.prose_chars(node) < _FURNITURE_PROSE * text)
 
     return hide
+
+
+def _data_table(node: Node, prose: Prose) -> bool:
+    """A table of figures and names: rows of cells without a sentence in any. Its cells are
+    no text to read on (each would stand as a sentence, or be glued to one); a table whose
+    cells hold sentences (a layout table, a glossary) stays."""
+    return (node.tag == "table" and not prose.prose_chars(node)
+            and sum(1 for element in walk(node) if element.tag == "tr") >= _DATA_TABLE_ROWS)
 
 
 def _mostly_links(node: Node, prose: Prose, labels: bool) -> bool:

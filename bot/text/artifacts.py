@@ -30,7 +30,9 @@ _SOURCE_LINE = re.compile(r"^(?:参考|出典|ソース|Source)\s*[:：]\s*(http
 # a work (（大正七年四月十六日）): that is part of the text.
 _BYLINE = re.compile(r"^[(（](?![^()（）]*年[^()（）]*月)[^()（）。、]{2,16}[)）]$")
 _FOOTNOTE_BODY = re.compile(r"^(\d{1,2})(?=[「『“\"《]|\s*https?://)")
-_SUPERSCRIPT_NOTE_BODY = re.compile(r"^[⁰¹²³⁴-⁹]+\s")
+# A line led by a superscript number is a footnote body; the space after it is often lost
+# in a PDF (the number is set apart by its rise, not a space). `²U…` is not one.
+_SUPERSCRIPT_NOTE_BODY = re.compile(r"^[⁰¹²³⁴-⁹]+(?![⁰¹²³⁴-⁹A-Za-z])")
 _SUPERSCRIPTS = re.compile(r"(?<=\S)[⁰¹²³⁴-⁹]+")
 _URL_PIECE = re.compile(r"^[\w\-./%?=&#~:+]+$")
 _PUNCTUATION_ONLY = re.compile(r"^[\W_]+$")

@@ -5,8 +5,9 @@ or a list item (`・…`, `※…`, `1. …`); a blank line ends a paragraph; a 
 ``` lines is no unit. Every layout is generated from them: hard-wrapped at 38 full-width
 columns with paragraph indents, at 76 columns with Latin words kept whole, the same indented,
 a two- or three-line file, HTML with source line breaks inside <p>, Shift_JIS (cp932) bytes,
-a multi-page PDF with a running header and page numbers, and the furnished layouts of
-`furnished.py` (mail magazines, a manual under its table of contents).
+a multi-page PDF with a running header and page numbers, the furnished layouts of
+`furnished.py` (mail magazines, a manual under its table of contents), and those of `rich.py`
+(HTML with furigana, data tables and a tool bar; a two-column PDF with a table and footnotes).
 """
 
 from __future__ import annotations
@@ -199,6 +200,20 @@ def layouts(genre: str) -> Iterator[tuple[str, str, bytes, list[str]]]:
     yield "pdf", f"{genre}.pdf", pdf_bytes(blocks), units
     # Two pages: a running header seen only twice cannot be told from text by repetition.
     yield "pdf_two_pages", f"{genre}.pdf", pdf_bytes(blocks, pages=2), units
+    yield from _rich(genre, blocks, units)
+
+
+def _rich(genre: str, blocks: list[Block], units: list[str]
+          ) -> Iterator[tuple[str, str, bytes, list[str]]]:
+    """HTML with furigana and tables (pages for the public); a two-column PDF with a table
+    and footnotes (newsletters, and journals and manuals too)."""
+    from tests.corpus.rich import RUBY_GENRES, html_ruby_page, pdf_columns
+
+    if genre in RUBY_GENRES:
+        yield "html_ruby", f"{genre}.html", html_ruby_page(blocks).encode(), units
+    yield "pdf_columns", f"{genre}.pdf", pdf_columns(blocks), units
+    # Large print (13 points): two pages for most genres, and the table's cells close together.
+    yield "pdf_columns_large", f"{genre}.pdf", pdf_columns(blocks, size=13.0), units
 
 
 def _furnished(genre: str, blocks: list[Block], units: list[str]
@@ -246,6 +261,8 @@ def measure(name: str, data: bytes, gold: list[str],
             analyze: Callable[[str, bool], list[tuple[str, tuple[str, ...]]]] | None = None
             ) -> Outcome:
     """Read and analyse one document as the product does; count what came out whole."""
+    from tests.corpus.rich import glued_readings
+
     text = read_text(name, data)
     hard = is_hard_wrapped(name)
     found = (analyze or _analyze)(text, hard)
@@ -254,17 +271,22 @@ def measure(name: str, data: bytes, gold: list[str],
     wanted = [normalised(g) for g in gold]
     # A newsletter's 【section】 label is not part of the headline (bot.text.articles).
     out = set(sentences) | set(titles) | {"【" + t for t in titles}
-    leaks = sum(1 for s in [s for _, ss in found for s in ss] + [t for t, _ in found]
-                if is_junk(s))
+    said = [s for _, ss in found for s in ss]
+    leaks = sum(1 for s in said + [t for t, _ in found] if is_junk(s))
+    leaks += glued_readings(name, data, said, gold)
     whole = sum(1 for g in wanted if g in out or re.sub(r"^【[^】]*】", "【", g) in out)
     return Outcome(len(wanted), whole, len(sentences),
                    sum(1 for s in sentences if s in set(wanted)), leaks)
 
 
 def is_junk(text: str) -> bool:
-    """Layout, not text: the running header, a page number, or what `JUNK` matches."""
+    """Layout, not text: the running header, a page number, what `JUNK` matches, or what
+    `rich.py` adds (a footnote body, a table cell glued to other text)."""
+    from tests.corpus.rich import holds_added
+
     return (RUNNING_HEADER.replace(" ", "") in text.replace(" ", "")
-            or bool(re.search(r"-\s?\d+\s?-", text)) or bool(JUNK.search(text)))
+            or bool(re.search(r"-\s?\d+\s?-", text)) or bool(JUNK.search(text))
+            or holds_added(normalised(text)))
 
 
 def _analyze(text: str, hard_wrapped: bool) -> list[tuple[str, tuple[str, ...]]]:

@@ -11,6 +11,8 @@
   it is set no larger than the body), short and not a sentence: repeated
   word for word at the page's edge, it cannot be text, and a header glued to the text would
   end up inside the sentence that crosses the page break.
+- A one-page document's header: short, no sentence, alone at the top, set smaller than the
+  text and above a larger title (no repetition can tell it there).
 - Bare page numbers in the outer band (`12`, `- 12 -`, `12 / 340`, `p. 12`, `xii`).
 - Tables of contents: lines ending in a dot leader and a page number (`……… 12`, `. . . 12`),
   with the entry text wrapped above them; or, under a 目次 / Contents heading, the run of
@@ -23,6 +25,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+from bot.sources.pdf.geometry import SIZE_TOLERANCE
 from bot.sources.pdf.lines import Line, Page
 
 # Headers and footers lie in the outer sixth of the page, in its two outermost rows.
@@ -48,6 +51,7 @@ _MIN_LEADER_LINES = 3
 _TIGHT_SHARE = 0.5
 _TIGHT_MIN_PAGES = 3
 _TIGHT_MAX_CHARS = 60
+_TITLE_RATIO = 1.15  # a title is set this much larger than the text (as layout.py takes it)
 _SENTENCE_END = re.compile(r"[。．！？!?」』)）]$")
 
 
@@ -71,6 +75,8 @@ def drop_furniture(pages: list[Page]) -> list[Page]:
                    or _in_slot(line, band, slots)}
         if tight and not page.plain:
             dropped |= {id(line) for line, band in _outer_rows(page) if _key(line, band) in tight}
+        if text_pages == 1 and page.lines:
+            dropped |= {id(line) for line, band in page_edges if _lone_header(line, band, page)}
         out.append(replace(page, lines=tuple(ln for ln in page.lines if id(ln) not in dropped)))
     return out
 
@@ -89,6 +95,18 @@ def _edge_lines(page: Page) -> list[tuple[Line, str]]:
             edges += [(line, band) for line in row
                       if (line.baseline >= inside) == (band == "top")]
     return edges
+
+
+def _lone_header(line: Line, band: str, page: Page) -> bool:
+    """A one-page document shows no repetition: there a short line that is no sentence, set
+    small at the top of the page above a larger title (a newsletter's name and issue above
+    its masthead) is its header. Without a title below it, it may be the title: kept."""
+    body = _body_size([page])
+    return (band == "top" and len(line.text) <= _TIGHT_MAX_CHARS
+            and not _SENTENCE_END.search(line.text.strip())
+            and line.size < body - SIZE_TOLERANCE
+            and any(other.size >= _TITLE_RATIO * body and other.baseline < line.baseline
+                    for other in page.lines))
 
 
 def _outer_rows(page: Page) -> list[tuple[Line, str]]:

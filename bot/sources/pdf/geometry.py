@@ -22,6 +22,7 @@ _SPACED = re.compile(f"[{CJK}] [A-Za-z]|[A-Za-z] [{CJK}]")
 _TIGHT = re.compile(f"[{CJK}][A-Za-z]|[A-Za-z][{CJK}]")
 SIZE_TOLERANCE = 0.5  # points: sizes this close are one font size
 MIN_FULL_EMS = 8  # a line narrower than this many font sizes is never a wrapped line
+_HANG_SIZES = 2.0  # a line this far left of a column's margin still belongs to it
 # This share of a column's lines ending at one place makes that place the right edge.
 _EDGE_SHARE = 0.2
 _RAGGED_MIN_LINES = 5
@@ -142,10 +143,13 @@ def _column_right(body: list[Line], margins: list[float], index: int) -> float:
 
 
 def column_of(line: Line, margins: tuple[float, ...] | list[float]) -> int:
-    """Index of the column whose margin is the nearest at or left of the line's start."""
+    """Index of the column whose margin is the nearest at or left of the line's start, or
+    within two font sizes right of it: a column whose most lines hang in a list item's
+    indent has its margin there, and its bullets and unindented lines start left of it
+    (margins lie further apart than that, see `_columns`)."""
     index = 0
     for i, margin in enumerate(margins):
-        if line.left >= margin - 2:
+        if line.left >= margin - max(2.0, _HANG_SIZES * line.size):
             index = i
     return index
 

@@ -36,6 +36,10 @@ _NUMBERED = re.compile(r"^(?:\(?\d{1,2}[.)）]\s|[(（]\d{1,2}[)）]|[\u2460-\u2
 _ENDS_CLAUSE = re.compile(r"[。．！？!?:：][」』）)]*$")
 _LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?)\]>%\"'’”]$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“/<$~-]")
+# A URL glued to the text before it (`サイト（https://…`), as Japanese sets it, has no space
+# around it: a wrap inside it is no space either. (Latin text sets a URL apart by spaces.)
+_GLUED_URL_END = re.compile(r"[^\s\x00-\x7f]https?://[!-~]*$")
+_URL_GOES_ON = re.compile(r"[\w\-./%?=&#~:+]")
 _MIN_TITLE_RATIO = 1.15  # a title is set this much larger than the body text
 # A title has two letters at least: a drop cap or a chapter number in a huge font is not one.
 _TITLE_WORDS = re.compile(r"[^\W\d_].*[^\W\d_]")
@@ -96,12 +100,13 @@ def join_lines(pages: list[Page], geometries: list[Geometry]) -> list[str]:
         for number, line in enumerate(page.lines):
             pair = (before or geometry, geometry)
             if number == 0 and body and previous is not body[1] and _continues(
-                body[1], line, pair, True
+                body[1], line, pair, True, _is_item(out[body[0]])
             ):
                 # The page ended with a footnote or a caption: the text runs on past it.
                 current = body[0]
                 out[current] = join_text(out[current], line.text, geometry.spaced)
-            elif previous is not None and _continues(previous, line, pair, number == 0):
+            elif previous is not None and _continues(previous, line, pair, number == 0,
+                                                     _is_item(out[current])):
                 out[current] = join_text(out[current], line.text, geometry.spaced)
             else:
                 out.append(_BULLET.sub("- ", line.text))
@@ -114,11 +119,17 @@ def join_lines(pages: list[Page], geometries: list[Geometry]) -> list[str]:
     return [paragraph.replace(SOFT_HYPHEN, "") for paragraph in out]
 
 
+def _is_item(paragraph: str) -> bool:
+    """Is the paragraph a list item, whose lines may hang under its text?"""
+    return bool(_ITEM.match(paragraph) or _NUMBERED.match(paragraph))
+
+
 def _continues(
-    above: Line, below: Line, geometries: tuple[Geometry, Geometry], new_page: bool
+    above: Line, below: Line, geometries: tuple[Geometry, Geometry], new_page: bool,
+    item: bool = False,
 ) -> bool:
     """Is `below` the next line of the paragraph that `above` is part of? (`geometries`: of
-    the pages `above` and `below` are on.)"""
+    the pages `above` and `below` are on; `item`: that paragraph is a list item.)"""
     geometry, next_geometry = geometries
     size = above.size
     if not same_size(above.size, below.size) or _ITEM.match(below.text):
@@ -136,11 +147,12 @@ def _continues(
             return False  # a gap, or a line set somewhere else on the page
     elif below.baseline <= above.baseline:
         return False  # the next column starts at the top, not below
-    hangs = _ITEM.match(above.text) or _NUMBERED.match(above.text)
-    if below.left > next_geometry.margins[next_column] + size / 2 and not (
-        hangs and below.left <= above.left + 2.5 * size
-    ):
-        return False  # indented: a new paragraph (a list item's text may hang, though)
+    # Indented: a new paragraph. An item's text may hang, though, on every line of it and in
+    # the next column or page too: offsets are taken from each line's own column margin.
+    indent = below.left - next_geometry.margins[next_column]
+    above_indent = above.left - geometry.margins[column]
+    if indent > size / 2 and not (item and indent <= above_indent + 2.5 * size):
+        return False
     return _is_full(above, below, geometry, column)
 
 
@@ -162,6 +174,8 @@ def join_text(left: str, right: str, spaced: bool = False) -> str:
     character and a Latin word (never a number: `3割`), the document's habit decides."""
     if left.endswith(SOFT_HYPHEN):  # a word hyphenated at the wrap: whole again
         return left[:-1] + right
+    if _GLUED_URL_END.search(left) and _URL_GOES_ON.match(right):
+        return left + right  # a URL set tight in Japanese text, wrapped inside itself
     if _LATIN_END.search(left) and _LATIN_START.match(right) and not left.endswith(("-", "/")):
         return f"{left} {right}"
     if spaced and (

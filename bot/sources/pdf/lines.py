@@ -3,7 +3,8 @@
 This is the edge that calls PDFium (the caller holds the process-wide lock); everything after
 it (bot/sources/pdf/layout.py) is pure. Characters come in PDFium's order, which is the order
 the page's content draws them: reading order for body text, but headers and footers are often
-drawn first or last, so later stages place them by position, never by order.
+drawn first or last, so later stages place them by position, never by order. A footnote
+marker set as a raised, smaller digit stays in its line as a Unicode superscript (`¹`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,19 @@ from typing import Any
 _BASELINE_SHIFT = 0.5
 # A horizontal jump this many font sizes wide splits a line (columns, a header's two ends).
 _COLUMN_GAP = 3.0
+# A gap this many font sizes wide where the text has no space of its own (PDFium put one in)
+# splits a line too: a table's cells are drawn apart, words are set with their spaces.
+_CELL_GAP = 1.2
 # PDFium reports a hyphen that a typesetter put at a line end, inside a word, as U+0002.
 _BREAK_HYPHEN = 0x02
 SOFT_HYPHEN = "\u00ad"
 _VERTICAL_MIN_LINES = 8
 _SIZE_SAMPLE = 4  # the font size of every fourth character tells a line's size
+# A digit set this much smaller than the text beside it, and raised, is a superscript.
+_SMALLER = 0.9
+_NEAR = 2.0  # font sizes: a superscript sits right after its word, a note body's text after it
+_SUPERSCRIPTS = "0123456789"
+_TO_SUPERSCRIPT = str.maketrans(_SUPERSCRIPTS, "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +149,9 @@ def _read_lines(raw: Any, handle: Any) -> list[Line]:
         # the descent, the same for every character of a font, unlike the glyphs' own boxes.
         get_box(handle, index, box_ref)
         if draft is None or _starts_line(draft, box.left, box.bottom):
+            if draft is not None and _beside(draft, box.left) and _superscript(
+                    draft, char, box, get_size(handle, index)):
+                continue
             if draft is not None and (line := draft.close()):
                 lines.append(line)
             draft = _Draft(box.left, box.right, box.bottom, get_size(handle, index) or 1.0)
@@ -152,12 +164,41 @@ def _read_lines(raw: Any, handle: Any) -> list[Line]:
     return lines
 
 
+def _beside(draft: _Draft, left: float) -> bool:
+    """Only a character right beside the line may be its superscript (so the font size is
+    asked for no other line start)."""
+    return abs(left - draft.right) <= _NEAR * draft.size
+
+
+def _superscript(draft: _Draft, char: str, box: Any, size: float) -> bool:
+    """A footnote marker set as a raised, smaller digit is part of its line, not a line of
+    its own: after its word (`集中¹の`) it joins the line as a superscript; leading a smaller
+    line (a footnote body) the line goes on at the body's baseline. Both come out as Unicode
+    superscripts, which the text stage reads as markers (bot/text/artifacts.py)."""
+    if not draft.size or not size or abs(box.left - draft.right) > max(size, draft.size):
+        return False
+    if (char in _SUPERSCRIPTS and size < _SMALLER * draft.size
+            and 0 < box.bottom - draft.baseline < draft.size):
+        draft.add(char.translate(_TO_SUPERSCRIPT), box.right)
+        return True
+    digits = "".join(draft.chars).strip()
+    if (digits and all(c in _SUPERSCRIPTS for c in digits)
+            and draft.size < _SMALLER * size and 0 < draft.baseline - box.bottom < size):
+        draft.chars = list(digits.translate(_TO_SUPERSCRIPT))
+        draft.baseline, draft.size, draft.sizes = box.bottom, size, {size: 1}
+        draft.add(char, box.right)
+        return True
+    return False
+
+
 def _starts_line(draft: _Draft, left: float, bottom: float) -> bool:
     """Does a character whose box starts at (left, bottom) start a new line after `draft`?"""
     if abs(bottom - draft.baseline) > _BASELINE_SHIFT * draft.size:
         return True
     # Backwards (a new line drawn at the same height elsewhere) or far ahead (another column).
-    return left < draft.right - draft.size or left - draft.right > _COLUMN_GAP * draft.size
+    gap = left - draft.right
+    return (left < draft.right - draft.size or gap > _COLUMN_GAP * draft.size
+            or (draft.generated == len(draft.chars) and gap > _CELL_GAP * draft.size))
 
 
 def _is_cjk(char: str) -> bool:
