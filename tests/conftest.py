@@ -3,6 +3,7 @@ here, before anything imports it: tests never touch the user's real model folder
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -14,6 +15,23 @@ from pathlib import Path
 import pytest
 
 from tests.support.fake_bot_api import FakeBotApi
+
+
+@pytest.fixture(autouse=True)
+def restored_logging() -> Iterator[None]:
+    """The CLI's `main` and `log.configure` set process-wide logging (root handler and level,
+    the libraries' levels): each test gets the state it started with back, so a later test in
+    the same worker that captures the libraries' logs is not silenced by an earlier one."""
+    from bot import log
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in log.THIRD_PARTY}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SEEDS = ROOT.parent / "shared" / "seeds"

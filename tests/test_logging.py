@@ -8,7 +8,6 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -116,21 +115,6 @@ def test_library_request_logs_are_quiet_by_default(folder: Path, api: FakeBotApi
     assert all(LINE.match(line) for line in stderr.splitlines()), stderr
 
 
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    """`log.configure` sets process-wide state: put it back, so later tests in this process
-    (which capture the libraries' logs) see the levels they started with."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    levels = {name: logging.getLogger(name).level for name in log.THIRD_PARTY}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, saved in levels.items():
-        logging.getLogger(name).setLevel(saved)
-
-
-@pytest.mark.usefixtures("restored_logging")
 def test_formatter_blanks_the_token_in_messages_and_tracebacks():
     token = "123456:SECRET-abcdefgh"
     stream = io.StringIO()
