@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.model import SourceInfo
-from bot.sources.html import html_to_text, read_html
 from bot.sources.readers import read_document, read_text
+from bot.sources.web.page import html_to_text, read_html
 
 LEAD = "探査機が小惑星の砂を持ち帰る計画について、機構は来月の打ち上げを発表した。"
 MORE = "打ち上げは南の島の発射場から行われ、到着は三年後になる見込みだという。"

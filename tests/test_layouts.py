@@ -8,9 +8,9 @@ import pytest
 
 from bot.glossary import Glossary
 from bot.pipeline import analyze_text
-from bot.sources.html import html_to_text
 from bot.sources.pdf import pdf_to_text
 from bot.sources.readers import read_text
+from bot.sources.web.page import html_to_text
 from bot.text.clean import clean_text
 from tests.corpus.furnished import lone_stops, nokinsoku_mail
 from tests.corpus.layouts import (

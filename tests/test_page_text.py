@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sources.html_tree import gaiji
 from bot.sources.readers import read_document, read_text
+from bot.sources.web.tree import gaiji
 from bot.text.clean import clean_text
 
 

@@ -13,11 +13,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
-from bot.sources.html import html_to_text
 from bot.sources.pdf import pdf_to_text
 from bot.sources.pdf.furniture import drop_furniture
 from bot.sources.pdf.layout import compose, join_text
 from bot.sources.pdf.lines import Line, Page
+from bot.sources.web.page import html_to_text
 from bot.text.clean import clean_text
 from tests.support.make_pdf import MINCHO
 

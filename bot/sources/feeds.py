@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bot.errors import InputError
 from bot.sources.feed_fields import decode_japanese_feed, entry_date
-from bot.sources.html import html_to_text
+from bot.sources.web.page import html_to_text
 from bot.text.links import safe_link
 
 _ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"

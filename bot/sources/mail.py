@@ -23,7 +23,7 @@ from email.message import EmailMessage, Message
 from bot.errors import InputError
 from bot.model import Reading, SourceInfo
 from bot.sources.encodings import decode_bytes, is_iso2022, text_score
-from bot.sources.html import html_to_text
+from bot.sources.web.page import html_to_text
 
 # A mail has at least one of these; a file with none is not a mail.
 _MAIL_HEADERS = ("from", "to", "subject", "date", "message-id", "mime-version")

@@ -13,11 +13,11 @@ from bot.errors import InputError
 from bot.model import Reading
 from bot.sources.code_elements import strip_code_elements
 from bot.sources.encodings import decode_bytes
-from bot.sources.html import read_html
 from bot.sources.mail import read_mail
 from bot.sources.markdown import read_markdown
-from bot.sources.odt import read_odt
-from bot.sources.office import read_docx
+from bot.sources.office.docx import read_docx
+from bot.sources.office.odt import read_odt
+from bot.sources.web.page import read_html
 
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
-from bot.sources.html_tree import Node, walk
+from bot.sources.web.tree import Node, walk
 
 SKIP_TAGS = frozenset({"head", "script", "style", "nav", "aside", "noscript", "form", "svg",
                        "template", "iframe", "button", "select", "textarea", "object",

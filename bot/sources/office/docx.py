@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.sources.zipped import Package, has_part, open_package, optional_part, parse_part
+from bot.sources.office.package import Package, has_part, open_package, optional_part, parse_part
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"

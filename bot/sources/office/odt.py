@@ -1,6 +1,6 @@
 """OpenDocument text (.odt) → the document's text, headline first. Pure (zip + ElementTree).
 
-Read as a .docx is (see `bot.sources.office`): headings, paragraphs, list items as `- item`,
+Read as a .docx is (see `bot.sources.office.docx`): headings, paragraphs, list items as `- item`,
 table rows with cells joined by ` | `, sections, tracked insertions (deletions live apart, in
 the tracked-changes block, and are not read), ruby base text. Not read: notes, annotations,
 frames (text boxes, images), indexes and tables of contents (they repeat the headings).
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from bot.sources.office import Block, compose_text, table_row
-from bot.sources.zipped import (
+from bot.sources.office.docx import Block, compose_text, table_row
+from bot.sources.office.package import (
     Package,
     has_part,
     open_package,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bot.sources.html_tree import Node, walk
+from bot.sources.web.tree import Node, walk
 
 _MIN_CARDS = 2  # one boxed image link is a figure; two from one template are a set of cards
 

@@ -1,8 +1,8 @@
 """HTML → the page's article text, headline first, and what the page says of itself. Pure
 (stdlib parser, no network, no scripts).
 
-The article is found by structure and prose (`html_body`), the headline, site, URL and date
-by metadata (`page_meta`). Ruby readings (<rt>, <rp>) are never text: `東京<rt>とうきょう`
+The article is found by structure and prose (`web.body`), the headline, site, URL and date
+by metadata (`web.meta`). Ruby readings (<rt>, <rp>) are never text: `東京<rt>とうきょう`
 reads `東京`. A data table (rows of figures and names, no sentence) is no text either.
 
 Lines: one per block element (p, li, h1…, br…). A line break in the page's source inside a
@@ -19,10 +19,10 @@ import unicodedata
 from collections.abc import Callable
 
 from bot.model import Reading, SourceInfo
-from bot.sources.html_body import BLOCK_TAGS, Body, Prose, find_body, measure, visible
-from bot.sources.html_cards import find_cards
-from bot.sources.html_tree import Node, parse_html, walk
-from bot.sources.page_meta import PageFacts, page_meta
+from bot.sources.web.body import BLOCK_TAGS, Body, Prose, find_body, measure, visible
+from bot.sources.web.cards import find_cards
+from bot.sources.web.meta import PageFacts, page_meta
+from bot.sources.web.tree import Node, parse_html, walk
 
 # Inside the article, a block named like page furniture is hidden only when it holds little
 # prose: a share bar, a related-links box. The name never outweighs the text.
@@ -90,7 +90,7 @@ def _hidden(node: Node) -> bool:
 def _furniture(prose: Prose, body: Body, labels: bool = True) -> Callable[[Node], bool]:
     """What to hide inside the article: the invisible, footers, a whole page's headers (an
     article's own header holds its headline), and blocks of links or little-prose blocks
-    named as furniture, or cards (see `html_cards`), when they hold less than half the body's
+    named as furniture, or cards (see `web.cards`), when they hold less than half the body's
     text (more is the body)."""
     found, most = body.found, _PART_OF_BODY * prose.text_chars(body.core)
     cards = find_cards(body.section)

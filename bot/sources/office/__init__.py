@@ -1,0 +1,1 @@
+"""Office documents: Word (.docx) and OpenDocument text (.odt), read from their zip packages."""
