@@ -24,8 +24,9 @@ needs the service itself, e.g. a chat bot whose /digest publishes now:
     asyncio.run(service.run())
 """
 
+from bot.service.reload import Reloader
 from bot.service.requests import Companion, Request, TickHook, TickResult
 from bot.service.service import Service, build_service, run_service
 
-__all__ = ["Companion", "Request", "Service", "TickHook", "TickResult", "build_service",
-           "run_service"]
+__all__ = ["Companion", "Reloader", "Request", "Service", "TickHook", "TickResult",
+           "build_service", "run_service"]

@@ -64,6 +64,14 @@ class Clock:
                                    id=f"digest {value}", coalesce=True,
                                    misfire_grace_time=max(1, round(s.grace_minutes * 60)))
 
+    def replace_jobs(self, config: Config) -> None:
+        """The jobs of `add_jobs` again, for a reloaded configuration (feeds added or gone,
+        other intervals or digest times); a drop's debounce and the settle re-check stay."""
+        for job in self.scheduler.get_jobs():
+            if job.id == "rescan" or job.id.startswith(("feed ", "digest ")):
+                job.remove()
+        self.add_jobs(config)
+
     def arm(self, job_id: str, seconds: float, request: Request) -> None:
         """Post `request` in `seconds`; arming the same job again restarts its wait (so a
         drop is processed once the folder has been quiet that long)."""

@@ -37,6 +37,12 @@ class JobRunner:
         self.stopping = stopping
         self._engine: Translator | None = None  # loaded once, on the first job
 
+    def use(self, config: Config) -> None:
+        """Run the next jobs with `config` (a reload, between jobs)."""
+        if config.translation != self.config.translation:
+            self._engine = None  # loaded again, with the new settings, by the next job
+        self.config = config
+
     def run(self, request: Request) -> RunReport:
         """Do what `request` asks, under the state-file lock; say what was done."""
         config = self.config

@@ -4,6 +4,9 @@ Stopping (SIGTERM, SIGINT, or `stop()`): the job in hand finishes the item it is
 document or feed entry being read, the message being sent) and ends; what it had not reached
 stays new or pending in the state file, so a restart picks it up and repeats nothing. Then
 the scheduler, the watcher and the companions stop, and `run()` returns (exit 0).
+
+SIGHUP (given a Reloader): the configuration is read again before the next job starts, never
+during one, and swapped in if valid (bot/service/reload.py).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bot.errors import ConfigError, KakehashiError
 from bot.publish.telegram import redact
 from bot.service.clock import Clock, catch_up_after
 from bot.service.jobs import JobRunner
+from bot.service.reload import Reloader, reread
 from bot.service.requests import Companion, Request, TickHook, TickResult
 from bot.service.watch import watch_folder
 
@@ -37,8 +41,11 @@ class Service:
 
     def __init__(self, config: Config, run_job: Run, say: Say,
                  companions: Sequence[Companion] = (), on_tick: TickHook | None = None,
-                 stopping: threading.Event | None = None) -> None:
+                 stopping: threading.Event | None = None, reload: Reloader | None = None
+                 ) -> None:
         self.config = config
+        self._reload = reload
+        self._reload_wanted = False
         self._run_job = run_job
         self._say = say
         self._companions = tuple(companions)
@@ -79,6 +86,11 @@ class Service:
         self._stop.set()
         self._wake.set()
 
+    def reload(self) -> None:
+        """Read the configuration again before the next job (event loop thread; SIGHUP)."""
+        self._reload_wanted = True
+        self._wake.set()
+
     def post(self, request: Request,
              future: concurrent.futures.Future[TickResult] | None = None) -> None:
         """Ask for a job (event loop thread); merged with any request not yet started."""
@@ -92,6 +104,8 @@ class Service:
         loop = self._loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stop)
+        if self._reload is not None:
+            loop.add_signal_handler(signal.SIGHUP, self.reload)
         scheduler = self._start_scheduler(loop)
         worker = asyncio.create_task(self._work())
         worker.add_done_callback(lambda _: self.stop())  # a bug in it must not leave us idle
@@ -116,7 +130,7 @@ class Service:
                 task.cancel()
             await asyncio.gather(*others, return_exceptions=True)
             self._executor.shutdown(wait=True)
-            for signum in (signal.SIGTERM, signal.SIGINT):
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)
             self._loop = None
 
@@ -140,6 +154,9 @@ class Service:
             self._wake.clear()
             if self.stopping.is_set():
                 break
+            if self._reload_wanted:  # here no job runs: none sees two configurations
+                self._reload_wanted = False
+                self._reconfigure()
             request, waiters = self._pending, self._waiters
             self._pending, self._waiters = Request(), []
             if request.empty:
@@ -167,6 +184,22 @@ class Service:
         # Stopping cuts short a wait for the lock: said, but not as a failure.
         self._say(f"stopped: {error}" if self.stopping.is_set() else f"error: {error}")
         return TickResult(request.describe(), datetime.now(UTC), error=error)
+
+    def _reconfigure(self) -> None:
+        """Swap in the configuration read again, if valid; say what changed."""
+        assert self._reload is not None
+        found = reread(self.config, self._reload.load)
+        for line in found.lines:
+            self._say(line)
+        if found.config is None:
+            return
+        old, self.config = self.config, found.config
+        self._reload.applied(self.config)
+        if found.reschedules and self._clock is not None:
+            self._clock.replace_jobs(self.config)
+        added = frozenset(self.config.sources.feeds) - frozenset(old.sources.feeds)
+        if added:  # polled now, as at start, not one interval from now
+            self.post(Request(feeds=added, publish=self.config.schedule.mode == "immediate"))
 
     def _after(self, result: TickResult) -> None:
         self.last_tick = result
@@ -219,7 +252,8 @@ class Service:
             nxt = self._clock.next_digest()
             self._say(f"publishing digests at {', '.join(s.digest_times)} ({s.timezone})"
                       + (f"; next at {nxt:%Y-%m-%d %H:%M:%S %Z}" if nxt else ""))
-        self._say("SIGTERM or Ctrl-C stops after the item in hand")
+        self._say("SIGTERM or Ctrl-C stops after the item in hand" + (
+            "; SIGHUP reloads the configuration" if self._reload is not None else ""))
 
 
 def own_files(config: Config) -> tuple[Path, ...]:
@@ -231,10 +265,10 @@ def own_files(config: Config) -> tuple[Path, ...]:
 
 
 def build_service(config: Config, use_cache: bool, say: Say,
-                  companions: Sequence[Companion] = (), on_tick: TickHook | None = None
-                  ) -> Service:
+                  companions: Sequence[Companion] = (), on_tick: TickHook | None = None,
+                  reload: Reloader | None = None) -> Service:
     """The service over the real jobs, after checking the model and the folder (a missing
-    one is an error now, not at each job)."""
+    one is an error now, not at each job); with `reload`, SIGHUP reloads the configuration."""
     from bot.translate.packages import find_package
 
     find_package(config.translation.from_code, config.translation.to_code)
@@ -242,7 +276,8 @@ def build_service(config: Config, use_cache: bool, say: Say,
         raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
     stopping = threading.Event()
     runner = JobRunner(config, use_cache, say, stopping)
-    return Service(config, runner.run, say, companions, on_tick, stopping)
+    reload = None if reload is None else reload.first(runner.use)
+    return Service(config, runner.run, say, companions, on_tick, stopping, reload)
 
 
 def run_service(config: Config, use_cache: bool, say: Say,
