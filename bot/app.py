@@ -34,7 +34,7 @@ from bot.worker import RunReport, run_once
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
     from bot.chat.told import Seen
-    from bot.service import Service, TickResult
+    from bot.service import Reloader, Service, TickResult
 
 if TYPE_CHECKING:
     from bot.translate.index import DownloadProgress
@@ -72,9 +72,10 @@ def say_report(report: RunReport, config: Config, say: Say) -> None:
         say(line)
 
 
-def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
+def run_scheduled(config: Config, use_cache: bool, say: Say,
+                  reload: Reloader | None = None) -> None:
     """`run`: the service (bot/service) until SIGTERM or Ctrl-C; a failed job is reported
-    in one line and the next trigger runs."""
+    in one line and the next trigger runs; with `reload`, SIGHUP reloads the configuration."""
     import asyncio
 
     from bot.service import build_service
@@ -86,7 +87,8 @@ def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
 
         alerts = Alerts()
     service = build_service(config, use_cache, say, on_tick=(
-        None if alerts is None else lambda result: _note_tick(config, alerts, result, say)))
+        None if alerts is None else lambda result: _note_tick(config, alerts, result, say)),
+        reload=reload)
     if telegram.token:
         from bot.chat import run_chat, service_actions
 

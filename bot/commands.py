@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot import log
@@ -22,7 +23,12 @@ if TYPE_CHECKING:
 
 
 def config_from(args: argparse.Namespace) -> Config:
-    config = _logging_from(load_config(getattr(args, "config", None), os.environ), args)
+    return _logging_from(_read_config(args, os.environ), args)
+
+
+def _read_config(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
+    """The file and `environ`, with the command-line path flags on top (no logging set)."""
+    config = load_config(getattr(args, "config", None), environ)
     return override_paths(config, seeds=getattr(args, "seeds", None),
                           out=getattr(args, "out", None), state=getattr(args, "state", None))
 
@@ -43,13 +49,18 @@ def once(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from bot.app import run_scheduled
+    from bot.service import Reloader
 
     config = config_from(args)
     if not args.serve and (args.host or args.port is not None):
         raise UsageError("run: --host and --port need --serve")
     server = _start_serving(args, config) if args.serve else None
+    # SIGHUP reads the file again with the environment of the start (a service's environment
+    # cannot change), and the same flags, which still win over the file.
+    environ = dict(os.environ)
+    reload = Reloader(lambda: _read_config(args, environ), lambda new: _logging_from(new, args))
     try:
-        run_scheduled(config, use_cache=not args.no_cache, say=_say)
+        run_scheduled(config, use_cache=not args.no_cache, say=_say, reload=reload)
     finally:
         if server is not None:
             server.close()
