@@ -32,6 +32,7 @@ def status_lines(config: Config) -> list[str]:
         counts = _read(store.counts, behind) or {}
         documents = _read(store.documents, behind) or []
         failed = _read(store.entries_with_failed_terms, behind) or []
+        checked = _read(lambda: _checked_entries(store), behind) or []
         feeds = _read(store.feeds().failing, behind) or []
         warned = _read(store.feeds().warnings, behind) or []
         outbox = store.outbox()
@@ -58,9 +59,30 @@ def status_lines(config: Config) -> list[str]:
         lines.append("entries with glossary terms not rendered as agreed:")
         lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"
                   for guid, doc, terms, held in failed]
+    if checked:
+        lines.append("checks for editors (recent entries; subscribers see them only with "
+                     "digest.show_checks):")
+        lines += [f"  {guid} {doc}: {notes}" for guid, doc, notes in checked]
     # Feed URLs, documents and Telegram's reasons may quote a URL that carries credentials.
     return [without_credentials(line) for line in lines + _delivery_lines(deliveries,
                                                                             flood_wait)]
+
+
+# Recent entries looked through for checks: the editors' list, not the archive.
+CHECKED_ENTRIES = 50
+_NOTES_SHOWN = 3
+
+
+def _checked_entries(store: Store) -> list[tuple[str, str, str]]:
+    """(guid, document, notes) of recent entries with checks an editor should look at:
+    numbers that changed, glossary terms not rendered as agreed."""
+    found = []
+    for entry in store.recent_entries(CHECKED_ENTRIES):
+        notes = list(entry.warnings)
+        if notes:
+            more = f" (+{len(notes) - _NOTES_SHOWN} more)" if len(notes) > _NOTES_SHOWN else ""
+            found.append((entry.guid, entry.document, "; ".join(notes[:_NOTES_SHOWN]) + more))
+    return found
 
 
 def _read(query: Callable[[], T], behind: int) -> T | None:
