@@ -6,6 +6,7 @@ cache (where it has none, the test is skipped with the reason)."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import zipfile
@@ -63,3 +64,26 @@ def test_the_wheel_installs_and_runs_the_demo_from_anywhere(tmp_path: Path) -> N
                              "out/state.sqlite3"], cwd=elsewhere, capture_output=True,
                             text=True, timeout=60, env=env)
     assert "documents: 5" in status.stdout and "skipped documents" not in status.stdout
+
+
+def test_the_service_install_links_the_venv_to_an_interpreter_outside_root(
+        tmp_path: Path) -> None:
+    """The unit's install step, run for real into a scratch environment: its interpreter
+    must not live under /root or /home (the service user cannot read there)."""
+    header = (ROOT / "deploy" / "kakehashi.service").read_text(encoding="utf-8")
+    line = next(line.lstrip("# ") for line in header.splitlines() if " uv sync " in line)
+    words = shlex.split(line)
+    env = dict(word.split("=", 1) for word in words if "=" in word and not word.startswith("-"))
+    argv = [word for word in words if word not in {f"{k}={v}" for k, v in env.items()}]
+    assert argv[:2] == ["uv", "sync"] and "--python" in argv
+    interpreter = argv[argv.index("--python") + 1]
+    if not Path(interpreter).exists():
+        pytest.skip(f"{interpreter} is not on this machine")
+    synced = uv(*argv[1:], "--offline", "--no-install-project",
+                env={**env, "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv")})
+    assert synced.returncode == 0, synced.stderr[-2000:]
+    linked = (tmp_path / "venv" / "bin" / "python").resolve()
+    assert not linked.is_relative_to("/root") and not linked.is_relative_to("/home"), linked
+    assert linked.is_relative_to(Path(interpreter).resolve().parent)
+    # The locked dependencies were installed for it, not only an empty environment made.
+    assert list((tmp_path / "venv").glob("lib/python3*/site-packages/ctranslate2"))
