@@ -34,7 +34,8 @@ from bot.worker import RunReport, run_once
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
     from bot.chat.told import Seen
-    from bot.service import Service, TickResult
+    from bot.monitor import Monitor
+    from bot.service import Service, TickHook, TickResult
 
 if TYPE_CHECKING:
     from bot.translate.index import DownloadProgress
@@ -72,9 +73,10 @@ def say_report(report: RunReport, config: Config, say: Say) -> None:
         say(line)
 
 
-def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
+def run_scheduled(config: Config, use_cache: bool, say: Say,
+                  monitor: Monitor | None = None) -> None:
     """`run`: the service (bot/service) until SIGTERM or Ctrl-C; a failed job is reported
-    in one line and the next trigger runs."""
+    in one line and the next trigger runs. `monitor` (with --serve) counts every job."""
     import asyncio
 
     from bot.service import build_service
@@ -85,8 +87,12 @@ def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
         from bot.chat.alerts import Alerts
 
         alerts = Alerts()
-    service = build_service(config, use_cache, say, on_tick=(
-        None if alerts is None else lambda result: _note_tick(config, alerts, result, say)))
+    hooks: list[TickHook] = [] if monitor is None else [monitor.on_tick]
+    if alerts is not None:
+        hooks.append(lambda result: _note_tick(config, alerts, result, say))
+    service = build_service(config, use_cache, say, on_tick=_each(hooks) if hooks else None)
+    if monitor is not None:
+        monitor.attach(service)
     if telegram.token:
         from bot.chat import run_chat, service_actions
 
@@ -98,6 +104,14 @@ def run_scheduled(config: Config, use_cache: bool, say: Say) -> None:
         service.add_companion(lambda stop: run_alerts(
             config, alerts, stop, say=say, save=lambda told: _save_told(config, told, say)))
     asyncio.run(service.run())
+
+
+def _each(hooks: list[TickHook]) -> TickHook:
+    """One on_tick that calls every hook in turn."""
+    def call(result: TickResult) -> None:
+        for hook in hooks:
+            hook(result)
+    return call
 
 
 def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say) -> None:

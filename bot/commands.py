@@ -18,6 +18,7 @@ from bot.config import Config, load_config, override_paths
 from bot.errors import ServeError, UsageError
 
 if TYPE_CHECKING:
+    from bot.monitor import Monitor
     from bot.publish.serve import RunningServer
 
 
@@ -47,9 +48,14 @@ def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     if not args.serve and (args.host or args.port is not None):
         raise UsageError("run: --host and --port need --serve")
-    server = _start_serving(args, config) if args.serve else None
+    monitor = None
+    if args.serve:
+        from bot.monitor import Monitor
+
+        monitor = Monitor(config)
+    server = _start_serving(args, config, monitor) if args.serve else None
     try:
-        run_scheduled(config, use_cache=not args.no_cache, say=_say)
+        run_scheduled(config, use_cache=not args.no_cache, say=_say, monitor=monitor)
     finally:
         if server is not None:
             server.close()
@@ -68,14 +74,16 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_serving(args: argparse.Namespace, config: Config) -> RunningServer:
+def _start_serving(args: argparse.Namespace, config: Config,
+                   monitor: Monitor | None = None) -> RunningServer:
     """The HTTP server for OUT/ on the address of the flags, else of the config."""
     from bot.publish.serve import start_server
     from bot.publish.served import private_files
 
     host = args.host or config.serve.host
     port = config.serve.port if args.port is None else args.port
-    server = start_server(config.paths.out, host, port, private_files(config.paths.state))
+    server = start_server(config.paths.out, host, port, private_files(config.paths.state),
+                          monitor)
     _say(f"serving {config.paths.out} at {server.url}")
     return server
 

@@ -63,6 +63,14 @@ class Service:
         """When the next scheduled digest is due; None in immediate mode or when not running."""
         return self._clock.next_digest() if self._clock is not None else None
 
+    def scheduler_state(self) -> str:
+        """"starting", "running" or "stopped": the scheduler that fires the triggers (for
+        /healthz; read from the server's threads, hence only this one attribute read)."""
+        clock = self._clock
+        if clock is None:
+            return "starting"
+        return "running" if clock.scheduler.running else "stopped"
+
     def digest_now(self) -> concurrent.futures.Future[TickResult]:
         """Publish what is pending now (from any thread); the future holds that job's result."""
         if self._loop is None:
