@@ -72,6 +72,9 @@ class Monitor:
                                   ["result"], registry=r)
         self._entries = Counter("kakehashi_entries_translated", "Entries translated",
                                 registry=r)
+        self._sentences = Counter("kakehashi_sentences_translated", "Sentences translated, "
+                                  "by the model or from the translation memory", ["source"],
+                                  registry=r)
         self._published = Counter("kakehashi_articles_published", "Articles in digests",
                                   registry=r)
         self._last_ok = Gauge("kakehashi_last_success_timestamp_seconds",
@@ -87,6 +90,8 @@ class Monitor:
             self._jobs.labels(outcome)
         for result in ("read", "skipped"):
             self._documents.labels(result)
+        for source in ("model", "memory"):
+            self._sentences.labels(source)
 
     def attach(self, service: Scheduled) -> None:
         """Judge this service's scheduler from now on."""
@@ -103,6 +108,8 @@ class Monitor:
             self._documents.labels("skipped").inc(len(report.skipped))
             self._entries.inc(report.entries)
             self._published.inc(report.published)
+            self._sentences.labels("model").inc(report.by_model)
+            self._sentences.labels("memory").inc(report.from_memory)
         if not result.error:
             self._last_ok.set(result.finished.timestamp())
         self._read_state()

@@ -81,6 +81,8 @@ def test_a_working_worker_is_healthy_and_counts_a_dropped_file(tmp_path: Path) -
         assert before[("kakehashi_scheduler_up", ())] == 1
         assert before[("kakehashi_documents_total", (("result", "read"),))] == 1
         assert before[("kakehashi_last_success_timestamp_seconds", ())] > 0
+        assert before[("kakehashi_sentences_translated_total", (("source", "model"),))] > 0
+        assert before[("kakehashi_entries_translated_total", ())] >= 1
         temp = tmp_path / "seeds" / ".drop.tmp"
         temp.write_text((ROOT / "seeds" / "01_web_copy.txt").read_text("utf-8"), "utf-8")
         os.replace(temp, tmp_path / "seeds" / "drop.txt")
