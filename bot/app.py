@@ -79,6 +79,7 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
     in one line and the next trigger runs. `monitor` (with --serve) counts every job."""
     import asyncio
 
+    from bot.heartbeat import Heartbeat
     from bot.service import build_service
 
     telegram = config.telegram
@@ -90,9 +91,12 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
     hooks: list[TickHook] = [] if monitor is None else [monitor.on_tick]
     if alerts is not None:
         hooks.append(lambda result: _note_tick(config, alerts, result, say))
-    service = build_service(config, use_cache, say, on_tick=_each(hooks) if hooks else None)
+    service = build_service(config, use_cache, say, on_tick=_each(hooks))
     if monitor is not None:
         monitor.attach(service)
+    heartbeat = Heartbeat(config, service)
+    hooks.append(heartbeat.on_tick)  # read by the hook at each tick: added after the build
+    service.add_companion(heartbeat.run)
     if telegram.token:
         from bot.chat import run_chat, service_actions
 

@@ -71,6 +71,14 @@ class Service:
             return "starting"
         return "running" if clock.scheduler.running else "stopped"
 
+    def next_runs(self) -> dict[str, datetime]:
+        """Each trigger's next time by job id ("rescan", "feed URL", "digest HH:MM"), for
+        the heartbeat `status` reads."""
+        if self._clock is None:
+            return {}
+        return {job.id: job.next_run_time for job in self._clock.scheduler.get_jobs()
+                if job.next_run_time is not None}
+
     def digest_now(self) -> concurrent.futures.Future[TickResult]:
         """Publish what is pending now (from any thread); the future holds that job's result."""
         if self._loop is None:
@@ -166,7 +174,8 @@ class Service:
         loop = asyncio.get_running_loop()
         try:
             report = await loop.run_in_executor(self._executor, self._run_job, request)
-            return TickResult(request.describe(), datetime.now(UTC), report)
+            return TickResult(request.describe(), datetime.now(UTC), report,
+                              feeds=request.feeds)
         except KakehashiError as exc:
             error = str(exc)
         except Exception as exc:  # a bug: still one line, and the next trigger runs
@@ -174,7 +183,8 @@ class Service:
         error = redact(error, self.config.telegram.token)
         # Stopping cuts short a wait for the lock: said, but not as a failure.
         self._say(f"stopped: {error}" if self.stopping.is_set() else f"error: {error}")
-        return TickResult(request.describe(), datetime.now(UTC), error=error)
+        return TickResult(request.describe(), datetime.now(UTC), error=error,
+                          feeds=request.feeds)
 
     def _after(self, result: TickResult) -> None:
         self.last_tick = result
