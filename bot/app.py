@@ -76,10 +76,11 @@ def say_report(report: RunReport, config: Config, say: Say) -> None:
 def run_scheduled(config: Config, use_cache: bool, say: Say,
                   monitor: Monitor | None = None) -> None:
     """`run`: the service (bot/service) until SIGTERM or Ctrl-C; a failed job is reported
-    in one line and the next trigger runs. `monitor` (with --serve) counts every job."""
+    in one line and the next trigger runs. `monitor` (--serve's, else one of its own) judges
+    the worker for /healthz and systemd's watchdog."""
     import asyncio
 
-    from bot.heartbeat import Heartbeat
+    from bot.monitor import Monitor
     from bot.service import build_service
 
     telegram = config.telegram
@@ -88,15 +89,11 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
         from bot.chat.alerts import Alerts
 
         alerts = Alerts()
-    hooks: list[TickHook] = [] if monitor is None else [monitor.on_tick]
+    hooks: list[TickHook] = []
     if alerts is not None:
         hooks.append(lambda result: _note_tick(config, alerts, result, say))
     service = build_service(config, use_cache, say, on_tick=_each(hooks))
-    if monitor is not None:
-        monitor.attach(service)
-    heartbeat = Heartbeat(config, service)
-    hooks.append(heartbeat.on_tick)  # read by the hook at each tick: added after the build
-    service.add_companion(heartbeat.run)
+    _add_watchers(config, service, monitor or Monitor(config), hooks)
     if telegram.token:
         from bot.chat import run_chat, service_actions
 
@@ -108,6 +105,23 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
         service.add_companion(lambda stop: run_alerts(
             config, alerts, stop, say=say, save=lambda told: _save_told(config, told, say)))
     asyncio.run(service.run())
+
+
+def _add_watchers(config: Config, service: Service, monitor: Monitor,
+                  hooks: list[TickHook]) -> None:
+    """The monitor (/healthz, /metrics), the heartbeat `status` reads, and systemd's notify
+    pings; the hooks list is read at each tick, so adding to it after the build counts."""
+    import os
+
+    from bot.heartbeat import Heartbeat
+    from bot.sdnotify import run_notify
+
+    monitor.attach(service)
+    heartbeat = Heartbeat(config, service)
+    hooks += [monitor.on_tick, heartbeat.on_tick]
+    service.add_companion(heartbeat.run)
+    environ = dict(os.environ)  # read here, at the edge, once
+    service.add_companion(lambda stop: run_notify(environ, lambda: monitor.health().ok, stop))
 
 
 def _each(hooks: list[TickHook]) -> TickHook:

@@ -68,10 +68,12 @@ def test_unit_secrets_restart_and_hardening():
         assert re.search(rf"\b{name}={state}(/|\s|$)", environment), name
 
 
-def test_unit_leaves_liveness_to_healthz():
-    # No sd_notify pings are sent: a WatchdogSec would have systemd kill a working worker.
+def test_unit_waits_for_ready_and_watches_the_pings():
+    # bot/sdnotify.py sends READY=1 and WATCHDOG=1 (tests/test_sdnotify.py): the unit relies on
+    # both, and restarts a worker whose pings stop.
     settings = unit_settings()
-    assert "WatchdogSec" not in settings and settings["Type"] == ["simple"]
+    assert settings["Type"] == ["notify"] and settings["WatchdogSec"] == ["60"]
+    assert settings["Restart"] == ["on-failure"]  # a watchdog timeout counts as a failure
     assert "127.0.0.1:8080/healthz" in UNIT.read_text(encoding="utf-8")
 
 
