@@ -1,6 +1,7 @@
-"""What `run --serve` tells a monitoring system: /healthz (is the worker working?) and
-/metrics (Prometheus text format, from a registry of this service's own: several services
-in one process, as in tests, never share counters).
+"""What `run` tells a monitoring system: /healthz (is the worker working?) and /metrics
+(Prometheus text format, from a registry of this service's own: several services in one
+process, as in tests, never share counters), served with --serve; the same judgement
+decides systemd's watchdog pings (bot/sdnotify.py).
 
 Healthy: the scheduler runs and a job finished within the bound (serve.health_minutes, or
 the larger of 15 min and 3x the longest job interval). Every rescan and feed poll ends in a
@@ -22,11 +23,13 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.config import Config
 from bot.errors import KakehashiError
+from bot.outbox import HELD, PENDING, PREVIEW, REJECTED, SENDING, SENT
 from bot.service.requests import TickResult
 from bot.store import Store
 from bot.worker import TELEGRAM
 
 Now = Callable[[], float]
+STATUSES = (PENDING, SENDING, SENT, REJECTED, HELD, PREVIEW)
 
 
 class Scheduled(Protocol):
@@ -145,8 +148,10 @@ class Monitor:
             return  # nothing written yet: the numbers stay as they were
         try:
             self._failing.set(len(store.feeds().failing()))
-            for status, n in store.outbox().status_counts(TELEGRAM).items():
-                self._messages.labels(status).set(n)
+            counts = store.outbox().status_counts(TELEGRAM)
+            # Every status, 0 included: one that emptied must not keep its last count.
+            for status in dict.fromkeys((*STATUSES, *counts)):
+                self._messages.labels(status).set(counts.get(status, 0))
         except sqlite3.Error:
             pass  # an older schema, or a moment's lock: read again after the next job
         finally:

@@ -175,3 +175,34 @@ def test_the_default_bound_is_three_intervals_or_fifteen_minutes(tmp_path: Path)
     assert health_bound(config) == 90 * 60
     config = load_config(_write(tmp_path, "[schedule]\ninterval_minutes = 1\n"), {})
     assert health_bound(config) == 15 * 60
+
+
+def test_message_counts_follow_the_outbox_down_to_zero(tmp_path: Path) -> None:
+    from bot.store import Store
+
+    clock = [0.0]
+    monitor, _ = monitor_at(clock, tmp_path)
+    store = Store.open(monitor.config.paths.state)
+    try:
+        with store.transaction():
+            digest = store.create_digest(datetime.now(UTC), [])
+            store.outbox().queue(digest, "telegram", ["one", "two"])
+    finally:
+        store.close()
+
+    def messages() -> dict[str, float]:
+        return {s.labels["status"]: s.value
+                for f in text_string_to_metric_families(monitor.metrics()[0].decode())
+                for s in f.samples if s.name == "kakehashi_messages"}
+
+    monitor.on_tick(tick(0.0))
+    assert messages()["pending"] == 2 and messages()["sent"] == 0
+    store = Store.open(monitor.config.paths.state)
+    try:
+        outbox = store.outbox()
+        while (message := outbox.claim_next("telegram", "test", datetime.now(UTC))):
+            outbox.record(message, "telegram", "sent")
+    finally:
+        store.close()
+    monitor.on_tick(tick(1.0))
+    assert messages()["pending"] == 0 and messages()["sent"] == 2
