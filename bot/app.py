@@ -34,7 +34,8 @@ from bot.worker import RunReport, run_once
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
     from bot.chat.told import Seen
-    from bot.service import Reloader, Service, TickResult
+    from bot.monitor import Monitor
+    from bot.service import Reloader, Service, TickHook, TickResult
 
 if TYPE_CHECKING:
     from bot.translate.index import DownloadProgress
@@ -73,11 +74,14 @@ def say_report(report: RunReport, config: Config, say: Say) -> None:
 
 
 def run_scheduled(config: Config, use_cache: bool, say: Say,
-                  reload: Reloader | None = None) -> None:
+                  monitor: Monitor | None = None, reload: Reloader | None = None) -> None:
     """`run`: the service (bot/service) until SIGTERM or Ctrl-C; a failed job is reported
-    in one line and the next trigger runs; with `reload`, SIGHUP reloads the configuration."""
+    in one line and the next trigger runs. `monitor` (--serve's, else one of its own) judges
+    the worker for /healthz and systemd's watchdog; with `reload`, SIGHUP reloads the
+    configuration."""
     import asyncio
 
+    from bot.monitor import Monitor
     from bot.service import build_service
 
     telegram = config.telegram
@@ -86,9 +90,11 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
         from bot.chat.alerts import Alerts
 
         alerts = Alerts()
-    service = build_service(config, use_cache, say, on_tick=(
-        None if alerts is None else lambda result: _note_tick(config, alerts, result, say)),
-        reload=reload)
+    hooks: list[TickHook] = []
+    if alerts is not None:
+        hooks.append(lambda result: _note_tick(config, alerts, result, say))
+    service = build_service(config, use_cache, say, on_tick=_each(hooks), reload=reload)
+    _add_watchers(config, service, monitor or Monitor(config), hooks)
     if telegram.token:
         from bot.chat import run_chat, service_actions
 
@@ -100,6 +106,31 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
         service.add_companion(lambda stop: run_alerts(
             config, alerts, stop, say=say, save=lambda told: _save_told(config, told, say)))
     asyncio.run(service.run())
+
+
+def _add_watchers(config: Config, service: Service, monitor: Monitor,
+                  hooks: list[TickHook]) -> None:
+    """The monitor (/healthz, /metrics), the heartbeat `status` reads, and systemd's notify
+    pings; the hooks list is read at each tick, so adding to it after the build counts."""
+    import os
+
+    from bot.heartbeat import Heartbeat
+    from bot.sdnotify import run_notify
+
+    monitor.attach(service)
+    heartbeat = Heartbeat(config, service)
+    hooks += [monitor.on_tick, heartbeat.on_tick]
+    service.add_companion(heartbeat.run)
+    environ = dict(os.environ)  # read here, at the edge, once
+    service.add_companion(lambda stop: run_notify(environ, lambda: monitor.health().ok, stop))
+
+
+def _each(hooks: list[TickHook]) -> TickHook:
+    """One on_tick that calls every hook in turn."""
+    def call(result: TickResult) -> None:
+        for hook in hooks:
+            hook(result)
+    return call
 
 
 def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say) -> None:

@@ -19,6 +19,7 @@ from bot.config import Config, load_config, override_paths
 from bot.errors import ServeError, UsageError
 
 if TYPE_CHECKING:
+    from bot.monitor import Monitor
     from bot.publish.serve import RunningServer
 
 
@@ -54,13 +55,19 @@ def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     if not args.serve and (args.host or args.port is not None):
         raise UsageError("run: --host and --port need --serve")
-    server = _start_serving(args, config) if args.serve else None
+    monitor = None
+    if args.serve:
+        from bot.monitor import Monitor
+
+        monitor = Monitor(config)
+    server = _start_serving(args, config, monitor) if args.serve else None
     # SIGHUP reads the file again with the environment of the start (a service's environment
     # cannot change), and the same flags, which still win over the file.
     environ = dict(os.environ)
     reload = Reloader(lambda: _read_config(args, environ), lambda new: _logging_from(new, args))
     try:
-        run_scheduled(config, use_cache=not args.no_cache, say=_say, reload=reload)
+        run_scheduled(config, use_cache=not args.no_cache, say=_say, monitor=monitor,
+                      reload=reload)
     finally:
         if server is not None:
             server.close()
@@ -79,14 +86,16 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_serving(args: argparse.Namespace, config: Config) -> RunningServer:
+def _start_serving(args: argparse.Namespace, config: Config,
+                   monitor: Monitor | None = None) -> RunningServer:
     """The HTTP server for OUT/ on the address of the flags, else of the config."""
     from bot.publish.serve import start_server
     from bot.publish.served import private_files
 
     host = args.host or config.serve.host
     port = config.serve.port if args.port is None else args.port
-    server = start_server(config.paths.out, host, port, private_files(config.paths.state))
+    server = start_server(config.paths.out, host, port, private_files(config.paths.state),
+                          monitor)
     _say(f"serving {config.paths.out} at {server.url}")
     return server
 

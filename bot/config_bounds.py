@@ -50,6 +50,7 @@ BOUNDS = (
     Bound("schedule.grace_minutes", 0, 1440),
     Bound("schedule.poll_seconds", 0, DAY_SECONDS, above=True),
     Bound("schedule.debounce_seconds", 0, 3600),
+    Bound("serve.health_minutes", 0, YEAR_MINUTES),  # 0: the automatic bound
 )
 
 

@@ -154,6 +154,9 @@ class ServeConfig:
     # put a reverse proxy (TLS) in front, or set "0.0.0.0" to face the network directly.
     host: str = "127.0.0.1"
     port: int = 8080
+    # /healthz answers 503 once no job has finished for this long (minutes); 0: the larger of
+    # 15 min and 3x the longest job interval (a rescan or a feed poll always ends a job).
+    health_minutes: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,13 @@ class Outbox:
         ).fetchone()
         return float(row[0] or 0.0)
 
+    def status_counts(self, channel: str) -> dict[str, int]:
+        """How many messages stand in each status (for /metrics)."""
+        rows = self._conn.execute(
+            "SELECT status, count(*) FROM deliveries WHERE channel=? GROUP BY status",
+            (channel,))
+        return {status: int(n) for status, n in rows}
+
     def attention(self, channel: str) -> list[Delivery]:
         """Rejected, held and claimed messages, oldest first (for `status`)."""
         rows = self._conn.execute(

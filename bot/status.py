@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from bot.config import Config
+from bot.heartbeat import worker_lines
 from bot.outbox import HELD, REJECTED, SENDING, Delivery
 from bot.store import Store
 from bot.urls import without_credentials
@@ -23,8 +24,10 @@ T = TypeVar("T")
 
 def status_lines(config: Config) -> list[str]:
     """What the state file holds, for `kakehashi status` (never waits for the job lock)."""
+    worker = worker_lines(config.paths.state)
     if not config.paths.state.exists():
-        return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)"]
+        return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)",
+                *map(without_credentials, worker)]
     # Read only: an older state file is shown as far as its schema goes, never upgraded here.
     store = Store.open_read_only(config.paths.state, older=True)
     try:
@@ -44,6 +47,7 @@ def status_lines(config: Config) -> list[str]:
     if behind:
         lines.append(f"schema: older by {behind} step(s), shown as far as it goes; the next "
                      "'kakehashi once' (or job of 'run') upgrades it")
+    lines += worker
     lines += [f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()]
     problems = [d for d in documents if d[2] != "done"]
     if problems:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from bot.publish.web import INDEX_NAME, WEB_DIRS, write_web
 from bot.render import public_site, render_telegram
 from bot.store import Store
 from bot.translate.engine import Translator
+from bot.translate.memory import CachedTranslator
 
 TELEGRAM = "telegram"
 UNCERTAIN_DETAIL = "uncertain: may have arrived"
@@ -48,6 +49,10 @@ class RunReport:
     published: int = 0  # articles in the digest
     waiting: int = 0  # articles pending before the run began (released ones, say)
     held: int = 0  # articles held back by glossary.strict after the run, awaiting release
+    # Sentences the model translated and those the translation memory already held (both 0
+    # when translation.cache is off: nothing counts them then).
+    by_model: int = 0
+    from_memory: int = 0
 
 
 def run_once(
@@ -77,6 +82,13 @@ def report_of(ingested: IngestReport, store: Store, digest_id: int | None = None
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
                      digest_id, tuple(outputs or ()), ingested.unsettled, published, waiting,
                      store.counts()["held"])
+
+
+def with_sentences(report: RunReport, translator: Translator) -> RunReport:
+    """`report` with what the translation memory counted during the job (for /metrics)."""
+    if not isinstance(translator, CachedTranslator):
+        return report
+    return replace(report, by_model=translator.misses, from_memory=translator.hits)
 
 
 def publish(

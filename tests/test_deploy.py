@@ -6,6 +6,7 @@ commands are what these tests run."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -65,6 +66,15 @@ def test_unit_secrets_restart_and_hardening():
     environment = " ".join(settings["Environment"])
     for name in ("ARGOS_PACKAGES_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         assert re.search(rf"\b{name}={state}(/|\s|$)", environment), name
+
+
+def test_unit_waits_for_ready_and_watches_the_pings():
+    # bot/sdnotify.py sends READY=1 and WATCHDOG=1 (tests/test_sdnotify.py): the unit relies on
+    # both, and restarts a worker whose pings stop.
+    settings = unit_settings()
+    assert settings["Type"] == ["notify"] and settings["WatchdogSec"] == ["60"]
+    assert settings["Restart"] == ["on-failure"]  # a watchdog timeout counts as a failure
+    assert "127.0.0.1:8080/healthz" in UNIT.read_text(encoding="utf-8")
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None,
@@ -128,12 +138,26 @@ def test_container_start_installs_the_model_from_the_file_and_serves(
         status, body, headers = get(url + "feed.xml")
         assert status == 200 and b"<rss" in body
         assert headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+        check = run_healthcheck(url)
+        assert check.returncode == 0 and check.stdout.startswith("ok: "), check
         process.send_signal(signal.SIGTERM)  # exec: the worker itself gets it
         stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     assert "installed translate-ja_en" in stdout
     assert (tmp_path / "home" / "packages" / "translate-ja_en-1_1").is_dir()
     assert "digest #1 published" in stderr and "Traceback" not in stderr
+
+
+def run_healthcheck(url: str) -> subprocess.CompletedProcess[str]:
+    """The Containerfile's HEALTHCHECK command, as the runtime runs it, against URL's port."""
+    recipe = (DEPLOY / "Containerfile").read_text(encoding="utf-8")
+    found = re.search(r"^HEALTHCHECK .*? CMD (\[.*\])$", recipe, re.MULTILINE)
+    assert found is not None
+    argv = json.loads(found.group(1))
+    assert argv[0] == "python"
+    port = url.rsplit(":", 1)[1].strip("/")
+    return subprocess.run([sys.executable, *argv[1:]], capture_output=True, text=True,
+                          env={**os.environ, "KAKEHASHI_PORT": port}, timeout=30)
 
 
 def test_container_start_without_model_file_says_where_to_mount_it(tmp_path: Path):

@@ -24,11 +24,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.errors import ServeError
 from bot.publish.rss import FEED_NAME
 from bot.publish.served import TYPES, is_served, read_served, request_parts
+
+if TYPE_CHECKING:
+    from bot.monitor import Monitor
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.BAD_REQUEST)
             return
         server = cast(_Server, self.server)
+        if parts in (["healthz"], ["metrics"]):
+            self._monitoring(parts[0], server.monitor)
+            return
         found = read_served(server.out, parts, server.denied) if is_served(parts) else None
         if found is None:
             self._error(HTTPStatus.NOT_FOUND)
@@ -134,6 +140,25 @@ class _Handler(BaseHTTPRequestHandler):
             body = _gzipped(body)
             self.send_header("Content-Encoding", "gzip")
         self._send_body(body, kind, page=name.endswith(".html"))
+
+    def _monitoring(self, name: str, monitor: Monitor | None) -> None:
+        """/healthz and /metrics; without a worker (`serve`) there is only the server to
+        judge, and nothing to count."""
+        if monitor is None:
+            if name == "metrics":
+                self._error(HTTPStatus.NOT_FOUND)
+                return
+            status, body, kind = HTTPStatus.OK, b"serving\n", "text/plain; charset=utf-8"
+        elif name == "healthz":
+            health = monitor.health()
+            status = HTTPStatus.OK if health.ok else HTTPStatus.SERVICE_UNAVAILABLE
+            body, kind = health.text.encode(), "text/plain; charset=utf-8"
+        else:
+            status = HTTPStatus.OK
+            body, kind = monitor.metrics()
+        self.send_response(status)
+        self.send_header("Cache-Control", "no-store")
+        self._send_body(body, kind)
 
     def _send_body(self, body: bytes, kind: str, page: bool = False) -> None:
         self.send_header("Content-Type", kind)
@@ -179,10 +204,12 @@ def _printable(text: str, limit: int = 300) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, out: Path, denied: tuple[Path, ...]) -> None:
+    def __init__(self, host: str, port: int, out: Path, denied: tuple[Path, ...],
+                 monitor: Monitor | None = None) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.out = out
         self.denied = denied
+        self.monitor = monitor
         super().__init__((host, port), _Handler)
 
     def server_bind(self) -> None:
@@ -226,12 +253,14 @@ class RunningServer:
         self.close()
 
 
-def start_server(out: Path, host: str, port: int, denied: Iterable[Path] = ()) -> RunningServer:
-    """Serve OUT on host:port (0 = any free port) from a background thread.
+def start_server(out: Path, host: str, port: int, denied: Iterable[Path] = (),
+                 monitor: Monitor | None = None) -> RunningServer:
+    """Serve OUT on host:port (0 = any free port) from a background thread; with `monitor`
+    (`run --serve`), /healthz and /metrics speak for the worker.
 
     Raises ServeError (one line) when the address cannot be listened on."""
     try:
-        server = _Server(host, port, out, tuple(denied))
+        server = _Server(host, port, out, tuple(denied), monitor)
     except (OSError, ValueError, UnicodeError) as exc:  # bind/DNS refusal, or a garbled host
         reason = getattr(exc, "strerror", None) or str(exc)
         hint = " (another server holds it: stop it or choose another --port)" if (

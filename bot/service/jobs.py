@@ -21,7 +21,7 @@ from bot.store import Store
 from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
-from bot.worker import RunReport, deliver, ingest_new, publish, report_of
+from bot.worker import RunReport, deliver, ingest_new, publish, report_of, with_sentences
 
 Say = Callable[[str], None]
 
@@ -55,7 +55,7 @@ class JobRunner:
                 translator = self._translator(store)
                 job = Ingest(config, store, glossary, translator, datetime.now(UTC), self.say,
                              self.stopping.is_set)
-                report = self._run(request, job)
+                report = with_sentences(self._run(request, job), translator)
             finally:
                 store.close()
         for line in job_lines(report, request, config):

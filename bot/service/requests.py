@@ -53,6 +53,7 @@ class TickResult:
     finished: datetime
     report: RunReport | None = None
     error: str = ""
+    feeds: frozenset[str] = frozenset()  # the feeds this job polled (for status)
 
 
 TickHook = Callable[[TickResult], None]

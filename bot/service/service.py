@@ -70,6 +70,22 @@ class Service:
         """When the next scheduled digest is due; None in immediate mode or when not running."""
         return self._clock.next_digest() if self._clock is not None else None
 
+    def scheduler_state(self) -> str:
+        """"starting", "running" or "stopped": the scheduler that fires the triggers (for
+        /healthz; read from the server's threads, hence only this one attribute read)."""
+        clock = self._clock
+        if clock is None:
+            return "starting"
+        return "running" if clock.scheduler.running else "stopped"
+
+    def next_runs(self) -> dict[str, datetime]:
+        """Each trigger's next time by job id ("rescan", "feed URL", "digest HH:MM"), for
+        the heartbeat `status` reads."""
+        if self._clock is None:
+            return {}
+        return {job.id: job.next_run_time for job in self._clock.scheduler.get_jobs()
+                if job.next_run_time is not None}
+
     def digest_now(self) -> concurrent.futures.Future[TickResult]:
         """Publish what is pending now (from any thread); the future holds that job's result."""
         if self._loop is None:
@@ -175,7 +191,8 @@ class Service:
         loop = asyncio.get_running_loop()
         try:
             report = await loop.run_in_executor(self._executor, self._run_job, request)
-            return TickResult(request.describe(), datetime.now(UTC), report)
+            return TickResult(request.describe(), datetime.now(UTC), report,
+                              feeds=request.feeds)
         except KakehashiError as exc:
             error = str(exc)
         except Exception as exc:  # a bug: still one line, and the next trigger runs
@@ -183,7 +200,8 @@ class Service:
         error = redact(error, self.config.telegram.token)
         # Stopping cuts short a wait for the lock: said, but not as a failure.
         self._say(f"stopped: {error}" if self.stopping.is_set() else f"error: {error}")
-        return TickResult(request.describe(), datetime.now(UTC), error=error)
+        return TickResult(request.describe(), datetime.now(UTC), error=error,
+                          feeds=request.feeds)
 
     def _reconfigure(self) -> None:
         """Swap in the configuration read again, if valid; say what changed."""
