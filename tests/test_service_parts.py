@@ -27,8 +27,7 @@ from bot.service import Request, Service, TickResult
 from bot.service import service as service_module
 from bot.service.clock import catch_up_after, last_digest_time
 from bot.service.jobs import JobRunner, job_lines
-from bot.service.service import own_files
-from bot.service.watch import filesystem_type, wanted, watch_method
+from bot.service.watch import filesystem_type, own_files, wanted, watch_method
 from bot.worker import RunReport
 from tests.reliability.helpers import write_good
 

@@ -18,7 +18,6 @@ import signal
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bot.config import Config
@@ -28,7 +27,7 @@ from bot.service.clock import Clock, catch_up_after
 from bot.service.jobs import JobRunner
 from bot.service.reload import Reloader, reread
 from bot.service.requests import Companion, Request, TickHook, TickResult
-from bot.service.watch import watch_folder
+from bot.service.watch import own_files, watch_folder
 
 Say = Callable[[str], None]
 Run = Callable[[Request], Any]  # a job: runs on the worker thread
@@ -272,14 +271,6 @@ class Service:
                       + (f"; next at {nxt:%Y-%m-%d %H:%M:%S %Z}" if nxt else ""))
         self._say("SIGTERM or Ctrl-C stops after the item in hand" + (
             "; SIGHUP reloads the configuration" if self._reload is not None else ""))
-
-
-def own_files(config: Config) -> tuple[Path, ...]:
-    """What the worker itself writes, should it live inside the watched folder: its changes
-    must not trigger jobs (each job writes the state file: it would never rest)."""
-    state = config.paths.state.resolve()
-    return (config.paths.out.resolve(), state, *(
-        state.with_name(state.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")))
 
 
 def build_service(config: Config, use_cache: bool, say: Say,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import ScheduleConfig
+from bot.config import Config, ScheduleConfig
 from bot.sources.folder import IGNORED_NAMES, IGNORED_SUFFIXES
 
 if TYPE_CHECKING:
@@ -129,3 +129,10 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
 
+
+def own_files(config: Config) -> tuple[Path, ...]:
+    """What the worker itself writes, should it live inside the watched folder: its changes
+    must not trigger jobs (each job writes the state file: it would never rest)."""
+    state = config.paths.state.resolve()
+    return (config.paths.out.resolve(), state, *(
+        state.with_name(state.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")))
