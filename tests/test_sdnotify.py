@@ -15,6 +15,7 @@ import pytest
 
 from bot.sdnotify import notify, watchdog_seconds
 from tests.conftest import ROOT
+from tests.support.serving import logged
 
 
 def received(sock: socket.socket, wanted: str, process: subprocess.Popen[bytes],
@@ -40,23 +41,15 @@ def test_run_says_ready_pings_the_watchdog_and_says_stopping(tmp_path: Path) -> 
         sock.bind(address)
         sock.settimeout(0.5)
         env = {**os.environ, "NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000"}
-        log = (tmp_path / "run.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--seeds", str(seeds), "--out",
-             str(tmp_path / "out"), "--state", str(tmp_path / "state.sqlite3")],
-            cwd=ROOT, env=env, stdout=log, stderr=log)
-        try:
+        argv = [sys.executable, "-m", "bot", "run", "--seeds", str(seeds), "--out",
+                str(tmp_path / "out"), "--state", str(tmp_path / "state.sqlite3")]
+        with logged(argv, ROOT, tmp_path / "run.log", env) as process:
             assert received(sock, "READY=1", process)[0] == "READY=1"
             received(sock, "WATCHDOG=1", process)
             received(sock, "WATCHDOG=1", process)  # again: pings go on while healthy
             process.send_signal(signal.SIGTERM)
             received(sock, "STOPPING=1", process)
             assert process.wait(timeout=60) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            log.close()
 
 
 def test_nothing_is_sent_outside_systemd_and_the_period_is_ours_only() -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import ROOT, run_cli
 from tests.support.http_server import Route, serve
+from tests.support.serving import logged
 
 EMPTY_FEED = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
               b"<title>t</title><link>http://example.org/</link><description>d</description>"
@@ -42,11 +43,9 @@ def test_status_shows_the_running_worker_its_last_job_and_what_comes_next(
             '[schedule]\nmode = "scheduled"\ndigest_times = ["08:00"]\ntimezone = "UTC"\n'
             "interval_minutes = 60\n", encoding="utf-8")
         where = ["--config", str(config), "--state", str(state)]
-        log = (tmp_path / "run.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--seeds", str(seeds),
-             "--out", str(tmp_path / "out"), *where], cwd=ROOT, stdout=log, stderr=log)
-        try:
+        argv = [sys.executable, "-m", "bot", "run", "--seeds", str(seeds),
+                "--out", str(tmp_path / "out"), *where]
+        with logged(argv, ROOT, tmp_path / "run.log") as process:
             def status() -> str:
                 return run_cli("status", *where).stdout
 
@@ -63,11 +62,6 @@ def test_status_shows_the_running_worker_its_last_job_and_what_comes_next(
             assert polled and ", next poll 20" in polled[0], lines
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=60) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            log.close()
     after = run_cli("status", *where)
     assert after.returncode == 0
     assert "worker: not running (no heartbeat" in after.stdout

@@ -39,6 +39,20 @@ def started(argv: list[str], cwd: Path, env: Mapping[str, str] | None = None,
             process.communicate()
 
 
+@contextmanager
+def logged(argv: list[str], cwd: Path, log_path: Path, env: Mapping[str, str] | None = None
+           ) -> Iterator[subprocess.Popen[bytes]]:
+    """ARGV running with its output in LOG_PATH; killed if the block leaves it running."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=log)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
     """Status, body and headers of a GET, error statuses included."""
     request = urllib.request.Request(url, headers=headers or {})
