@@ -54,3 +54,10 @@ def test_page_date_comes_after_the_articles_own_and_before_the_files():
         "2024-12-04", "page")
     front = date_analyses([_analysis(BODY)], "2024年10月1日\n" + BODY, "2024-12-10")
     assert front[0].article.source.published == "2024-10-01"
+
+
+def test_front_matter_is_read_as_page_metadata_is():
+    md = ("---\ndate: 2024-13-45\ncanonical: https://user:pass@example.org/rail/1\n---\n"
+          + BODY)
+    reading = read_document("note.md", md.encode())
+    assert reading.source == SourceInfo(url="https://example.org/rail/1")  # no such date

@@ -7,6 +7,7 @@ import re
 import tomllib
 
 from bot.model import Reading, SourceInfo
+from bot.sources.web.meta import clean_url, iso_date
 
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S", re.MULTILINE)
 # An inline link or image: its target may hold balanced parentheses, two levels deep
@@ -40,18 +41,12 @@ def read_markdown(text: str) -> Reading:
     """Markdown → a Reading: the text (see `markdown_to_text`), and the front matter's date
     and canonical URL where it gives them."""
     meta, _ = split_front_matter(text)
-    url = meta.get("canonical") or meta.get("url") or ""
-    source = SourceInfo(url=url if url.startswith(("http://", "https://")) else "",
-                        published=_iso_date(meta.get("date", "")))
-    if source.published:
-        source = SourceInfo(url=source.url, published=source.published, published_from="page")
+    # Read as a web page's metadata is: http(s) only, no credentials; a real date. The date
+    # part alone: a post's time of day in front matter is rarely more than a guess.
+    published = iso_date(meta.get("date", ""))[:10]
+    source = SourceInfo(url=clean_url(meta.get("canonical") or meta.get("url") or ""),
+                        published=published, published_from="page" if published else "")
     return Reading(markdown_to_text(text), source)
-
-
-def _iso_date(value: str) -> str:
-    """The date part of a front matter date (2024-12-04, 2024-12-04T19:23:00+09:00), or ""."""
-    match = re.match(r"(\d{4}-\d{2}-\d{2})(?:[T ]|$)", value.strip())
-    return match[1] if match else ""
 
 
 def markdown_to_text(text: str) -> str:
