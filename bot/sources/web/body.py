@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate, pairwise
 
+from bot.sources.web.cards import find_cards
 from bot.sources.web.tree import Node, walk
 
 SKIP_TAGS = frozenset({"head", "script", "style", "nav", "aside", "noscript", "form", "svg",
@@ -186,6 +188,12 @@ class Body:
     section: Node
     core: Node
     found: bool
+
+    @cached_property
+    def cards(self) -> frozenset[int]:
+        """The ids of the cards in the section (see `web.cards`): found once a page, for its
+        text and its dateline alike."""
+        return frozenset(find_cards(self.section))
 
 
 def find_body(root: Node, prose: Prose) -> Body:

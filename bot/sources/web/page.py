@@ -20,7 +20,6 @@ from collections.abc import Callable
 
 from bot.model import Reading, SourceInfo
 from bot.sources.web.body import BLOCK_TAGS, Body, Prose, find_body, measure, visible
-from bot.sources.web.cards import find_cards
 from bot.sources.web.meta import PageFacts, page_meta
 from bot.sources.web.tree import Node, parse_html, walk
 
@@ -93,7 +92,6 @@ def _furniture(prose: Prose, body: Body, labels: bool = True) -> Callable[[Node]
     named as furniture, or cards (see `web.cards`), when they hold less than half the body's
     text (more is the body)."""
     found, most = body.found, _PART_OF_BODY * prose.text_chars(body.core)
-    cards = find_cards(body.section)
 
     def hide(node: Node) -> bool:
         if not visible(node):
@@ -105,7 +103,7 @@ def _furniture(prose: Prose, body: Body, labels: bool = True) -> Callable[[Node]
         text = prose.text_chars(node)
         if text > most:
             return False
-        if id(node) in cards or _data_table(node, prose):
+        if id(node) in body.cards or _data_table(node, prose):
             return True
         if node.tag in _LINK_LISTS and text >= _LINK_LIST_MIN and \
                 prose.link_count(node) >= _LINK_LIST_LINKS and _mostly_links(node, prose, labels):
