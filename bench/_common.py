@@ -23,7 +23,7 @@ def sample_files(with_shared: bool = True) -> list[Path]:
 def sample_sentences(count: int) -> list[str]:
     """`count` distinct Japanese sentences from the bundled seeds (numbered to stay distinct)."""
     from bot.glossary import Glossary
-    from bot.pipeline import analyze_text
+    from bot.run.pipeline import analyze_text
     from bot.sources.readers import read_text
 
     pool: list[str] = []

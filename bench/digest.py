@@ -136,9 +136,9 @@ def main() -> None:
         print(f"skipped: the sample documents are not at {SEEDS}")
         return
     from bot.config import Config
+    from bot.core.model import Document
     from bot.glossary import glossary_for, normalize_term
-    from bot.model import Document
-    from bot.pipeline import analyze_text, translate_document
+    from bot.run.pipeline import analyze_text, translate_document
     from bot.sources.readers import read_text
     from bot.text.summarize import article_shape
 

@@ -22,7 +22,7 @@ from _common import median_time, sample_files
 def read_all(files: list[Path]) -> int:
     from bot.config import Config
     from bot.glossary import Glossary
-    from bot.pipeline import analyze_text
+    from bot.run.pipeline import analyze_text
     from bot.sources.readers import read_text
 
     summary = Config().digest.summary_sentences
@@ -33,7 +33,7 @@ def read_all(files: list[Path]) -> int:
 def rescan(folder: Path, state: Path) -> int:
     """What a run does before reading anything: scan, then compare with the stat index."""
     from bot.sources.folder import scan_folder, unseen
-    from bot.store import Store
+    from bot.state.store import Store
 
     store = Store.open(state)
     try:
@@ -48,7 +48,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     from bot.sources.folder import scan_folder
-    from bot.store import Store
+    from bot.state.store import Store
 
     files = sample_files()
     articles = read_all(files)

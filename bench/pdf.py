@@ -86,7 +86,7 @@ def judge(text: str, expected: list[str]) -> tuple[float, int]:
     """(share of the source's sentences found whole, sentences and titles holding furniture:
     the running header, a footer's page number or a contents entry)."""
     from bot.glossary import Glossary
-    from bot.pipeline import analyze_text
+    from bot.run.pipeline import analyze_text
 
     analyses = analyze_text(text, Glossary(), 3, hard_wrapped=True)
     found = {s.removeprefix("- ") for a in analyses for s in a.sentences}

@@ -4,7 +4,7 @@
         [--growth 50,100,200,400] [--growth-rounds 3] [--glossary shipped|none]
         [--tokenizer calibrated|test] [--pieces-per-char 0.53] [--package DIR]
 
-In-process: the same calls `kakehashi once` makes (`bot.worker.run_once` with the shipped
+In-process: the same calls `kakehashi once` makes (`bot.run.worker.run_once` with the shipped
 glossary, the translation memory in a new state file, so nothing is cached, and the engine
 built from the config), on a folder of generated documents whose titles and sentences are
 all distinct (bench/support.py), so no dedup and no memory saves model work. The model is a
@@ -55,13 +55,13 @@ from support import (
 )
 
 STAGES = {
-    "read": [("bot.ingest", "read_bytes"), ("bot.ingest", "read_text")],
-    "clean_split": [("bot.pipeline", "clean_text"), ("bot.pipeline", "split_articles"),
-                    ("bot.pipeline", "split_sentences")],
-    "summarise": [("bot.pipeline", "choose_summary")],
-    "translate": [("bot.stream", "translate_works")],
-    "render": [("bot.worker", "build_digest"), ("bot.worker", "render_telegram")],
-    "publish": [("bot.worker", "write_feed"), ("bot.worker", "deliver")],
+    "read": [("bot.run.ingest", "read_bytes"), ("bot.run.ingest", "read_text")],
+    "clean_split": [("bot.run.pipeline", "clean_text"), ("bot.run.pipeline", "split_articles"),
+                    ("bot.run.pipeline", "split_sentences")],
+    "summarise": [("bot.run.pipeline", "choose_summary")],
+    "translate": [("bot.run.stream", "translate_works")],
+    "render": [("bot.run.worker", "build_digest"), ("bot.run.worker", "render_telegram")],
+    "publish": [("bot.run.worker", "write_feed"), ("bot.run.worker", "deliver")],
 }
 OUTPUT_RATIO = 1.2
 
@@ -70,13 +70,13 @@ def run_pipeline(package: Path, folder: Path, beam: int, glossary: str) -> dict[
     """One `once` over folder/seeds into a new state file; stage times and model counts."""
     from translate import load
 
-    import bot.pipeline
+    import bot.run.pipeline
     from bot.config import Config, PathsConfig, SourcesConfig, TranslationConfig
     from bot.glossary import Glossary, glossary_for
-    from bot.store import Store
+    from bot.run.worker import run_once
+    from bot.state.store import Store
     from bot.translate.engine import CTranslate2Translator
     from bot.translate.memory import CachedTranslator
-    from bot.worker import run_once
 
     config = Config(paths=PathsConfig(seeds=folder / "seeds", out=folder / "out",
                                       state=folder / "state.sqlite3"),
@@ -95,18 +95,18 @@ def run_pipeline(package: Path, folder: Path, beam: int, glossary: str) -> dict[
     store = Store.open(config.paths.state)
     meter = Meter(CTranslate2Translator(load(package), config.translation))
     rounds = Rounds(CachedTranslator(meter, store), meter)
-    enforce = bot.pipeline.translate_with_terms
+    enforce = bot.run.pipeline.translate_with_terms
 
     def new_round(*args: Any) -> Any:
         meter.round = 0  # each window's enforcement starts with its first form
         return enforce(*args)
 
-    bot.pipeline.translate_with_terms = new_round  # type: ignore[assignment]
+    bot.run.pipeline.translate_with_terms = new_round  # type: ignore[assignment]
     try:
         terms = glossary_for(config) if glossary == "shipped" else Glossary()
         report = run_once(config, store, terms, rounds)  # type: ignore[arg-type]
     finally:
-        bot.pipeline.translate_with_terms = enforce
+        bot.run.pipeline.translate_with_terms = enforce
         for module, attr, fn in saved:
             setattr(module, attr, fn)
         store.close()

@@ -69,9 +69,9 @@ def make_text(shape: str, size: int, terms: list[str]) -> bytes:
 def run_path(data: bytes, shape: str, glossary: Any, translator: Any,
              marks: dict[str, float] | None = None) -> int:
     """The ingest path for one document; returns how many entries it made."""
-    from bot.ingest import require_japanese
-    from bot.model import Document
-    from bot.pipeline import analyze_text, article_key, text_key, translate_document
+    from bot.core.model import Document
+    from bot.run.ingest import require_japanese
+    from bot.run.pipeline import analyze_text, article_key, text_key, translate_document
     from bot.sources.readers import read_text
     from bot.text.safe import safe_text
 
@@ -162,9 +162,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     from bot.config import Config
+    from bot.core.resources import resource_dir
     from bot.glossary import glossary_for
     from bot.glossary.formats import read_entries
-    from bot.resources import resource_dir
 
     glossary = glossary_for(Config())
     terms = sorted({e.ja for e in read_entries([resource_dir("glossary")])})

@@ -52,7 +52,7 @@ def sample_texts(folder: Path) -> list[str]:
 def sentence_pool(folder: Path) -> list[str]:
     """Prose sentences of the sample documents that have a clause break."""
     from bot.glossary import Glossary
-    from bot.pipeline import analyze_text
+    from bot.run.pipeline import analyze_text
     from bot.sources.readers import is_hard_wrapped, read_text
 
     pool: list[str] = []

@@ -108,7 +108,7 @@ def main() -> int:
 
 
 def run_all(info: Any, sentences: list[str], repeats: int, beam: int, tmp: Path) -> None:
-    from bot.store import Store
+    from bot.state.store import Store
     from bot.translate.memory import CachedTranslator
 
     engine, argos = engine_for(info, beam), ArgosStyle(info, beam)

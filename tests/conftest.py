@@ -22,7 +22,7 @@ def restored_logging() -> Iterator[None]:
     """The CLI's `main` and `log.configure` set process-wide logging (root handler and level,
     the libraries' levels): each test gets the state it started with back, so a later test in
     the same worker that captures the libraries' logs is not silenced by an earlier one."""
-    from bot import log
+    from bot.cli import log
 
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

@@ -34,12 +34,12 @@ from bot.chat.alerts import (
 )
 from bot.chat.told import save_told
 from bot.config import Config, TelegramConfig, validated
-from bot.model import Entry, Pair, SourceInfo, Term
-from bot.outbox import HELD as HELD_STATUS
-from bot.outbox import REJECTED, Message
-from bot.store import Store
-from bot.worker import TELEGRAM as CHANNEL
-from bot.worker import RunReport
+from bot.core.model import Entry, Pair, SourceInfo, Term
+from bot.run.worker import TELEGRAM as CHANNEL
+from bot.run.worker import RunReport
+from bot.state.outbox import HELD as HELD_STATUS
+from bot.state.outbox import REJECTED, Message
+from bot.state.store import Store
 from tests.support.fake_bot_api import FakeBotApi, Fault
 
 PUBLIC, ADMIN = "@kakehashi_public", "-100777"

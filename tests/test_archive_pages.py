@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import FeedConfig
+from bot.publish.render import article_path, source_path
 from bot.publish.rss import write_feed
 from bot.publish.web import write_web
-from bot.render import article_path, source_path
 from tests.support.pages import broken_links, parse_html5
 from tests.support.site import NOW, SITE, hostile_entry, news_entry, report_entry
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.render import article_path
+from bot.publish.render import article_path
 from tests.conftest import run_cli
 from tests.support.browser import Browser, find_chromium
 from tests.support.site import hostile_entry, news_entry, report_entry, write_sample_site

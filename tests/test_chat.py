@@ -150,7 +150,7 @@ def test_stop_shuts_the_bot_down_promptly_while_a_poll_is_open(api: FakeBotApi,
 
 def test_rejected_token_ends_the_bot_with_a_clear_error(api: FakeBotApi, calls: Calls,
                                                         tmp_path: Path):
-    from bot.errors import PublishError
+    from bot.core.errors import PublishError
 
     config = chat_config(api, tmp_path / "state.sqlite3", token="999999:WRONG-secret-token")
     running = BotThread(config, calls.actions)

@@ -18,9 +18,9 @@ from bot.chat.replies import (
     preformatted,
 )
 from bot.config import Config, FeedConfig, TelegramConfig, load_config
-from bot.errors import ConfigError, StoreError
-from bot.outbox import PREVIEW, REJECTED, SENT, Message
-from bot.store import Store
+from bot.core.errors import ConfigError, StoreError
+from bot.state.outbox import PREVIEW, REJECTED, SENT, Message
+from bot.state.store import Store
 from tests.support.telegram_html import telegram_html_problems
 
 

@@ -15,9 +15,9 @@ import pytest
 from bot.chat import service_actions
 from bot.chat.replies import NO_DIGEST
 from bot.config import Config
-from bot.model import Entry, Pair, SourceInfo, Term
-from bot.status import status_lines
-from bot.store import Store
+from bot.core.model import Entry, Pair, SourceInfo, Term
+from bot.state.status import status_lines
+from bot.state.store import Store
 from tests.conftest import ROOT, run_cli
 from tests.support.chat_bot import ADMIN, CHANNEL, READER, BotThread, Calls, chat_config
 from tests.support.fake_bot_api import FakeBotApi
@@ -152,7 +152,7 @@ def test_webhook_mode_answers_posted_updates_with_the_secret_only(api: FakeBotAp
 
 
 def test_webhook_port_in_use_is_a_clear_config_error(api: FakeBotApi, tmp_path: Path):
-    from bot.errors import ConfigError
+    from bot.core.errors import ConfigError
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

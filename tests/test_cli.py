@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli.main import build_parser, main
 from tests.conftest import ROOT, argos_env, run_cli
 
 
@@ -53,7 +53,7 @@ def test_help_does_not_import_heavy_libraries():
     result = run_cli("--help", env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert result.returncode == 0
     imported = set(re.findall(r"\|\s+([\w.]+)$", result.stderr, re.MULTILINE))
-    assert "bot.cli" in imported
+    assert "bot.cli.main" in imported
     for heavy in ("ctranslate2", "telegram", "feedparser", "argostranslate", "jinja2"):
         assert heavy not in imported
 
@@ -138,12 +138,12 @@ def test_inspect_bad_file_is_a_one_line_error(tmp_path: Path):
 def test_an_unexpected_failure_is_one_line_unless_debugging(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ):
-    import bot.status
+    import bot.state.status
 
     def broken(config: object) -> list[str]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(bot.status, "status_lines", broken)
+    monkeypatch.setattr(bot.state.status, "status_lines", broken)
     monkeypatch.delenv("KAKEHASHI_DEBUG", raising=False)
     assert main(["status", "--state", str(tmp_path / "s.sqlite3")]) == 70
     assert capsys.readouterr().err == ("kakehashi: internal error: RuntimeError: boom (run again "
@@ -156,8 +156,8 @@ def test_an_unexpected_failure_is_one_line_unless_debugging(
 def test_a_busy_state_file_is_waited_for_then_reported(tmp_path: Path):
     import sqlite3
 
-    from bot.errors import StoreError
-    from bot.store import Store
+    from bot.core.errors import StoreError
+    from bot.state.store import Store
 
     state = tmp_path / "s.sqlite3"
     Store.open(state).close()
@@ -189,7 +189,7 @@ def test_release_messages_needs_keys_or_all(tmp_path: Path):
         f"kakehashi: error: release: no state file at {state} (run 'kakehashi once' first, "
         "or give --state)\n")
     assert list(tmp_path.iterdir()) == []
-    from bot.store import Store
+    from bot.state.store import Store
 
     Store.open(tmp_path / "s.sqlite3").close()
     result = run_cli("release", "--messages", "--all", "--state", state)
@@ -197,7 +197,7 @@ def test_release_messages_needs_keys_or_all(tmp_path: Path):
 
 
 def test_status_does_not_create_a_lock_file(tmp_path: Path):
-    from bot.store import Store
+    from bot.state.store import Store
 
     state = tmp_path / "s.sqlite3"
     Store.open(state).close()

@@ -145,7 +145,7 @@ def test_run_and_a_manual_once_send_each_message_once(api: FakeBotApi, tmp_path:
 
 def test_a_fresh_state_file_opened_by_several_processes_at_once(tmp_path: Path):
     state = tmp_path / "state.sqlite3"
-    script = "import sys; from bot.store import Store; Store.open(sys.argv[1]).close()"
+    script = "import sys; from bot.state.store import Store; Store.open(sys.argv[1]).close()"
     processes = [subprocess.Popen([sys.executable, "-c", script, str(state)], cwd=ROOT,
                                   stderr=subprocess.PIPE, text=True) for _ in range(4)]
     results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else "") for p in processes]
@@ -153,7 +153,7 @@ def test_a_fresh_state_file_opened_by_several_processes_at_once(tmp_path: Path):
         if process.stderr:
             process.stderr.close()
     assert [code for code, _ in results] == [0] * 4, results
-    from bot.store import MIGRATIONS
+    from bot.state.store import MIGRATIONS
 
     with sqlite3.connect(state) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config, override_paths
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from tests.conftest import ROOT, run_cli
 
 
@@ -97,7 +97,7 @@ def test_every_number_a_section_holds_has_a_bound() -> None:
     from dataclasses import fields
 
     from bot.config import Config
-    from bot.config_bounds import BOUNDS
+    from bot.config.bounds import BOUNDS
 
     bounded = {bound.key for bound in BOUNDS} | {"telegram.webhook_port", "serve.port"}
     numbers = {f"{section.name}.{f.name}" for section in fields(Config)

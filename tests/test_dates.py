@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.model import Analysis, Article, SourceInfo
+from bot.core.model import Analysis, Article, SourceInfo
 from bot.text.dates import article_date, date_analyses, document_date, line_date, opening_date
 
 LATEST = date(2026, 11, 26)

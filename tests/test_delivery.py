@@ -171,7 +171,8 @@ def test_a_job_gives_up_waiting_with_one_line(tmp_path: Path):
 def test_a_lock_left_by_a_killed_process_is_not_in_the_way(tmp_path: Path):
     make_folder(tmp_path)
     state = tmp_path / "state.sqlite3"
-    script = ("import sys, time; from pathlib import Path; from bot.lock import hold_state_lock\n"
+    script = ("import sys, time; from pathlib import Path\n"
+              "from bot.state.lock import hold_state_lock\n"
               "with hold_state_lock(Path(sys.argv[1]), 0):\n"
               "    print('held', flush=True); time.sleep(60)\n")
     holder = subprocess.Popen([sys.executable, "-c", script, str(state)], cwd=ROOT,

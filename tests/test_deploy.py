@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import commands
-from bot.cli import build_parser
+from bot.cli import commands
+from bot.cli.main import build_parser
 from tests.conftest import ROOT, argos_env, run_cli
 from tests.support.serving import get, started, wait_for
 
@@ -69,8 +69,8 @@ def test_unit_secrets_restart_and_hardening():
 
 
 def test_unit_waits_for_ready_and_watches_the_pings():
-    # bot/sdnotify.py sends READY=1 and WATCHDOG=1 (tests/test_sdnotify.py): the unit relies on
-    # both, and restarts a worker whose pings stop.
+    # bot/service/sdnotify.py sends READY=1 and WATCHDOG=1 (tests/test_sdnotify.py): the unit
+    # relies on both, and restarts a worker whose pings stop.
     settings = unit_settings()
     assert settings["Type"] == ["notify"] and settings["WatchdogSec"] == ["60"]
     assert settings["Restart"] == ["on-failure"]  # a watchdog timeout counts as a failure

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.diskfull import disk_full_reported
-from bot.errors import StoreError
-from bot.lock import hold_state_lock
-from bot.store import Store
+from bot.core.errors import StoreError
+from bot.state.diskfull import disk_full_reported
+from bot.state.lock import hold_state_lock
+from bot.state.store import Store
 from tests.conftest import run_cli
 from tests.reliability.helpers import write_good
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.encodings import decode_bytes
 from bot.sources.readers import read_text
 from tests.support.encodings import to_cp50220

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import TranslationConfig
-from bot.store import Store
+from bot.state.store import Store
 from bot.translate.engine import (
     CTranslate2Translator,
     _clean_output,

@@ -75,7 +75,7 @@ def test_glossary_lint_into_a_closed_pipe(tmp_path: Path):
 def test_status_into_a_closed_pipe(tmp_path: Path):
     from datetime import UTC, datetime
 
-    from bot.store import Store
+    from bot.state.store import Store
 
     state = tmp_path / "s.sqlite3"
     store = Store.open(state)
@@ -119,7 +119,7 @@ def test_release_of_an_unknown_guid_names_it_and_releases_nothing(tmp_path: Path
 
 
 def test_release_of_an_unknown_message_names_it(tmp_path: Path):
-    from bot.store import Store
+    from bot.state.store import Store
 
     Store.open(tmp_path / "s.sqlite3").close()
     result = run_cli("release", "--messages", "7:1", "#8:2", *state_args(tmp_path))

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import load_config
-from bot.config_rules import load_zone
-from bot.errors import ConfigError
+from bot.config.rules import load_zone
+from bot.core.errors import ConfigError
 from bot.sources.feed_fields import entry_date
 from bot.sources.feeds import FeedState, FetchResult, poll_feed
 from bot.text.links import safe_link

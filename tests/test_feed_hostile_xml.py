@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.feeds import parse_feed
 from tests.support.feed_polling import REFUSED, RSS_TYPE, make_rss, poll_route
 from tests.support.http_server import Route

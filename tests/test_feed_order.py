@@ -14,9 +14,9 @@ import html5lib
 from lxml import etree
 
 from bot.config import FeedConfig
-from bot.model import SourceInfo
+from bot.core.model import SourceInfo
+from bot.publish.render_feed import distinct_times
 from bot.publish.rss import write_feed
-from bot.render_feed import distinct_times
 from tests.support.site import NOW, SITE, hostile_entry, news_entry, report_entry
 
 ATOM = "{http://www.w3.org/2005/Atom}link"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bot.config import Config, SourcesConfig
 from bot.glossary import Glossary
-from bot.ingest import Ingest, IngestReport, ingest_feeds
-from bot.store import Store
+from bot.run.ingest import Ingest, IngestReport, ingest_feeds
+from bot.state.store import Store
 from tests.support.http_server import Route, serve
 from tests.support.slow_server import silent_server
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.folder import (
     MAX_DEPTH,
     FolderScan,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.glossary import Glossary, load_glossary
 from bot.glossary.formats import read_entries
 from bot.glossary.lint import lint_entries

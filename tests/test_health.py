@@ -18,9 +18,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import load_config
-from bot.monitor import Monitor, health_bound
+from bot.run.worker import RunReport
+from bot.service.monitor import Monitor, health_bound
 from bot.service.requests import TickResult
-from bot.worker import RunReport
 from tests.conftest import ROOT
 from tests.support import serving
 from tests.support.serving import get
@@ -178,7 +178,7 @@ def test_the_default_bound_is_three_intervals_or_fifteen_minutes(tmp_path: Path)
 
 
 def test_message_counts_follow_the_outbox_down_to_zero(tmp_path: Path) -> None:
-    from bot.store import Store
+    from bot.state.store import Store
 
     clock = [0.0]
     monitor, _ = monitor_at(clock, tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.model import SourceInfo
+from bot.core.model import SourceInfo
 from bot.sources.readers import read_document, read_text
 from bot.sources.web.page import html_to_text, read_html
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 import pytest
 
 from bot.glossary import Glossary
-from bot.pipeline import analyze_text
+from bot.run.pipeline import analyze_text
 from bot.sources.pdf import pdf_to_text
 from bot.sources.readers import read_text
 from bot.sources.web.page import html_to_text

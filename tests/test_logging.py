@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import log
+from bot.cli import log
 from tests.conftest import ROOT, argos_env, run_cli
 from tests.support.fake_bot_api import FakeBotApi
 

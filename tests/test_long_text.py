@@ -6,10 +6,10 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.core.model import Document
 from bot.glossary import Glossary
 from bot.glossary.enforce import ENFORCED, translate_with_terms
-from bot.model import Document
-from bot.pipeline import analyze_text, translate_document
+from bot.run.pipeline import analyze_text, translate_document
 from bot.text.bound import MAX_SENTENCE_CHARS, bound_title, cut_sentence
 
 GLOSSARY = Glossary.from_pairs([("カザフスタン", "Kazakhstan"), ("一帯一路", "Belt and Road")])

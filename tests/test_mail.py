@@ -14,9 +14,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.glossary import Glossary
-from bot.pipeline import analyze_text
+from bot.run.pipeline import analyze_text
 from bot.sources.readers import read_document
 
 SUBJECT = "【物流だより】貨物駅の積み替え時間が半分に"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.glossary import Glossary
-from bot.pipeline import analyze_text
+from bot.run.pipeline import analyze_text
 from bot.text.articles import split_articles
 from bot.text.artifacts import ARTICLE_BREAK
 from bot.text.clean import clean_text

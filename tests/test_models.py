@@ -85,7 +85,7 @@ def test_bad_package_is_refused_and_nothing_is_left(
 
 
 def test_wrong_language_pair_is_named(tiny_package: Path, tmp_path: Path):
-    from bot.errors import ModelError
+    from bot.core.errors import ModelError
     from bot.translate.packages import install_from_file
 
     with zipfile.ZipFile(tiny_package) as zf:

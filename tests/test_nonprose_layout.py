@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.glossary import Glossary
-from bot.pipeline import analyze_text
+from bot.run.pipeline import analyze_text
 from bot.sources.readers import read_text
 from bot.text.clean import clean_text
 from bot.text.sentences import split_sentences

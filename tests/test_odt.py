@@ -22,9 +22,9 @@ from odf.text import (
     TrackedChanges,
 )
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.glossary import Glossary
-from bot.pipeline import analyze_text
+from bot.run.pipeline import analyze_text
 from bot.sources.readers import read_date, read_document, read_text
 from tests.support.office import (
     HEADLINE,

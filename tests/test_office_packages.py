@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.folder import read_bytes, walk_folder
 from bot.sources.readers import read_date, read_document, read_text
 from tests.conftest import run_cli

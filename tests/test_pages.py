@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.model import SourceInfo
+from bot.core.model import SourceInfo
 from tests.corpus.pages import (
     PAGES,
     PAGES_DIR,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.pdf import NO_TEXT_LAYER, pdf_to_text
 from tests.support.make_pdf import GOTHIC, make_japanese_pdf, wrap_japanese
 
@@ -144,7 +144,7 @@ def test_bad_pdfs_print_nothing():
     # input and a good one, and both of its streams must stay empty.
     script = (
         "import sys\n"
-        "from bot.errors import InputError\n"
+        "from bot.core.errors import InputError\n"
         "from bot.sources.pdf import pdf_to_text\n"
         "from tests.test_pdf import bad_inputs, make_japanese_pdf, PAGE_TWO\n"
         "for data, _ in bad_inputs().values():\n"
@@ -222,7 +222,7 @@ def test_pages_with_nothing_but_page_numbers_are_refused_with_a_reason():
 
 def test_the_sample_newsletter_reads_as_two_articles_of_whole_sentences():
     from bot.glossary import Glossary
-    from bot.pipeline import analyze_text
+    from bot.run.pipeline import analyze_text
     from bot.sources.readers import is_hard_wrapped, read_text
 
     name = "05_newsletter.pdf"

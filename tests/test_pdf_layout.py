@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from bot.glossary import Glossary
-from bot.pipeline import analyze_text
+from bot.run.pipeline import analyze_text
 from bot.sources.readers import read_text
 from bot.text.clean import normalize
 from bot.text.sentences import split_sentences

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.pdf import PdfLimits, pdf_to_text
 from tests.conftest import run_cli
 from tests.reliability.helpers import feed_titles, normalized, write_good

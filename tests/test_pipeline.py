@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from bot.app import inspect_file
+from bot.cli.app import inspect_file
 from bot.config import Config, PathsConfig
 from bot.publish.preview import preview_body
 from tests.conftest import ROOT, run_cli

@@ -5,7 +5,7 @@ are text, not an extractor's garbage."""
 from __future__ import annotations
 
 from bot.glossary import Glossary
-from bot.pipeline import analyze_text
+from bot.run.pipeline import analyze_text
 from bot.text.articles import split_articles
 from bot.text.artifacts import is_garbage
 from bot.text.clean import clean_text

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.digest import build_digest
+from bot.core.model import Document
 from bot.glossary import Glossary
-from bot.model import Document
-from bot.pipeline import analyze_text, translate_document
-from bot.render import render_telegram
+from bot.publish.render import render_telegram
+from bot.run.digest import build_digest
+from bot.run.pipeline import analyze_text, translate_document
 from bot.text.prose import Kind, is_prose, opens_section, sentence_kind
 from bot.text.sentences import is_prose as is_prose_beside_the_splitter
 from bot.text.summarize import Budget, article_shape, choose_summary

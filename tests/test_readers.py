@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.readers import read_text
 
 JAPANESE = (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.model import Analysis, Article, SourceInfo
-from bot.pipeline import with_document_source
+from bot.core.model import Analysis, Article, SourceInfo
+from bot.run.pipeline import with_document_source
 from bot.sources.readers import read_document
 from bot.text.dates import date_analyses
 

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 
 from bot.config import FeedConfig
-from bot.model import Digest, Entry, Pair, SourceInfo
-from bot.render import render_feed, render_telegram
+from bot.core.model import Digest, Entry, Pair, SourceInfo
+from bot.publish.render import render_feed, render_telegram
 from tests.support.telegram_html import telegram_html_problems
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ import pytest
 from lxml import etree
 
 from bot.config import FeedConfig
-from bot.model import Digest, Entry, Pair, SourceInfo, Term
-from bot.render import render_feed, render_telegram
-from bot.store import Store
+from bot.core.model import Digest, Entry, Pair, SourceInfo, Term
+from bot.publish.render import render_feed, render_telegram
+from bot.state.store import Store
 from bot.text.safe import display_name, is_lossless, safe_text
 from tests.support.telegram_html import telegram_html_problems
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sdnotify import notify, watchdog_seconds
+from bot.service.sdnotify import notify, watchdog_seconds
 from tests.conftest import ROOT
 from tests.support.serving import logged
 

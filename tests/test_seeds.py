@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import inspect_file
+from bot.cli.app import inspect_file
 from bot.config import Config
 
 TITLES = {

@@ -21,12 +21,12 @@ import httpx
 import pytest
 
 from bot.config import load_config
-from bot.errors import ConfigError, ServeError
-from bot.lock import hold_state_lock
+from bot.core.errors import ConfigError, ServeError
 from bot.publish.files import write_atomic
 from bot.publish.serve import RunningServer, start_server
 from bot.publish.served import private_files
-from bot.store import Store
+from bot.state.lock import hold_state_lock
+from bot.state.store import Store
 from tests.support.site import write_sample_site
 
 SECRET = "outside OUT: must never be served"

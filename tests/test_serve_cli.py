@@ -14,7 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from bot.store import Store
+from bot.state.store import Store
 from tests.conftest import ROOT, run_cli
 from tests.support import serving
 from tests.support.serving import get, wait_for

@@ -21,14 +21,14 @@ from bot.config import (
     load_config,
     validated,
 )
-from bot.config_rules import parse_clock
-from bot.errors import ConfigError
+from bot.config.rules import parse_clock
+from bot.core.errors import ConfigError
+from bot.run.worker import RunReport
 from bot.service import Request, Service, TickResult
 from bot.service import service as service_module
 from bot.service.clock import catch_up_after, last_digest_time
 from bot.service.jobs import JobRunner, job_lines
 from bot.service.watch import filesystem_type, own_files, wanted, watch_method
-from bot.worker import RunReport
 from tests.reliability.helpers import write_good
 
 TOKYO = ZoneInfo("Asia/Tokyo")

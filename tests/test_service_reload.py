@@ -13,11 +13,11 @@ import feedparser
 import pytest
 
 from bot.config import Config, load_config
-from bot.config_sections import ScheduleConfig, SourcesConfig
-from bot.errors import ConfigError
+from bot.config.sections import ScheduleConfig, SourcesConfig
+from bot.core.errors import ConfigError
+from bot.run.worker import RunReport
 from bot.service import Reloader, Request, Service
 from bot.service.reload import changed_keys, reread
-from bot.worker import RunReport
 from tests.reliability.helpers import Paths, drop_file, good_doc, write_config
 from tests.support.fake_bot_api import FakeBotApi
 from tests.test_service import running, stop, telegram_env, wait_until

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import inspect_file
+from bot.cli.app import inspect_file
 from bot.config import Config
-from bot.errors import InputError
-from bot.ingest import require_japanese
+from bot.core.errors import InputError
+from bot.run.ingest import require_japanese
 from bot.sources.code_elements import strip_code_elements
 from bot.sources.encodings import decode_bytes
 from bot.sources.feeds import FeedState, FetchResult, poll_feed

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.model import Entry, Pair, SourceInfo
-from bot.store import Store
+from bot.core.model import Entry, Pair, SourceInfo
+from bot.state.store import Store
 from tests.conftest import run_cli
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

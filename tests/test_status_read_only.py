@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import MIGRATIONS, Store
+from bot.state.store import MIGRATIONS, Store
 from tests.conftest import run_cli
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import StoreError
-from bot.model import Entry, Pair, SourceInfo, Term
-from bot.outbox import Message
-from bot.store import MIGRATIONS, Store
+from bot.core.errors import StoreError
+from bot.core.model import Entry, Pair, SourceInfo, Term
+from bot.state.outbox import Message
+from bot.state.store import MIGRATIONS, Store
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

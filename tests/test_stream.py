@@ -13,18 +13,18 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, PathsConfig, SourcesConfig, TranslationConfig
+from bot.core.model import Document
+from bot.core.resources import resource_dir
 from bot.glossary import Glossary
 from bot.glossary.enforce import usable_forms
-from bot.ingest import Ingest, IngestReport, ingest_feeds
-from bot.model import Document
-from bot.pipeline import Work, analyze_text
-from bot.resources import resource_dir
-from bot.store import Store
-from bot.stream import TranslationStream
+from bot.run.ingest import Ingest, IngestReport, ingest_feeds
+from bot.run.pipeline import Work, analyze_text
+from bot.run.stream import TranslationStream
+from bot.run.worker import run_once
+from bot.state.store import Store
 from bot.translate.engine import CTranslate2Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import PackageInfo
-from bot.worker import run_once
 from tests.conftest import ROOT
 from tests.support.corpus import make_article, write_documents
 from tests.support.http_server import Route, serve

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import DigestConfig, load_config
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
+from bot.core.model import Document
 from bot.glossary import Glossary
-from bot.model import Document
-from bot.pipeline import analyze_text, translate_document
+from bot.run.pipeline import analyze_text, translate_document
 from bot.text.prose import is_prose
 from bot.text.summarize import Budget, article_shape, choose_summary, opens_with_reference
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.errors import ConfigError
-from bot.model import Digest, Entry, Pair
-from bot.render import render_telegram
-from bot.render_telegram import clip_units, telegram_length, units
+from bot.core.errors import ConfigError
+from bot.core.model import Digest, Entry, Pair
+from bot.publish.render import render_telegram
+from bot.publish.render_telegram import clip_units, telegram_length, units
 from tests.support.site import NOW, SITE, news_entry, report_entry
 from tests.support.telegram_html import telegram_html_problems
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, TelegramConfig, validated
-from bot.errors import PublishError
-from bot.outbox import HELD, PENDING, SENT
+from bot.core.errors import PublishError
 from bot.publish.telegram import backoff_delay
-from bot.store import Store
-from bot.worker import TELEGRAM
-from bot.worker import deliver as worker_deliver
+from bot.run.worker import TELEGRAM
+from bot.run.worker import deliver as worker_deliver
+from bot.state.outbox import HELD, PENDING, SENT
+from bot.state.store import Store
 from tests.support.fake_bot_api import FakeBotApi, Fault
 
 CHAT = "@kakehashi_retry"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.core.model import Article
 from bot.glossary import Glossary
-from bot.model import Article
 from bot.text.articles import split_articles
 from bot.text.clean import clean_text
 from bot.text.numbers import check_numbers, japanese_numbers

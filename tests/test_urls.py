@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.chat.alerts import FEED, Event, format_batch
-from bot.entry_json import dump_entry, load_entry
-from bot.model import Entry, Pair, SourceInfo
-from bot.urls import shown_source, without_credentials
+from bot.core.model import Entry, Pair, SourceInfo
+from bot.core.urls import shown_source, without_credentials
+from bot.state.entry_json import dump_entry, load_entry
 
 
 @pytest.mark.parametrize(("text", "shown"), [

@@ -16,16 +16,16 @@ from html5lib.html5parser import ParseError
 from lxml import etree
 
 from bot.config import FeedConfig
-from bot.model import Digest
+from bot.core.model import Digest
 from bot.publish.preview import preview_body, write_preview
-from bot.publish.web import write_web
-from bot.render import (
+from bot.publish.render import (
     article_path,
     public_site,
     render_feed,
     render_telegram,
     source_path,
 )
+from bot.publish.web import write_web
 from bot.text.links import safe_link
 from tests.conftest import run_cli
 from tests.support.pages import broken_links, parse_html5
@@ -274,7 +274,7 @@ def test_render_keeps_links_through_the_uri_filter():
 def test_recent_digests_hold_every_entry_the_feed_shows():
     from dataclasses import replace
 
-    from bot.store import Store
+    from bot.state.store import Store
 
     store = Store.open(":memory:")
     try:

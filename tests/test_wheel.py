@@ -56,7 +56,7 @@ def test_the_wheel_installs_and_runs_the_demo_from_anywhere(tmp_path: Path) -> N
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "digest #1 published" in demo.stderr
     assert (elsewhere / "out" / "feed.xml").read_text(encoding="utf-8").count("<item>") >= 5
-    where = subprocess.run([str(venv / "bin" / "python"), "-c", "from bot.resources import "
+    where = subprocess.run([str(venv / "bin" / "python"), "-c", "from bot.core.resources import "
                             "resource_dir; print(resource_dir('glossary'))"], cwd=elsewhere,
                            capture_output=True, text=True, timeout=60, env=env)
     assert Path(where.stdout.strip()).is_relative_to(venv), where  # not the checkout's

@@ -71,7 +71,7 @@ def test_status_tells_a_worker_that_was_killed_from_one_that_runs(tmp_path: Path
     import json
     import socket
 
-    from bot.heartbeat import beat_path
+    from bot.state.heartbeat import beat_path
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # its pid names no process now

@@ -30,8 +30,8 @@ def service_actions(config: Config, digest_now: Callable[[], object],
                     say: Callable[[str], None] = _quiet) -> ChatActions:
     """The actions of a running service: status and release as the CLI does them, and
     `digest_now` (the service's thread-safe "publish pending articles now")."""
-    from bot.release import release_entries
-    from bot.status import status_lines
+    from bot.state.release import release_entries
+    from bot.state.status import status_lines
 
     def publish_now() -> str:
         result = digest_now()

@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.chat.told import Seen, seen_from_keys
 from bot.config import Config, TelegramConfig
+from bot.core.urls import without_credentials
 from bot.publish.telegram import open_bot, redact
-from bot.urls import without_credentials
 
 if TYPE_CHECKING:
-    from bot.store import Store
-    from bot.worker import RunReport
+    from bot.run.worker import RunReport
+    from bot.state.store import Store
 
 # Kinds, in the order a batch lists them.
 STOPPED, ERROR, TELEGRAM, HELD, GLOSSARY, FEED, SKIPPED, RECOVERED = (
@@ -65,9 +65,9 @@ class StoreState:
 def read_state(store: Store) -> StoreState:
     """The alert-worthy state of an open store: failing feeds, failed terms, held and
     rejected messages."""
-    from bot.outbox import HELD as HELD_STATUS
-    from bot.outbox import REJECTED
-    from bot.worker import TELEGRAM as CHANNEL
+    from bot.run.worker import TELEGRAM as CHANNEL
+    from bot.state.outbox import HELD as HELD_STATUS
+    from bot.state.outbox import REJECTED
 
     return StoreState(
         tuple((url, error) for url, _failures, error in store.feeds().failing()),
@@ -80,7 +80,7 @@ def read_state(store: Store) -> StoreState:
 
 def load_state(path: Path) -> StoreState:
     """`read_state` of the state file at `path` (opened and closed here)."""
-    from bot.store import Store
+    from bot.state.store import Store
 
     store = Store.open(path)
     try:

@@ -32,7 +32,7 @@ from bot.chat.replies import (
     preformatted,
 )
 from bot.config import Config
-from bot.errors import KakehashiError
+from bot.core.errors import KakehashiError
 from bot.publish.telegram import redact
 
 Context = ContextTypes.DEFAULT_TYPE

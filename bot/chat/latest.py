@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store import Store
-from bot.worker import TELEGRAM
+from bot.run.worker import TELEGRAM
+from bot.state.store import Store
 
 
 def read_latest(state: Path) -> tuple[int, list[str]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from html import escape as _escape
 
 from bot.config import Config
+from bot.publish.render import digest_path, public_site
 from bot.publish.rss import FEED_NAME
 from bot.publish.web import INDEX_NAME
-from bot.render import digest_path, public_site
 
 # Telegram's limit is 4096 characters after entity parsing; our own text stays well under it.
 MESSAGE_LIMIT = 3800

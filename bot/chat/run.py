@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from bot.chat.actions import ChatActions
 from bot.chat.logs import token_hidden_in_logs
 from bot.config import Config
-from bot.errors import ConfigError, PublishError
+from bot.core.errors import ConfigError, PublishError
 from bot.publish.telegram import DEFAULT_API, redact
 
 # A long poll stays open this long when nothing comes; stopping cancels it at once.

@@ -1,5 +1,5 @@
 """What the admin alerts have told (`Seen`), and how it is kept in the state file (the
-alerts_told table, bot/alertlog.py), so that a restarted worker tells nothing twice."""
+alerts_told table, bot/state/alertlog.py), so that a restarted worker tells nothing twice."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class Seen:
 
 
 def seen_keys(seen: Seen) -> list[str]:
-    """`seen` as the keys the state file keeps (bot/alertlog.py)."""
+    """`seen` as the keys the state file keeps (bot/state/alertlog.py)."""
     return sorted([*(f"feed\t{url}" for url in seen.feeds),
                    *(f"term\t{guid}" for guid in seen.terms),
                    *(f"message\t{d}\t{p}\t{s}" for d, p, s in seen.messages),
@@ -39,7 +39,7 @@ def seen_from_keys(keys: list[str]) -> Seen:
 
 def save_told(path: Path, seen: Seen) -> None:
     """Record in the state file at `path` what the alerts have told."""
-    from bot.store import Store
+    from bot.state.store import Store
 
     store = Store.open(path)
     try:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.resources import resource_dir
 from bot.glossary.formats import load_glossary
 from bot.glossary.match import Glossary, Hit, normalize_term
-from bot.resources import resource_dir
 
 if TYPE_CHECKING:
     from bot.config import Config

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from bot.core.model import Term
 from bot.glossary.match import Glossary, Hit
-from bot.model import Term
 from bot.translate.engine import Translator
 
 # Tried in order. Latin capitals with a number are copied through by ja→en models as they

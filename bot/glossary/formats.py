@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.glossary.match import Glossary
 
 SUFFIXES = (".tsv", ".csv", ".tbx")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from bot.model import Term
+from bot.core.model import Term
 
 _END = ""  # trie key marking "a term ends here" (no real character is empty)
 

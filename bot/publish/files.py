@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.errors import PublishError
+from bot.core.errors import PublishError
 
 # Our temp names (mkstemp's 8 characters, kept so that leftovers of older versions match too).
 # The web archive's: index.html, robots.txt, digests/N.html, articles/kakehashi-HEX.html,

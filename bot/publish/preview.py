@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from bot.publish.files import write_new
-from bot.render import render_preview
+from bot.publish.render import render_preview
 
 PREVIEW_DIR = "telegram"
 _BODY = re.compile(r"<!-- telegram message -->(.*)<!-- /telegram message -->", re.DOTALL)

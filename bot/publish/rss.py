@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.config import FeedConfig
 from bot.publish.files import write_if_changed
-from bot.render import render_feed
-from bot.render_feed import DigestRow, digest_order
+from bot.publish.render import render_feed
+from bot.publish.render_feed import DigestRow, digest_order
 
 FEED_NAME = "feed.xml"
 
@@ -20,7 +20,7 @@ def write_feed(out_dir: Path, digests: Sequence[DigestRow], feed: FeedConfig,
     them); None if it already was.
 
     The items are the newest `feed.max_items` articles in the digests' order, each dated
-    from its digest (bot.render_feed). The document depends on the digests only (its build
+    from its digest (bot.publish.render_feed). The document depends on the digests only (its build
     date is the newest digest's), so rendering it on every run rewrites the file exactly
     when something changed, including after a run that failed between creating a digest
     and writing the feed.

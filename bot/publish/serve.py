@@ -26,12 +26,12 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
-from bot.errors import ServeError
+from bot.core.errors import ServeError
 from bot.publish.rss import FEED_NAME
 from bot.publish.served import TYPES, is_served, read_served, request_parts
 
 if TYPE_CHECKING:
-    from bot.monitor import Monitor
+    from bot.service.monitor import Monitor
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bot.lock import lock_path
 from bot.publish.web import INDEX_NAME, WEB_DIRS
+from bot.state.lock import lock_path
 
 TYPES = {
     ".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8",

@@ -21,8 +21,8 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.config import TelegramConfig
-from bot.errors import PublishError
-from bot.outbox import REJECTED, SENT, Message
+from bot.core.errors import PublishError
+from bot.state.outbox import REJECTED, SENT, Message
 
 DEFAULT_API = "https://api.telegram.org/bot"
 # Longer flood waits are left to a later run rather than holding up the worker.

@@ -11,10 +11,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import FeedConfig
-from bot.model import Digest, Entry
+from bot.core.model import Digest, Entry
 from bot.publish.files import write_if_changed
-from bot.render import article_path, digest_path, public_site, render_page, source_path
-from bot.render_feed import source_name
+from bot.publish.render import article_path, digest_path, public_site, render_page, source_path
+from bot.publish.render_feed import source_name
 
 INDEX_NAME = "index.html"
 ROBOTS_NAME = "robots.txt"

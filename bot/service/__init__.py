@@ -10,7 +10,7 @@
 
 APScheduler (AsyncIOScheduler, bot/service/clock.py) only decides *when*: its jobs post a
 Request and return at once. Requests that arrive while a job runs merge into the next one, so
-jobs never overlap in this process (the state-file lock, bot/lock.py, keeps other processes
+jobs never overlap in this process (the state-file lock, bot/state/lock.py, keeps other processes
 out) and a burst of triggers makes one job. *What* to do is always read from the state file,
 so a restart or a missed trigger catches up.
 

@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.glossary import glossary_for
-from bot.ingest import Ingest, IngestReport
-from bot.lock import hold_state_lock
-from bot.report import report_lines
+from bot.run.ingest import Ingest, IngestReport
+from bot.run.report import report_lines
+from bot.run.worker import RunReport, deliver, ingest_new, publish, report_of, with_sentences
 from bot.service.requests import Request
-from bot.store import Store
+from bot.state.lock import hold_state_lock
+from bot.state.store import Store
 from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
-from bot.worker import RunReport, deliver, ingest_new, publish, report_of, with_sentences
 
 Say = Callable[[str], None]
 
@@ -98,7 +98,7 @@ def missed_digest(store: Store, due: datetime | None) -> bool:
 
 
 def job_lines(report: RunReport, request: Request, config: Config) -> list[str]:
-    """What a job says (bot.report's lines); a feed poll that found nothing says nothing."""
+    """What a job says (bot.run.report's lines); a feed poll that found nothing says nothing."""
     if request.feeds and not request.folder and not (
             report.new_documents or report.skipped or report.digest_id is not None):
         return []

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
 from bot.config import Config
-from bot.errors import KakehashiError
+from bot.core.errors import KakehashiError
 
 
 def _nothing(config: Config) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.worker import RunReport
+from bot.run.worker import RunReport
 
 # A coroutine run as a task for the life of the service; the Event is set when the service
 # stops, and the companion must return promptly then.

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Config
-from bot.errors import ConfigError, KakehashiError
+from bot.core.errors import ConfigError, KakehashiError
 from bot.publish.telegram import redact
 from bot.service.clock import Clock, catch_up_after
 from bot.service.jobs import JobRunner

@@ -16,7 +16,7 @@ import codecs
 import re
 from functools import cache
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),

@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.encodings import MIN_SCORE, decode_bytes, is_iso2022, text_score
 
 # --- encodings --------------------------------------------------------------------------------

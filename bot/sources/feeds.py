@@ -13,7 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.feed_fields import decode_japanese_feed, entry_date
 from bot.sources.web.page import html_to_text
 from bot.text.links import safe_link

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.readers import SUPPORTED_SUFFIXES
 from bot.text.safe import display_name, is_lossless
 

@@ -20,8 +20,8 @@ import email.utils
 from email import policy
 from email.message import EmailMessage, Message
 
-from bot.errors import InputError
-from bot.model import Reading, SourceInfo
+from bot.core.errors import InputError
+from bot.core.model import Reading, SourceInfo
 from bot.sources.encodings import decode_bytes, is_iso2022, text_score
 from bot.sources.web.page import html_to_text
 

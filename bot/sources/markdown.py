@@ -6,7 +6,7 @@ import html
 import re
 import tomllib
 
-from bot.model import Reading, SourceInfo
+from bot.core.model import Reading, SourceInfo
 from bot.sources.web.meta import clean_url, iso_date
 
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S", re.MULTILINE)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.errors import InputError
-from bot.model import Reading
+from bot.core.errors import InputError
+from bot.core.model import Reading
 from bot.sources.code_elements import strip_code_elements
 from bot.sources.encodings import decode_bytes
 from bot.sources.mail import read_mail

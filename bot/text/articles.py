@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bot.model import Article, SourceInfo
+from bot.core.model import Article, SourceInfo
 from bot.text import artifacts as art
 from bot.text.clean import is_prose_line
 from bot.text.dates import line_date

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import date
 
-from bot.model import Analysis, Article, SourceInfo
+from bot.core.model import Analysis, Article, SourceInfo
 
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _YEAR = r"(?:(?P<era>令和|平成|昭和)\s*(?P<eyear>元|\d{1,2})|(?P<year>(?:19|20)\d\d))"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from bot.config import TranslationConfig
-from bot.errors import ModelError
+from bot.core.errors import ModelError
 from bot.translate.packages import PackageInfo
 
 # Argos ja→en models were trained on sentences well under this many pieces; longer input

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.errors import ModelError
+from bot.core.errors import ModelError
 from bot.translate.packages import (
     PackageInfo,
     index_url,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 
-from bot.store import Store
+from bot.state.store import Store
 from bot.translate.engine import Translator
 
 

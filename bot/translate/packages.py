@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from bot.errors import ModelError, ModelMissingError
+from bot.core.errors import ModelError, ModelMissingError
 
 REQUIRED_METADATA = ("from_code", "to_code", "package_version")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.glossary import Glossary
-from bot.pipeline import analyze_text
+from bot.run.pipeline import analyze_text
 from bot.sources.readers import is_hard_wrapped, read_text
 from bot.text.wrap import char_width, display_width
 

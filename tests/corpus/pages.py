@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from bot.core.model import SourceInfo
 from bot.glossary import Glossary
-from bot.model import SourceInfo
-from bot.pipeline import analyze_text, place_articles
+from bot.run.pipeline import analyze_text, place_articles
 from bot.sources.encodings import decode_bytes
 from bot.sources.readers import read_document
 from bot.text.bound import MAX_SENTENCE_CHARS

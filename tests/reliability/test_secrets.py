@@ -112,13 +112,13 @@ def test_the_token_never_shows(tmp_path: Path, api: FakeBotApi, setup: str, debu
 def test_an_internal_error_quoting_the_token_is_shown_without_it(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
         debug: str) -> None:
-    import bot.status
-    from bot.cli import main
+    import bot.state.status
+    from bot.cli.main import main
 
     def broken(config: object) -> list[str]:
         raise RuntimeError(f"cannot reach http://127.0.0.1:1/bot{TOKEN}/getMe")
 
-    monkeypatch.setattr(bot.status, "status_lines", broken)
+    monkeypatch.setattr(bot.state.status, "status_lines", broken)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("KAKEHASHI_DEBUG", debug)
     assert main(["status", "--state", str(tmp_path / "s.sqlite3")]) == 70

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         page = args.page
         if args.sample:
-            from bot.render import article_path
+            from bot.publish.render import article_path
             from tests.support.site import news_entry, write_sample_site
 
             write_sample_site(Path(folder))

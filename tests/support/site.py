@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import FeedConfig
-from bot.model import Digest, Entry, Pair, SourceInfo, Term
+from bot.core.model import Digest, Entry, Pair, SourceInfo, Term
 from bot.publish.preview import write_preview
+from bot.publish.render import render_telegram
 from bot.publish.rss import write_feed
 from bot.publish.web import write_web
-from bot.render import render_telegram
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 SITE = "https://digest.example.org/kakehashi/"

@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from xml.parsers import expat
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 
 # A long report with many images has a few hundred members; tens of thousands is a bomb.
 MAX_MEMBERS = 5_000

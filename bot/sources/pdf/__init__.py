@@ -21,7 +21,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.pdf.extract import NO_TEXT_LAYER, pdf_date
 
 __all__ = ["NO_TEXT_LAYER", "PdfLimits", "pdf_date", "pdf_to_text"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import resource
 import sys
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 
 
 def main(argv: list[str]) -> int:

@@ -36,7 +36,7 @@ import threading
 from datetime import date
 from typing import Any
 
-from bot.errors import InputError
+from bot.core.errors import InputError
 from bot.sources.pdf.layout import compose
 from bot.sources.pdf.lines import Page, read_page
 

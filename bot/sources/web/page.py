@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from bot.model import Reading, SourceInfo
+from bot.core.model import Reading, SourceInfo
 from bot.sources.web.body import BLOCK_TAGS, Body, Prose, find_body, measure, visible
 from bot.sources.web.meta import PageFacts, page_meta
 from bot.sources.web.tree import Node, parse_html, walk

@@ -15,18 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Config
-from bot.digest import build_digest
-from bot.errors import PublishError
+from bot.core.errors import PublishError
 from bot.glossary import Glossary
-from bot.ingest import Ingest, IngestReport, Progress, ingest_sources
-from bot.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
 from bot.publish.files import remove_stale_temps
 from bot.publish.preview import PREVIEW_DIR, find_preview, write_preview
+from bot.publish.render import public_site, render_telegram
 from bot.publish.rss import write_feed
 from bot.publish.telegram import UNCERTAIN, Outcome, send_messages
 from bot.publish.web import INDEX_NAME, WEB_DIRS, write_web
-from bot.render import public_site, render_telegram
-from bot.store import Store
+from bot.run.digest import build_digest
+from bot.run.ingest import Ingest, IngestReport, Progress, ingest_sources
+from bot.state.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
+from bot.state.store import Store
 from bot.translate.engine import Translator
 from bot.translate.memory import CachedTranslator
 

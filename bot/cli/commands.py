@@ -1,5 +1,5 @@
-"""The commands behind `kakehashi`: each parses nothing and maps no error (bot.cli does both);
-it builds the Config from its arguments, calls the library through bot.app, and prints.
+"""The commands behind `kakehashi`: each parses nothing and maps no error (bot.cli.main does both);
+it builds the Config from its arguments, calls the library through bot.cli.app, and prints.
 
 Heavy libraries (CTranslate2, python-telegram-bot, feedparser) are imported inside the
 commands that need them, so `--help` and `status` start fast.
@@ -14,13 +14,13 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot import log
+from bot.cli import log
 from bot.config import Config, load_config, override_paths
-from bot.errors import ServeError, UsageError
+from bot.core.errors import ServeError, UsageError
 
 if TYPE_CHECKING:
-    from bot.monitor import Monitor
     from bot.publish.serve import RunningServer
+    from bot.service.monitor import Monitor
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -42,14 +42,14 @@ def _logging_from(config: Config, args: argparse.Namespace) -> Config:
 
 
 def once(args: argparse.Namespace) -> int:
-    from bot.app import run_configured
+    from bot.cli.app import run_configured
 
     run_configured(config_from(args), use_cache=not args.no_cache, say=_say)
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.app import run_scheduled
+    from bot.cli.app import run_scheduled
     from bot.service import Reloader
 
     config = config_from(args)
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("run: --host and --port need --serve")
     monitor = None
     if args.serve:
-        from bot.monitor import Monitor
+        from bot.service.monitor import Monitor
 
         monitor = Monitor(config)
     server = _start_serving(args, config, monitor) if args.serve else None
@@ -101,7 +101,7 @@ def _start_serving(args: argparse.Namespace, config: Config,
 
 
 def demo(args: argparse.Namespace) -> int:
-    from bot.app import run_demo
+    from bot.cli.app import run_demo
 
     config = _logging_from(load_config(None, os.environ), args)
     run_demo(config, args.out, say=_say, progress=log.download_progress("the model"))
@@ -109,7 +109,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    from bot.status import status_lines
+    from bot.state.status import status_lines
 
     for line in status_lines(config_from(args)):
         print(line)
@@ -117,7 +117,7 @@ def status(args: argparse.Namespace) -> int:
 
 
 def inspect(args: argparse.Namespace) -> int:
-    from bot.app import inspect_file
+    from bot.cli.app import inspect_file
 
     report = inspect_file(config_from(args), args.file)
     if args.json:
@@ -142,7 +142,7 @@ def models_list(args: argparse.Namespace) -> int:
     for info in installed:
         print(f"{info.code}\t{info.version}\t{info.path}")
     if not args.offline:
-        from bot.errors import ModelError
+        from bot.core.errors import ModelError
         from bot.translate.index import LIST_TIMEOUT_SECONDS, fetch_index
 
         try:
@@ -183,7 +183,7 @@ def models_remove(args: argparse.Namespace) -> int:
 
 
 def release(args: argparse.Namespace) -> int:
-    from bot.release import release_entries, release_messages
+    from bot.state.release import release_entries, release_messages
 
     what = "DIGEST:PART" if args.messages else "GUIDs"
     if not args.all and not args.guids:
@@ -220,7 +220,7 @@ def _message_key(item: str) -> tuple[int, int]:
 
 
 def translate(args: argparse.Namespace) -> int:
-    from bot.app import translate_text
+    from bot.cli.app import translate_text
 
     if not args.text.strip():
         raise UsageError("translate: give the Japanese text to translate")
@@ -232,7 +232,7 @@ def translate(args: argparse.Namespace) -> int:
 
 
 def glossary_lint(args: argparse.Namespace) -> int:
-    from bot.app import lint_glossary
+    from bot.cli.app import lint_glossary
 
     problems = lint_glossary(config_from(args), args.files)
     for problem in problems:
@@ -243,7 +243,7 @@ def glossary_lint(args: argparse.Namespace) -> int:
 
 
 def glossary_suggest(args: argparse.Namespace) -> int:
-    from bot.app import suggest_glossary
+    from bot.cli.app import suggest_glossary
 
     if args.min_count < 1:
         raise UsageError("glossary suggest: --min-count must be 1 or more")

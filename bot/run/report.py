@@ -1,13 +1,13 @@
 """What a run or a service job did, in lines that match what happened (pure: no I/O).
 
 `once` and every job of `run` speak through these. A line that begins with "warning: " is
-logged as a warning (bot.log): a skipped file, articles held back this very run.
+logged as a warning (bot.cli.log): a skipped file, articles held back this very run.
 """
 
 from __future__ import annotations
 
 from bot.config import Config
-from bot.worker import RunReport
+from bot.run.worker import RunReport
 
 
 def report_lines(report: RunReport, config: Config, *, folder: bool = True,

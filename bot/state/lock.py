@@ -6,7 +6,7 @@ anybody, and a stale owner is detected by construction. The holder writes its pi
 into the file only so that a waiting process can say who it is waiting for.
 
 Only the job (ingest, then publish) takes it. Read-only commands (`status`) never do. A full
-disk met while it is held is reported as "disk full: …" (bot/diskfull.py).
+disk met while it is held is reported as "disk full: …" (bot/state/diskfull.py).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.diskfull import disk_full_error, disk_full_reported, is_disk_full
-from bot.errors import StoreError
+from bot.core.errors import StoreError
+from bot.state.diskfull import disk_full_error, disk_full_reported, is_disk_full
 
 POLL_SECONDS = 0.2
 

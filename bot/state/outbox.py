@@ -1,6 +1,6 @@
 """The outbox (table `deliveries`): every rendered message and where it stands.
 
-Kept out of bot/store.py so that module stays small; reached through `Store.outbox()`.
+Kept out of bot/state/store.py so that module stays small; reached through `Store.outbox()`.
 
 A message moves   pending ──claim──> sending ──> sent | rejected | preview
                                         │

@@ -12,8 +12,8 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from bot.config_rules import check_api_base_url, check_config
-from bot.config_sections import (
+from bot.config.rules import check_api_base_url, check_config
+from bot.config.sections import (
     Config,
     DigestConfig,
     FeedConfig,
@@ -26,7 +26,7 @@ from bot.config_sections import (
     TelegramConfig,
     TranslationConfig,
 )
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "kakehashi.toml"
 __all__ = [
@@ -48,7 +48,7 @@ __all__ = [
 
 
 def validated(config: Config) -> Config:
-    """`config` once its values keep the rules types alone do not catch (bot.config_rules)."""
+    """`config` once its values keep the rules types alone do not catch (bot.config.rules)."""
     check_config(config)
     return config
 

@@ -8,11 +8,11 @@ from datetime import timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bot.config_bounds import check_bounds
-from bot.errors import ConfigError
+from bot.config.bounds import check_bounds
+from bot.core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from bot.config_sections import Config, ScheduleConfig, TelegramConfig
+    from bot.config.sections import Config, ScheduleConfig, TelegramConfig
 
 
 def check_config(config: Config) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.errors import StoreError
+from bot.core.errors import StoreError
 
 SQLITE_IOERR, SQLITE_FULL = 10, 13  # primary result codes (the low byte of extended ones)
 # An I/O error with less than this free beside the file is taken for a full disk: SQLite

@@ -15,10 +15,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from bot.config import FeedConfig
-from bot.model import Digest, Entry, SourceInfo, Term
-from bot.render_feed import categories, distinct_times, source_name
-from bot.render_telegram import TELEGRAM_LIMIT, clip_units, numbered_parts, telegram_length
-from bot.resources import resource_dir
+from bot.core.model import Digest, Entry, SourceInfo, Term
+from bot.core.resources import resource_dir
+from bot.publish.render_feed import categories, distinct_times, source_name
+from bot.publish.render_telegram import TELEGRAM_LIMIT, clip_units, numbered_parts, telegram_length
 from bot.text.links import safe_link
 from bot.text.safe import safe_text
 
@@ -72,7 +72,7 @@ def _finalize(value: object) -> object:
 
 
 def clip(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:
-    """`text` within `limit` UTF-16 units, Telegram's measure (see bot.render_telegram)."""
+    """`text` within `limit` UTF-16 units, Telegram's measure (see bot.publish.render_telegram)."""
     return clip_units(text, limit)
 
 
@@ -144,7 +144,7 @@ def highlight_terms(text: str, terms: tuple[Term, ...], side: str) -> Markup:
 
 def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT, site: str = "",
                     show_checks: bool = False) -> list[str]:
-    """The digest as Telegram HTML messages of at most `limit` units (bot.render_telegram),
+    """The digest as Telegram HTML messages of at most `limit` units (bot.publish.render_telegram),
     each numbered ("2/6") under a short header; with a public `site`, the header links to
     the digest's page, the archive and the feed, and each title to its article's page.
     The editors' checks are left out unless `show_checks`."""

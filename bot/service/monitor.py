@@ -1,7 +1,7 @@
 """What `run` tells a monitoring system: /healthz (is the worker working?) and /metrics
 (Prometheus text format, from a registry of this service's own: several services in one
 process, as in tests, never share counters), served with --serve; the same judgement
-decides systemd's watchdog pings (bot/sdnotify.py).
+decides systemd's watchdog pings (bot/service/sdnotify.py).
 
 Healthy: the scheduler runs and a job finished within the bound (serve.health_minutes, or
 the larger of 15 min and 3x the longest job interval). Every rescan and feed poll ends in a
@@ -22,11 +22,11 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.config import Config
-from bot.errors import KakehashiError
-from bot.outbox import HELD, PENDING, PREVIEW, REJECTED, SENDING, SENT
+from bot.core.errors import KakehashiError
+from bot.run.worker import TELEGRAM
 from bot.service.requests import TickResult
-from bot.store import Store
-from bot.worker import TELEGRAM
+from bot.state.outbox import HELD, PENDING, PREVIEW, REJECTED, SENDING, SENT
+from bot.state.store import Store
 
 Now = Callable[[], float]
 STATUSES = (PENDING, SENDING, SENT, REJECTED, HELD, PREVIEW)

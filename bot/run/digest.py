@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.model import Digest, Entry
+from bot.core.model import Digest, Entry
 
 
 def build_digest(digest_id: int, pending: list[Entry], now: datetime) -> Digest:

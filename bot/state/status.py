@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from bot.config import Config
-from bot.heartbeat import worker_lines
-from bot.outbox import HELD, REJECTED, SENDING, Delivery
-from bot.store import Store
-from bot.urls import without_credentials
-from bot.worker import TELEGRAM
+from bot.core.urls import without_credentials
+from bot.run.worker import TELEGRAM
+from bot.state.heartbeat import worker_lines
+from bot.state.outbox import HELD, REJECTED, SENDING, Delivery
+from bot.state.store import Store
 
 T = TypeVar("T")
 

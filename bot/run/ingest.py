@@ -2,7 +2,7 @@
 
 Each document is analysed on its own: a bad one is recorded with its reason and the rest of
 the batch goes on. The new articles of every document and feed entry are then translated
-together, as one stream (bot/stream.py); a document's entries and its 'seen' mark are written
+together, as one stream (bot/run/stream.py); a document's entries and its 'seen' mark are written
 in one transaction, and a file or feed is marked read only once its documents are recorded.
 """
 
@@ -16,20 +16,20 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from bot.config import Config
-from bot.config_rules import load_zone
-from bot.errors import InputError
+from bot.config.rules import load_zone
+from bot.core.errors import InputError
+from bot.core.model import Analysis, Document, SourceInfo
+from bot.core.urls import shown_source, without_credentials
 from bot.glossary import Glossary
-from bot.model import Analysis, Document, SourceInfo
-from bot.pipeline import Work, analyze_text, article_key, place_articles, text_key
+from bot.run.pipeline import Work, analyze_text, article_key, place_articles, text_key
+from bot.run.stream import TranslationStream
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
 from bot.sources.readers import read_date, read_document
-from bot.store import Store
-from bot.stream import TranslationStream
+from bot.state.store import Store
 from bot.text.clean import japanese_ratio
 from bot.text.safe import display_name, safe_text
 from bot.translate.engine import Translator
-from bot.urls import shown_source, without_credentials
 
 # Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
 MIN_JAPANESE_RATIO = 0.2

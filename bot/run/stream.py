@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.glossary import Glossary
-from bot.pipeline import Work, translate_works
-from bot.store import Store
+from bot.run.pipeline import Work, translate_works
+from bot.state.store import Store
 from bot.translate.engine import Translator
 
 # Model texts (titles and key sentences) queued before the window is translated: enough that

@@ -1,6 +1,6 @@
 """Composition: build the pieces a command needs from the Config and run them.
 
-Kept apart from `bot.cli` so the CLI stays argument parsing and error mapping only.
+Kept apart from `bot.cli.main` so the CLI stays argument parsing and error mapping only.
 """
 
 from __future__ import annotations
@@ -11,31 +11,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, TelegramConfig
-from bot.errors import ConfigError, InputError, KakehashiError, ModelError, ModelMissingError
+from bot.core.errors import ConfigError, InputError, KakehashiError, ModelError, ModelMissingError
+from bot.core.model import Analysis, Term
+from bot.core.resources import resource_dir
 from bot.glossary import Glossary, glossary_for
 from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
-from bot.ingest import require_japanese
-from bot.lock import hold_state_lock
-from bot.model import Analysis, Term
-from bot.pipeline import analyze_text, place_articles
-from bot.resources import resource_dir
+from bot.run.ingest import require_japanese
+from bot.run.pipeline import analyze_text, place_articles
+from bot.run.worker import RunReport, run_once
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
 from bot.sources.readers import read_document
-from bot.store import Store
+from bot.state.lock import hold_state_lock
+from bot.state.store import Store
 from bot.text.clean import normalize
 from bot.translate.engine import CTranslate2Translator, Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
-from bot.worker import RunReport, run_once
 
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
     from bot.chat.told import Seen
-    from bot.monitor import Monitor
     from bot.service import Reloader, Service, TickHook, TickResult
+    from bot.service.monitor import Monitor
 
 if TYPE_CHECKING:
     from bot.translate.index import DownloadProgress
@@ -66,8 +66,8 @@ def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
 
 
 def say_report(report: RunReport, config: Config, say: Say) -> None:
-    """What a run did, as lines that match what happened (bot.report)."""
-    from bot.report import report_lines
+    """What a run did, as lines that match what happened (bot.run.report)."""
+    from bot.run.report import report_lines
 
     for line in report_lines(report, config):
         say(line)
@@ -81,8 +81,8 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
     configuration."""
     import asyncio
 
-    from bot.monitor import Monitor
     from bot.service import build_service
+    from bot.service.monitor import Monitor
 
     telegram = config.telegram
     alerts = None
@@ -114,8 +114,8 @@ def _add_watchers(config: Config, service: Service, monitor: Monitor,
     pings; the hooks list is read at each tick, so adding to it after the build counts."""
     import os
 
-    from bot.heartbeat import Heartbeat
-    from bot.sdnotify import run_notify
+    from bot.service.sdnotify import run_notify
+    from bot.state.heartbeat import Heartbeat
 
     monitor.attach(service)
     heartbeat = Heartbeat(config, service)

@@ -9,9 +9,9 @@ reported back (releasing twice is harmless), not an error.
 from __future__ import annotations
 
 from bot.config import Config
-from bot.errors import NotFoundError
-from bot.outbox import HELD
-from bot.store import Store
+from bot.core.errors import NotFoundError
+from bot.state.outbox import HELD
+from bot.state.store import Store
 
 
 def release_entries(config: Config, guids: list[str] | None) -> tuple[int, list[str]]:

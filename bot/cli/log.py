@@ -1,6 +1,6 @@
 """Logging for the command line: one line per event, with a UTC timestamp and a level.
 
-Configured once, at the CLI edge (bot.cli). Library code neither logs nor prints: it reports
+Configured once, at the CLI edge (bot.cli.main). Library code neither logs nor prints: it reports
 through the `say`/`progress` callables it is given, and the CLI's callable is `say` below. A
 message that begins with "warning: " or "error: " is logged at that level (the word moves to
 the level column); any other message is INFO.
@@ -65,7 +65,7 @@ class LineFormatter(logging.Formatter):
 def configure(level: int = logging.INFO, style: str = "text", token: str = "",
               stream: TextIO | None = None) -> None:
     """Send every logger's records, at `level` and above, to stderr as single lines."""
-    from bot.urls import without_credentials
+    from bot.core.urls import without_credentials
 
     blank: Callable[[str], str] = without_credentials  # a feed's user:password@ never shows
     if token:

@@ -6,8 +6,8 @@ import json
 from dataclasses import asdict
 from datetime import datetime
 
-from bot.model import Entry, Pair, SourceInfo, Term
-from bot.urls import without_credentials
+from bot.core.model import Entry, Pair, SourceInfo, Term
+from bot.core.urls import without_credentials
 
 
 def dump_entry(entry: Entry) -> str:

@@ -12,7 +12,7 @@
     └── ServeError                 `serve` cannot listen (port in use, no such address)
 
 Third-party exceptions are caught where they arise and re-raised as one of these
-(`raise ModelError(...) from exc`), so `bot.cli` maps errors to messages in one place.
+(`raise ModelError(...) from exc`), so `bot.cli.main` maps errors to messages in one place.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot.model import Entry
+from bot.core.model import Entry
 
 STEP = timedelta(seconds=1)  # RFC 822 dates count whole seconds
 # What the publishers get from the store: (digest id, its time, its entries in order).
@@ -47,7 +47,7 @@ def source_name(entry: Entry) -> str:
 
 
 def categories(entry: Entry) -> tuple[str, ...]:
-    """The item's categories: its source site (bot.render_feed.source_name).
+    """The item's categories: its source site (bot.publish.render_feed.source_name).
 
     The glossary has no categories of its own (glossary/README.md), so topic or country
     categories cannot be told from it."""

@@ -9,9 +9,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.core.model import Analysis, Article, Document, Entry, Pair, SourceInfo, Term
 from bot.glossary import Glossary
 from bot.glossary.enforce import ENFORCED, FAILED, Rendered, translate_with_terms
-from bot.model import Analysis, Article, Document, Entry, Pair, SourceInfo, Term
 from bot.text.articles import split_articles
 from bot.text.bound import bound_title, cut_sentence
 from bot.text.clean import clean_text

@@ -1,9 +1,9 @@
-"""The state database: one SQLite file (WAL). All SQL lives here, in bot/outbox.py,
-bot/feedlog.py, bot/alertlog.py and bot/migrations.py.
+"""The state database: one SQLite file (WAL). All SQL lives here, in bot/state/outbox.py,
+bot/state/feedlog.py, bot/state/alertlog.py and bot/state/migrations.py.
 
 Tables: documents seen (by content hash), entries (translated articles), digests, deliveries
-(the outbox, whose queries are in bot/outbox.py), and the translation memory. Schema changes
-are ordered migrations (bot/migrations.py) keyed on PRAGMA user_version, so an older state
+(the outbox, whose queries are in bot/state/outbox.py), and the translation memory. Schema changes
+are ordered migrations (bot/state/migrations.py) keyed on PRAGMA user_version, so an older state
 file is upgraded in place.
 """
 
@@ -15,14 +15,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from bot.alertlog import AlertLog
-from bot.diskfull import disk_full_error, disk_full_reported, is_disk_full
-from bot.entry_json import dump_entry, load_entry
-from bot.errors import StoreError
-from bot.feedlog import FeedLog
-from bot.migrations import MIGRATIONS
-from bot.model import Entry
-from bot.outbox import Outbox
+from bot.core.errors import StoreError
+from bot.core.model import Entry
+from bot.state.alertlog import AlertLog
+from bot.state.diskfull import disk_full_error, disk_full_reported, is_disk_full
+from bot.state.entry_json import dump_entry, load_entry
+from bot.state.feedlog import FeedLog
+from bot.state.migrations import MIGRATIONS
+from bot.state.outbox import Outbox
 
 LOCK_WAIT_SECONDS = 30.0
 

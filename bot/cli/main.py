@@ -1,6 +1,6 @@
 """The `kakehashi` command: its arguments, and its errors mapped to messages and exit codes.
 
-The commands themselves are in bot.commands, thin calls over the library. Errors are mapped
+The commands themselves are in bot.cli.commands, thin calls over the library. Errors are mapped
 to one-line messages and exit codes here, in one place. Heavy libraries (CTranslate2,
 python-telegram-bot, feedparser) are imported only by the commands that need them.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot import commands as cmd
-from bot.errors import KakehashiError
+from bot.cli import commands as cmd
+from bot.core.errors import KakehashiError
 
 Handler = Callable[[argparse.Namespace], int]
 if TYPE_CHECKING:  # argparse's sub-parser action is generic only to type checkers
@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--quiet and --verbose cannot be used together")
     args.log_level = "warning" if getattr(args, "quiet", False) else (
         "debug" if getattr(args, "verbose", False) else None)
-    from bot import log
+    from bot.cli import log
 
     log.configure(log.LEVELS[args.log_level or "info"],
                   token=os.environ.get("TELEGRAM_BOT_TOKEN", ""))
@@ -81,7 +81,7 @@ def _closed_pipe() -> int:
 def _redact(text: str) -> str:
     """Error text without the bot token (library errors can quote a Bot API URL) and without
     credentials in URLs."""
-    from bot.urls import without_credentials
+    from bot.core.urls import without_credentials
 
     text = without_credentials(text)
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "")

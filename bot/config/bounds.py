@@ -8,10 +8,10 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from bot.config_sections import Config
+    from bot.config.sections import Config
 
 DAY_SECONDS = 86_400
 YEAR_MINUTES = 525_600

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import astuple, replace
 
-from bot.model import SourceInfo
+from bot.core.model import SourceInfo
 from bot.text.safe import safe_text
 
 # A scheme, "//", then a userinfo ending at the last "@" before the host (a password may hold

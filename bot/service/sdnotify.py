@@ -3,7 +3,7 @@ it: READY=1 once the worker runs, WATCHDOG=1 pings while it is healthy, STOPPING
 way out. A datagram to $NOTIFY_SOCKET, no library; without it (not under systemd) nothing
 is sent.
 
-The pings follow /healthz's judgement (bot.monitor), not merely the event loop's life: a
+The pings follow /healthz's judgement (bot.service.monitor), not merely the event loop's life: a
 worker stuck in a job, or whose scheduler stopped, stops pinging, and systemd restarts it
 after WatchdogSec.
 """
