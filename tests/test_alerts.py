@@ -34,8 +34,8 @@ from bot.chat.alerts import (
 )
 from bot.chat.told import save_told
 from bot.config import Config, TelegramConfig, validated
+from bot.core.channels import TELEGRAM as CHANNEL
 from bot.core.model import Entry, Pair, SourceInfo, Term
-from bot.run.worker import TELEGRAM as CHANNEL
 from bot.run.worker import RunReport
 from bot.state.outbox import HELD as HELD_STATUS
 from bot.state.outbox import REJECTED, Message

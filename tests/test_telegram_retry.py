@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, TelegramConfig, validated
+from bot.core.channels import TELEGRAM
 from bot.core.errors import PublishError
 from bot.publish.telegram import backoff_delay
-from bot.run.worker import TELEGRAM
 from bot.run.worker import deliver as worker_deliver
 from bot.state.outbox import HELD, PENDING, SENT
 from bot.state.store import Store

@@ -9,8 +9,8 @@ import pytest
 
 from bot.chat.alerts import FEED, Event, format_batch
 from bot.core.model import Entry, Pair, SourceInfo
-from bot.core.urls import shown_source, without_credentials
 from bot.state.entry_json import dump_entry, load_entry
+from bot.text.urls import shown_source, without_credentials
 
 
 @pytest.mark.parametrize(("text", "shown"), [

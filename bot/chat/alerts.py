@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.chat.told import Seen, seen_from_keys
 from bot.config import Config, TelegramConfig
-from bot.core.urls import without_credentials
-from bot.publish.telegram import open_bot, redact
+from bot.core.redact import redact
+from bot.publish.telegram import open_bot
+from bot.text.urls import without_credentials
 
 if TYPE_CHECKING:
     from bot.run.worker import RunReport
@@ -65,7 +66,7 @@ class StoreState:
 def read_state(store: Store) -> StoreState:
     """The alert-worthy state of an open store: failing feeds, failed terms, held and
     rejected messages."""
-    from bot.run.worker import TELEGRAM as CHANNEL
+    from bot.core.channels import TELEGRAM as CHANNEL
     from bot.state.outbox import HELD as HELD_STATUS
     from bot.state.outbox import REJECTED
 

@@ -33,7 +33,7 @@ from bot.chat.replies import (
 )
 from bot.config import Config
 from bot.core.errors import KakehashiError
-from bot.publish.telegram import redact
+from bot.core.redact import redact
 
 Context = ContextTypes.DEFAULT_TYPE
 ADMIN_COMMANDS = ("status", "digest", "release")

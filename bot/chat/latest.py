@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.run.worker import TELEGRAM
+from bot.core.channels import TELEGRAM
 from bot.state.store import Store
 
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.publish.telegram import redact
+from bot.core.redact import redact
 
 # The libraries whose records may hold a request URL or the token (their child loggers too).
 LOGGER_PREFIXES = ("httpx", "httpcore", "telegram")

@@ -21,7 +21,8 @@ from bot.chat.actions import ChatActions
 from bot.chat.logs import token_hidden_in_logs
 from bot.config import Config
 from bot.core.errors import ConfigError, PublishError
-from bot.publish.telegram import DEFAULT_API, redact
+from bot.core.redact import redact
+from bot.publish.telegram import DEFAULT_API
 
 # A long poll stays open this long when nothing comes; stopping cancels it at once.
 POLL_TIMEOUT = timedelta(seconds=25)

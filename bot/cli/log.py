@@ -65,11 +65,11 @@ class LineFormatter(logging.Formatter):
 def configure(level: int = logging.INFO, style: str = "text", token: str = "",
               stream: TextIO | None = None) -> None:
     """Send every logger's records, at `level` and above, to stderr as single lines."""
-    from bot.core.urls import without_credentials
+    from bot.text.urls import without_credentials
 
     blank: Callable[[str], str] = without_credentials  # a feed's user:password@ never shows
     if token:
-        from bot.publish.telegram import redact
+        from bot.core.redact import redact
 
         def blank(text: str) -> str:
             return redact(without_credentials(text), token)

@@ -81,13 +81,13 @@ def _closed_pipe() -> int:
 def _redact(text: str) -> str:
     """Error text without the bot token (library errors can quote a Bot API URL) and without
     credentials in URLs."""
-    from bot.core.urls import without_credentials
+    from bot.text.urls import without_credentials
 
     text = without_credentials(text)
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
     if not token:
         return text
-    from bot.publish.telegram import redact
+    from bot.core.redact import redact
 
     return redact(text, token)
 

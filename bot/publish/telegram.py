@@ -18,10 +18,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import quote
 
 from bot.config import TelegramConfig
 from bot.core.errors import PublishError
+from bot.core.redact import redact
 from bot.state.outbox import REJECTED, SENT, Message
 
 DEFAULT_API = "https://api.telegram.org/bot"
@@ -29,7 +29,6 @@ DEFAULT_API = "https://api.telegram.org/bot"
 MAX_WAIT_SECONDS = 60
 # Besides the outbox's SENT and REJECTED: not sent (retry later), and maybe sent.
 UNSENT, UNCERTAIN = "unsent", "uncertain"
-REDACTED = "<TELEGRAM_BOT_TOKEN>"
 
 
 @dataclass(frozen=True)
@@ -239,18 +238,6 @@ def _failed(exc: Exception) -> Outcome:
     if type(exc) is NetworkError and cause is not None:
         return Outcome(UNCERTAIN, f"the connection failed during the send ({exc})")
     return Outcome(UNSENT, str(exc))
-
-
-def redact(text: str, token: str) -> str:
-    """`text` without the bot token: every Bot API URL holds it, and servers, proxies and
-    HTTP errors may quote the URL in what they say (stored and shown to the user)."""
-    if not token:
-        return text
-    # The secret half alone too: ':' may come back percent-encoded, or the id cut off.
-    for form in (token, quote(token, safe=""), token.partition(":")[2]):
-        if len(form) >= 8:  # shorter is no real token; replacing it would garble the text
-            text = text.replace(form, REDACTED)
-    return text
 
 
 def _seconds(value: object) -> float:

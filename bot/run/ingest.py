@@ -19,7 +19,6 @@ from bot.config import Config
 from bot.config.rules import load_zone
 from bot.core.errors import InputError
 from bot.core.model import Analysis, Document, SourceInfo
-from bot.core.urls import shown_source, without_credentials
 from bot.glossary import Glossary
 from bot.run.pipeline import Work, analyze_text, article_key, place_articles, text_key
 from bot.run.stream import TranslationStream
@@ -29,6 +28,7 @@ from bot.sources.readers import read_date, read_document
 from bot.state.store import Store
 from bot.text.clean import japanese_ratio
 from bot.text.safe import display_name, safe_text
+from bot.text.urls import shown_source, without_credentials
 from bot.translate.engine import Translator
 
 # Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Config
+from bot.core.channels import TELEGRAM
 from bot.core.errors import PublishError
 from bot.glossary import Glossary
 from bot.publish.files import remove_stale_temps
@@ -30,7 +31,6 @@ from bot.state.store import Store
 from bot.translate.engine import Translator
 from bot.translate.memory import CachedTranslator
 
-TELEGRAM = "telegram"
 UNCERTAIN_DETAIL = "uncertain: may have arrived"
 Stop = Callable[[], bool]
 

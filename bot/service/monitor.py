@@ -22,8 +22,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.config import Config
+from bot.core.channels import TELEGRAM
 from bot.core.errors import KakehashiError
-from bot.run.worker import TELEGRAM
 from bot.service.requests import TickResult
 from bot.state.outbox import HELD, PENDING, PREVIEW, REJECTED, SENDING, SENT
 from bot.state.store import Store

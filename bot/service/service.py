@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.config import Config
 from bot.core.errors import ConfigError, KakehashiError
-from bot.publish.telegram import redact
+from bot.core.redact import redact
 from bot.service.clock import Clock, catch_up_after
 from bot.service.jobs import JobRunner
 from bot.service.reload import Reloader, reread

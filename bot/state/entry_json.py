@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from bot.core.model import Entry, Pair, SourceInfo, Term
-from bot.core.urls import without_credentials
+from bot.text.urls import without_credentials
 
 
 def dump_entry(entry: Entry) -> str:

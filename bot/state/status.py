@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from bot.config import Config
-from bot.core.urls import without_credentials
-from bot.run.worker import TELEGRAM
+from bot.core.channels import TELEGRAM
 from bot.state.heartbeat import worker_lines
 from bot.state.outbox import HELD, REJECTED, SENDING, Delivery
 from bot.state.store import Store
+from bot.text.urls import without_credentials
 
 T = TypeVar("T")
 
