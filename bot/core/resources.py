@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.core.errors import ConfigError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # bot/, beside which a checkout keeps them
 
 
 def resource_dir(name: str) -> Path:
