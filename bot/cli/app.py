@@ -114,8 +114,8 @@ def _add_watchers(config: Config, service: Service, monitor: Monitor,
     pings; the hooks list is read at each tick, so adding to it after the build counts."""
     import os
 
+    from bot.service.heartbeat import Heartbeat
     from bot.service.sdnotify import run_notify
-    from bot.state.heartbeat import Heartbeat
 
     monitor.attach(service)
     heartbeat = Heartbeat(config, service)
