@@ -24,28 +24,11 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from bot.core.errors import ServeError
 from bot.publish.rss import FEED_NAME
-from bot.publish.served import TYPES, is_served, read_served, request_parts
-
-
-class Verdict(Protocol):
-    """A health judgement: 200 when `ok`, else 503, with `text` as the body."""
-
-    @property
-    def ok(self) -> bool: ...
-    @property
-    def text(self) -> str: ...
-
-
-class Monitor(Protocol):
-    """What /healthz and /metrics answer from: the worker's monitor (bot/service/monitor.py),
-    which the service hands in; the server does not know the worker."""
-
-    def health(self) -> Verdict: ...
-    def metrics(self) -> tuple[bytes, str]: ...
+from bot.publish.served import TYPES, Monitor, is_served, read_served, request_parts
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Served: what Kakehashi publishes for readers, files of a known type at OUT's top
 (feed.xml, index.html, robots.txt) and in the archive's folders (digests/, articles/,
 sources/). Never: the Telegram previews (a dry run's output, for the operator), dotfiles (our
 temp files), the state file with its journals and lock, symbolic links (even to files inside
-OUT/), anything but a regular file.
+OUT/), anything but a regular file. /healthz and /metrics answer from the worker's Monitor.
 
 A file is opened relative to OUT with O_NOFOLLOW at every step and read whole from that one
 descriptor: a file replaced by os.replace meanwhile is read entirely old or entirely new.
@@ -16,6 +16,7 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from bot.publish.web import INDEX_NAME, WEB_DIRS
@@ -27,6 +28,20 @@ TYPES = {
     ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
     ".ico": "image/vnd.microsoft.icon",
 }
+
+
+class Verdict(Protocol):
+    @property
+    def ok(self) -> bool: ...  # 200 when true, else 503
+    @property
+    def text(self) -> str: ...  # the body
+
+
+class Monitor(Protocol):
+    """What /healthz and /metrics answer from: the worker's (bot/service/monitor.py)."""
+
+    def health(self) -> Verdict: ...
+    def metrics(self) -> tuple[bytes, str]: ...  # the body and its content type
 
 
 def private_files(state: Path) -> tuple[Path, ...]:
