@@ -13,6 +13,7 @@ from bot.config import Config, SourcesConfig
 from bot.glossary import Glossary
 from bot.run.ingest import Ingest, IngestReport, ingest_feeds
 from bot.state.store import Store
+from bot.translate.translator import WholeBatches
 from tests.support.http_server import Route, serve
 from tests.support.slow_server import silent_server
 
@@ -21,7 +22,7 @@ EMPTY_RSS = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel
              b"<link>https://example.jp/</link><description>d</description></channel></rss>")
 
 
-class NoTranslation:
+class NoTranslation(WholeBatches):
     """These feeds have no entries: a call would mean an entry came from nowhere."""
 
     identity = "none"

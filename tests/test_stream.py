@@ -25,6 +25,7 @@ from bot.state.store import Store
 from bot.translate.engine import CTranslate2Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import PackageInfo
+from bot.translate.translator import WholeBatches
 from tests.conftest import ROOT
 from tests.support.corpus import make_article, write_documents
 from tests.support.http_server import Route, serve
@@ -38,7 +39,7 @@ def shipped_glossary() -> Glossary:
     return load_glossary((resource_dir("glossary"),))
 
 
-class Calls:
+class Calls(WholeBatches):
     """Wraps a real translator and records every call it gets."""
 
     def __init__(self, inner: CachedTranslator | CTranslate2Translator) -> None:
@@ -125,7 +126,7 @@ def test_glossary_retries_are_batched_across_documents(
         store.close()
 
 
-class Echo:
+class Echo(WholeBatches):
     """Copies its input: these tests are about queueing, not translating."""
 
     identity = "echo"

@@ -27,9 +27,10 @@ from bot.sources.readers import read_document
 from bot.state.lock import hold_state_lock
 from bot.state.store import Store
 from bot.text.clean import normalize
-from bot.translate.engine import CTranslate2Translator, Translator
+from bot.translate.engine import CTranslate2Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
+from bot.translate.translator import Translator
 
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts

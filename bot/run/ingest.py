@@ -29,7 +29,8 @@ from bot.state.store import Store
 from bot.text.clean import japanese_ratio
 from bot.text.safe import display_name, safe_text
 from bot.text.urls import shown_source, without_credentials
-from bot.translate.engine import Translator
+from bot.translate.memory import CachedTranslator
+from bot.translate.translator import Translator
 
 # Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
 MIN_JAPANESE_RATIO = 0.2
@@ -82,9 +83,10 @@ def ingest_sources(job: Ingest, report: IngestReport, *, folder: bool = True,
         # reads them again (the translation memory keeps any window already translated).
         return
     report.entries += job.stream.flush()  # what is left of the last window
-    misses, hits = getattr(job.translator, "misses", None), getattr(job.translator, "hits", 0)
-    if misses:
-        job.progress(f"translated {misses} sentence(s) with the model, {hits} from memory")
+    memory = job.translator
+    if isinstance(memory, CachedTranslator) and memory.misses:
+        job.progress(f"translated {memory.misses} sentence(s) with the model, "
+                     f"{memory.hits} from memory")
 
 
 def ingest_folder(job: Ingest, report: IngestReport) -> None:

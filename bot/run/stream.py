@@ -20,7 +20,7 @@ from datetime import datetime
 from bot.glossary import Glossary
 from bot.run.pipeline import Work, translate_works
 from bot.state.store import Store
-from bot.translate.engine import Translator
+from bot.translate.translator import Translator
 
 # Model texts (titles and key sentences) queued before the window is translated: enough that
 # each length-sorted group holds sentences of nearly one length (a group decodes as long as

@@ -28,8 +28,8 @@ from bot.run.digest import build_digest
 from bot.run.ingest import Ingest, IngestReport, Progress, ingest_sources
 from bot.state.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
 from bot.state.store import Store
-from bot.translate.engine import Translator
 from bot.translate.memory import CachedTranslator
+from bot.translate.translator import Translator
 
 UNCERTAIN_DETAIL = "uncertain: may have arrived"
 Stop = Callable[[], bool]

@@ -19,9 +19,10 @@ from bot.run.worker import RunReport, deliver, ingest_new, publish, report_of, w
 from bot.service.requests import Request
 from bot.state.lock import hold_state_lock
 from bot.state.store import Store
-from bot.translate.engine import CTranslate2Translator, Translator
+from bot.translate.engine import CTranslate2Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import find_package
+from bot.translate.translator import Translator
 
 Say = Callable[[str], None]
 
