@@ -34,6 +34,12 @@ class Heartbeat:
         self._beat = Beat(os.getpid(), socket.gethostname(), iso(datetime.now(UTC)))
         self._last_polls: dict[str, str] = {}
 
+    def use(self, config: Config) -> None:
+        """A reloaded configuration (SIGHUP): its feeds are the ones listed from now on (the
+        state file's path is fixed for the life of the process)."""
+        self.config = config
+        self._write()
+
     async def run(self, stop: asyncio.Event) -> None:
         """Beat once the scheduler runs, then wait for the service to stop and clear it."""
         self._write()

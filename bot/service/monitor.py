@@ -96,6 +96,11 @@ class Monitor:
         for source in ("model", "memory"):
             self._sentences.labels(source)
 
+    def use(self, config: Config) -> None:
+        """A reloaded configuration (SIGHUP): its health bound holds from now on."""
+        self.config = config
+        self._bound = health_bound(config)
+
     def attach(self, service: Scheduled) -> None:
         """Judge this service's scheduler from now on."""
         self._service = service
