@@ -10,14 +10,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from bot.config import Config, TelegramConfig, validated
+from bot.core.backoff import backoff_delay
 from bot.core.channels import TELEGRAM
 from bot.core.errors import PublishError
-from bot.publish.telegram import backoff_delay
+from bot.publish.telegram import RETRY_JITTER
 from bot.run.worker import deliver as worker_deliver
 from bot.state.outbox import HELD, PENDING, SENT
 from bot.state.store import Store
@@ -67,13 +69,14 @@ def gaps(api: FakeBotApi) -> list[float]:
 
 
 def test_backoff_doubles_from_the_base_up_to_the_cap_with_equal_jitter() -> None:
-    low = [backoff_delay(n, 1.0, 30.0, rand=lambda: 0.0) for n in range(1, 8)]
-    high = [backoff_delay(n, 1.0, 30.0, rand=lambda: 0.999999) for n in range(1, 8)]
+    delay = partial(backoff_delay, base=1.0, cap=30.0, jitter=RETRY_JITTER)
+    low = [delay(n, rand=lambda: 0.0) for n in range(1, 8)]
+    high = [delay(n, rand=lambda: 0.999999) for n in range(1, 8)]
     assert low == [0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0]
     assert [round(h, 3) for h in high] == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
-    drawn = {backoff_delay(3, 1.0, 30.0) for _ in range(50)}
+    drawn = {delay(3) for _ in range(50)}
     assert len(drawn) > 40 and all(2.0 <= d <= 4.0 for d in drawn)
-    assert backoff_delay(10_000, 1.0, 30.0) <= 30.0  # no overflow however long it fails
+    assert delay(10_000) <= 30.0  # no overflow however long it fails
 
 
 @pytest.mark.parametrize("policy", ["resend", "hold"])

@@ -22,14 +22,15 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.chat.told import Seen, seen_from_keys
 from bot.config import Config, TelegramConfig
 from bot.core.redact import redact
-from bot.publish.telegram import open_bot
+from bot.telegram.api import open_bot
+from bot.telegram.flood import flood_wait
 from bot.text.urls import without_credentials
 
 if TYPE_CHECKING:
@@ -267,6 +268,5 @@ async def _flush(bot: Any, telegram: TelegramConfig, alerts: Alerts, say: Say) -
         say(redact(f"alerts: could not send to the admin chat ({type(exc).__name__}: "
                    f"{exc}); trying again later", telegram.token))
         if isinstance(exc, RetryAfter):
-            wait = exc.retry_after
-            return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return flood_wait(exc)
     return 0.0
