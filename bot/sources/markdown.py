@@ -12,6 +12,11 @@ import yaml
 from bot.core.model import Reading, SourceInfo
 from bot.sources.web.meta import clean_url, iso_date
 
+try:  # libyaml's parser: the same rules, several times faster
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S", re.MULTILINE)
 # An inline link or image: its target may hold balanced parentheses, two levels deep
 # (https://ja.wikipedia.org/wiki/一帯一路_(構想)), or be written in <…>, and carry a title.
@@ -38,11 +43,6 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 # Noncharacters mark a protected piece's place: no text holds them (safe_text drops them), so
 # a private-use character (a gaiji) is never taken for one.
 _SLOT = re.compile("\ufdd0([0-9]{1,6})\ufdd1")
-
-try:  # libyaml's parser: the same rules, several times faster
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # PyYAML built without libyaml
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
 def read_markdown(text: str) -> Reading:
@@ -159,7 +159,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         return {}, text
     end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in closers), 0)
     block = "\n".join(line.rstrip("\r") for line in lines[1:end])
-    if not end or not block or len(block) > _FRONT_MATTER_MAX:
+    if end < 2 or len(block) > _FRONT_MATTER_MAX:  # not closed, or nothing inside
         return {}, text
     meta = _toml_meta(block) if lines[0].startswith("+") else _yaml_meta(block)
     if meta is None:  # a thematic break at the top, not front matter
