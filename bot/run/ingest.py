@@ -16,7 +16,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from bot.config import Config
-from bot.config.rules import load_zone
+from bot.config.times import load_zone
 from bot.core.errors import InputError
 from bot.core.model import Analysis, Document, SourceInfo
 from bot.glossary import Glossary
