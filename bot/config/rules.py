@@ -11,9 +11,6 @@ from bot.config.bounds import check_bounds
 from bot.config.times import load_zone, parse_clock
 from bot.core.errors import ConfigError
 
-# Also named here for bot/service/clock.py, which still imports them from this module.
-__all__ = ["check_api_base_url", "check_config", "load_zone", "parse_clock"]
-
 if TYPE_CHECKING:
     from bot.config.sections import Config, ScheduleConfig, TelegramConfig
 
