@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.errors import StoreError
 from bot.core.model import Entry, Pair, SourceInfo, Term
-from bot.state.outbox import Message
+from bot.state.records import DeliveryStatus, DocumentStatus, Message
 from bot.state.store import MIGRATIONS, Store
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -63,7 +63,7 @@ def test_entries_round_trip_and_digest_takes_pending():
                                           Message(digest_id, 2, "two")]
     first = outbox.claim_next("telegram", "pid 1", NOW)
     assert first == Message(digest_id, 1, "one")
-    outbox.record(first, "telegram", "sent")
+    outbox.record(first, "telegram", DeliveryStatus.SENT)
     assert outbox.pending("telegram") == [Message(digest_id, 2, "two")]
 
 
@@ -71,6 +71,6 @@ def test_failed_transaction_leaves_nothing():
     store = Store.open(":memory:")
     with pytest.raises(RuntimeError), store.transaction():
         store.add_entries([make_entry("g1")])
-        store.record_document("h", "a.txt", NOW, "done")
+        store.record_document("h", "a.txt", NOW, DocumentStatus.DONE)
         raise RuntimeError("crash mid-document")
     assert store.pending_entries() == [] and not store.has_document("h")

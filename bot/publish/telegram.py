@@ -22,7 +22,7 @@ from typing import Any
 from bot.config import TelegramConfig
 from bot.core.errors import PublishError
 from bot.core.redact import redact
-from bot.state.outbox import REJECTED, SENT, Message
+from bot.state.records import DeliveryStatus, Message
 
 DEFAULT_API = "https://api.telegram.org/bot"
 # Longer flood waits are left to a later run rather than holding up the worker.
@@ -182,7 +182,7 @@ async def _deliver(bot: Any, telegram: TelegramConfig, message: Message,
             record(message, Outcome(UNSENT, redact(exc.message, telegram.token)))
             raise
         # This message is bad, not the channel: set it aside, go on.
-        record(message, Outcome(REJECTED, redact(exc.message, telegram.token)))
+        record(message, Outcome(DeliveryStatus.REJECTED, redact(exc.message, telegram.token)))
         return None
     except TelegramError as exc:
         failed = _failed(exc)
@@ -190,7 +190,7 @@ async def _deliver(bot: Any, telegram: TelegramConfig, message: Message,
         if _transient(exc):
             return exc
         raise
-    record(message, Outcome(SENT))
+    record(message, Outcome(DeliveryStatus.SENT))
     return None
 
 

@@ -21,8 +21,9 @@ from bot.state.alertlog import AlertLog
 from bot.state.diskfull import disk_full_error, disk_full_reported, is_disk_full
 from bot.state.entry_json import dump_entry, load_entry
 from bot.state.feedlog import FeedLog
-from bot.state.migrations import MIGRATIONS
+from bot.state.migrations import MIGRATIONS, apply_migrations
 from bot.state.outbox import Outbox
+from bot.state.records import DeliveryStatus, DocumentRecord, DocumentStatus, TermFailure
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -88,10 +89,7 @@ class Store:
             if version > len(MIGRATIONS):
                 raise StoreError(
                     f"store: state file is from a newer Kakehashi (schema {version})")
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    self._conn.execute(statement)
-                self._conn.execute(f"PRAGMA user_version={number}")
+            apply_migrations(self._conn, MIGRATIONS, version)
 
     def _version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
@@ -137,7 +135,8 @@ class Store:
         return row.fetchone() is not None
 
     def record_document(
-        self, content_hash: str, name: str, now: datetime, status: str, reason: str = "",
+        self, content_hash: str, name: str, now: datetime, status: DocumentStatus,
+        reason: str = "",
         articles: int = 0,
     ) -> None:
         self._conn.execute(
@@ -157,12 +156,13 @@ class Store:
             (name, size, mtime_ns, content_hash),
         )
 
-    def documents(self) -> list[tuple[str, str, str, str, int]]:
-        """(name, seen_at, status, reason, articles) of every document, newest first."""
+    def documents(self) -> list[DocumentRecord]:
+        """Every document seen, newest first."""
         rows = self._conn.execute(
             "SELECT name, seen_at, status, reason, articles FROM documents ORDER BY seen_at DESC"
         )
-        return list(rows)
+        return [DocumentRecord(name, seen_at, DocumentStatus(status), reason, articles)
+                for name, seen_at, status, reason, articles in rows]
 
     # entries and digests -----------------------------------------------------------------
 
@@ -185,14 +185,14 @@ class Store:
         )
         return [load_entry(r[0]) for r in rows]
 
-    def entries_with_failed_terms(self, limit: int = 50) -> list[tuple[str, str, str, bool]]:
-        """(guid, document, failed terms, held) of the newest entries with a failed term."""
+    def entries_with_failed_terms(self, limit: int = 50) -> list[TermFailure]:
+        """The newest entries with a failed term."""
         rows = self._conn.execute(
             "SELECT guid, document, failed_terms, held FROM entries WHERE failed_terms != ''"
             " ORDER BY created DESC, rowid DESC LIMIT ?",
             (limit,),
         )
-        return [(g, d, f, bool(h)) for g, d, f, h in rows]
+        return [TermFailure(g, d, f, bool(h)) for g, d, f, h in rows]
 
     def holds(self, guids: Iterable[str]) -> dict[str, bool]:
         """{guid: held} for those of `guids` the store has (an unknown guid is absent)."""
@@ -252,7 +252,8 @@ class Store:
             "held": one("SELECT count(*) FROM entries WHERE held=1").fetchone()[0],
             "digests": one("SELECT count(*) FROM digests").fetchone()[0],
             "undelivered": one(
-                "SELECT count(*) FROM deliveries WHERE status IN ('pending','sending','held')"
+                "SELECT count(*) FROM deliveries WHERE status IN (?,?,?)",
+                (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.HELD),
             ).fetchone()[0],
             "cached_translations": one("SELECT count(*) FROM translations").fetchone()[0],
         }
