@@ -107,7 +107,7 @@ def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:
     titles = {
         DeliveryStatus.REJECTED: "messages Telegram rejected (not sent; the rest went on):",
         DeliveryStatus.HELD: "messages held: they may have arrived ('kakehashi release "
-                             "--messages NAME', the name first on each line, sends one again):",
+                             "--messages' with the names below sends them again):",
         DeliveryStatus.SENDING: "messages being sent (or whose sender stopped mid-send):",
     }
     for status, title in titles.items():
