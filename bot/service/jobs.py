@@ -94,7 +94,7 @@ def missed_digest(store: Store, due: datetime | None) -> bool:
     if due is None:
         return False
     newest = store.recent_digests(1)
-    return not newest or newest[0][1] < due
+    return not newest or newest[0].created < due
 
 
 def job_lines(report: RunReport, request: Request, config: Config) -> list[str]:

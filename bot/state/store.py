@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.core.errors import StoreError
-from bot.core.model import Entry
+from bot.core.model import Digest, Entry
 from bot.state.alertlog import AlertLog
 from bot.state.diskfull import disk_full_error, disk_full_reported, is_disk_full
 from bot.state.entry_json import dump_entry, load_entry
@@ -216,9 +216,9 @@ class Store:
         )
         return [load_entry(r[0]) for r in rows]
 
-    def recent_digests(self, limit: int) -> list[tuple[int, datetime, list[Entry]]]:
-        """(id, created, entries) of the digests holding the newest `limit` published entries,
-        newest digest first, entries in the order they were stored (what the web shows)."""
+    def recent_digests(self, limit: int) -> list[Digest]:
+        """The digests holding the newest `limit` published entries, newest digest first,
+        entries in the order they were stored (what the web shows)."""
         rows = self._conn.execute(
             "SELECT d.id, d.created, e.data FROM entries e JOIN digests d ON d.id = e.digest_id"
             " WHERE d.id >= (SELECT coalesce(min(digest_id), 0) FROM (SELECT digest_id FROM"
@@ -226,11 +226,13 @@ class Store:
             " ORDER BY d.id DESC, e.created, e.rowid",
             (limit,),
         )
-        digests: dict[int, tuple[int, datetime, list[Entry]]] = {}
-        for digest_id, created, data in rows:
-            found = digests.setdefault(digest_id, (digest_id, datetime.fromisoformat(created), []))
-            found[2].append(load_entry(data))
-        return list(digests.values())
+        created: dict[int, datetime] = {}
+        entries: dict[int, list[Entry]] = {}
+        for digest_id, when, data in rows:
+            created.setdefault(digest_id, datetime.fromisoformat(when))
+            entries.setdefault(digest_id, []).append(load_entry(data))
+        return [Digest(digest_id, when, tuple(entries[digest_id]))
+                for digest_id, when in created.items()]
 
     def create_digest(self, now: datetime, guids: Iterable[str]) -> int:
         cur = self._conn.execute("INSERT INTO digests(created) VALUES (?)", (now.isoformat(),))
