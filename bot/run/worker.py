@@ -62,7 +62,7 @@ def run_once(
 ) -> RunReport:
     """Process everything new in the sources, then publish one digest of what is pending."""
     now = now or datetime.now(UTC)
-    waiting = store.counts()["pending"]
+    waiting = store.counts().pending
     ingested = ingest_new(Ingest(config, store, glossary, translator, now, progress))
     digest_id, published, outputs = publish(config, store, now, progress)
     return report_of(ingested, store, digest_id, published, outputs, waiting)
@@ -82,7 +82,7 @@ def report_of(ingested: IngestReport, store: Store, digest_id: int | None = None
     """The RunReport of an ingest and (if any) a publish; `waiting`: articles pending before."""
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
                      digest_id, tuple(outputs or ()), ingested.unsettled, published, waiting,
-                     store.counts()["held"])
+                     store.counts().held)
 
 
 def with_sentences(report: RunReport, translator: Translator) -> RunReport:

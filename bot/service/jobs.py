@@ -64,7 +64,7 @@ class JobRunner:
 
     def _run(self, request: Request, job: Ingest) -> RunReport:
         store = job.store
-        waiting = store.counts()["pending"]
+        waiting = store.counts().pending
         ingested = IngestReport()
         if request.folder or request.feeds:
             feeds = tuple(url for url in self.config.sources.feeds if url in request.feeds)

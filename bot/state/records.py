@@ -104,6 +104,19 @@ class DocumentRecord:
 
 
 @dataclass(frozen=True)
+class StoreCounts:
+    """The state file's totals, in the order `status` lists them (its field names)."""
+
+    documents: int
+    entries: int
+    pending: int  # entries waiting for the next digest
+    held: int  # entries held back for an editor
+    digests: int
+    undelivered: int  # messages pending, being sent, or held
+    cached_translations: int
+
+
+@dataclass(frozen=True)
 class TermFailure:
     """A stored entry with glossary terms not rendered as agreed."""
 

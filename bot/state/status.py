@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -32,7 +33,7 @@ def status_lines(config: Config) -> list[str]:
     store = Store.open_read_only(config.paths.state, older=True)
     try:
         behind = store.schema_behind()
-        counts = _read(store.counts, behind) or {}
+        counts = _read(store.counts, behind)
         documents = _read(store.documents, behind) or []
         failed = _read(store.entries_with_failed_terms, behind) or []
         checked = _read(lambda: _checked_entries(store), behind) or []
@@ -48,7 +49,8 @@ def status_lines(config: Config) -> list[str]:
         lines.append(f"schema: older by {behind} step(s), shown as far as it goes; the next "
                      "'kakehashi once' (or job of 'run') upgrades it")
     lines += worker
-    lines += [f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()]
+    lines += [f"{key.replace('_', ' ')}: {value}"
+              for key, value in (asdict(counts) if counts else {}).items()]
     problems = [d for d in documents if d.status != DocumentStatus.DONE]
     if problems:
         lines.append("skipped documents:")

@@ -23,7 +23,13 @@ from bot.state.entry_json import dump_entry, load_entry
 from bot.state.feedlog import FeedLog
 from bot.state.migrations import MIGRATIONS, apply_migrations
 from bot.state.outbox import Outbox
-from bot.state.records import DeliveryStatus, DocumentRecord, DocumentStatus, TermFailure
+from bot.state.records import (
+    DeliveryStatus,
+    DocumentRecord,
+    DocumentStatus,
+    StoreCounts,
+    TermFailure,
+)
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -242,23 +248,22 @@ class Store:
         )
         return digest_id
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> StoreCounts:
         """Totals for `kakehashi status`."""
-        one = self._conn.execute
-        return {
-            "documents": one("SELECT count(*) FROM documents").fetchone()[0],
-            "entries": one("SELECT count(*) FROM entries").fetchone()[0],
-            "pending": one(
-                "SELECT count(*) FROM entries WHERE digest_id IS NULL AND held=0"
-            ).fetchone()[0],
-            "held": one("SELECT count(*) FROM entries WHERE held=1").fetchone()[0],
-            "digests": one("SELECT count(*) FROM digests").fetchone()[0],
-            "undelivered": one(
-                "SELECT count(*) FROM deliveries WHERE status IN (?,?,?)",
-                (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.HELD),
-            ).fetchone()[0],
-            "cached_translations": one("SELECT count(*) FROM translations").fetchone()[0],
-        }
+
+        def one(sql: str, *params: str) -> int:
+            return int(self._conn.execute(sql, params).fetchone()[0])
+
+        return StoreCounts(
+            documents=one("SELECT count(*) FROM documents"),
+            entries=one("SELECT count(*) FROM entries"),
+            pending=one("SELECT count(*) FROM entries WHERE digest_id IS NULL AND held=0"),
+            held=one("SELECT count(*) FROM entries WHERE held=1"),
+            digests=one("SELECT count(*) FROM digests"),
+            undelivered=one("SELECT count(*) FROM deliveries WHERE status IN (?,?,?)",
+                            DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.HELD),
+            cached_translations=one("SELECT count(*) FROM translations"),
+        )
 
     # article identity (duplicates across documents and feeds) ---------------------------
 
