@@ -229,7 +229,7 @@ def test_memory_stores_each_batch_as_it_completes(installed_model: PackageInfo):
         CachedTranslator(failing, store).translate(sentences)
     assert len(failing.done) == 3 * 16  # three groups of one batch per replica
     # The batches done before the failure are kept; the next run sends only the rest.
-    assert store.counts()["cached_translations"] == 48
+    assert store.counts().cached_translations == 48
     counting = Counting(engine)
     again = CachedTranslator(counting, store)
     outputs = again.translate(sentences)

@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.config import Config, SourcesConfig
 from bot.glossary import Glossary
 from bot.run.ingest import Ingest, IngestReport, ingest_feeds
+from bot.state.records import SavedFeed
 from bot.state.store import Store
 from bot.translate.translator import WholeBatches
 from tests.support.http_server import Route, serve
@@ -52,8 +53,8 @@ def test_slow_feeds_are_waited_for_together(tmp_path: Path) -> None:
         assert all(reason.startswith(f"timed out after {TIMEOUT:g} s")
                    for _, reason in report.skipped)
         failing = store.feeds().failing()
-        assert [url for url, _, _ in failing] == sorted(slow)
-        assert store.feeds().state(good.url("/ok.xml")) == ("", "", 0, 0.0, "")
+        assert [f.url for f in failing] == sorted(slow)
+        assert store.feeds().state(good.url("/ok.xml")) == SavedFeed("", "", 0, 0.0, "")
     finally:
         store.close()
 

@@ -180,7 +180,7 @@ def test_feed_is_marked_polled_only_once_its_entries_are_stored(tmp_path: Path):
         report.entries += job.stream.flush()
         assert report.entries == 3 and len(store.pending_entries()) == 3
         saved = store.feeds().state(url)
-        assert saved is not None and saved[0] == '"v1"'
+        assert saved is not None and saved.etag == '"v1"'
     finally:
         store.close()
 

@@ -20,7 +20,7 @@ from bot.config import TelegramConfig
 from bot.core.backoff import backoff_delay
 from bot.core.errors import PublishError
 from bot.core.redact import redact
-from bot.state.outbox import REJECTED, SENT, Message
+from bot.state.records import DeliveryStatus, Message
 from bot.telegram.api import open_bot
 from bot.telegram.flood import call_with_flood_waits, flood_wait
 
@@ -155,7 +155,7 @@ async def _deliver(bot: Any, telegram: TelegramConfig, message: Message,
             record(message, Outcome(UNSENT, redact(exc.message, telegram.token)))
             raise
         # This message is bad, not the channel: set it aside, go on.
-        record(message, Outcome(REJECTED, redact(exc.message, telegram.token)))
+        record(message, Outcome(DeliveryStatus.REJECTED, redact(exc.message, telegram.token)))
         return None
     except TelegramError as exc:
         failed = _failed(exc)
@@ -163,7 +163,7 @@ async def _deliver(bot: Any, telegram: TelegramConfig, message: Message,
         if _transient(exc):
             return exc
         raise
-    record(message, Outcome(SENT))
+    record(message, Outcome(DeliveryStatus.SENT))
     return None
 
 

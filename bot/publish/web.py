@@ -7,7 +7,7 @@ so a run that published nothing rewrites nothing (a web server's caches stay val
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import FeedConfig
@@ -23,13 +23,13 @@ WEB_DIRS = ("digests", "articles", "sources")
 ROBOTS = "User-agent: *\nDisallow: /telegram/\n"
 
 
-def write_web(out_dir: Path, digests: list[tuple[int, datetime, list[Entry]]],
-              feed: FeedConfig, show_checks: bool = False) -> list[Path]:
+def write_web(out_dir: Path, digests: Sequence[Digest], feed: FeedConfig,
+              show_checks: bool = False) -> list[Path]:
     """Bring the archive's pages up to date with `digests` (newest first); the pages written.
 
     Each digest's page links the one before and after it among those shown (the pages of
     older ones may be gone); `show_checks` opens the editors' checks to every reader."""
-    shown = [Digest(digest_id, created, tuple(entries)) for digest_id, created, entries in digests]
+    shown = list(digests)
     common = {"feed": feed, "site": public_site(feed.site_url), "show_checks": show_checks}
     pages = {INDEX_NAME: render_page("index.html.j2", digests=shown, **common),
              ROBOTS_NAME: ROBOTS}

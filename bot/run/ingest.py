@@ -25,6 +25,7 @@ from bot.run.stream import TranslationStream
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
 from bot.sources.readers import read_date, read_document
+from bot.state.records import DocumentStatus
 from bot.state.store import Store
 from bot.text.clean import japanese_ratio
 from bot.text.safe import display_name, safe_text
@@ -192,7 +193,10 @@ def ingest_feeds(job: Ingest, report: IngestReport, urls: tuple[str, ...] | None
 
 def _feed_state(store: Store, url: str) -> FeedState:
     saved = store.feeds().state(url)
-    return FeedState(url) if saved is None else FeedState(url, *saved)
+    if saved is None:
+        return FeedState(url)
+    return FeedState(url, saved.etag, saved.modified, saved.failures, saved.next_poll,
+                     saved.last_error)
 
 
 def _record_poll(job: Ingest, report: IngestReport, result: FetchResult, now: float) -> None:
@@ -285,4 +289,4 @@ def _skip(job: Ingest, report: IngestReport, key: str, name: str, reason: str,
         report.new_documents += 1
     report.skipped.append((name, reason))
     with job.store.transaction():
-        job.store.record_document(key, name, job.now, "skipped", reason)
+        job.store.record_document(key, name, job.now, DocumentStatus.SKIPPED, reason)

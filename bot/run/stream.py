@@ -19,6 +19,7 @@ from datetime import datetime
 
 from bot.glossary import Glossary
 from bot.run.pipeline import Work, translate_works
+from bot.state.records import DocumentStatus
 from bot.state.store import Store
 from bot.translate.translator import Translator
 
@@ -91,7 +92,7 @@ class TranslationStream:
                 self.store.record_articles(
                     zip(item.article_keys, (e.guid for e in entries), strict=True))
                 self.store.record_document(item.work.document.content_hash,
-                                           item.work.document.name, self.now, "done",
+                                           item.work.document.name, self.now, DocumentStatus.DONE,
                                            articles=len(entries))
                 for action in item.then:
                     action()

@@ -26,7 +26,8 @@ from bot.publish.telegram import UNCERTAIN, Outcome, send_messages
 from bot.publish.web import INDEX_NAME, WEB_DIRS, write_web
 from bot.run.digest import build_digest
 from bot.run.ingest import Ingest, IngestReport, Progress, ingest_sources
-from bot.state.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
+from bot.state.outbox import Outbox
+from bot.state.records import DeliveryStatus, Message
 from bot.state.store import Store
 from bot.translate.memory import CachedTranslator
 from bot.translate.translator import Translator
@@ -61,7 +62,7 @@ def run_once(
 ) -> RunReport:
     """Process everything new in the sources, then publish one digest of what is pending."""
     now = now or datetime.now(UTC)
-    waiting = store.counts()["pending"]
+    waiting = store.counts().pending
     ingested = ingest_new(Ingest(config, store, glossary, translator, now, progress))
     digest_id, published, outputs = publish(config, store, now, progress)
     return report_of(ingested, store, digest_id, published, outputs, waiting)
@@ -81,7 +82,7 @@ def report_of(ingested: IngestReport, store: Store, digest_id: int | None = None
     """The RunReport of an ingest and (if any) a publish; `waiting`: articles pending before."""
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
                      digest_id, tuple(outputs or ()), ingested.unsettled, published, waiting,
-                     store.counts()["held"])
+                     store.counts().held)
 
 
 def with_sentences(report: RunReport, translator: Translator) -> RunReport:
@@ -149,9 +150,10 @@ def deliver(config: Config, store: Store, progress: Progress,
             progress(f"warning: telegram: {where} may or may not have arrived: {outcome.detail}")
             _settle_one(outbox, message, config.telegram.uncertain, outcome.detail)
             return
-        status = outcome.status if outcome.status in (SENT, REJECTED) else PENDING
+        done = outcome.status in (DeliveryStatus.SENT, DeliveryStatus.REJECTED)
+        status = DeliveryStatus(outcome.status) if done else DeliveryStatus.PENDING
         outbox.record(message, TELEGRAM, status, outcome.detail, outcome.not_before)
-        if outcome.status == REJECTED:
+        if outcome.status == DeliveryStatus.REJECTED:
             progress(f"warning: telegram refused {where}: {outcome.detail}")
 
     send_messages(config.telegram, lambda: None if stop() else outbox.claim_next(
@@ -166,9 +168,10 @@ def _write_previews(out: Path, outbox: Outbox, owner: str, stop: Stop) -> list[P
         try:
             paths.append(write_preview(out, message.body))
         except PublishError:
-            outbox.record(message, TELEGRAM, PENDING)  # nothing was written: not uncertain
+            # Nothing was written: not uncertain.
+            outbox.record(message, TELEGRAM, DeliveryStatus.PENDING)
             raise
-        outbox.record(message, TELEGRAM, PREVIEW, str(paths[-1]))
+        outbox.record(message, TELEGRAM, DeliveryStatus.PREVIEW, str(paths[-1]))
     return paths
 
 
@@ -176,7 +179,8 @@ def _settle_previews(out: Path, outbox: Outbox) -> None:
     """Previews a stopped process left claimed: done if the page landed, else written again."""
     for message in outbox.claimed(TELEGRAM):
         path = find_preview(out, message.body)
-        outbox.record(message, TELEGRAM, PREVIEW if path else PENDING, str(path or ""))
+        outbox.record(message, TELEGRAM,
+                      DeliveryStatus.PREVIEW if path else DeliveryStatus.PENDING, str(path or ""))
 
 
 def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:
@@ -185,10 +189,13 @@ def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:
         progress(f"warning: telegram: message {delivery.part} of digest #{delivery.digest_id}"
                  f" may or may not have arrived ({delivery.claimed_by} stopped while sending it at "
                  f"{delivery.claimed_at[:19]}); telegram.uncertain = {policy}")
-    status = HELD if policy == "hold" else PENDING
-    outbox.settle_uncertain(TELEGRAM, status, UNCERTAIN_DETAIL)
+    outbox.settle_uncertain(TELEGRAM, _uncertain_status(policy), UNCERTAIN_DETAIL)
 
 
 def _settle_one(outbox: Outbox, message: Message, policy: str, why: str) -> None:
-    outbox.record(message, TELEGRAM, HELD if policy == "hold" else PENDING,
-                  f"{UNCERTAIN_DETAIL}: {why}")
+    outbox.record(message, TELEGRAM, _uncertain_status(policy), f"{UNCERTAIN_DETAIL}: {why}")
+
+
+def _uncertain_status(policy: str) -> DeliveryStatus:
+    """Where a message that may have arrived goes under `telegram.uncertain = policy`."""
+    return DeliveryStatus.HELD if policy == "hold" else DeliveryStatus.PENDING

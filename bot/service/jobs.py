@@ -65,7 +65,7 @@ class JobRunner:
 
     def _run(self, request: Request, job: Ingest) -> RunReport:
         store = job.store
-        waiting = store.counts()["pending"]
+        waiting = store.counts().pending
         ingested = IngestReport()
         if request.folder or request.feeds:
             feeds = tuple(url for url in self.config.sources.feeds if url in request.feeds)
@@ -95,7 +95,7 @@ def missed_digest(store: Store, due: datetime | None) -> bool:
     if due is None:
         return False
     newest = store.recent_digests(1)
-    return not newest or newest[0][1] < due
+    return not newest or newest[0].created < due
 
 
 def job_lines(report: RunReport, request: Request, config: Config) -> list[str]:

@@ -25,11 +25,11 @@ from bot.config import Config
 from bot.core.channels import TELEGRAM
 from bot.core.errors import KakehashiError
 from bot.service.requests import TickResult
-from bot.state.outbox import HELD, PENDING, PREVIEW, REJECTED, SENDING, SENT
+from bot.state.records import DeliveryStatus
 from bot.state.store import Store
 
 Now = Callable[[], float]
-STATUSES = (PENDING, SENDING, SENT, REJECTED, HELD, PREVIEW)
+STATUSES = tuple(DeliveryStatus)  # every one on /metrics, 0 included
 
 
 class Scheduled(Protocol):
