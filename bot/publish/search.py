@@ -1,0 +1,157 @@
+"""The archive's search index: Pagefind run over the article pages into OUT/pagefind/, which
+search.html (templates/web/search.js) queries in the reader's browser. No server takes part:
+the index is static files, so a plain static host serves search as well as `kakehashi serve`.
+
+Pagefind's extended build segments Japanese into words (the plain build keeps a Japanese
+sentence as one "word", so 鉱物 would not find 重要鉱物). It segments only pages it takes for
+Chinese or Japanese, so the bilingual pages are indexed as Japanese: English words are still
+words, only English stemming is lost (prefixes still match: "mineral" finds "minerals").
+
+The index is built in a temporary folder beside the live one and swapped in whole: a reader
+never sees half an index, and a failed or killed build leaves the old one. Without Pagefind, or
+when it fails, the archive is published without a new index: one warning, never a failed run.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import importlib.util
+import os
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+SEARCH_DIR = "pagefind"
+# Pagefind's own names, relative to OUT/SEARCH_DIR: what search.js loads first.
+_ENTRY = ("pagefind.js", "pagefind-entry.json")
+_ARTICLES = "articles"
+_TEMP_PREFIX = f".{SEARCH_DIR}-"
+# KAKEHASHI_PAGEFIND names a Pagefind binary to use instead of the one installed with
+# Kakehashi (a platform without a wheel, a newer build); empty turns search indexing off.
+BINARY_VARIABLE = "KAKEHASHI_PAGEFIND"
+# Indexing 500 article pages takes well under a second: this only stops a hung binary.
+TIMEOUT = 300
+_RENAME_EXCHANGE = 2  # renameat2(2): swap two paths in one step
+_AT_FDCWD = -100
+
+
+def update_search(out: Path, written: Iterable[Path]) -> str:
+    """Rebuild OUT/pagefind/ when an article page was `written` or there is no index yet; a
+    line for the log ("" when nothing was done, "warning: search: …" when it failed)."""
+    articles = out / _ARTICLES
+    changed = any(path.parent == articles for path in written)
+    if not changed and has_index(out):
+        return ""
+    pages = len(list(articles.glob("*.html")))
+    if not pages:
+        return ""  # nothing published yet: search.html says there is no index
+    problem = build_index(out)
+    if problem:
+        return f"warning: search: {problem}; the archive is published without a new index"
+    return f"search: indexed {pages} article page{'s' if pages != 1 else ''}"
+
+
+def has_index(out: Path) -> bool:
+    """Whether OUT/pagefind/ holds a complete index (as a swap leaves it)."""
+    live = out / SEARCH_DIR
+    return not live.is_symlink() and all((live / name).is_file() for name in _ENTRY)
+
+
+def find_pagefind() -> Path | None:
+    """The Pagefind binary: KAKEHASHI_PAGEFIND, else the one from pagefind-bin-extended."""
+    named = os.environ.get(BINARY_VARIABLE)
+    if named is not None:
+        return Path(named) if named else None
+    spec = importlib.util.find_spec("pagefind_bin_extended")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for name in ("pagefind_extended", "pagefind_extended.exe"):
+            if (Path(folder) / name).is_file():
+                return Path(folder) / name
+    return None
+
+
+def build_index(out: Path) -> str:
+    """Index OUT/articles/*.html into OUT/pagefind/; "" when done, else why not (one line)."""
+    binary = find_pagefind()
+    if binary is None:
+        return (f"Pagefind is not installed (pip install pagefind-bin-extended, or set "
+                f"{BINARY_VARIABLE})")
+    remove_stale_builds(out)  # the job lock is held: these are a killed run's
+    fresh = out / f"{_TEMP_PREFIX}{secrets.token_hex(4)}"
+    try:
+        problem = _run_pagefind(binary, out, fresh)
+        if not problem:
+            problem = _swap_in(fresh, out / SEARCH_DIR)
+        return problem
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+def remove_stale_builds(out: Path) -> None:
+    """Remove index folders a killed build or swap left in OUT (dotted: never served)."""
+    try:
+        stale = [p for p in out.iterdir() if p.name.startswith(_TEMP_PREFIX)]
+    except OSError:
+        return
+    for path in stale:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _run_pagefind(binary: Path, out: Path, target: Path) -> str:
+    """Pagefind over OUT's article pages into TARGET; "" or what went wrong."""
+    command = [str(binary), "--site", str(out), "--output-path", str(target),
+               "--glob", f"{_ARTICLES}/*.html", "--force-language", "ja", "--quiet"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                              stdin=subprocess.DEVNULL, timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        return f"Pagefind ({binary}) did not finish within {TIMEOUT} s"
+    except OSError as exc:
+        return f"cannot run Pagefind ({binary}): {exc.strerror or exc}"
+    if done.returncode != 0:
+        said = (done.stderr.strip() or done.stdout.strip()).splitlines()
+        return f"Pagefind ({binary}) failed (exit {done.returncode}): " + (
+            said[-1][:300] if said else "no message")
+    if not all((target / name).is_file() for name in _ENTRY):
+        return f"Pagefind ({binary}) wrote no index"
+    return ""
+
+
+def _swap_in(fresh: Path, live: Path) -> str:
+    """Put FRESH in LIVE's place; the old index ends up at FRESH (removed by the caller)."""
+    try:
+        if live.is_symlink() or (live.exists() and not live.is_dir()):
+            return f"{live} is not a folder Kakehashi made: remove it"
+        if not live.exists():
+            os.rename(fresh, live)
+        elif not _exchange(fresh, live):
+            # No atomic exchange here (not Linux, or a file system without it): LIVE is
+            # missing between the two renames, and a crash there leaves no index, which the
+            # next run builds again (has_index).
+            old = fresh.with_name(fresh.name + "-old")
+            os.rename(live, old)
+            os.rename(fresh, live)
+            os.rename(old, fresh)
+    except OSError as exc:
+        return f"cannot put the new index in place at {live}: {exc.strerror or exc}"
+    return ""
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                       _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code))
