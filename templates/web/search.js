@@ -93,8 +93,8 @@ function excerpt(markup) {
   for (const node of parsed.content.childNodes) {
     if (node.nodeName === "MARK") {
       const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
-      paragraph.append(mark);
+      mark.textContent = node.textContent.trimEnd(); // the word, not the space after it
+      paragraph.append(mark, node.textContent.slice(mark.textContent.length));
     } else {
       paragraph.append(node.textContent);
     }
