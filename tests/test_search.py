@@ -21,7 +21,7 @@ import pytest
 from bot.config import FeedConfig
 from bot.core.model import Entry
 from bot.publish.render import article_path, source_path
-from bot.publish.search import BINARY_VARIABLE, SEARCH_DIR, find_pagefind, update_search
+from bot.publish.search import SEARCH_DIR, find_pagefind, update_search
 from bot.publish.served import SEARCH_POLICY, is_served
 from bot.publish.web import write_web
 from tests.conftest import ROOT, run_cli
@@ -208,16 +208,14 @@ def test_the_index_is_rebuilt_only_when_an_article_changed(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
-def test_a_failing_pagefind_leaves_the_old_index_and_a_warning(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_failing_pagefind_leaves_the_old_index_and_a_warning(tmp_path: Path):
     written = write_sample_site(tmp_path)
     update_search(tmp_path, written)
     before = {p: p.read_bytes() for p in (tmp_path / SEARCH_DIR).rglob("*") if p.is_file()}
     failing = tmp_path / "pagefind-broken"
     failing.write_text("#!/bin/sh\necho 'Error: out of memory' >&2\nexit 3\n", encoding="utf-8")
     failing.chmod(0o755)
-    monkeypatch.setenv(BINARY_VARIABLE, str(failing))
-    said = update_search(tmp_path, [tmp_path / article_path(news_entry().guid)])
+    said = update_search(tmp_path, [tmp_path / article_path(news_entry().guid)], failing)
     assert said.startswith("warning: search: Pagefind")
     assert "failed (exit 3): Error: out of memory" in said and "\n" not in said
     after = {p: p.read_bytes() for p in (tmp_path / SEARCH_DIR).rglob("*") if p.is_file()}
@@ -225,12 +223,9 @@ def test_a_failing_pagefind_leaves_the_old_index_and_a_warning(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pagefind")]
 
 
-def test_pagefind_comes_with_the_dependencies(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv(BINARY_VARIABLE, raising=False)
+def test_pagefind_comes_with_the_dependencies():
     binary = find_pagefind()
     assert binary is not None and os.access(binary, os.X_OK)
-    monkeypatch.setenv(BINARY_VARIABLE, "")
-    assert find_pagefind() is None  # turned off
 
 
 @pytest.mark.usefixtures("installed_model")
@@ -241,7 +236,10 @@ def test_without_pagefind_a_run_publishes_the_archive_with_one_warning(tmp_path:
                                     encoding="utf-8")
     args = ("once", "--seeds", str(seeds), "--out", str(out), "--state",
             str(tmp_path / "s.sqlite3"))
-    result = run_cli(*args, env={BINARY_VARIABLE: str(tmp_path / "no-pagefind")})
+    config = tmp_path / "kakehashi.toml"
+    config.write_text('[paths]\npagefind = "no-pagefind"\n[sources]\nsettle_seconds = 0\n',
+                      encoding="utf-8")
+    result = run_cli(*args, env={"KAKEHASHI_CONFIG": str(config)})
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "search:" in line]
     assert len(warnings) == 1 and "warning" in warnings[0].lower(), result.stderr

@@ -29,18 +29,16 @@ SEARCH_DIR = "pagefind"
 _ENTRY = ("pagefind.js", "pagefind-entry.json")
 _ARTICLES = "articles"
 _TEMP_PREFIX = f".{SEARCH_DIR}-"
-# KAKEHASHI_PAGEFIND names a Pagefind binary to use instead of the one installed with
-# Kakehashi (a platform without a wheel, a newer build); empty turns search indexing off.
-BINARY_VARIABLE = "KAKEHASHI_PAGEFIND"
 # Indexing 500 article pages takes well under a second: this only stops a hung binary.
 TIMEOUT = 300
 _RENAME_EXCHANGE = 2  # renameat2(2): swap two paths in one step
 _AT_FDCWD = -100
 
 
-def update_search(out: Path, written: Iterable[Path]) -> str:
+def update_search(out: Path, written: Iterable[Path], binary: Path | None = None) -> str:
     """Rebuild OUT/pagefind/ when an article page was `written` or there is no index yet; a
-    line for the log ("" when nothing was done, "warning: search: …" when it failed)."""
+    line for the log ("" when nothing was done, "warning: search: …" when it failed).
+    `binary`: Pagefind's (paths.pagefind), else the one installed with Kakehashi."""
     articles = out / _ARTICLES
     changed = any(path.parent == articles for path in written)
     if not changed and has_index(out):
@@ -48,7 +46,7 @@ def update_search(out: Path, written: Iterable[Path]) -> str:
     pages = len(list(articles.glob("*.html")))
     if not pages:
         return ""  # nothing published yet: search.html says there is no index
-    problem = build_index(out)
+    problem = build_index(out, binary)
     if problem:
         return f"warning: search: {problem}; the archive is published without a new index"
     return f"search: indexed {pages} article page{'s' if pages != 1 else ''}"
@@ -61,10 +59,7 @@ def has_index(out: Path) -> bool:
 
 
 def find_pagefind() -> Path | None:
-    """The Pagefind binary: KAKEHASHI_PAGEFIND, else the one from pagefind-bin-extended."""
-    named = os.environ.get(BINARY_VARIABLE)
-    if named is not None:
-        return Path(named) if named else None
+    """The Pagefind binary installed with Kakehashi (pagefind-bin-extended), if it is."""
     spec = importlib.util.find_spec("pagefind_bin_extended")
     for folder in (spec.submodule_search_locations or []) if spec else []:
         for name in ("pagefind_extended", "pagefind_extended.exe"):
@@ -73,12 +68,13 @@ def find_pagefind() -> Path | None:
     return None
 
 
-def build_index(out: Path) -> str:
-    """Index OUT/articles/*.html into OUT/pagefind/; "" when done, else why not (one line)."""
-    binary = find_pagefind()
+def build_index(out: Path, binary: Path | None = None) -> str:
+    """Index OUT/articles/*.html into OUT/pagefind/ with BINARY (default: the installed one);
+    "" when done, else why not (one line)."""
+    binary = binary or find_pagefind()
     if binary is None:
-        return (f"Pagefind is not installed (pip install pagefind-bin-extended, or set "
-                f"{BINARY_VARIABLE})")
+        return ("Pagefind is not installed (pip install pagefind-bin-extended, or set "
+                "paths.pagefind)")
     remove_stale_builds(out)  # the job lock is held: these are a killed run's
     fresh = out / f"{_TEMP_PREFIX}{secrets.token_hex(4)}"
     try:

@@ -121,7 +121,7 @@ def publish(
     if pages:
         outputs.append(config.paths.out / INDEX_NAME)
     # Its search index, rebuilt when an article page changed; without it, a warning only.
-    if searched := update_search(config.paths.out, pages):
+    if searched := update_search(config.paths.out, pages, config.paths.pagefind):
         progress(searched)
     outputs.extend(deliver(config, store, progress, stop))
     return digest_id, len(pending), outputs
