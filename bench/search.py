@@ -63,7 +63,7 @@ def measure(articles: int, repeats: int) -> float:
         problems: list[str] = []
         built = median_time(lambda: problems.append(build_index(out)), repeats)
         assert problems == [""] * repeats, problems
-        unchanged = median_time(lambda: update_search(out, []), repeats)
+        unchanged = median_time(lambda: update_search(out), repeats)
         entry = json.loads((out / SEARCH_DIR / "pagefind-entry.json").read_text())
         print(f"pages_{articles}={sum(v['page_count'] for v in entry['languages'].values())}")
         print(f"index_kb_{articles}={size_kb(out / SEARCH_DIR)}")

@@ -21,7 +21,6 @@ import os
 import secrets
 import shutil
 import subprocess
-from collections.abc import Iterable
 from pathlib import Path
 
 SEARCH_DIR = "pagefind"
@@ -35,21 +34,33 @@ _RENAME_EXCHANGE = 2  # renameat2(2): swap two paths in one step
 _AT_FDCWD = -100
 
 
-def update_search(out: Path, written: Iterable[Path], binary: Path | None = None) -> str:
-    """Rebuild OUT/pagefind/ when an article page was `written` or there is no index yet; a
-    line for the log ("" when nothing was done, "warning: search: …" when it failed).
-    `binary`: Pagefind's (paths.pagefind), else the one installed with Kakehashi."""
-    articles = out / _ARTICLES
-    changed = any(path.parent == articles for path in written)
-    if not changed and has_index(out):
-        return ""
-    pages = len(list(articles.glob("*.html")))
-    if not pages:
-        return ""  # nothing published yet: search.html says there is no index
+def update_search(out: Path, binary: Path | None = None) -> str:
+    """Rebuild OUT/pagefind/ when an article page is newer than the index (or there is no
+    index); a line for the log: "" when nothing was done, "warning: search: …" when the build
+    failed. `binary`: Pagefind's (paths.pagefind), else the one installed with Kakehashi.
+
+    Judged by the files, not by what this run wrote: pages written by a run killed before it
+    indexed them are indexed by the next one."""
+    remove_stale_builds(out)  # the job lock is held: any left are a killed run's
+    pages = list((out / _ARTICLES).glob("*.html"))
+    if not pages or not _stale(out, pages):
+        return ""  # up to date, or nothing published yet (search.html says there is no index)
     problem = build_index(out, binary)
     if problem:
         return f"warning: search: {problem}; the archive is published without a new index"
-    return f"search: indexed {pages} article page{'s' if pages != 1 else ''}"
+    return f"search: indexed {len(pages)} article page{'s' if len(pages) != 1 else ''}"
+
+
+def _stale(out: Path, pages: list[Path]) -> bool:
+    if not has_index(out):
+        return True
+    try:
+        built = (out / SEARCH_DIR / _ENTRY[1]).stat().st_mtime_ns
+        # Not-older counts as newer: on a file system with coarse times, a page written in
+        # the second the index was built may have missed it.
+        return any(page.stat().st_mtime_ns >= built for page in pages)
+    except OSError:
+        return True
 
 
 def has_index(out: Path) -> bool:
@@ -75,7 +86,6 @@ def build_index(out: Path, binary: Path | None = None) -> str:
     if binary is None:
         return ("Pagefind is not installed (pip install pagefind-bin-extended, or set "
                 "paths.pagefind)")
-    remove_stale_builds(out)  # the job lock is held: these are a killed run's
     fresh = out / f"{_TEMP_PREFIX}{secrets.token_hex(4)}"
     try:
         problem = _run_pagefind(binary, out, fresh)

@@ -23,8 +23,9 @@ ROBOTS_NAME = "robots.txt"
 SEARCH_PAGE = "search.html"
 SEARCH_SCRIPT = "search.js"
 WEB_DIRS = ("digests", "articles", "sources")
-# Every page may be indexed; the Telegram previews are the operator's dry run, and not served.
-ROBOTS = "User-agent: *\nDisallow: /telegram/\n"
+# Every page may be indexed; the Telegram previews are the operator's dry run, and not served,
+# and the search index is data for search.html, not pages.
+ROBOTS = "User-agent: *\nDisallow: /telegram/\nDisallow: /pagefind/\n"
 
 
 def write_web(out_dir: Path, digests: list[tuple[int, datetime, list[Entry]]],

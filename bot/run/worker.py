@@ -117,11 +117,10 @@ def publish(
     if feed is not None:
         outputs.append(feed)
     # The archive's pages: named by the index alone, which any change reaches.
-    pages = write_web(config.paths.out, recent, config.feed, show_checks=checks)
-    if pages:
+    if write_web(config.paths.out, recent, config.feed, show_checks=checks):
         outputs.append(config.paths.out / INDEX_NAME)
     # Its search index, rebuilt when an article page changed; without it, a warning only.
-    if searched := update_search(config.paths.out, pages, config.paths.pagefind):
+    if searched := update_search(config.paths.out, config.paths.pagefind):
         progress(searched)
     outputs.extend(deliver(config, store, progress, stop))
     return digest_id, len(pending), outputs
