@@ -13,7 +13,6 @@ line: `index_500_s`, the full build for 500.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,7 @@ from _common import median_time, sample_sentences
 
 from bot.config import FeedConfig
 from bot.core.model import Entry, Pair, SourceInfo, Term
-from bot.publish.search import SEARCH_DIR, build_index, update_search
+from bot.publish.search import SEARCH_DIR, build_index, indexed_pages, update_search
 from bot.publish.web import write_web
 
 PAIRS = 6
@@ -64,8 +63,7 @@ def measure(articles: int, repeats: int) -> float:
         built = median_time(lambda: problems.append(build_index(out)), repeats)
         assert problems == [""] * repeats, problems
         unchanged = median_time(lambda: update_search(out), repeats)
-        entry = json.loads((out / SEARCH_DIR / "pagefind-entry.json").read_text())
-        print(f"pages_{articles}={sum(v['page_count'] for v in entry['languages'].values())}")
+        print(f"pages_{articles}={indexed_pages(out)}")
         print(f"index_kb_{articles}={size_kb(out / SEARCH_DIR)}")
         print(f"unchanged_publish_{articles}_ms={unchanged * 1000:.1f}")
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -6,7 +6,6 @@ the locked dependencies, the browser and the server run here, on 127.0.0.1."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 from bot.config import FeedConfig
 from bot.core.model import Entry
 from bot.publish.render import article_path, source_path
-from bot.publish.search import SEARCH_DIR, find_pagefind, update_search
+from bot.publish.search import SEARCH_DIR, find_pagefind, indexed_pages, update_search
 from bot.publish.served import SEARCH_POLICY, is_served
 from bot.publish.web import write_web
 from tests.conftest import ROOT, run_cli
@@ -80,9 +79,10 @@ def browser() -> Iterator[Browser]:
     running.close()
 
 
-def search(browser: Browser, page: str, words: str) -> tuple[str, list[str]]:
+def search(browser: Browser, page: str, words: str,
+           width: int = 1280) -> tuple[str, list[str]]:
     """Type WORDS into the search page; its status line and the paths of its results."""
-    browser.load(page, 1280, 900)
+    browser.load(page, width, 900)
     browser.wait_for(READY)
     browser.evaluate("document.getElementById('query').focus()")
     browser.call("Input.insertText", {"text": words}, session=True)
@@ -127,8 +127,10 @@ def test_the_query_in_the_address_is_searched_on_opening(browser: Browser, url: 
 
 
 def test_markup_from_a_hostile_feed_stays_text_in_the_results(browser: Browser, url: str):
-    _, found = search(browser, url + "search.html", "quoted")
+    _, found = search(browser, url + "search.html", "quoted", width=390)
     assert found == ["/" + article_path(hostile_entry().guid)]
+    # Its unbroken 300-character words wrap: the results never widen a phone's page.
+    assert browser.evaluate("document.documentElement.scrollWidth") == 390
     assert browser.evaluate("document.querySelector('#results h2').textContent") == (
         hostile_entry().title_en)
     tags = browser.evaluate("[...document.querySelectorAll('#results *')].map(e => e.tagName)")
@@ -206,7 +208,7 @@ def test_the_index_is_rebuilt_only_when_an_article_changed(tmp_path: Path):
     # A new article page, as a run killed before it indexed leaves it: the next one does.
     assert write_web(tmp_path, [(3, NOW, [_another_entry()]), *digests], _feed())
     assert update_search(tmp_path) == "search: indexed 4 article pages"
-    assert _page_count(tmp_path) == 4
+    assert indexed_pages(tmp_path) == 4
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -263,8 +265,3 @@ def _feed() -> FeedConfig:
 def _another_entry() -> Entry:
     return replace(news_entry(), guid="kakehashi-00000000000000000000abcd",
                    title_en="Another freight record")
-
-
-def _page_count(out: Path) -> int:
-    entry = json.loads((out / SEARCH_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
-    return int(sum(language["page_count"] for language in entry["languages"].values()))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import importlib.util
+import json
 import os
 import secrets
 import shutil
@@ -48,7 +49,18 @@ def update_search(out: Path, binary: Path | None = None) -> str:
     problem = build_index(out, binary)
     if problem:
         return f"warning: search: {problem}; the archive is published without a new index"
-    return f"search: indexed {len(pages)} article page{'s' if len(pages) != 1 else ''}"
+    count = indexed_pages(out)
+    return f"search: indexed {count} article page{'s' if count != 1 else ''}"
+
+
+def indexed_pages(out: Path) -> int:
+    """How many pages the index in OUT/pagefind/ holds (pages written before search came,
+    without its marks, are left out by Pagefind); 0 when it cannot be read."""
+    try:
+        entry = json.loads((out / SEARCH_DIR / _ENTRY[1]).read_text(encoding="utf-8"))
+        return sum(int(language["page_count"]) for language in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return 0
 
 
 def _stale(out: Path, pages: list[Path]) -> bool:
