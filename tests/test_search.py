@@ -19,8 +19,15 @@ import pytest
 
 from bot.config import FeedConfig
 from bot.core.model import Entry
+from bot.publish import search as search_module
 from bot.publish.render import article_path, source_path
-from bot.publish.search import SEARCH_DIR, find_pagefind, indexed_pages, update_search
+from bot.publish.search import (
+    SEARCH_DIR,
+    find_pagefind,
+    has_index,
+    indexed_pages,
+    update_search,
+)
 from bot.publish.served import SEARCH_POLICY, is_served
 from bot.publish.web import write_web
 from tests.conftest import ROOT, run_cli
@@ -226,6 +233,19 @@ def test_a_failing_pagefind_leaves_the_old_index_and_a_warning(tmp_path: Path):
     after = {p: p.read_bytes() for p in (tmp_path / SEARCH_DIR).rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pagefind")]
+
+
+def test_without_an_atomic_exchange_the_index_is_still_swapped_in_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    write_sample_site(tmp_path)
+    update_search(tmp_path)
+    monkeypatch.setattr(search_module, "_exchange", lambda first, second: False)
+    digests = [(3, NOW, [_another_entry()]), (2, NOW, [hostile_entry()]),
+               (1, NOW, [news_entry(), report_entry()])]
+    write_web(tmp_path, digests, _feed())
+    assert update_search(tmp_path) == "search: indexed 4 article pages"
+    assert has_index(tmp_path) and indexed_pages(tmp_path) == 4
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_pagefind_comes_with_the_dependencies():

@@ -29,7 +29,8 @@ SEARCH_DIR = "pagefind"
 _ENTRY = ("pagefind.js", "pagefind-entry.json")
 _ARTICLES = "articles"
 _TEMP_PREFIX = f".{SEARCH_DIR}-"
-# Indexing 500 article pages takes well under a second: this only stops a hung binary.
+# Indexing 500 article pages takes a few seconds (bench/search.py): this only stops a hung
+# binary.
 TIMEOUT = 300
 _RENAME_EXCHANGE = 2  # renameat2(2): swap two paths in one step
 _AT_FDCWD = -100
