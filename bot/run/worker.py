@@ -22,6 +22,7 @@ from bot.publish.files import remove_stale_temps
 from bot.publish.preview import PREVIEW_DIR, find_preview, write_preview
 from bot.publish.render import public_site, render_telegram
 from bot.publish.rss import write_feed
+from bot.publish.search import update_search
 from bot.publish.telegram import UNCERTAIN, Outcome, send_messages
 from bot.publish.web import INDEX_NAME, WEB_DIRS, write_web
 from bot.run.digest import build_digest
@@ -119,6 +120,9 @@ def publish(
     # The archive's pages: named by the index alone, which any change reaches.
     if write_web(config.paths.out, recent, config.feed, show_checks=checks):
         outputs.append(config.paths.out / INDEX_NAME)
+    # Its search index, rebuilt when an article page changed; without it, a warning only.
+    if searched := update_search(config.paths.out, config.paths.pagefind):
+        progress(searched)
     outputs.extend(deliver(config, store, progress, stop))
     return digest_id, len(pending), outputs
 
