@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, TelegramConfig
-from bot.core.errors import ConfigError, InputError, KakehashiError, ModelError, ModelMissingError
+from bot.core.errors import InputError, KakehashiError, ModelError, ModelMissingError
 from bot.core.model import Analysis, Term
 from bot.core.resources import resource_dir
 from bot.glossary import Glossary, glossary_for
@@ -21,14 +21,12 @@ from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
 from bot.run.ingest import require_japanese
 from bot.run.pipeline import analyze_text, place_articles
+from bot.run.wiring import Wiring
 from bot.run.worker import RunReport, run_once
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
 from bot.sources.readers import read_document
-from bot.state.lock import hold_state_lock
-from bot.state.store import Store
 from bot.text.clean import normalize
-from bot.translate.engine import CTranslate2Translator, Translator
-from bot.translate.memory import CachedTranslator
+from bot.translate.engine import CTranslate2Translator
 from bot.translate.packages import find_package
 
 if TYPE_CHECKING:
@@ -47,20 +45,8 @@ PUBLISH_WAIT_SECONDS = 60.0
 
 def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
     """`once`: check the model first (nothing is touched without one), then run."""
-    t = config.translation
-    package = find_package(t.from_code, t.to_code)
-    if not config.paths.seeds.is_dir():
-        raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
-    glossary = glossary_for(config)
-    # One job per state file at a time: a second process waits, then finds nothing new.
-    with hold_state_lock(config.paths.state, config.schedule.lock_wait_seconds, say):
-        store = Store.open(config.paths.state)
-        try:
-            engine: Translator = CTranslate2Translator(package, t)
-            translator = CachedTranslator(engine, store) if use_cache and t.cache else engine
-            report = run_once(config, store, glossary, translator, progress=say)
-        finally:
-            store.close()
+    with Wiring(config, use_cache, say).open() as wired:
+        report = run_once(config, wired.store, wired.glossary, wired.translator, progress=say)
     say_report(report, config, say)
     return report
 

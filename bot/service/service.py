@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Config
-from bot.core.errors import ConfigError, KakehashiError
+from bot.core.errors import KakehashiError
 from bot.core.redact import redact
 from bot.service.clock import Clock, catch_up_after
 from bot.service.jobs import JobRunner
@@ -278,13 +278,8 @@ def build_service(config: Config, use_cache: bool, say: Say,
                   reload: Reloader | None = None) -> Service:
     """The service over the real jobs, after checking the model and the folder (a missing
     one is an error now, not at each job); with `reload`, SIGHUP reloads the configuration."""
-    from bot.translate.packages import find_package
-
-    find_package(config.translation.from_code, config.translation.to_code)
-    if not config.paths.seeds.is_dir():
-        raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
     stopping = threading.Event()
-    runner = JobRunner(config, use_cache, say, stopping)
+    runner = JobRunner(config, use_cache, say, stopping)  # checks the model and the folder
     reload = None if reload is None else reload.first(runner.use)
     return Service(config, runner.run, say, companions, on_tick, stopping, reload)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Config, ScheduleConfig
 from bot.sources.folder import IGNORED_NAMES, IGNORED_SUFFIXES
+from bot.state.files import state_files
 
 if TYPE_CHECKING:
     from watchfiles._rust_notify import RustNotify
@@ -133,6 +134,4 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 def own_files(config: Config) -> tuple[Path, ...]:
     """What the worker itself writes, should it live inside the watched folder: its changes
     must not trigger jobs (each job writes the state file: it would never rest)."""
-    state = config.paths.state.resolve()
-    return (config.paths.out.resolve(), state, *(
-        state.with_name(state.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")))
+    return (config.paths.out.resolve(), *state_files(config.paths.state.resolve()))
