@@ -77,9 +77,10 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
 
         alerts = Alerts()
     hooks: list[TickHook] = []
-    if alerts is not None:
-        hooks.append(lambda result: _note_tick(config, alerts, result, say))
     service = build_service(config, use_cache, say, on_tick=_each(hooks), reload=reload)
+    if alerts is not None:
+        hooks.append(lambda result: _note_tick(config, alerts, result, say,
+                                               service.delivery_error))
     _add_watchers(config, service, monitor or Monitor(config), hooks)
     if telegram.token:
         from bot.chat import run_chat, service_actions
@@ -119,8 +120,10 @@ def _each(hooks: list[TickHook]) -> TickHook:
     return call
 
 
-def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say) -> None:
-    """Feed what a job did, and the state file's standing problems, to the admin alerts."""
+def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say,
+               delivery_error: str) -> None:
+    """Feed what a job did (or else what keeps the delivery lane failing), and the state
+    file's standing problems, to the admin alerts."""
     import sqlite3
 
     from bot.chat.alerts import load_state
@@ -130,7 +133,7 @@ def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say) -> 
     except (KakehashiError, sqlite3.Error) as exc:
         say(f"alerts: cannot read {config.paths.state}: {exc}")
         return
-    alerts.note_tick(result.report, result.error or None, state)
+    alerts.note_tick(result.report, result.error or delivery_error or None, state)
 
 
 def _save_told(config: Config, told: Seen, say: Say) -> None:

@@ -2,7 +2,8 @@
 
 Each job takes the state-file lock (other processes wait, as with `once`), opens the store,
 ingests what its request names, then publishes a digest (immediate mode, a digest time,
-`digest_now`, a missed digest time) or only delivers messages already queued.
+`digest_now`, a missed digest time) or only delivers messages already queued. With a
+delivery lane (bot/service/lane.py) a job sends nothing to Telegram: it queues, the lane sends.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ class JobRunner:
     """Runs requests; `stopping` is checked between items (documents, feed entries, messages)."""
 
     def __init__(self, config: Config, use_cache: bool, say: Say,
-                 stopping: threading.Event) -> None:
+                 stopping: threading.Event, telegram: bool = True) -> None:
         # The model and the folder are checked here, at the service's start, not at each job.
         self.wiring = Wiring(config, use_cache, say, stopping.is_set)
         self.say = say
         self.stopping = stopping
+        # False when the delivery lane sends to Telegram: a job then only queues messages.
+        self.telegram = telegram
 
     @property
     def config(self) -> Config:
@@ -61,11 +64,12 @@ class JobRunner:
         if stop():
             return report_of(ingested, store)
         if request.publish or missed_digest(store, request.catch_up_after):
-            digest_id, published, outputs = publish(config, store, job.now, self.say, stop)
+            digest_id, published, outputs = publish(config, store, job.now, self.say, stop,
+                                                    self.telegram)
             return report_of(ingested, store, digest_id, published, outputs, waiting)
         # Scheduled mode between digest times: messages left queued (a flood wait, a
         # server error) still go out now, not at the next digest time.
-        deliver(config, store, self.say, stop)
+        deliver(config, store, self.say, stop, self.telegram)
         return report_of(ingested, store)
 
 
