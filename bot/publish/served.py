@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.publish.search import SEARCH_DIR
 from bot.publish.web import INDEX_NAME, SEARCH_PAGE, WEB_DIRS
-from bot.state.lock import lock_path
+from bot.state.files import state_files
 
 TYPES = {
     ".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8",
@@ -66,9 +66,8 @@ class Monitor(Protocol):
 
 
 def private_files(state: Path) -> tuple[Path, ...]:
-    """The state file and everything SQLite and the job lock keep beside it."""
-    return (state, *(state.with_name(state.name + s) for s in ("-wal", "-shm", "-journal")),
-            lock_path(state))
+    """What is never served, wherever it lies: the state file and its companions."""
+    return state_files(state)
 
 
 def request_parts(target: str) -> list[str] | None:

@@ -18,6 +18,7 @@ from watchfiles import Change, awatch
 
 from bot.config import Config, ScheduleConfig
 from bot.sources.folder import IGNORED_NAMES, IGNORED_SUFFIXES
+from bot.state.files import state_files
 
 # File systems where inotify sees only local changes (or nothing): polled in "auto" mode.
 NETWORK_FILE_SYSTEMS = frozenset({
@@ -138,6 +139,4 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 def own_files(config: Config) -> tuple[Path, ...]:
     """What the worker itself writes, should it live inside the watched folder: its changes
     must not trigger jobs (each job writes the state file: it would never rest)."""
-    state = config.paths.state.resolve()
-    return (config.paths.out.resolve(), state, *(
-        state.with_name(state.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")))
+    return (config.paths.out.resolve(), *state_files(config.paths.state.resolve()))

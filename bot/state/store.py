@@ -100,6 +100,12 @@ class Store:
     def _version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
+    @property
+    def path(self) -> Path | None:
+        """The file this store has open (None for an in-memory one)."""
+        name = self._conn.execute("PRAGMA database_list").fetchone()[2]
+        return Path(name) if name else None
+
     def outbox(self) -> Outbox:
         """The deliveries table's queries (kept in their own module)."""
         return Outbox(self._conn, self.transaction)

@@ -14,8 +14,8 @@ from typing import Any
 
 from bot.config import TranslationConfig
 from bot.core.errors import ModelError
-from bot.translate.packages import PackageInfo
-from bot.translate.translator import gather
+from bot.translate.packages import PackageInfo, find_package
+from bot.translate.translator import Translator, gather
 
 # Argos ja→en models were trained on sentences well under this many pieces; longer input
 # is cut at a comma where possible and translated in parts.
@@ -29,6 +29,12 @@ def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[i
     inter = options.inter_threads or max(1, cores // (options.intra_threads or 1))
     intra = options.intra_threads or max(1, cores // inter)
     return inter, intra
+
+
+def build_engine(options: TranslationConfig) -> Translator:
+    """The configured engine, for `once`, `run`, the service and `translate` alike: the
+    installed Argos package of the pair, on CTranslate2 (loaded on first use)."""
+    return CTranslate2Translator(find_package(options.from_code, options.to_code), options)
 
 
 class CTranslate2Translator:
