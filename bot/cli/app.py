@@ -109,6 +109,7 @@ def _add_watchers(config: Config, service: Service, monitor: Monitor,
     build counts."""
     import os
 
+    from bot.service.heartbeat import Heartbeat
     from bot.service.sdnotify import run_notify
 
     monitor.attach(service)
