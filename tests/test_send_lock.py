@@ -17,10 +17,12 @@ from bot.config import Config, TelegramConfig, validated
 from bot.core.channels import TELEGRAM
 from bot.run.worker import deliver
 from bot.state.files import state_files
-from bot.state.outbox import PENDING, SENDING, SENT
+from bot.state.records import DeliveryStatus
 from bot.state.sendlock import SendLock, send_lock_path
 from bot.state.store import Store
 from tests.support.fake_bot_api import FakeBotApi
+
+PENDING, SENDING, SENT = DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT
 
 CHAT = "@kakehashi_lock"
 
