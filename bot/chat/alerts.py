@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from bot.chat.told import Seen, seen_from_keys
 from bot.config import Config, TelegramConfig
+from bot.core.channels import TELEGRAM
 from bot.core.redact import redact
-from bot.state.records import Delivery, DeliveryStatus, FailingFeed, TermFailure
+from bot.state.records import Delivery, DeliveryStatus, EditorCheck, FailingFeed, TermFailure
+from bot.state.status import editor_checks
 from bot.telegram.api import open_bot
 from bot.telegram.flood import flood_wait
 from bot.text.urls import without_credentials
@@ -49,6 +51,7 @@ class AlertKind(StrEnum):
     TELEGRAM = "telegram"
     HELD = "held"
     GLOSSARY = "glossary"
+    CHECK = "check for editors"
     FEED = "failing feed"
     SKIPPED = "skipped file"
     RECOVERED = "working again"
@@ -74,19 +77,19 @@ class StoreState:
     failing_feeds: tuple[FailingFeed, ...] = ()
     failed_terms: tuple[TermFailure, ...] = ()
     messages: tuple[Delivery, ...] = ()  # held and rejected, of the Telegram channel
+    checks: tuple[EditorCheck, ...] = ()  # numbers that changed in translation, …
     told: Seen = field(default_factory=Seen)  # what the alerts sent before (any process)
 
 
 def read_state(store: Store) -> StoreState:
     """The alert-worthy state of an open store: failing feeds, failed terms, held and
-    rejected messages."""
-    from bot.core.channels import TELEGRAM
-
+    rejected messages, entries with checks for editors."""
     return StoreState(
         tuple(store.feeds().failing()),
         tuple(store.entries_with_failed_terms()),
         tuple(d for d in store.outbox().attention(TELEGRAM)
               if d.status in (DeliveryStatus.HELD, DeliveryStatus.REJECTED)),
+        tuple(editor_checks(store)),
         seen_from_keys(store.alert_log().told()))
 
 
@@ -121,10 +124,14 @@ def tick_events(report: RunReport | None, error: str | None, state: StoreState,
     events += [Event(AlertKind.RECOVERED, f"feed {url}")
                for url in sorted(seen.feeds - set(feeds))]
     events += [_term_event(f) for f in state.failed_terms if f.guid not in seen.terms]
+    terms = {f.guid for f in state.failed_terms}  # told above, as glossary events
+    checks = {c.guid: c for c in state.checks if c.guid not in terms}
+    events += [Event(AlertKind.CHECK, f"{c.document}: {c.notes}")
+               for guid, c in checks.items() if guid not in seen.checks]
     messages = {(m.digest_id, m.part, m.status): m for m in state.messages}
     events += [_message_event(m) for key, m in messages.items() if key not in seen.messages]
-    return events, Seen(frozenset(feeds), frozenset(f.guid for f in state.failed_terms),
-                        frozenset(messages), error_key)
+    return events, Seen(frozenset(feeds), frozenset(terms), frozenset(messages), error_key,
+                        frozenset(checks))
 
 
 def _term_event(failure: TermFailure) -> Event:

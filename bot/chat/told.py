@@ -15,12 +15,14 @@ class Seen:
     terms: frozenset[str] = frozenset()
     messages: frozenset[tuple[int, int, str]] = frozenset()
     error: str = ""  # the last job's error, digits blanked (attempt counts and times vary)
+    checks: frozenset[str] = frozenset()  # entries whose editors' checks were told
 
 
 def seen_keys(seen: Seen) -> list[str]:
     """`seen` as the keys the state file keeps (bot/state/alertlog.py)."""
     return sorted([*(f"feed\t{url}" for url in seen.feeds),
                    *(f"term\t{guid}" for guid in seen.terms),
+                   *(f"check\t{guid}" for guid in seen.checks),
                    *(f"message\t{d}\t{p}\t{s}" for d, p, s in seen.messages),
                    *([f"error\t{seen.error}"] if seen.error else [])])
 
@@ -34,7 +36,7 @@ def seen_from_keys(keys: list[str]) -> Seen:
     messages = (m.split("\t", 2) for m in kinds.get("message", []))
     return Seen(frozenset(kinds.get("feed", [])), frozenset(kinds.get("term", [])),
                 frozenset((int(d), int(p), s) for d, p, s in messages),
-                next(iter(kinds.get("error", [])), ""))
+                next(iter(kinds.get("error", [])), ""), frozenset(kinds.get("check", [])))
 
 
 def save_told(path: Path, seen: Seen) -> None:

@@ -127,6 +127,16 @@ class TermFailure:
 
 
 @dataclass(frozen=True)
+class EditorCheck:
+    """A recent entry with checks an editor should look at: numbers that changed in
+    translation, glossary terms not rendered as agreed."""
+
+    guid: str
+    document: str
+    notes: str  # the first few notes, joined, with a count of the rest
+
+
+@dataclass(frozen=True)
 class SavedFeed:
     """What the store kept of a feed's last poll."""
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 from bot.config import Config
 from bot.core.channels import TELEGRAM
 from bot.state.heartbeat import worker_lines
-from bot.state.records import Delivery, DeliveryStatus, DocumentStatus
+from bot.state.records import Delivery, DeliveryStatus, DocumentStatus, EditorCheck
 from bot.state.store import Store
 from bot.text.urls import without_credentials
 
@@ -36,7 +36,7 @@ def status_lines(config: Config) -> list[str]:
         counts = _read(store.counts, behind)
         documents = _read(store.documents, behind) or []
         failed = _read(store.entries_with_failed_terms, behind) or []
-        checked = _read(lambda: _checked_entries(store), behind) or []
+        checked = _read(lambda: editor_checks(store), behind) or []
         feeds = _read(store.feeds().failing, behind) or []
         warned = _read(store.feeds().warnings, behind) or []
         outbox = store.outbox()
@@ -68,7 +68,7 @@ def status_lines(config: Config) -> list[str]:
     if checked:
         lines.append("checks for editors (recent entries; subscribers see them only with "
                      "digest.show_checks):")
-        lines += [f"  {guid} {doc}: {notes}" for guid, doc, notes in checked]
+        lines += [f"  {c.guid} {c.document}: {c.notes}" for c in checked]
     # Feed URLs, documents and Telegram's reasons may quote a URL that carries credentials.
     return [without_credentials(line) for line in lines + _delivery_lines(deliveries,
                                                                             flood_wait)]
@@ -79,15 +79,15 @@ CHECKED_ENTRIES = 50
 _NOTES_SHOWN = 3
 
 
-def _checked_entries(store: Store) -> list[tuple[str, str, str]]:
-    """(guid, document, notes) of recent entries with checks an editor should look at:
-    numbers that changed, glossary terms not rendered as agreed."""
+def editor_checks(store: Store) -> list[EditorCheck]:
+    """Recent entries with checks an editor should look at (status and the admin alerts)."""
     found = []
     for entry in store.recent_entries(CHECKED_ENTRIES):
         notes = list(entry.warnings)
         if notes:
             more = f" (+{len(notes) - _NOTES_SHOWN} more)" if len(notes) > _NOTES_SHOWN else ""
-            found.append((entry.guid, entry.document, "; ".join(notes[:_NOTES_SHOWN]) + more))
+            found.append(EditorCheck(entry.guid, entry.document,
+                                     "; ".join(notes[:_NOTES_SHOWN]) + more))
     return found
 
 
