@@ -275,14 +275,8 @@ class Store:
 
     def known_articles(self, keys: list[str]) -> set[str]:
         """Those of `keys` that an article already stored has."""
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(f"SELECT key FROM article_keys WHERE key IN ({marks})",
-                                      chunk)
-            found.update(r[0] for r in rows)
-        return found
+        return {row[0] for row in self._rows_in("SELECT key FROM article_keys WHERE key IN "
+                                                "({marks})", keys)}
 
     def record_articles(self, keys: Iterable[tuple[str, str]]) -> None:
         """Remember (article key, guid) of stored entries."""
@@ -293,17 +287,17 @@ class Store:
     # translation memory ------------------------------------------------------------------
 
     def cached_translations(self, keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                f"SELECT key, output FROM translations WHERE key IN ({marks})", chunk
-            )
-            found.update(rows)
-        return found
+        rows = self._rows_in("SELECT key, output FROM translations WHERE key IN ({marks})", keys)
+        return {key: output for key, output in rows}
 
     def put_translations(self, items: dict[str, str]) -> None:
         self._conn.executemany(
             "INSERT OR REPLACE INTO translations(key, output) VALUES (?,?)", items.items()
         )
+
+    def _rows_in(self, sql: str, keys: list[str]) -> Iterator[tuple[str, ...]]:
+        """The rows of `sql` ("… IN ({marks})") over `keys`, 500 at a time: SQLite bounds the
+        number of bound parameters."""
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            yield from self._conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
