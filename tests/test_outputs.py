@@ -12,7 +12,7 @@ import pytest
 from bot.publish.files import remove_stale_temps, write_atomic, write_new
 from bot.publish.preview import preview_body, write_preview
 from tests.conftest import run_cli
-from tests.test_concurrency import make_folder, once_args
+from tests.support.processes import make_folder, once_args
 
 
 @pytest.fixture

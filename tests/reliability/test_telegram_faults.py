@@ -70,9 +70,12 @@ def test_a_persistent_500_leaves_the_rest_queued_within_the_budget(
     env = {**telegram_env(api), "TMPDIR": str(paths.seeds.parent)}
     api.attempt_times.clear()
     result = completed(paths.once_args(config), env)
-    took = api.attempt_times[-1] - api.attempt_times[0]
     assert result.returncode == 1, result.stderr[-2000:]
-    assert 2.0 <= took <= 3.0 + 0.5, took  # kept trying, and stopped at the budget
+    # Kept trying until within one cap (1 s) of the budget: a load can only lengthen this.
+    assert api.attempt_times[-1] - api.attempt_times[0] >= 3.0 - 1.0
+    waited = [float(line.split("trying again in ")[1].split()[0])
+              for line in result.stderr.splitlines() if "trying again in " in line]
+    assert sum(waited) <= 3.0, result.stderr[-2000:]  # and gave up before passing the budget
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("kakehashi: error: telegram: NetworkError: Internal Server Error")
     assert last.endswith("the rest stays queued for the next run")
