@@ -31,6 +31,7 @@ def running(config: Config, actions: object) -> BotThread:
     return BotThread(config, actions).start()  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_latest_is_the_last_digest_as_published(api: FakeBotApi, tmp_path: Path):
     seeds = tmp_path / "seeds"

@@ -47,6 +47,7 @@ def first_text(api: FakeBotApi) -> str:
     return str(api.messages[0]["text"])
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_timed_out_send_is_sent_again_under_resend(api: FakeBotApi, tmp_path: Path):
     make_folder(tmp_path)
@@ -66,6 +67,7 @@ def test_a_timed_out_send_is_sent_again_under_resend(api: FakeBotApi, tmp_path: 
     assert api.counts() == counts
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_timed_out_send_is_held_until_released(api: FakeBotApi, tmp_path: Path):
     make_folder(tmp_path)
@@ -91,6 +93,7 @@ def test_a_timed_out_send_is_held_until_released(api: FakeBotApi, tmp_path: Path
     assert api.counts()[first_text(api)] == 2 and set(statuses(tmp_path)) == {"sent"}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 @pytest.mark.parametrize("policy", ["hold", "resend"])
 def test_killed_between_send_and_record(api: FakeBotApi, tmp_path: Path, policy: str):
@@ -112,6 +115,7 @@ def test_killed_between_send_and_record(api: FakeBotApi, tmp_path: Path, policy:
     assert statuses(tmp_path)[0] == ("held" if policy == "hold" else "sent")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_long_flood_wait_is_remembered_by_the_next_run(api: FakeBotApi, tmp_path: Path):
     make_folder(tmp_path)
@@ -130,6 +134,7 @@ def test_a_long_flood_wait_is_remembered_by_the_next_run(api: FakeBotApi, tmp_pa
     assert set(statuses(tmp_path)) == {"sent"}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_status_lists_a_rejected_message_with_its_reason(api: FakeBotApi, tmp_path: Path):
     make_folder(tmp_path)

@@ -87,6 +87,7 @@ def test_a_preview_number_taken_meanwhile_is_skipped(tmp_path: Path):
     assert (folder / "001.html").read_text() == "someone else's"
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 @pytest.mark.parametrize("landed", [True, False], ids=["page-landed", "page-lost"])
 def test_a_preview_left_claimed_by_a_killed_run_is_written_exactly_once(tmp_path: Path,

@@ -112,6 +112,7 @@ def exactly_once(api: FakeBotApi, paths: Paths, docs: list[GoodDoc]) -> None:
     assert integrity(paths.state) == "ok"
 
 
+@pytest.mark.slow
 def test_files_dropped_into_a_running_worker_reach_the_channel_and_feed(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
@@ -141,6 +142,7 @@ def test_files_dropped_into_a_running_worker_reach_the_channel_and_feed(
     exactly_once(api, paths, docs)
 
 
+@pytest.mark.slow
 def test_a_file_still_being_written_is_read_once_it_settles_without_a_rescan(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
@@ -179,6 +181,7 @@ def test_a_file_still_being_written_is_read_once_it_settles_without_a_rescan(
     exactly_once(api, paths, [doc])
 
 
+@pytest.mark.slow
 def test_scheduled_mode_publishes_at_its_time_and_not_before(tmp_path: Path,
                                                              api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
@@ -222,6 +225,7 @@ def test_a_digest_time_missed_while_stopped_is_caught_up_within_the_grace(
         exactly_once(api, paths, docs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["while_reading", "while_sending"])
 def test_sigterm_finishes_the_item_in_hand_and_a_restart_publishes_nothing_twice(
         tmp_path: Path, api: FakeBotApi, moment: str) -> None:

@@ -195,6 +195,7 @@ def test_no_budget_means_no_retry(api: FakeBotApi, store: Store, tmp_path: Path)
     assert api.attempts == 1 and statuses(store) == [PENDING, PENDING]
 
 
+@pytest.mark.slow
 def test_the_rate_limiter_keeps_a_channel_under_twenty_messages_a_minute(
         api: FakeBotApi, store: Store, tmp_path: Path) -> None:
     texts = queue(store, 22)

@@ -75,6 +75,7 @@ def _exactly_once(api: FakeBotApi, paths: Paths, docs: list[GoodDoc]) -> None:
     assert len(rows) == len(api.messages)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stagger", [0.0, 0.5], ids=["together", "half_a_second_apart"])
 def test_two_once_on_a_fresh_state_file(tmp_path: Path, api: FakeBotApi,
                                         stagger: float) -> None:
@@ -90,6 +91,7 @@ def test_two_once_on_a_fresh_state_file(tmp_path: Path, api: FakeBotApi,
     assert len(api.messages) >= 3
 
 
+@pytest.mark.slow
 def test_two_once_on_an_existing_state_file(tmp_path: Path, api: FakeBotApi) -> None:
     api.delay_seconds = 0.3
     paths = Paths.under(tmp_path)
@@ -102,6 +104,7 @@ def test_two_once_on_an_existing_state_file(tmp_path: Path, api: FakeBotApi) -> 
     assert len({digest for digest, _, _ in outbox_rows(paths.state)}) == 2
 
 
+@pytest.mark.slow
 def test_a_once_started_while_another_sends_waits_for_it(api: FakeBotApi, tmp_path: Path):
     api.hold()  # the first message is delivered, its answer held: the sender is mid-send
     make_folder(tmp_path)
@@ -156,6 +159,7 @@ def _two_more_ticks(process: subprocess.Popen[str], lines: Drained) -> None:
                alive=lambda: process.poll() is None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["translating", "sending"])
 def test_run_and_a_manual_once(tmp_path: Path, api: FakeBotApi, moment: str) -> None:
     api.delay_seconds = 0.5 if moment == "sending" else 0.0
@@ -180,6 +184,7 @@ def test_run_and_a_manual_once(tmp_path: Path, api: FakeBotApi, moment: str) -> 
     _exactly_once(api, paths, docs)
 
 
+@pytest.mark.slow
 def test_two_hundred_files_dropped_during_run(tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
     config = write_config(tmp_path / "run.toml", SCHEDULE)

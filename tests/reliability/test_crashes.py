@@ -98,6 +98,7 @@ def test_kill_while_reading_a_feed(tmp_path: Path) -> None:
     _previews_once(paths, docs)
 
 
+@pytest.mark.slow
 def test_kill_while_translating(tmp_path: Path) -> None:
     paths, docs = _folder(tmp_path, 30, 730)
     process = start(paths.once_args())
@@ -125,6 +126,7 @@ def _kill_between_send_and_record(api: FakeBotApi, paths: Paths, env: dict[str, 
     return held
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("after", [0, 1])
 def test_kill_between_send_and_record_resends_at_most_that_one(
         tmp_path: Path, api: FakeBotApi, after: int) -> None:
@@ -137,6 +139,7 @@ def test_kill_between_send_and_record_resends_at_most_that_one(
     _all_delivered(api, docs)
 
 
+@pytest.mark.slow
 def test_kill_between_send_and_record_with_hold_sends_nothing_twice(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths, docs = _folder(tmp_path, 30, 850)

@@ -47,6 +47,7 @@ def _all_delivered(api: FakeBotApi, docs: list[GoodDoc]) -> None:
     assert [d.title for d in docs if normalized(d.title) not in delivered] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", [Fault.error(500, "Internal Server Error"), Fault("drop"),
                                    Fault.error(502, "Bad Gateway")],
                          ids=["500", "dropped_before_delivery", "502"])
@@ -61,6 +62,7 @@ def test_a_send_that_surely_failed_is_sent_again_exactly_once(
     assert _run(paths, api) == 0 and api.attempts == len(api.messages) + 1
 
 
+@pytest.mark.slow
 def test_a_persistent_500_leaves_the_rest_queued_within_the_budget(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths, docs = _setup(tmp_path, 3500)
@@ -112,6 +114,7 @@ def test_an_uncertain_send_follows_the_policy(tmp_path: Path, api: FakeBotApi, f
     _all_delivered(api, docs)
 
 
+@pytest.mark.slow
 def test_a_long_flood_wait_is_remembered_by_the_next_run(tmp_path: Path,
                                                          api: FakeBotApi) -> None:
     paths, _docs = _setup(tmp_path, 3300)
@@ -122,6 +125,7 @@ def test_a_long_flood_wait_is_remembered_by_the_next_run(tmp_path: Path,
     assert api.attempts == tried, "the next run asked again before retry_after had passed"
 
 
+@pytest.mark.slow
 def test_a_rejected_message_is_shown_by_status(tmp_path: Path, api: FakeBotApi) -> None:
     paths, _docs = _setup(tmp_path, 3400)
     api.script.append(Fault.error(400, "Bad Request: message is too long"))
