@@ -1,4 +1,5 @@
-"""Builders and judges shared by the fault suite: good Japanese documents, CLI runs, checks.
+"""Builders and judges shared by the fault suite: good Japanese documents and checks (the
+processes are run, watched and killed by tests/support/processes.py).
 
 Good documents are generated from a case number, so every case has its own unique title and
 sentences (no two good files, and no two articles, share text; deduplication must not merge them).
