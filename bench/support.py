@@ -210,7 +210,7 @@ class Meter:
 
     def pieces(self) -> int:
         """Input pieces sent to the model (the model's work grows with them)."""
-        return sum(len(self.engine._sp.encode(s)) for s in self.inputs)
+        return sum(len(self.engine.tokenizer().encode(s)) for s in self.inputs)
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         from bot.translate.translator import gather

@@ -95,6 +95,7 @@ def test_dark_mode_is_readable(browser: Browser, sample_out: Path, kind: str, tm
     assert luminance(dark.background) < 0.2 and luminance(dark.color) > 0.7
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_pages_made_from_the_real_samples_fit(browser: Browser, shared_seeds: Path,
                                               tmp_path: Path):

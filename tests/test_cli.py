@@ -163,8 +163,8 @@ def test_a_busy_state_file_is_waited_for_then_reported(tmp_path: Path):
     Store.open(state).close()
     holder = sqlite3.connect(state, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    store = Store.open(state)
-    store._conn.execute("PRAGMA busy_timeout=100")  # do not wait the full 30 s here
+    # The store over a connection that waits 0.1 s, not the full 30 s, for the lock.
+    store = Store(sqlite3.connect(state, isolation_level=None, timeout=0.1))
     try:
         with pytest.raises(StoreError, match="state file is busy"), store.transaction():
             pass

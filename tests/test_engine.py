@@ -15,6 +15,7 @@ from bot.translate.engine import (
     CTranslate2Translator,
     _clean_output,
     fit_threads,
+    load_model,
     plan_groups,
     split_tokens,
 )
@@ -62,7 +63,7 @@ def test_empty_input_and_empty_sentences(engine: CTranslate2Translator):
 
 def test_long_sentence_is_split_and_rejoined(engine: CTranslate2Translator):
     long = "、".join(["中国と中央アジアの協力が深まっている"] * 80) + "。"
-    tokens = engine._sp.encode(long, out_type=str)
+    tokens = engine.tokenizer().encode(long, out_type=str)
     assert len(tokens) > 200
     parts = split_tokens(tokens)
     assert len(parts) > 1 and all(len(p) <= 200 for p in parts)
@@ -102,12 +103,17 @@ def test_threads_fit_the_cores():
 
 
 class Recording:
-    """Delegates to the real CTranslate2 model and records the calls it gets."""
+    """Delegates to the real CTranslate2 model and records the calls it gets; passed to the
+    engine as its model loader (`load`)."""
 
-    def __init__(self, model: object) -> None:
-        self.model = model
+    def __init__(self) -> None:
+        self.model: object = None
         self.kwargs: list[dict[str, object]] = []
         self.results: list[object] = []
+
+    def __call__(self, package: PackageInfo, options: TranslationConfig) -> Recording:
+        self.model = load_model(package, options)
+        return self
 
     def translate_batch(self, tokens: list[list[str]], **kwargs: object) -> list[object]:
         self.kwargs.append(kwargs)
@@ -119,13 +125,10 @@ class Recording:
 def test_target_prefix_is_forced_and_stripped(
     installed_model: PackageInfo, engine: CTranslate2Translator
 ):
-    engine.translate(["準備。"])
-    prefix = engine._sp.id_to_piece(100)  # any piece of the model's vocabulary
+    prefix = engine.tokenizer().id_to_piece(100)  # any piece of the model's vocabulary
+    recording = Recording()
     engine = CTranslate2Translator(replace(installed_model, target_prefix=prefix),
-                                   TranslationConfig())
-    engine.translate(["準備。"])  # load the model
-    recording = Recording(engine._model)
-    engine._model = recording
+                                   TranslationConfig(), load=recording)
     outputs = engine.translate(SENTENCES)
     assert recording.kwargs[0]["target_prefix"] == [[prefix]] * len(SENTENCES)
     assert recording.kwargs[0]["batch_type"] == "examples"
@@ -133,7 +136,7 @@ def test_target_prefix_is_forced_and_stripped(
     for result in recording.results:  # in the model's order: shortest input first
         tokens = result.hypotheses[0]  # type: ignore[attr-defined]
         assert tokens[0] == prefix
-        decoded.append(_clean_output(engine._sp.decode(tokens[1:])))
+        decoded.append(_clean_output(engine.tokenizer().decode(tokens[1:])))
     assert sorted(outputs) == sorted(decoded)
 
 
@@ -157,9 +160,8 @@ def test_model_groups_are_sorted_by_length_and_bounded_each(
 ) -> None:
     options = TranslationConfig(batch_type="examples", max_batch_size=4, inter_threads=2,
                                 intra_threads=1)
-    engine = CTranslate2Translator(installed_model, options)
-    engine.translate(["準備。"])  # load the model
-    recording = Recording(engine._model)
+    recording = Recording()
+    engine = CTranslate2Translator(installed_model, options, load=recording)
     calls: list[list[list[str]]] = []
     inner = recording.translate_batch
 
@@ -168,7 +170,6 @@ def test_model_groups_are_sorted_by_length_and_bounded_each(
         return inner(tokens, **kwargs)
 
     recording.translate_batch = record  # type: ignore[method-assign]
-    engine._model = recording
     sentences = varied_sentences(30)
     outputs = engine.translate(sentences)
     assert len(outputs) == 30 and all(outputs)

@@ -3,8 +3,6 @@ comment) and entity expansion are refused before feedparser sees them."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.core.errors import InputError
@@ -75,8 +73,8 @@ _QUADRATIC = make_rss(_LOL_ITEM.replace("&lol9;", "&a;" * 2000),
 @pytest.mark.parametrize("doc", [make_rss(_LOL_ITEM, prolog=_LOL_DTD),
                                  _with_comment(make_rss(_LOL_ITEM, prolog=_LOL_DTD)),
                                  _QUADRATIC])
-def test_entity_expansion_is_refused_quickly(doc: str) -> None:
-    started = time.monotonic()
+def test_entity_expansion_is_refused(doc: str) -> None:
+    # Unguarded, the last one takes ~10 s and gives 200 MB; how fast the refusal is, beside a
+    # plain feed of the same size, is measured in bench/timings.py.
     with pytest.raises(InputError, match=r"refused"):
         parse_feed("https://example.jp/f", doc.encode(), {"content-type": "application/rss+xml"})
-    assert time.monotonic() - started < 2  # unguarded, the last one takes ~10 s and gives 200 MB

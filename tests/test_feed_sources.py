@@ -23,6 +23,7 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_feed_entries_are_published_once_and_failures_reported(tmp_path: Path):
     seeds = tmp_path / "seeds"

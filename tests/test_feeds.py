@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import itertools
 import socket
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -227,18 +226,16 @@ def test_failures_back_off_from_the_third_in_a_row_then_reset() -> None:
 
 def test_server_that_never_answers_times_out() -> None:
     with silent_server() as url:
-        started = time.monotonic()
         result = poll_feed(FeedState(url), NOW, timeout=0.5)
     assert result.error == "timed out after 0.5 s"
-    assert time.monotonic() - started < 3
 
 
 def test_trickling_server_hits_the_overall_deadline() -> None:
+    # Each byte arrives within 0.5 s; all of them would take 10 s and then parse: the error
+    # says the overall deadline ended it (bench/timings.py measures how close to 0.5 s).
     with stream_server(lambda: itertools.repeat(b" ", 100), delay=0.1) as url:
-        started = time.monotonic()
-        result = poll_feed(FeedState(url), NOW, timeout=0.5)  # each byte arrives within 0.5 s
+        result = poll_feed(FeedState(url), NOW, timeout=0.5)
     assert result.error == "timed out after 0.5 s"
-    assert time.monotonic() - started < 3
 
 
 def test_declared_size_over_the_limit() -> None:
@@ -296,11 +293,9 @@ def test_fifty_megabyte_body_stops_at_the_cap() -> None:
             yield (head if index == 0 else b"") + b"<!-- " + b"x" * 1_000_000 + b" -->"
         yield b"</channel></rss>"
 
-    started = time.monotonic()
     with stream_server(chunks) as url:
         result = poll_feed(FeedState(url), NOW, timeout=20)
     assert result.error == "feed too large (over 5,000,000 bytes)"
-    assert time.monotonic() - started < 10
     assert len(sent) < 50  # the download stopped: the rest was never asked for
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -73,14 +72,11 @@ def test_a_one_line_document_sends_only_bounded_sentences_to_the_model():
 
 def test_thousands_of_terms_in_one_text_are_all_restored_in_one_pass():
     # 300 KB with 6,000 terms: restoring term by term took minutes (a pass per term).
-    # The bound is two orders of magnitude above what one pass takes.
+    # Linear growth (10x the terms, about 10x the time) is measured in bench/timings.py.
     text = CLAUSE * 3000
-    started = time.perf_counter()
     (rendered,) = translate_with_terms([text], GLOSSARY, Echo())
-    elapsed = time.perf_counter() - started
     assert len(rendered.terms) == 6000
     assert all(t.status == ENFORCED for t in rendered.terms)
     assert rendered.english.count("Kazakhstan") == 3000
     assert rendered.english.count("Belt and Road") == 3000
     assert "ZX" not in rendered.english
-    assert elapsed < 10, f"restoring 6,000 terms took {elapsed:.1f} s"

@@ -44,6 +44,7 @@ def strict(tmp_path: Path) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_held_articles_are_named_as_held_then_released_as_released(folder_in: Path):
     config = strict(folder_in.parent)
@@ -171,6 +172,7 @@ def api() -> Iterator[FakeBotApi]:
     server.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_demo_never_sends_to_telegram(api: FakeBotApi, tmp_path: Path):
     env = {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_CHAT_ID": "@kakehashi_test",

@@ -12,7 +12,7 @@ import pytest
 from bot.publish.files import remove_stale_temps, write_atomic, write_new
 from bot.publish.preview import preview_body, write_preview
 from tests.conftest import run_cli
-from tests.test_concurrency import make_folder, once_args
+from tests.support.processes import make_folder, once_args
 
 
 @pytest.fixture
@@ -88,6 +88,7 @@ def test_a_preview_number_taken_meanwhile_is_skipped(tmp_path: Path):
     assert (folder / "001.html").read_text() == "someone else's"
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 @pytest.mark.parametrize("landed", [True, False], ids=["page-landed", "page-lost"])
 def test_a_preview_left_claimed_by_a_killed_run_is_written_exactly_once(tmp_path: Path,

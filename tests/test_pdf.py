@@ -138,6 +138,7 @@ def test_a_pdf_with_no_page_is_damaged():
         pdf_to_text(out.getvalue())
 
 
+@pytest.mark.slow
 def test_bad_pdfs_print_nothing():
     # PDFium is C++ and could write to file descriptor 2, past pytest's capture; pypdfium2
     # writes there at exit about objects left open. So a fresh interpreter reads every bad
@@ -165,6 +166,7 @@ def test_importing_the_module_does_not_load_the_pdf_engine():
     assert done.stdout.strip() == "False", done.stderr
 
 
+@pytest.mark.slow
 def test_threads_may_extract_at_once():
     # PDFium is not thread-safe: without the lock this child crashed (SIGSEGV) in about one run
     # in six, so a pass proves little but a failure is real. A child process, so that a crash

@@ -48,6 +48,7 @@ def test_a_reading_past_the_time_bound_is_stopped() -> None:
         pdf_to_text(long_text_pdf(5, 10_000), PdfLimits(max_seconds=0.001))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_run_skips_costly_pdfs_with_their_reasons_and_publishes_the_rest(
         tmp_path: Path) -> None:

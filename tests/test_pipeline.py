@@ -50,6 +50,7 @@ def previews(out: Path) -> list[Path]:
     return sorted((out / "telegram").glob("*.html"))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_once_on_real_seeds_publishes_each_article_once(shared_seeds: Path, tmp_path: Path):
     seeds = tmp_path / "seeds"

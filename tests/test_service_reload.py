@@ -99,6 +99,7 @@ def channel_title(out: Path) -> str | None:
     return str(feedparser.parse((out / "feed.xml").read_bytes()).feed.get("title"))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_sighup_applies_a_new_feed_title_to_the_next_digest(tmp_path: Path,
                                                              api: FakeBotApi) -> None:

@@ -200,6 +200,7 @@ def once(seeds: Path, tmp: Path, state: Path) -> list[str]:
             str(tmp / "out"), "--state", str(state)]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_killed_run_loses_at_most_the_batch_in_flight(tmp_path: Path):
     seeds = tmp_path / "seeds"

@@ -51,6 +51,7 @@ def test_digest_is_sent_as_html_messages(api: FakeBotApi, folder: Path):
     assert code == 0 and len(api.messages) == sent
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_failed_send_stays_in_the_outbox_and_is_retried(api: FakeBotApi, folder: Path):
     api.faults.append((403, "Forbidden: bot is not a member of the channel chat", None))

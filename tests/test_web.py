@@ -254,6 +254,7 @@ def test_once_writes_the_archive_with_each_articles_own_date(tmp_path: Path):
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == stamps
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_once_on_the_real_samples_links_every_item(shared_seeds: Path, tmp_path: Path):
     seeds, out = tmp_path / "seeds", tmp_path / "out"

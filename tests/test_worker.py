@@ -29,7 +29,7 @@ def test_run_publishes_then_stops_cleanly_on_sigterm(tmp_path: Path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while not preview.exists() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
         assert preview.exists(), "the first run did not happen at start-up"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from bot.config import TranslationConfig
@@ -37,12 +37,32 @@ def build_engine(options: TranslationConfig) -> Translator:
     return CTranslate2Translator(find_package(options.from_code, options.to_code), options)
 
 
-class CTranslate2Translator:
-    """Runs an installed Argos package with CTranslate2; the model loads on first use."""
+def load_model(package: PackageInfo, options: TranslationConfig) -> Any:
+    """The package's CTranslate2 model, on the CPU with the configured threads."""
+    import ctranslate2
 
-    def __init__(self, package: PackageInfo, options: TranslationConfig) -> None:
+    inter, intra = fit_threads(options)
+    try:
+        return ctranslate2.Translator(
+            str(package.model_dir), device="cpu", compute_type=options.compute_type,
+            inter_threads=inter, intra_threads=intra,
+        )
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ModelError(f"translate: cannot load {package.path}: {exc}") from None
+
+
+ModelLoader = Callable[[PackageInfo, TranslationConfig], Any]
+
+
+class CTranslate2Translator:
+    """Runs an installed Argos package with CTranslate2; the model loads on first use
+    (through `load`: tests and benchmarks wrap `load_model` to watch the model's calls)."""
+
+    def __init__(self, package: PackageInfo, options: TranslationConfig,
+                 load: ModelLoader = load_model) -> None:
         self.package = package
         self.options = options
+        self._load_model = load
         self._model: Any = None
         self._sp: Any = None
 
@@ -53,13 +73,14 @@ class CTranslate2Translator:
 
     def keeps_intact(self, text: str) -> bool:
         """Does the tokenizer encode `text` with known pieces only, and decode it unchanged?"""
-        sp = self._tokenizer()
+        sp = self.tokenizer()
         ids = sp.encode(text)
         if any(i == sp.unk_id() or sp.is_byte(i) for i in ids):
             return False
         return bool(sp.decode(ids) == text)
 
-    def _tokenizer(self) -> Any:
+    def tokenizer(self) -> Any:
+        """The package's SentencePiece processor (loaded on first use)."""
         if self._sp is None:
             import sentencepiece
 
@@ -73,17 +94,8 @@ class CTranslate2Translator:
         return self._sp
 
     def _load(self) -> None:
-        import ctranslate2
-
-        self._tokenizer()
-        inter, intra = fit_threads(self.options)
-        try:
-            self._model = ctranslate2.Translator(
-                str(self.package.model_dir), device="cpu", compute_type=self.options.compute_type,
-                inter_threads=inter, intra_threads=intra,
-            )
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise ModelError(f"translate: cannot load {self.package.path}: {exc}") from None
+        self.tokenizer()
+        self._model = self._load_model(self.package, self.options)
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         """Translate in length-sorted batches; each output is cleaned of control characters."""

@@ -1,4 +1,5 @@
-"""Builders and judges shared by the fault suite: good Japanese documents, CLI runs, checks.
+"""Builders and judges shared by the fault suite: good Japanese documents and checks (the
+processes are run, watched and killed by tests/support/processes.py).
 
 Good documents are generated from a case number, so every case has its own unique title and
 sentences (no two good files, and no two articles, share text; deduplication must not merge them).
@@ -7,18 +8,26 @@ sentences (no two good files, and no two articles, share text; deduplication mus
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.publish.preview import preview_body
-from tests.conftest import ROOT
 from tests.reliability.conftest import TOKEN
+from tests.support.processes import (  # noqa: F401  (re-exported: the suite's imports)
+    Drained,
+    Paths,
+    completed,
+    drain,
+    drop_file,
+    kill,
+    run,
+    start,
+    status,
+    wait_for_line,
+    write_config,
+)
 from tests.support.telegram_html import telegram_html_problems
 
 _DIGITS = "〇一二三四五六七八九"
@@ -76,89 +85,6 @@ def write_good(folder: Path, number: int, name: str | None = None) -> GoodDoc:
 
 
 SECRET = TOKEN.split(":", 1)[1]  # what matters, however the URL around it is encoded
-
-
-# running -----------------------------------------------------------------------------------
-
-def cli_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "bot", *args]
-
-
-def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, **(extra or {})}
-    for key, value in (extra or {}).items():
-        if value is None:
-            env.pop(key, None)
-    return env
-
-
-@dataclass(frozen=True)
-class Paths:
-    seeds: Path
-    out: Path
-    state: Path
-
-    @classmethod
-    def under(cls, root: Path) -> Paths:
-        seeds = root / "seeds"
-        seeds.mkdir(parents=True, exist_ok=True)
-        return cls(seeds, root / "out", root / "state.sqlite3")
-
-    def once_args(self, config: Path | None = None) -> list[str]:
-        args = ["once", "--seeds", str(self.seeds), "--out", str(self.out),
-                "--state", str(self.state)]
-        return [*args, "--config", str(config)] if config else args
-
-
-def run(args: list[str], env: dict[str, str] | None = None,
-        timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` to the end, capturing its output."""
-    return subprocess.run(cli_command(*args), capture_output=True, text=True,
-                          env=cli_env(env), cwd=ROOT, timeout=timeout, errors="replace")
-
-
-def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """Start `python -m bot ARGS` in the background; stderr is read line by line."""
-    return subprocess.Popen(cli_command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=cli_env(env), cwd=ROOT, errors="replace")
-
-
-def wait_for_line(process: subprocess.Popen[str], needle: str, timeout: float = 120
-                  ) -> list[str]:
-    """Read the process's stderr until a line contains `needle`; return the lines read."""
-    assert process.stderr is not None
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        if not line:
-            raise AssertionError(f"process ended before {needle!r}: {''.join(seen)}")
-        seen.append(line)
-        if needle in line:
-            return seen
-    raise AssertionError(f"no {needle!r} within {timeout} s: {''.join(seen)}")
-
-
-def kill(process: subprocess.Popen[str]) -> None:
-    """SIGKILL, as the OOM killer or a power cut would: no clean-up runs."""
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    for pipe in (process.stdout, process.stderr):
-        if pipe is not None:
-            pipe.close()
-
-
-def status(paths: Paths, config: Path | None = None) -> subprocess.CompletedProcess[str]:
-    args = ["status", "--state", str(paths.state)]
-    return run([*args, "--config", str(config)] if config else args)
-
-
-def write_config(path: Path, text: str) -> Path:
-    """A test's own TOML config (settle_seconds 0 unless the text sets [sources])."""
-    if "[sources]" not in text:
-        text = "[sources]\nsettle_seconds = 0\n" + text
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # judges ------------------------------------------------------------------------------------
@@ -266,54 +192,6 @@ def feed_corpus(out: Path) -> str:
         assert not body.xpath("//script"), "a <script> element reached the feed's HTML"
         parts += [str(entry.get("title", "")), body.text_content()]
     return normalized("\n".join(parts))
-
-
-def completed(args: list[str], env: dict[str, str] | None = None,
-              timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    """Like run(), but a run that outlives `timeout` is a result (exit -9), not an exception."""
-    try:
-        return run(args, env, timeout)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(args, -9, "", f"(still running after {timeout} s: "
-                                                         "killed by the test)")
-
-
-class Drained(list[str]):
-    """Lines of a process's stderr, read in the background (a full pipe would block it)."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        import threading
-
-        super().__init__()
-        self.process = process
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        try:
-            for line in self.process.stderr:
-                self.append(line)
-        except (OSError, ValueError):
-            pass  # the pipe was closed under us: the process was killed
-
-    def close(self) -> None:
-        """After the process ended: the last lines read, and its pipes closed."""
-        self.thread.join(timeout=30)
-        for pipe in (self.process.stdout, self.process.stderr):
-            if pipe is not None:
-                pipe.close()
-
-
-def drain(process: subprocess.Popen[str]) -> Drained:
-    return Drained(process)
-
-
-def drop_file(folder: Path, name: str, text: str) -> None:
-    """Put a file into the folder as a user's copy does: written aside, then renamed in."""
-    temp = folder / f"{name}.part"
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, folder / name)
 
 
 def check_no_token(tmp_path: Path, *outputs: str) -> None:

@@ -170,6 +170,7 @@ def feed_runs(tmp_path_factory: pytest.TempPathFactory,
     return Lazy()
 
 
+@pytest.mark.slow
 def test_the_run_with_hostile_feeds_is_clean(feed_runs: dict[str, FeedRun]) -> None:
     feed_run = feed_runs["html_page"]
     run, status = feed_run.run, feed_run.status

@@ -2,17 +2,21 @@
 documented one-message window, the state file intact, no temp file of ours left behind.
 
 A stage is hit by watching the process: its progress lines ("polling …", "translating …"),
-or the fake Bot API server's gate, which counts a message as delivered and holds the answer,
-so the process is killed after Telegram has the message and before the process records it.
-Random-time kills complement them.
+a temp file of its output, or the fake Bot API server's gate, which counts a message as
+delivered and holds the answer, so the process is killed after Telegram has the message and
+before the process records it. Every kill must prove the crash: the process was running, died
+of SIGKILL, and had not finished the stage (no line marking its end, or the state row that the
+stage would have changed still unchanged); otherwise the test fails. Kills in stages drawn at
+random complement them.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import signal
+import sqlite3
 import subprocess
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -21,20 +25,24 @@ import pytest
 from tests.reliability.conftest import telegram_env
 from tests.reliability.helpers import (
     GoodDoc,
-    Paths,
-    completed,
     feed_corpus,
     integrity,
-    kill,
     normalized,
     our_temp_files,
     preview_messages,
-    start,
-    wait_for_line,
-    write_config,
     write_good,
 )
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.processes import (
+    Paths,
+    close_pipes,
+    completed,
+    kill,
+    kill_in_stage,
+    outbox_rows,
+    start,
+    write_config,
+)
 from tests.support.slow_server import silent_server
 
 pytestmark = pytest.mark.usefixtures("installed_model")
@@ -67,24 +75,35 @@ def _previews_once(paths: Paths, docs: list[GoodDoc], window: int = 0) -> None:
     assert sum(n - 1 for n in counts.values()) <= window, counts.most_common(3)
 
 
+# A stage's first line, and the line that says it is over.
+READING = ("read good_", " INFO translating ")  # the window is translated once all are read
+TRANSLATING = (" INFO translating ", "sentence(s) with the model")
+INGESTED = "new document(s):"  # the run's report: every document and feed is done
+
+
+def _done_documents(state: Path) -> int:
+    with sqlite3.connect(state) as conn:
+        return int(conn.execute(
+            "SELECT count(*) FROM documents WHERE status = 'done'").fetchone()[0])
+
+
 def test_kill_while_reading_a_feed(tmp_path: Path) -> None:
     paths, docs = _folder(tmp_path, 12, 700)
-    with silent_server() as url:
+    with silent_server() as url:  # accepts the request and never answers: the poll waits
         config = write_config(tmp_path / "feed.toml", "[sources]\nsettle_seconds = 0\n"
                               f'feed_timeout_seconds = 60\nfeeds = ["{url}"]\n')
         process = start(paths.once_args(config))
-        wait_for_line(process, "polling")
-        kill(process)
+        kill_in_stage(process, f"polling {url}", INGESTED)
     _finish(paths, docs)
     _previews_once(paths, docs)
 
 
+@pytest.mark.slow
 def test_kill_while_translating(tmp_path: Path) -> None:
     paths, docs = _folder(tmp_path, 30, 730)
     process = start(paths.once_args())
-    for _ in range(10):
-        wait_for_line(process, "translating")
-    kill(process)
+    kill_in_stage(process, *TRANSLATING)
+    assert _done_documents(paths.state) == 0  # the window is recorded once translated
     _finish(paths, docs)
     _previews_once(paths, docs)
 
@@ -100,11 +119,14 @@ def _kill_between_send_and_record(api: FakeBotApi, paths: Paths, env: dict[str, 
         _out, err = process.communicate()
         raise AssertionError(f"exit {process.returncode}: {err[-1500:]}") from None
     held = str(api.messages[-1]["text"])
-    kill(process)
+    kill(process)  # running, and died of the signal
     api.release()
+    assert "sending" in [status for _, _, status in outbox_rows(paths.state)], \
+        "no message was left mid-send"
     return held
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("after", [0, 1])
 def test_kill_between_send_and_record_resends_at_most_that_one(
         tmp_path: Path, api: FakeBotApi, after: int) -> None:
@@ -117,6 +139,7 @@ def test_kill_between_send_and_record_resends_at_most_that_one(
     _all_delivered(api, docs)
 
 
+@pytest.mark.slow
 def test_kill_between_send_and_record_with_hold_sends_nothing_twice(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths, docs = _folder(tmp_path, 30, 850)
@@ -136,19 +159,22 @@ def _all_delivered(api: FakeBotApi, docs: list[GoodDoc]) -> None:
 def _kill_when_written(process: subprocess.Popen[str], folder: Path, prefix: str) -> bool:
     """SIGKILL the moment a temp file of ours (`PREFIX….tmp`) shows in `folder`: the process
     is then between creating its output and renaming it into place. True when the kill
-    landed there (the temp file outlived the process)."""
+    landed there: the process died of the signal and the temp file outlived it."""
     def temp_files() -> list[str]:
         try:
             return [n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(".tmp")]
         except FileNotFoundError:
             return []
 
-    while process.poll() is None:
-        if temp_files():
-            kill(process)
-            return bool(temp_files())
-    process.communicate()
-    return False
+    try:
+        while process.poll() is None:
+            if temp_files():
+                process.send_signal(signal.SIGKILL)  # a no-op if it has just ended
+                return process.wait(timeout=30) == -signal.SIGKILL and bool(temp_files())
+        return False
+    finally:
+        process.communicate()
+        close_pipes(process)
 
 
 @pytest.mark.parametrize(("where", "prefix"), [("", ".feed.xml."), ("telegram", ".0")],
@@ -180,23 +206,38 @@ def test_temp_files_a_kill_left_are_removed_by_the_next_run(tmp_path: Path) -> N
     _finish(paths, docs + more)
 
 
+def _kill_while_sending(api: FakeBotApi, paths: Paths, process: subprocess.Popen[str]) -> None:
+    """Kill the process while Telegram holds the answer to the next message it sends."""
+    api.hold(after=len(api.messages))
+    api.wait_held(timeout=120, alive=lambda: process.poll() is None)
+    kill(process)
+    api.release()
+    assert "sending" in [status for _, _, status in outbox_rows(paths.state)]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("with_token", "kills"), [(True, 10), (False, 5)],
                          ids=["telegram", "previews"])
 def test_random_kills_then_restart(tmp_path: Path, api: FakeBotApi, with_token: bool,
                                    kills: int) -> None:
-    paths, docs = _folder(tmp_path, 60, 1000 + 100 * with_token)
+    """Each run gets new documents, so that every stage has work, and is killed in a stage
+    drawn at random (reading, translating, or sending to Telegram)."""
+    paths = Paths.under(tmp_path)
     env = telegram_env(api) if with_token else {}
     rng = random.Random(9)  # fixed: a failure can be replayed
-    for _ in range(kills):
+    stages = ["reading", "translating", *(["sending"] if with_token else [])]
+    docs: list[GoodDoc] = []
+    each = 60 // kills
+    for kill_number in range(kills):
+        first = 1000 + 100 * with_token + each * kill_number
+        docs += [write_good(paths.seeds, first + i) for i in range(each)]
         process = start(paths.once_args(), env)
-        time.sleep(rng.uniform(0.3, 2.5))
-        if process.poll() is None:
-            kill(process)
+        stage = rng.choice(stages)
+        if stage == "sending":
+            _kill_while_sending(api, paths, process)
         else:
-            process.communicate()
-        if paths.state.exists():
-            assert integrity(paths.state) == "ok"
+            kill_in_stage(process, *(READING if stage == "reading" else TRANSLATING))
+        assert integrity(paths.state) == "ok"
     _finish(paths, docs, env)
     if with_token:
         assert sum(n - 1 for n in api.received.values()) <= kills, api.duplicates()

@@ -86,6 +86,7 @@ SETUPS: dict[str, Setup] = {
 PLAIN = ("connection_refused", "400_on_send_quoting_the_url")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("setup", "debug"), [
     *(pytest.param(name, "1", id=f"{name}-debug") for name in SETUPS),
     *(pytest.param(name, "", id=f"{name}-plain") for name in PLAIN)])

@@ -47,6 +47,7 @@ def _all_delivered(api: FakeBotApi, docs: list[GoodDoc]) -> None:
     assert [d.title for d in docs if normalized(d.title) not in delivered] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", [Fault.error(500, "Internal Server Error"), Fault("drop"),
                                    Fault.error(502, "Bad Gateway")],
                          ids=["500", "dropped_before_delivery", "502"])
@@ -61,6 +62,7 @@ def test_a_send_that_surely_failed_is_sent_again_exactly_once(
     assert _run(paths, api) == 0 and api.attempts == len(api.messages) + 1
 
 
+@pytest.mark.slow
 def test_a_persistent_500_leaves_the_rest_queued_within_the_budget(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths, docs = _setup(tmp_path, 3500)
@@ -70,9 +72,12 @@ def test_a_persistent_500_leaves_the_rest_queued_within_the_budget(
     env = {**telegram_env(api), "TMPDIR": str(paths.seeds.parent)}
     api.attempt_times.clear()
     result = completed(paths.once_args(config), env)
-    took = api.attempt_times[-1] - api.attempt_times[0]
     assert result.returncode == 1, result.stderr[-2000:]
-    assert 2.0 <= took <= 3.0 + 0.5, took  # kept trying, and stopped at the budget
+    # Kept trying until within one cap (1 s) of the budget: a load can only lengthen this.
+    assert api.attempt_times[-1] - api.attempt_times[0] >= 3.0 - 1.0
+    waited = [float(line.split("trying again in ")[1].split()[0])
+              for line in result.stderr.splitlines() if "trying again in " in line]
+    assert sum(waited) <= 3.0, result.stderr[-2000:]  # and gave up before passing the budget
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("kakehashi: error: telegram: NetworkError: Internal Server Error")
     assert last.endswith("the rest stays queued for the next run")
@@ -109,6 +114,7 @@ def test_an_uncertain_send_follows_the_policy(tmp_path: Path, api: FakeBotApi, f
     _all_delivered(api, docs)
 
 
+@pytest.mark.slow
 def test_a_long_flood_wait_is_remembered_by_the_next_run(tmp_path: Path,
                                                          api: FakeBotApi) -> None:
     paths, _docs = _setup(tmp_path, 3300)
@@ -119,6 +125,7 @@ def test_a_long_flood_wait_is_remembered_by_the_next_run(tmp_path: Path,
     assert api.attempts == tried, "the next run asked again before retry_after had passed"
 
 
+@pytest.mark.slow
 def test_a_rejected_message_is_shown_by_status(tmp_path: Path, api: FakeBotApi) -> None:
     paths, _docs = _setup(tmp_path, 3400)
     api.script.append(Fault.error(400, "Bad Request: message is too long"))

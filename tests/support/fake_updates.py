@@ -24,6 +24,7 @@ class FakeUpdates:
     webhook: dict[str, Any] = field(default_factory=dict)  # the last setWebhook's parameters
     allowed: list[str] | None = None
     polls: int = 0  # getUpdates calls answered
+    waiting: int = 0  # getUpdates calls being held open (long polls) right now
     _next_update: int = 1
     _next_message: int = 1
     _closed: bool = False
@@ -78,14 +79,18 @@ class FakeUpdates:
         deadline = time.monotonic() + timeout
         with self._cond:
             self._set_allowed(params)
-            while True:
-                self.pending = [u for u in self.pending if u["update_id"] >= offset]
-                found = [u for u in self.pending if self._allowed(u)][:limit]
-                left = deadline - time.monotonic()
-                if found or left <= 0 or self._closed:
-                    self.polls += 1
-                    return 200, {"ok": True, "result": found}
-                self._cond.wait(left)
+            self.waiting += 1
+            try:
+                while True:
+                    self.pending = [u for u in self.pending if u["update_id"] >= offset]
+                    found = [u for u in self.pending if self._allowed(u)][:limit]
+                    left = deadline - time.monotonic()
+                    if found or left <= 0 or self._closed:
+                        self.polls += 1
+                        return 200, {"ok": True, "result": found}
+                    self._cond.wait(left)
+            finally:
+                self.waiting -= 1
 
     def set_webhook(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._cond:
