@@ -150,8 +150,8 @@ def test_a_run_publishes_word_and_mail_documents_from_the_folder(tmp_path: Path)
     pages = {}
     for page in (tmp_path / "out" / "articles").glob("*.html"):
         content = page.read_text(encoding="utf-8")
-        title = re.search(r'<p class="ja-title" lang="ja">([^<]*)</p>', content)
-        found = re.search(r'<p class="meta">Article date ([^<·]*?) ·', content)
+        title = re.search(r'<p class="ja-title" lang="ja"[^>]*>([^<]*)</p>', content)
+        found = re.search(r'<p class="meta"[^>]*>Article date ([^<·]*?) ·', content)
         assert title and found, content
         pages[title[1]] = found[1].strip()
     # The Word file's date from its text; the mail's from its Date header.

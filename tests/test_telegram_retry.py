@@ -20,7 +20,7 @@ from bot.core.channels import TELEGRAM
 from bot.core.errors import PublishError
 from bot.publish.telegram import RETRY_JITTER
 from bot.run.worker import deliver as worker_deliver
-from bot.state.records import DeliveryStatus
+from bot.state.records import DeliveryStatus, MessageRef
 from bot.state.store import Store
 from tests.support.fake_bot_api import FakeBotApi, Fault
 
@@ -54,8 +54,8 @@ def queue(store: Store, count: int) -> list[str]:
 
 def statuses(store: Store) -> list[str]:
     """Each queued part's status, read through the outbox (each test queues digest #1)."""
-    found = store.outbox().statuses((1, part) for part in range(1, 101))
-    return [found[key] for key in sorted(found)]
+    found = store.outbox().statuses(MessageRef(TELEGRAM, 1, part) for part in range(1, 101))
+    return [found[ref] for ref in sorted(found, key=lambda ref: ref.part)]
 
 
 def deliver(config: Config, store: Store) -> list[str]:
