@@ -79,6 +79,7 @@ class FakeBotApi:
     attempt_times: list[float] = field(default_factory=list)
     # Answer every request (getMe included) with this HTTP status, e.g. 404 or 500.
     fail_all: int | None = None
+    failed_all: int = 0  # requests answered with fail_all so far
     # Error descriptions quote the request's path, as some proxies and servers do: the path
     # holds the token, so the client must not repeat a description as it is.
     echo_path: bool = False
@@ -213,6 +214,7 @@ class FakeBotApi:
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         if self.fail_all is not None:
+            self.failed_all += 1
             return self.fail_all, {"ok": False, "error_code": self.fail_all,
                                    "description": f"Scripted failure {self.fail_all}"}
         method = path[len(prefix):]
