@@ -69,6 +69,7 @@ def test_the_judge_finds_a_violation(axe_browser: tuple[Browser, str], tmp_path:
     assert any(v.startswith("link-name") for v in found), found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_archive_pages_have_no_accessibility_violations(axe_browser: tuple[Browser, str],
@@ -96,6 +97,7 @@ def search_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         yield with_index, without_index
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_search_page_has_no_accessibility_violations(

@@ -172,6 +172,7 @@ def test_a_job_gives_up_waiting_with_one_line(tmp_path: Path):
     assert looked.returncode == 0 and "no state yet" in looked.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_lock_left_by_a_killed_process_is_not_in_the_way(tmp_path: Path):
     make_folder(tmp_path)

@@ -48,6 +48,7 @@ def outbox_statuses(state: Path) -> list[str]:
             "SELECT status FROM deliveries ORDER BY digest_id, part")]
 
 
+@pytest.mark.slow
 def test_a_telegram_outage_holds_up_neither_the_feed_nor_the_archive(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)

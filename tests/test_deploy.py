@@ -131,6 +131,7 @@ def start_entrypoint(tmp_path: Path, model_file: Path) -> AbstractContextManager
     return started([str(ENTRYPOINT)], cwd=data, env=env)
 
 
+@pytest.mark.slow
 def test_container_start_installs_the_model_from_the_file_and_serves(
         tmp_path: Path, tiny_package: Path):
     with start_entrypoint(tmp_path, tiny_package) as (process, url):

@@ -43,6 +43,7 @@ def fill(disk: Path, leave: int) -> Path:
     return filler
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 @pytest.mark.parametrize("leave", [0, 40_000, 150_000])
 def test_a_run_on_a_full_disk_says_disk_full_and_the_state_survives(

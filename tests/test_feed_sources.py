@@ -81,6 +81,7 @@ BROKEN_RSS = """<?xml version="1.0" encoding="utf-8"?>
 <item><title>途中で切れた記事"""
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_japanese_encoded_feed_dates_links_and_partial_feed_end_to_end(tmp_path: Path) -> None:
     import re

@@ -69,6 +69,7 @@ def stop(process: subprocess.Popen[str]) -> None:
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_working_worker_is_healthy_and_counts_a_dropped_file(tmp_path: Path) -> None:
     with start_worker(tmp_path) as (process, url):
@@ -92,6 +93,7 @@ def test_a_working_worker_is_healthy_and_counts_a_dropped_file(tmp_path: Path) -
         stop(process)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_worker_with_no_job_finished_within_the_bound_is_unhealthy(tmp_path: Path) -> None:
     # The bound is 1.2 s and the next trigger is an hour away: once the start-up job has

@@ -73,6 +73,7 @@ def published_text(tmp_path: Path) -> str:
             + "".join(p.read_text(encoding="utf-8") for p in pages))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_control_characters_in_a_file_never_reach_the_feed_or_telegram(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -92,6 +93,7 @@ def test_control_characters_in_a_file_never_reach_the_feed_or_telegram(tmp_path:
         assert char not in seen, repr(char)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_name_that_is_not_utf8_is_read_and_blocks_nothing(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -110,6 +112,7 @@ def test_a_name_that_is_not_utf8_is_read_and_blocks_nothing(tmp_path: Path):
     assert code == 0 and "nothing new" in stderr, stderr
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_link_to_a_file_outside_the_folder_is_listed_not_published(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -185,6 +188,7 @@ def make_trouble(tmp_path: Path) -> Path:
     return seeds
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_folder_of_troublesome_entries_publishes_the_good_files_and_lists_the_rest(
         tmp_path: Path):
@@ -217,6 +221,7 @@ def test_a_folder_of_troublesome_entries_publishes_the_good_files_and_lists_the_
     assert status(tmp_path) == listed
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_followed_links_still_list_loops_and_dangling_links(tmp_path: Path):
     make_trouble(tmp_path)
@@ -234,6 +239,7 @@ def test_followed_links_still_list_loops_and_dangling_links(tmp_path: Path):
     assert "pipe.txt" in listed
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_the_same_text_in_another_encoding_is_not_published_again(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -253,6 +259,7 @@ def test_the_same_text_in_another_encoding_is_not_published_again(tmp_path: Path
     assert len(check_feed(tmp_path / "out" / "feed.xml")) == before
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_file_read_half_written_does_not_publish_its_first_article_twice(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -274,6 +281,7 @@ def test_a_file_read_half_written_does_not_publish_its_first_article_twice(tmp_p
     assert len(guids) == len(set(guids))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_megabyte_on_one_line_is_published_with_bounded_sentences(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -289,6 +297,7 @@ def test_a_megabyte_on_one_line_is_published_with_bounded_sentences(tmp_path: Pa
     assert len(item.findtext("description") or "") < 20_000
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_documents_recorded_by_their_bytes_in_an_older_state_file_are_not_published_again(
         tmp_path: Path):

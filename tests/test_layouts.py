@@ -175,6 +175,7 @@ def test_html_source_line_breaks_are_white_space():
         "一行目", "二行目", "日本語"]
 
 
+@pytest.mark.slow
 def test_html_deeply_nested_unclosed_tags_stay_linear():
     # Each text node used to look at every open element: quadratic in the nesting depth.
     html = "<div>" + "<span>字" * 50_000 + "</div><p>終わり。</p>"

@@ -41,6 +41,7 @@ def config_file(tmp_path: Path, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_every_line_has_a_timestamp_and_a_level(folder: Path):
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
@@ -54,6 +55,7 @@ def test_every_line_has_a_timestamp_and_a_level(folder: Path):
     assert any(" INFO digest #1 published to " in line for line in lines), stderr
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_quiet_keeps_warnings_only(folder: Path, where: str):
@@ -66,6 +68,7 @@ def test_quiet_keeps_warnings_only(folder: Path, where: str):
     assert (folder.parent / "out" / "feed.xml").is_file()  # quiet, not idle
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_log_section_sets_level_and_json_format(folder: Path, tmp_path: Path):
     config = config_file(tmp_path, '[log]\nlevel = "debug"\nformat = "json"\n')
@@ -94,6 +97,7 @@ def telegram_env(api: FakeBotApi) -> dict[str, str]:
     return api.env("@kakehashi_test")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_verbose_shows_library_logs_with_the_token_blanked(folder: Path, api: FakeBotApi):
     code, _, stderr = run_once(folder, "--verbose", env=telegram_env(api))
@@ -106,6 +110,7 @@ def test_verbose_shows_library_logs_with_the_token_blanked(folder: Path, api: Fa
     assert all("/bot<TELEGRAM_BOT_TOKEN>/" in line for line in requests), requests
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_library_request_logs_are_quiet_by_default(folder: Path, api: FakeBotApi):
     code, _, stderr = run_once(folder, env=telegram_env(api))

@@ -69,6 +69,7 @@ def test_held_articles_are_named_as_held_then_released_as_released(folder_in: Pa
     assert "new document(s)" not in third.stderr and "0 article(s)" not in third.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_digest_of_new_articles_and_an_empty_run_say_so(folder_in: Path):
     first = run_in(folder_in)

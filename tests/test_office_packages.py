@@ -82,6 +82,7 @@ def test_a_zip_bomb_that_understates_its_size_is_still_refused():
         read_document("bomb.docx", bytes(bomb))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["r.docx", "r.odt"])
 def test_damaged_packages_fail_only_with_input_errors(name: str):
     rng = random.Random(7)
@@ -125,6 +126,7 @@ def test_the_folder_scan_knows_the_new_formats_and_they_are_read(tmp_path: Path)
                      "unpacked.docx/inside.txt": LEAD}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_run_publishes_word_and_mail_documents_from_the_folder(tmp_path: Path):
     from tests.test_mail import make_mail

@@ -26,6 +26,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model", "umask")
 @pytest.mark.parametrize("mask", [0o022, 0o027])
 def test_feed_and_previews_follow_the_umask(tmp_path: Path, mask: int):
@@ -40,6 +41,7 @@ def test_feed_and_previews_follow_the_umask(tmp_path: Path, mask: int):
         assert mode(path) == 0o666 & ~mask, path
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_temp_files_left_by_a_killed_run_are_removed(tmp_path: Path):
     make_folder(tmp_path, ("04_report.md",))

@@ -47,6 +47,7 @@ def test_the_creation_date_is_read_and_never_raises():
     assert pdf_date(b"not a pdf") == ""
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_pdf_article_without_a_date_line_carries_the_pdf_s_date(tmp_path: Path):
     seeds = tmp_path / "seeds"

@@ -15,6 +15,7 @@ from tests.reliability.helpers import feed_titles, normalized, write_good
 from tests.support.costly_pdfs import inflating_pdf, long_text_pdf, many_pages_pdf
 
 
+@pytest.mark.slow
 def test_a_stream_inflating_past_the_memory_bound_is_refused_in_the_child() -> None:
     data = inflating_pdf(1536)  # 1.5 GiB of content from 1.6 MB: read in process, ~3 GB
     assert len(data) < 2_000_000

@@ -78,6 +78,7 @@ def test_once_on_real_seeds_publishes_each_article_once(shared_seeds: Path, tmp_
     assert previews(out) == sent
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_same_content_under_another_name_is_not_published_twice(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -96,6 +97,7 @@ def test_same_content_under_another_name_is_not_published_twice(tmp_path: Path):
     assert len(check_feed(out / "feed.xml")) == items_before == 1
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_bundled_seeds_run_leaves_the_input_folder_untouched(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -120,6 +122,7 @@ def test_default_paths_are_relative_to_the_working_folder():
     assert PathsConfig().seeds == Path("seeds")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_demo_runs_on_the_bundled_seeds(tmp_path: Path):
     result = run_cli("demo", cwd=tmp_path)
@@ -130,6 +133,7 @@ def test_demo_runs_on_the_bundled_seeds(tmp_path: Path):
     assert again.returncode == 0 and "nothing new" in again.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_oversized_file_is_skipped_with_its_reason(tmp_path: Path):
     seeds = tmp_path / "seeds"
@@ -148,6 +152,7 @@ def test_oversized_file_is_skipped_with_its_reason(tmp_path: Path):
     assert "skipped big.txt" not in again.stderr and "nothing new" in again.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_pdf_newsletters_become_articles_and_scans_are_skipped(tmp_path: Path):
     from tests.support.make_pdf import make_japanese_pdf, wrap_japanese

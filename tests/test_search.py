@@ -97,6 +97,7 @@ def search(browser: Browser, page: str, words: str,
     return status, [urlsplit(href).path for href in browser.evaluate(RESULTS)]
 
 
+@pytest.mark.slow
 def test_an_english_glossary_term_finds_its_article(browser: Browser, url: str):
     status, found = search(browser, url + "search.html", "Kazakhstan")
     assert found == ["/" + article_path(news_entry().guid)]
@@ -202,6 +203,7 @@ def test_without_an_index_the_page_says_search_is_not_available(browser: Browser
     assert "no search index yet" in why
 
 
+@pytest.mark.slow
 def test_the_index_is_rebuilt_only_when_an_article_changed(tmp_path: Path):
     write_sample_site(tmp_path)
     assert update_search(tmp_path) == "search: indexed 3 article pages"
@@ -236,6 +238,7 @@ def test_a_failing_pagefind_leaves_the_old_index_and_a_warning(tmp_path: Path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pagefind")]
 
 
+@pytest.mark.slow
 def test_without_an_atomic_exchange_the_index_is_still_swapped_in_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     write_sample_site(tmp_path)
@@ -254,6 +257,7 @@ def test_pagefind_comes_with_the_dependencies():
     assert binary is not None and os.access(binary, os.X_OK)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_without_pagefind_a_run_publishes_the_archive_with_one_warning(tmp_path: Path):
     seeds, out = tmp_path / "seeds", tmp_path / "out"

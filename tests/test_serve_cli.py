@@ -102,6 +102,7 @@ def test_bad_addresses_and_folders(tmp_path: Path, args: list[str], code: int, s
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_run_serve_publishes_and_serves_from_one_process(tmp_path: Path):
     seeds = tmp_path / "seeds"

@@ -206,6 +206,7 @@ def test_scheduled_mode_publishes_at_its_time_and_not_before(tmp_path: Path,
     exactly_once(api, paths, docs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grace, published", [(60, True), (0, False)],
                          ids=["within_grace", "past_grace"])
 def test_a_digest_time_missed_while_stopped_is_caught_up_within_the_grace(
@@ -266,6 +267,7 @@ def test_sigterm_finishes_the_item_in_hand_and_a_restart_publishes_nothing_twice
     exactly_once(api, paths, docs)
 
 
+@pytest.mark.slow
 def test_polling_fallback_picks_up_a_drop(tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
     config = write_config(tmp_path / "run.toml", NO_RESCAN + 'watch = "poll"\n'
@@ -279,6 +281,7 @@ def test_polling_fallback_picks_up_a_drop(tmp_path: Path, api: FakeBotApi) -> No
     exactly_once(api, paths, [doc])
 
 
+@pytest.mark.slow
 def test_a_failing_job_is_one_line_and_the_worker_goes_on(tmp_path: Path,
                                                          api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
@@ -316,6 +319,7 @@ def feed_bytes(docs: list[GoodDoc]) -> bytes:
     return FEED.format(items=items).encode()
 
 
+@pytest.mark.slow
 def test_each_feed_is_polled_on_its_own_interval(tmp_path: Path, api: FakeBotApi) -> None:
     from tests.support.http_server import Route, serve
 

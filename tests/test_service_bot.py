@@ -19,6 +19,7 @@ ADMIN, READER = 4242, 5151
 
 
 
+@pytest.mark.slow
 def test_the_running_worker_answers_readers_and_only_admins_get_status(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)
@@ -57,6 +58,7 @@ def test_the_running_worker_answers_readers_and_only_admins_get_status(
     assert len(api.replies("@kakehashi_service")) >= 1
 
 
+@pytest.mark.slow
 def test_the_running_worker_alerts_the_admin_chat_and_never_the_channel(
         tmp_path: Path, api: FakeBotApi) -> None:
     paths = Paths.under(tmp_path)

@@ -199,6 +199,7 @@ def from_another_thread(service: Service) -> asyncio.Future[TickResult]:
     return asyncio.wrap_future(box[0])  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_companions_ticks_and_digest_now_on_a_real_job_runner(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

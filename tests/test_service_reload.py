@@ -117,6 +117,7 @@ def test_sighup_applies_a_new_feed_title_to_the_next_digest(tmp_path: Path,
         stop(process, lines)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_sighup_refuses_an_invalid_file_and_warns_of_a_port_change(tmp_path: Path,
                                                                    api: FakeBotApi) -> None:

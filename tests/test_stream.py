@@ -76,6 +76,7 @@ def entries(store: Store) -> list[tuple[str, str, str]]:
     return [(e.document, e.title_ja, e.title_en) for e in store.recent_entries(1000)]
 
 
+@pytest.mark.slow
 def test_documents_share_model_calls_and_get_their_own_results_back(
     tmp_path: Path, installed_model: PackageInfo
 ) -> None:

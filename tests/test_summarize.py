@@ -206,6 +206,7 @@ def test_the_title_guides_the_choice_but_is_never_an_index():
     assert all(0 <= i < len(sentences) for i in summary)
 
 
+@pytest.mark.slow
 def test_output_is_the_same_in_every_process():
     # Set iteration order changes with the hash seed: the choice must not.
     code = ("import json, sys; from tests.test_summarize import GENRES, BUDGETS;"

@@ -32,6 +32,7 @@ def telegram_env(api: FakeBotApi) -> dict[str, str]:
     return api.env("@kakehashi_test")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_digest_is_sent_as_html_messages(api: FakeBotApi, folder: Path):
     code, stderr = run_once(folder, telegram_env(api))
@@ -68,6 +69,7 @@ def test_failed_send_stays_in_the_outbox_and_is_retried(api: FakeBotApi, folder:
     assert len(api.messages) == waiting and "ホルゴス" in api.messages[0]["text"]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_token_without_chat_is_a_clear_error(api: FakeBotApi, folder: Path):
     env = telegram_env(api)
@@ -76,6 +78,7 @@ def test_token_without_chat_is_a_clear_error(api: FakeBotApi, folder: Path):
     assert code == 1 and "TELEGRAM_CHAT_ID" in stderr and "Traceback" not in stderr
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_short_flood_wait_is_waited_out(api: FakeBotApi, folder: Path):
     api.faults.append((429, "Too Many Requests: retry after 1", 1))
@@ -86,6 +89,7 @@ def test_a_short_flood_wait_is_waited_out(api: FakeBotApi, folder: Path):
     assert "Traceback" not in stderr and "Rate limit" not in stderr
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_rejected_message_does_not_block_the_others(api: FakeBotApi, folder: Path):
     for name in ("02_newsletter_pdf.txt", "03_windows_memo.txt", "04_report.md"):
@@ -99,6 +103,7 @@ def test_a_rejected_message_does_not_block_the_others(api: FakeBotApi, folder: P
     assert len(api.messages) >= 1  # the later parts went out
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_migrated_chat_names_the_new_id(api: FakeBotApi, folder: Path):
     api.faults.append((400, "Bad Request: group chat was upgraded to a supergroup chat", None))
@@ -109,6 +114,7 @@ def test_a_migrated_chat_names_the_new_id(api: FakeBotApi, folder: Path):
                                                "supergroup; set TELEGRAM_CHAT_ID to -1009876543210")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_every_part_of_a_digest_arrives_numbered_with_links(api: FakeBotApi, folder: Path):
     for name in ("02_newsletter_pdf.txt", "03_windows_memo.txt", "04_report.md"):

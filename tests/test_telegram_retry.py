@@ -161,6 +161,7 @@ def test_a_second_uncertain_send_ends_the_run(api: FakeBotApi, store: Store,
     assert statuses(store) == [DeliveryStatus.PENDING] * 3
 
 
+@pytest.mark.slow
 def test_backoff_grows_and_is_capped(api: FakeBotApi, store: Store, tmp_path: Path) -> None:
     queue(store, 1)
     api.script.extend([Fault.error(500, "Internal Server Error")] * 6)

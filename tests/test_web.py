@@ -222,6 +222,7 @@ REPORT = ("地域協力に関する年次報告\n発行日：2024年12月1日\n\
 PLAIN = "港湾の拡張計画\n港湾の拡張計画が発表された。完成は数年後の見込みである。\n"
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_once_writes_the_archive_with_each_articles_own_date(tmp_path: Path):
     seeds, out, state = tmp_path / "seeds", tmp_path / "out", tmp_path / "s.sqlite3"

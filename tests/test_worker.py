@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_run_publishes_then_stops_cleanly_on_sigterm(tmp_path: Path):
     seeds = tmp_path / "seeds"

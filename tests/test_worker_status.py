@@ -30,6 +30,7 @@ def wait(condition: Callable[[], bool], what: str, process: subprocess.Popen[byt
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_status_shows_the_running_worker_its_last_job_and_what_comes_next(
         tmp_path: Path) -> None:

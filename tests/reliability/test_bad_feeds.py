@@ -181,6 +181,7 @@ def test_the_run_with_hostile_feeds_is_clean(feed_runs: dict[str, FeedRun]) -> N
     assert feed_run.messages and html_problems(feed_run.messages) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_hostile_feed(feed_runs: dict[str, FeedRun], name: str) -> None:
     case, feed_run = CASES[name], feed_runs[name]

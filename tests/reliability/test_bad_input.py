@@ -188,6 +188,7 @@ def _assert_clean_run(result: GroupRun) -> None:
     assert "Traceback" not in status.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("group", "case"), _params())
 def test_bad_input_case(group_runs: dict[str, GroupRun], group: str, case: str) -> None:
     if IS_ROOT and case in NEEDS_NON_ROOT:
@@ -248,6 +249,7 @@ def _count_titles(out: Path, title: str) -> tuple[int, int]:
     return in_feed, in_messages
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_the_same_text_re_encoded_is_published_once(tmp_path: Path) -> None:
     paths = Paths.under(tmp_path)
@@ -261,6 +263,7 @@ def test_the_same_text_re_encoded_is_published_once(tmp_path: Path) -> None:
     assert _count_titles(paths.out, doc.title) == (1, 1)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_a_file_read_half_written_does_not_publish_its_first_article_twice(
         tmp_path: Path) -> None:

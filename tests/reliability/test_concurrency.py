@@ -218,6 +218,7 @@ def test_a_fresh_state_file_opened_by_several_processes_at_once(tmp_path: Path):
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+@pytest.mark.slow
 def test_two_once_without_a_token_never_share_a_preview_number(tmp_path: Path):
     make_folder(tmp_path)
     _all_succeed([start(once_args(tmp_path), {}), start(once_args(tmp_path), {})])

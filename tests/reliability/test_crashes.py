@@ -87,6 +87,7 @@ def _done_documents(state: Path) -> int:
             "SELECT count(*) FROM documents WHERE status = 'done'").fetchone()[0])
 
 
+@pytest.mark.slow
 def test_kill_while_reading_a_feed(tmp_path: Path) -> None:
     paths, docs = _folder(tmp_path, 12, 700)
     with silent_server() as url:  # accepts the request and never answers: the poll waits
@@ -177,6 +178,7 @@ def _kill_when_written(process: subprocess.Popen[str], folder: Path, prefix: str
         close_pipes(process)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("where", "prefix"), [("", ".feed.xml."), ("telegram", ".0")],
                          ids=["feed", "preview"])
 def test_kill_while_writing_an_output(tmp_path: Path, where: str, prefix: str) -> None:
@@ -194,6 +196,7 @@ def test_kill_while_writing_an_output(tmp_path: Path, where: str, prefix: str) -
     _previews_once(paths, docs)
 
 
+@pytest.mark.slow
 def test_temp_files_a_kill_left_are_removed_by_the_next_run(tmp_path: Path) -> None:
     paths, docs = _folder(tmp_path, 3, 880)
     first = completed(paths.once_args())

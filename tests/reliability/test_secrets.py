@@ -136,6 +136,7 @@ CREDENTIALED_RSS = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
+@pytest.mark.slow
 def test_credentials_in_urls_are_shown_nowhere(tmp_path: Path) -> None:
     from tests.reliability.helpers import good_doc, normalized
     from tests.support.http_server import Route, serve
