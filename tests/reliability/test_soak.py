@@ -43,8 +43,10 @@ METRICS = ("kakehashi_jobs_total", "kakehashi_documents_total",
            "kakehashi_entries_translated_total", "kakehashi_sentences_translated_total",
            "kakehashi_articles_published_total", "kakehashi_last_success_timestamp_seconds",
            "kakehashi_feeds_failing", "kakehashi_messages", "kakehashi_scheduler_up")
-QUIET = ("[sources]\nsettle_seconds = 0\n"
-         "[schedule]\ninterval_minutes = 60\ndebounce_seconds = 0.5\n")
+# A feed nobody answers (the discard port is closed): a fault the state file keeps, so only
+# the alerts' own record (bot/state/alertlog.py) stops a restart from telling it again.
+DEAD_FEED = "http://127.0.0.1:9/feed.xml"
+SCHEDULE = "[schedule]\ninterval_minutes = 60\ndebounce_seconds = 0.5\n"
 ALERTS = f'[telegram]\nalert_chat_id = "{ADMIN}"\nalert_interval_seconds = 1\n'
 
 
@@ -55,7 +57,9 @@ def not_a_pdf(name: str) -> bytes:
 
 
 def config_text(title: str, alerts: bool) -> str:
-    return QUIET + f'[feed]\ntitle = "{title}"\n' + (ALERTS if alerts else "")
+    feeds = f'feeds = ["{DEAD_FEED}"]\n' if alerts else ""
+    return ("[sources]\nsettle_seconds = 0\n" + feeds + SCHEDULE
+            + f'[feed]\ntitle = "{title}"\n' + (ALERTS if alerts else ""))
 
 
 def worker_args(paths: Paths, config: Path) -> list[str]:
@@ -119,6 +123,7 @@ def test_restarts_reload_and_monitoring(tmp_path: Path, api: FakeBotApi) -> None
         assert headers["Content-Type"].startswith("text/plain")
         worker.wait(lambda: in_feed(paths.out, first.title), "the first file in feed.xml")
         worker.wait(lambda: bool(told(api, "first.pdf")), "the bad file told to the admins")
+        worker.wait(lambda: bool(told(api, DEAD_FEED)), "the failing feed told")
         samples = worker.samples()
         assert {name for name, _ in samples} >= set(METRICS), sorted(samples)
         assert samples[("kakehashi_scheduler_up", ())] == 1
@@ -165,6 +170,7 @@ def test_restarts_reload_and_monitoring(tmp_path: Path, api: FakeBotApi) -> None
 
     assert len(told(api, "first.pdf")) == 1, api.sent_to(ADMIN)
     assert len(told(api, "second.pdf")) == 1, api.sent_to(ADMIN)
+    assert len(told(api, DEAD_FEED)) == 1, api.sent_to(ADMIN)  # failing all along
     assert len(told(api, "worker stopped")) == 3, api.sent_to(ADMIN)  # each stop, once
     assert not any(text.startswith("Kakehashi: ") for text in api.sent_to(PUBLIC))
     assert api.duplicates() == {}
@@ -195,7 +201,7 @@ def test_feed_and_archive_do_not_wait_for_a_failing_telegram(tmp_path: Path,
         time.sleep(max(0.0, began + OUTAGE_SECONDS - time.monotonic()))
         api.fail_all = None
         worker.wait(lambda: all(messages_with(api, d.title) for d in during),
-                    "every message delivered once Telegram answers", timeout=240)
+                    "every message delivered once Telegram answers", timeout=120)
         worker.stop()
 
     print(f"outage {OUTAGE_SECONDS:g} s: drops reached feed.xml and index.html in "
