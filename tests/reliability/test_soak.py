@@ -2,8 +2,9 @@
 few minutes as an operator would, with the fake Bot API as Telegram.
 
 `test_restarts_reload_and_monitoring` starts the worker three times on one state file:
-bad input is told to the admin chat once, not again after either restart, and a new fault
-after a restart is told once; SIGHUP renames the feed; /metrics and /healthz answer. The
+bad input (a broken PDF, a feed that never answers) is told to the admin chat once, not
+again after either restart, and a new fault after a restart is told once; SIGHUP renames
+the feed; /metrics and /healthz answer. The
 last stop shows /healthz saying 503 once the scheduler has stopped: the service shuts its
 scheduler down before its companions, and the HTTP server closes only after them, so while
 the admin alerts' last message ("the worker stopped") is held unanswered by the fake Bot
@@ -122,7 +123,7 @@ def test_restarts_reload_and_monitoring(tmp_path: Path, api: FakeBotApi) -> None
         assert status == 200 and body.startswith(b"ok: last job"), body
         assert headers["Content-Type"].startswith("text/plain")
         worker.wait(lambda: in_feed(paths.out, first.title), "the first file in feed.xml")
-        worker.wait(lambda: bool(told(api, "first.pdf")), "the bad file told to the admins")
+        worker.wait(lambda: bool(told(api, "skipped file: first.pdf")), "the bad file told")
         worker.wait(lambda: bool(told(api, DEAD_FEED)), "the failing feed told")
         samples = worker.samples()
         assert {name for name, _ in samples} >= set(METRICS), sorted(samples)
@@ -146,7 +147,7 @@ def test_restarts_reload_and_monitoring(tmp_path: Path, api: FakeBotApi) -> None
     with run_serve(args, ROOT, tmp_path / "run2.log", env) as worker:
         started_job(worker)
         (paths.seeds / "second.pdf").write_bytes(not_a_pdf("second.pdf"))
-        worker.wait(lambda: bool(told(api, "second.pdf")), "the new bad file told")
+        worker.wait(lambda: bool(told(api, "skipped file: second.pdf")), "the new bad file told")
         worker.wait(lambda: worker.samples()[
             ("kakehashi_documents_total", (("result", "skipped"),))] >= 1,
             "the new bad file counted as skipped")
@@ -168,8 +169,8 @@ def test_restarts_reload_and_monitoring(tmp_path: Path, api: FakeBotApi) -> None
             api.release()
         worker.stop()
 
-    assert len(told(api, "first.pdf")) == 1, api.sent_to(ADMIN)
-    assert len(told(api, "second.pdf")) == 1, api.sent_to(ADMIN)
+    assert len(told(api, "skipped file: first.pdf")) == 1, api.sent_to(ADMIN)
+    assert len(told(api, "skipped file: second.pdf")) == 1, api.sent_to(ADMIN)
     assert len(told(api, DEAD_FEED)) == 1, api.sent_to(ADMIN)  # failing all along
     assert len(told(api, "worker stopped")) == 3, api.sent_to(ADMIN)  # each stop, once
     assert not any(text.startswith("Kakehashi: ") for text in api.sent_to(PUBLIC))
