@@ -40,13 +40,15 @@ from datetime import UTC, datetime
 
 from _common import ROOT
 
+from bot.translate.translator import WholeBatches
+
 SEEDS = ROOT.parent / "shared" / "seeds"
 # The sample that is one long report (a policy paper without headings, 32 sentences).
 LONG_REPORT = "004"
 _NAME = re.compile(r"[\u30a1-\u30fa\u30fc]{3,}|(?<![A-Za-z])[A-Z][A-Za-z]+")
 
 
-class RecordingTranslator:
+class RecordingTranslator(WholeBatches):
     """Returns each sentence as it came and remembers the size of every call.
 
     A document's first call is its batch of distinct sentences; later calls retry some of

@@ -213,7 +213,7 @@ class Meter:
         return sum(len(self.engine._sp.encode(s)) for s in self.inputs)
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
-        from bot.translate.engine import gather
+        from bot.translate.translator import gather
 
         return gather(self.translate_groups(sentences), len(sentences))
 

@@ -15,14 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.chat.alerts import (
-    FEED,
-    GLOSSARY,
-    HELD,
     MAX_MESSAGE_CHARS,
-    RECOVERED,
-    SKIPPED,
-    STOPPED,
-    TELEGRAM,
+    AlertKind,
     Alerts,
     Event,
     Seen,
@@ -34,16 +28,20 @@ from bot.chat.alerts import (
 )
 from bot.chat.told import save_told
 from bot.config import Config, TelegramConfig, validated
-from bot.core.channels import TELEGRAM as CHANNEL
+from bot.core.channels import TELEGRAM
 from bot.core.model import Entry, Pair, SourceInfo, Term
 from bot.run.worker import RunReport
-from bot.state.outbox import HELD as HELD_STATUS
-from bot.state.outbox import REJECTED, Message
+from bot.state.records import Delivery, DeliveryStatus, FailingFeed, Message, TermFailure
 from bot.state.store import Store
 from tests.support.fake_bot_api import FakeBotApi, Fault
 
 PUBLIC, ADMIN = "@kakehashi_public", "-100777"
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+def outbox_row(digest: int, part: int, status: DeliveryStatus, detail: str) -> Delivery:
+    """An outbox row as the alerts read it (Telegram channel, never claimed)."""
+    return Delivery(TELEGRAM, digest, part, status, detail, "", "")
 
 
 @pytest.fixture
@@ -65,43 +63,46 @@ def test_a_job_report_gives_its_skipped_files_but_not_its_feeds() -> None:
     report = RunReport(skipped=(("memo.pdf", "not a PDF"),
                                 ("https://x.example/feed", "HTTP 500 (retry in 4 min)")))
     events, _ = tick_events(report, None, StoreState(), Seen())
-    assert events == [Event(SKIPPED, "memo.pdf: not a PDF")]
+    assert events == [Event(AlertKind.SKIPPED, "memo.pdf: not a PDF")]
 
 
 def test_a_failing_feed_is_told_once_and_again_when_it_works() -> None:
-    failing = StoreState(failing_feeds=(("https://x.example/feed", "HTTP 500"),))
+    failing = StoreState(failing_feeds=(FailingFeed("https://x.example/feed", 1, "HTTP 500"),))
     events, seen = tick_events(None, None, failing, Seen())
-    assert events == [Event(FEED, "https://x.example/feed: HTTP 500")]
+    assert events == [Event(AlertKind.FEED, "https://x.example/feed: HTTP 500")]
     events, seen = tick_events(None, None, failing, seen)
     assert events == []  # still failing: nothing new to tell
     events, seen = tick_events(None, None, StoreState(), seen)
-    assert events == [Event(RECOVERED, "feed https://x.example/feed")]
+    assert events == [Event(AlertKind.RECOVERED, "feed https://x.example/feed")]
     events, _ = tick_events(None, None, failing, seen)
-    assert [e.kind for e in events] == [FEED]  # failing again: told again
+    assert [e.kind for e in events] == [AlertKind.FEED]  # failing again: told again
 
 
 def test_the_same_error_each_tick_is_told_once() -> None:
     first = "telegram: NetworkError: Bad Gateway; 6 failed attempt(s) in 88 s, the rest ..."
     again = "telegram: NetworkError: Bad Gateway; 7 failed attempt(s) in 91 s, the rest ..."
     events, seen = tick_events(None, first, StoreState(), Seen())
-    assert events == [Event(TELEGRAM, first)]
+    assert events == [Event(AlertKind.TELEGRAM, first)]
     events, seen = tick_events(None, again, StoreState(), seen)
     assert events == []
     events, seen = tick_events(None, "another process holds the state file", StoreState(),
                                seen)
     assert [e.kind for e in events] == ["job failed"]
     events, seen = tick_events(RunReport(), None, StoreState(), seen)
-    assert events == [Event(RECOVERED, "the last job worked")]
+    assert events == [Event(AlertKind.RECOVERED, "the last job worked")]
     assert tick_events(RunReport(), None, StoreState(), seen)[0] == []
 
 
 def test_held_and_failed_entries_and_messages_are_told_once() -> None:
     state = StoreState(
-        failed_terms=(("g1", "a.txt", "一帯一路", True), ("g2", "b.txt", "中欧班列", False)),
-        messages=((3, 1, "held", "uncertain: may have arrived: the send timed out"),
-                  (3, 2, "rejected", "Message is too long")))
+        failed_terms=(TermFailure("g1", "a.txt", "一帯一路", True),
+                      TermFailure("g2", "b.txt", "中欧班列", False)),
+        messages=(outbox_row(3, 1, DeliveryStatus.HELD,
+                             "uncertain: may have arrived: the send timed out"),
+                  outbox_row(3, 2, DeliveryStatus.REJECTED, "Message is too long")))
     events, seen = tick_events(None, None, state, Seen())
-    assert [e.kind for e in events] == [HELD, GLOSSARY, HELD, TELEGRAM]
+    assert [e.kind for e in events] == [AlertKind.HELD, AlertKind.GLOSSARY, AlertKind.HELD,
+                                        AlertKind.TELEGRAM]
     assert "a.txt" in events[0].text and "一帯一路" in events[0].text
     assert events[3].text == "digest #3 part 2 rejected: Message is too long"
     assert tick_events(None, None, state, seen)[0] == []
@@ -110,12 +111,13 @@ def test_held_and_failed_entries_and_messages_are_told_once() -> None:
 # one batch ---------------------------------------------------------------------------------
 
 def test_a_batch_collapses_duplicates_and_counts_what_it_leaves_out() -> None:
-    events = [Event(SKIPPED, "a.pdf: broken")] * 3 + [Event(STOPPED, "at noon")]
+    events = [Event(AlertKind.SKIPPED, "a.pdf: broken")] * 3 + [
+        Event(AlertKind.STOPPED, "at noon")]
     lines = format_batch(events, dropped=0, token="").splitlines()
     assert lines == ["Kakehashi: 4 alert(s)", "- worker stopped: at noon",  # urgent first
                      "- skipped file: a.pdf: broken (x3)", "(2 duplicate(s) collapsed: see "
                      "kakehashi status)"]
-    events += [Event(FEED, f"https://x.example/{n}: HTTP 500") for n in range(40)]
+    events += [Event(AlertKind.FEED, f"https://x.example/{n}: HTTP 500") for n in range(40)]
     lines = format_batch(events, dropped=2, token="").splitlines()
     assert lines[0] == "Kakehashi: 44 alert(s)" and len(lines) == 32
     assert lines[-1] == ("(12 more not shown; 2 duplicate(s) collapsed; 2 dropped while "
@@ -124,7 +126,8 @@ def test_a_batch_collapses_duplicates_and_counts_what_it_leaves_out() -> None:
 
 def test_a_batch_fits_one_message_and_never_holds_the_token() -> None:
     token = "123456:SECRET-abcdefgh"
-    events = [Event(SKIPPED, f"{n}.txt: {'長い理由' * 500} /bot{token}/x") for n in range(30)]
+    events = [Event(AlertKind.SKIPPED, f"{n}.txt: {'長い理由' * 500} /bot{token}/x")
+              for n in range(30)]
     text = format_batch(events, 0, token)
     assert len(text) <= MAX_MESSAGE_CHARS and token not in text and "SECRET" not in text
     assert "more not shown" in text.splitlines()[-1]
@@ -134,7 +137,7 @@ def test_a_batch_fits_one_message_and_never_holds_the_token() -> None:
 
 def test_the_collector_takes_events_from_many_threads() -> None:
     alerts = Alerts(capacity=10_000)
-    threads = [threading.Thread(target=lambda n=n: [alerts.add(SKIPPED, f"{n}-{i}")
+    threads = [threading.Thread(target=lambda n=n: [alerts.add(AlertKind.SKIPPED, f"{n}-{i}")
                                                    for i in range(500)]) for n in range(8)]
     for thread in threads:
         thread.start()
@@ -148,10 +151,10 @@ def test_the_collector_takes_events_from_many_threads() -> None:
 def test_the_collector_counts_what_it_cannot_keep() -> None:
     alerts = Alerts(capacity=3)
     for n in range(5):
-        alerts.add(SKIPPED, str(n))
+        alerts.add(AlertKind.SKIPPED, str(n))
     events, dropped = alerts.take()
     assert [e.text for e in events] == ["0", "1", "2"] and dropped == 2
-    alerts.add(SKIPPED, "later")
+    alerts.add(AlertKind.SKIPPED, "later")
     alerts.give_back(events, dropped)
     taken = alerts.take()
     assert [e.text for e in taken[0]] == ["0", "1", "2"] and taken[1] == 3
@@ -166,16 +169,18 @@ def test_the_state_is_read_from_a_real_state_file(tmp_path: Path) -> None:
                                      (Term("一帯一路", "BRI", "failed"),), (), SourceInfo(),
                                      NOW)], hold_failed=True)
             digest = store.create_digest(NOW, [])
-            store.outbox().queue(digest, CHANNEL, ["one", "two", "three"])
-        store.outbox().record(Message(digest, 1, "one"), CHANNEL, HELD_STATUS, "uncertain")
-        store.outbox().record(Message(digest, 2, "two"), CHANNEL, REJECTED, "too long")
+            store.outbox().queue(digest, TELEGRAM, ["one", "two", "three"])
+        store.outbox().record(Message(digest, 1, "one"), TELEGRAM, DeliveryStatus.HELD,
+                              "uncertain")
+        store.outbox().record(Message(digest, 2, "two"), TELEGRAM, DeliveryStatus.REJECTED,
+                              "too long")
     finally:
         store.close()
     state = load_state(tmp_path / "state.sqlite3")
-    assert state.failing_feeds == (("https://x.example/feed", "HTTP 503"),)
-    assert state.failed_terms == (("g1", "a.txt", "一帯一路", True),)
-    assert state.messages == ((digest, 1, "held", "uncertain"), (digest, 2, "rejected",
-                                                                  "too long"))
+    assert state.failing_feeds == (FailingFeed("https://x.example/feed", 2, "HTTP 503"),)
+    assert state.failed_terms == (TermFailure("g1", "a.txt", "一帯一路", True),)
+    assert state.messages == (outbox_row(digest, 1, DeliveryStatus.HELD, "uncertain"),
+                              outbox_row(digest, 2, DeliveryStatus.REJECTED, "too long"))
 
 
 def test_what_was_told_is_kept_in_a_real_state_file(tmp_path: Path) -> None:
@@ -188,16 +193,17 @@ def test_what_was_told_is_kept_in_a_real_state_file(tmp_path: Path) -> None:
 
 
 def test_a_new_collector_tells_nothing_the_state_file_says_was_told() -> None:
-    failing = (("https://x.example/feed", "HTTP 500"), ("https://y.example/feed", "HTTP 502"))
+    failing = (FailingFeed("https://x.example/feed", 1, "HTTP 500"),
+               FailingFeed("https://y.example/feed", 1, "HTTP 502"))
     alerts = Alerts()
     assert alerts.told() is None  # nothing sent yet: nothing to record
     alerts.note_tick(None, None, StoreState(failing_feeds=failing, told=Seen(
         feeds=frozenset({"https://x.example/feed"}))))
     events, _ = alerts.take()
-    assert events == [Event(FEED, "https://y.example/feed: HTTP 502")]
+    assert events == [Event(AlertKind.FEED, "https://y.example/feed: HTTP 502")]
     assert alerts.told() is None  # taken, not yet sent
     alerts.mark_sent()
-    assert alerts.told() == Seen(feeds=frozenset(url for url, _ in failing))
+    assert alerts.told() == Seen(feeds=frozenset(f.url for f in failing))
 
 
 # the companion, against the fake Bot API ---------------------------------------------------
@@ -236,13 +242,13 @@ def wait_for_messages(api: FakeBotApi, count: int, timeout: float = 15.0) -> lis
 def test_alerts_are_batched_to_the_admin_chat_at_most_once_per_interval(
         api: FakeBotApi) -> None:
     alerts = Alerts()
-    alerts.add(SKIPPED, "first.pdf: not a PDF")
+    alerts.add(AlertKind.SKIPPED, "first.pdf: not a PDF")
     companion = Companion(make_config(api, interval=1.0), alerts)
     first = wait_for_messages(api, 1)[0]  # the first batch goes at once
     assert first == "Kakehashi: 1 alert(s)\n- skipped file: first.pdf: not a PDF"
     for n in range(20):
-        alerts.add(FEED, f"https://x.example/{n}: HTTP 500")
-        alerts.add(SKIPPED, "a.pdf: not a PDF")
+        alerts.add(AlertKind.FEED, f"https://x.example/{n}: HTTP 500")
+        alerts.add(AlertKind.SKIPPED, "a.pdf: not a PDF")
     second = wait_for_messages(api, 2)[1]
     took = companion.stop()
     sent = api.sent_to(ADMIN)
@@ -259,7 +265,7 @@ def test_alerts_are_batched_to_the_admin_chat_at_most_once_per_interval(
 
 def test_without_an_admin_chat_nothing_is_sent(api: FakeBotApi) -> None:
     alerts = Alerts()
-    alerts.add(SKIPPED, "a.pdf: not a PDF")
+    alerts.add(AlertKind.SKIPPED, "a.pdf: not a PDF")
     companion = Companion(make_config(api, admin=""), alerts)
     time.sleep(0.5)
     assert companion.stop() < 1.0
@@ -268,7 +274,7 @@ def test_without_an_admin_chat_nothing_is_sent(api: FakeBotApi) -> None:
 
 def test_alerts_that_could_not_be_sent_go_out_later(api: FakeBotApi) -> None:
     alerts = Alerts()
-    alerts.add(HELD, "digest #1 part 1 held: uncertain")
+    alerts.add(AlertKind.HELD, "digest #1 part 1 held: uncertain")
     api.script.extend([Fault.error(502, "Bad Gateway"), Fault.error(500, "Internal")])
     api.echo_path = True  # the error descriptions quote the URL, token and all
     companion = Companion(make_config(api, interval=0.3), alerts)
@@ -287,10 +293,10 @@ def test_alerts_that_could_not_be_sent_go_out_later(api: FakeBotApi) -> None:
 def test_a_stopping_worker_is_told_even_when_the_interval_has_not_passed(
         api: FakeBotApi) -> None:
     alerts = Alerts()
-    alerts.add(GLOSSARY, "a.txt: terms not rendered")
+    alerts.add(AlertKind.GLOSSARY, "a.txt: terms not rendered")
     companion = Companion(make_config(api, interval=600), alerts)
     wait_for_messages(api, 1)
-    alerts.add(SKIPPED, "late.pdf: broken")
+    alerts.add(AlertKind.SKIPPED, "late.pdf: broken")
     time.sleep(1.2)
     assert len(api.sent_to(ADMIN)) == 1  # the interval holds the late one back
     assert companion.stop() < 5.0

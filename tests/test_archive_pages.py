@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import FeedConfig
+from bot.core.model import Digest
 from bot.publish.render import article_path, source_path
 from bot.publish.rss import write_feed
 from bot.publish.web import write_web
@@ -25,8 +26,8 @@ def text_of(element: ET.Element) -> str:
 def three_digests(out: Path, site: str = SITE, show_checks: bool = False) -> None:
     long = [replace(news_entry(), guid=f"kakehashi-{n:024x}", title_en=f"Story {n}")
             for n in range(5)]
-    digests = [(3, NOW, long), (2, NOW, [hostile_entry()]),
-               (1, NOW, [news_entry(), report_entry()])]
+    digests = [Digest(3, NOW, tuple(long)), Digest(2, NOW, (hostile_entry(),)),
+               Digest(1, NOW, (news_entry(), report_entry()))]
     write_web(out, digests, FeedConfig(site_url=site), show_checks=show_checks)
     write_feed(out, digests, FeedConfig(site_url=site), NOW)
 

@@ -19,7 +19,7 @@ from bot.chat.replies import (
 )
 from bot.config import Config, FeedConfig, TelegramConfig, load_config
 from bot.core.errors import ConfigError, StoreError
-from bot.state.outbox import PREVIEW, REJECTED, SENT, Message
+from bot.state.records import DeliveryStatus, Message
 from bot.state.store import Store
 from tests.support.telegram_html import telegram_html_problems
 
@@ -119,8 +119,9 @@ def test_latest_reads_the_newest_digest_sent_without_writing(tmp_path: Path):
         for digest in (1, 2, 3):
             assert store.create_digest(datetime(2026, 11, 26, tzinfo=UTC), []) == digest
             outbox.queue(digest, "telegram", [f"d{digest} p1", f"d{digest} p2", f"d{digest} p3"])
-    for digest, part, status in [(1, 1, SENT), (1, 2, SENT), (2, 1, PREVIEW), (2, 2, REJECTED),
-                                 (2, 3, PREVIEW)]:
+    sent, preview, rejected = DeliveryStatus.SENT, DeliveryStatus.PREVIEW, DeliveryStatus.REJECTED
+    for digest, part, status in [(1, 1, sent), (1, 2, sent), (2, 1, preview), (2, 2, rejected),
+                                 (2, 3, preview)]:
         outbox.record(Message(digest, part, ""), "telegram", status)
     store.close()  # digest 3 is still pending: not published yet
     before = state.read_bytes()

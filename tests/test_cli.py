@@ -182,7 +182,8 @@ def test_release_messages_needs_keys_or_all(tmp_path: Path):
                              "status') or --all\n")
     result = run_cli("release", "--messages", "three", "--state", state)
     assert result.returncode == 2
-    assert result.stderr == "kakehashi: error: release: 'three' is not DIGEST:PART (e.g. 3:2)\n"
+    assert result.stderr == ("kakehashi: error: release: 'three' is not DIGEST:PART (e.g. 3:2; "
+                             "CHANNEL:DIGEST:PART on a channel other than Telegram)\n")
     # A state file that is not there is a mistyped --state: said so, and not created.
     result = run_cli("release", "--messages", "--all", "--state", state)
     assert result.returncode == 1 and result.stderr == (

@@ -7,7 +7,15 @@ from datetime import date
 import pytest
 
 from bot.core.model import Analysis, Article, SourceInfo
-from bot.text.dates import article_date, date_analyses, document_date, line_date, opening_date
+from bot.sources.web.meta import PageFacts, page_meta
+from bot.text.dates import (
+    article_date,
+    date_analyses,
+    document_date,
+    line_date,
+    opening_date,
+    printed_date,
+)
 
 LATEST = date(2026, 11, 26)
 
@@ -93,3 +101,19 @@ def test_each_article_is_dated_from_the_best_source_it_has():
     assert undated[0].article.source.published_from == "file"
     nothing = date_analyses([analysis(("日付のない記事である。",))], "本文のみ", "")
     assert nothing[0].article.source.published == ""
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2024年12月4日 19時30分", "2024-12-04"),
+    ("更新 2024/12/04", "2024-12-04"),
+    ("令和6年12月4日(水)", "2024-12-04"),
+    ("２０２４年１２月４日", "2024-12-04"),
+    ("2024年12月 特集", ""),
+    ("番号 2024/12/045", ""),
+    ("2024/13/40 2024.1.5", "2024-01-05"),
+])
+def test_a_pages_printed_date_is_read_with_the_date_rules(text: str, iso: str) -> None:
+    # One set of date patterns: a page's dateline is read as a document's date line is, so an
+    # era date is read there too (web.meta's own pattern knew only 西暦 dates).
+    assert printed_date(text) == iso
+    assert page_meta(PageFacts(dateline=text)).published == iso

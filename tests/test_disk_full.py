@@ -80,7 +80,7 @@ def test_sqlite_full_inside_a_job_is_disk_full(tmp_path: Path) -> None:
     assert str(raised.value).startswith(f"disk full: cannot write {state} (")
     conn.close()
     store = Store.open(state)
-    assert store.counts()["cached_translations"] == 0  # rolled back, the file usable
+    assert store.counts().cached_translations == 0  # rolled back, the file usable
     store.close()
 
 
@@ -103,5 +103,5 @@ def test_sqlite_full_in_a_transaction_outside_a_job_is_disk_full(tmp_path: Path)
             Store(conn).transaction():
         conn.execute("INSERT INTO translations(key, output) VALUES (?, ?)", ("k", "x" * 9000))
     conn.close()
-    assert store.counts()["cached_translations"] == 0  # rolled back, the file usable
+    assert store.counts().cached_translations == 0  # rolled back, the file usable
     store.close()

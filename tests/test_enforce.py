@@ -12,6 +12,7 @@ from bot.glossary import Glossary
 from bot.glossary.enforce import PLACEHOLDER_FORMS, translate_with_terms
 from bot.translate.engine import CTranslate2Translator
 from bot.translate.packages import PackageInfo
+from bot.translate.translator import WholeBatches
 
 GLOSSARY = Glossary.from_pairs([
     ("ホルゴス", "Horgos"),
@@ -21,7 +22,7 @@ GLOSSARY = Glossary.from_pairs([
 TEXT = "ホルゴスを通る中欧班列が増えた。"
 
 
-class Scripted:
+class Scripted(WholeBatches):
     """A stand-in model: `rule(text, call)` decides what comes back for each input."""
 
     def __init__(self, rule: Callable[[str, int], str]) -> None:

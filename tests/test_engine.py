@@ -20,6 +20,7 @@ from bot.translate.engine import (
 )
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import PackageInfo
+from bot.translate.translator import WholeBatches
 
 SENTENCES = ["中国と中央アジアの協力が深まっている。", "2024年の貿易額は948億ドルに達した。",
              "中欧班列はホルゴスを経由する。"]
@@ -30,7 +31,7 @@ def engine(installed_model: PackageInfo) -> CTranslate2Translator:
     return CTranslate2Translator(installed_model, TranslationConfig())
 
 
-class Counting:
+class Counting(WholeBatches):
     """Wraps a real translator and records what reaches it."""
 
     def __init__(self, inner: CTranslate2Translator) -> None:
@@ -194,7 +195,7 @@ def test_token_batches_hold_at_most_the_budget_of_padded_pieces():
     assert [g.stop - g.start for g in examples] == [4, 4, 3]
 
 
-class FailingAfter:
+class FailingAfter(WholeBatches):
     """The real engine, stopping after `batches` model calls, as a killed run would."""
 
     def __init__(self, inner: CTranslate2Translator, batches: int) -> None:
@@ -228,7 +229,7 @@ def test_memory_stores_each_batch_as_it_completes(installed_model: PackageInfo):
         CachedTranslator(failing, store).translate(sentences)
     assert len(failing.done) == 3 * 16  # three groups of one batch per replica
     # The batches done before the failure are kept; the next run sends only the rest.
-    assert store.counts()["cached_translations"] == 48
+    assert store.counts().cached_translations == 48
     counting = Counting(engine)
     again = CachedTranslator(counting, store)
     outputs = again.translate(sentences)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import load_config
-from bot.config.rules import load_zone
+from bot.config.times import load_zone
 from bot.core.errors import ConfigError
 from bot.sources.feed_fields import entry_date
 from bot.sources.feeds import FeedState, FetchResult, poll_feed

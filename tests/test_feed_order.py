@@ -14,7 +14,7 @@ import html5lib
 from lxml import etree
 
 from bot.config import FeedConfig
-from bot.core.model import SourceInfo
+from bot.core.model import Digest, SourceInfo
 from bot.publish.render_feed import distinct_times
 from bot.publish.rss import write_feed
 from tests.support.site import NOW, SITE, hostile_entry, news_entry, report_entry
@@ -38,7 +38,8 @@ def read_feed(path: Path) -> tuple[etree._Element, feedparser.FeedParserDict]:
 
 def test_items_are_dated_apart_in_the_digests_order(tmp_path: Path):
     later = NOW + timedelta(hours=6)
-    digests = [(2, later, [hostile_entry()]), (1, NOW, [news_entry(), report_entry()])]
+    digests = [Digest(2, later, (hostile_entry(),)),
+               Digest(1, NOW, (news_entry(), report_entry()))]
     write_feed(tmp_path, digests, FeedConfig(site_url=SITE), later)
     root, parsed = read_feed(tmp_path / "feed.xml")
     guids = [item.findtext("guid") for item in root.iter("item")]
@@ -55,7 +56,7 @@ def test_digests_close_together_never_interleave(tmp_path: Path):
     first = [replace(news_entry(), guid=f"kakehashi-{n:024x}") for n in range(5)]
     second = [replace(report_entry(), guid=f"kakehashi-{n:024x}") for n in range(5, 9)]
     # Four items from two seconds later would reach below the first digest's time.
-    digests = [(2, NOW + timedelta(seconds=2), second), (1, NOW, first)]
+    digests = [Digest(2, NOW + timedelta(seconds=2), tuple(second)), Digest(1, NOW, tuple(first))]
     write_feed(tmp_path, digests, FeedConfig(site_url=SITE), NOW)
     root, _ = read_feed(tmp_path / "feed.xml")
     dates = [parsedate_to_datetime(item.findtext("pubDate") or "") for item in root.iter("item")]
@@ -67,7 +68,8 @@ def test_digests_close_together_never_interleave(tmp_path: Path):
 
 def test_the_feed_keeps_the_newest_max_items(tmp_path: Path):
     entries = [replace(news_entry(), guid=f"kakehashi-{n:024x}") for n in range(5)]
-    write_feed(tmp_path, [(3, NOW, entries)], FeedConfig(site_url=SITE, max_items=3), NOW)
+    write_feed(tmp_path, [Digest(3, NOW, tuple(entries))],
+               FeedConfig(site_url=SITE, max_items=3), NOW)
     root, _ = read_feed(tmp_path / "feed.xml")
     assert [i.findtext("guid") for i in root.iter("item")] == [e.guid for e in entries[:3]]
 
@@ -75,7 +77,7 @@ def test_the_feed_keeps_the_newest_max_items(tmp_path: Path):
 def test_items_are_filed_under_their_source(tmp_path: Path):
     hostless = replace(report_entry(), guid="kakehashi-hostless",
                        source=SourceInfo(url="https://news.example.jp/a/1"))
-    digests = [(1, NOW, [news_entry(), report_entry(), hostless])]
+    digests = [Digest(1, NOW, (news_entry(), report_entry(), hostless))]
     write_feed(tmp_path, digests, FeedConfig(site_url=SITE), NOW)
     root, parsed = read_feed(tmp_path / "feed.xml")
     found = [[c.text for c in item.iter("category")] for item in root.iter("item")]
@@ -86,7 +88,7 @@ def test_items_are_filed_under_their_source(tmp_path: Path):
 def test_titles_and_descriptions_keep_angle_brackets_as_text(tmp_path: Path):
     entry = replace(news_entry(), title_en="A<B>C & D", title_ja="甲<乙>丙",
                     pairs=(replace(news_entry().pairs[0], en="x<y> and 1 < 2"),))
-    write_feed(tmp_path, [(1, NOW, [entry])], FeedConfig(site_url=SITE), NOW)
+    write_feed(tmp_path, [Digest(1, NOW, (entry,))], FeedConfig(site_url=SITE), NOW)
     root, parsed = read_feed(tmp_path / "feed.xml")
     assert root.findtext("channel/item/title") == "A<B>C & D / 甲<乙>丙"
     assert parsed.entries[0].title == "A<B>C & D / 甲<乙>丙"

@@ -12,7 +12,9 @@ from pathlib import Path
 from bot.config import Config, SourcesConfig
 from bot.glossary import Glossary
 from bot.run.ingest import Ingest, IngestReport, ingest_feeds
+from bot.state.records import SavedFeed
 from bot.state.store import Store
+from bot.translate.translator import WholeBatches
 from tests.support.http_server import Route, serve
 from tests.support.slow_server import silent_server
 
@@ -21,7 +23,7 @@ EMPTY_RSS = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel
              b"<link>https://example.jp/</link><description>d</description></channel></rss>")
 
 
-class NoTranslation:
+class NoTranslation(WholeBatches):
     """These feeds have no entries: a call would mean an entry came from nowhere."""
 
     identity = "none"
@@ -51,8 +53,8 @@ def test_slow_feeds_are_waited_for_together(tmp_path: Path) -> None:
         assert all(reason.startswith(f"timed out after {TIMEOUT:g} s")
                    for _, reason in report.skipped)
         failing = store.feeds().failing()
-        assert [url for url, _, _ in failing] == sorted(slow)
-        assert store.feeds().state(good.url("/ok.xml")) == ("", "", 0, 0.0, "")
+        assert [f.url for f in failing] == sorted(slow)
+        assert store.feeds().state(good.url("/ok.xml")) == SavedFeed("", "", 0, 0.0, "")
     finally:
         store.close()
 

@@ -11,12 +11,13 @@ from bot.glossary import Glossary
 from bot.glossary.enforce import ENFORCED, translate_with_terms
 from bot.run.pipeline import analyze_text, translate_document
 from bot.text.bound import MAX_SENTENCE_CHARS, bound_title, cut_sentence
+from bot.translate.translator import WholeBatches
 
 GLOSSARY = Glossary.from_pairs([("カザフスタン", "Kazakhstan"), ("一帯一路", "Belt and Road")])
 CLAUSE = "カザフスタンの石油輸出は増加し、一帯一路の鉄道は延伸された"
 
 
-class Echo:
+class Echo(WholeBatches):
     """A stand-in model that copies its input and records every call."""
 
     def __init__(self) -> None:

@@ -59,7 +59,8 @@ def test_temp_files_left_by_a_killed_run_are_removed(tmp_path: Path):
 
 def test_stale_temps_of_every_archive_page_are_known(tmp_path: Path):
     ours = [".robots.txt.k2j_9x1a.tmp", ".rail.example.com-9092fbc0.html.abcdefgh.tmp",
-            ".3.html.abcdefgh.tmp", ".kakehashi-0a1b.html.abcdefgh.tmp"]
+            ".3.html.abcdefgh.tmp", ".kakehashi-0a1b.html.abcdefgh.tmp",
+            ".search.html.abcdefgh.tmp", ".search.js.k2j_9x1a.tmp"]
     for name in [*ours, ".notes.html.abcdefgh.tmp"]:
         (tmp_path / name).write_text("left behind")
     assert sorted(p.name for p in remove_stale_temps(tmp_path)) == sorted(ours)

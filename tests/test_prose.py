@@ -17,6 +17,7 @@ from bot.run.pipeline import analyze_text, translate_document
 from bot.text.prose import Kind, is_prose, opens_section, sentence_kind
 from bot.text.sentences import is_prose as is_prose_beside_the_splitter
 from bot.text.summarize import Budget, article_shape, choose_summary
+from bot.translate.translator import WholeBatches
 
 PROSE = [
     "政府は十日、新しい経済対策を閣議決定した。",
@@ -265,7 +266,7 @@ def test_an_article_without_prose_is_published_as_its_title() -> None:
     assert "港湾施設の案内図" in message and "サイ" not in message
 
 
-class Echo:
+class Echo(WholeBatches):
     """A translator that gives its input back: what is sent is what is shown."""
 
     identity = "echo"

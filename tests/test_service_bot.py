@@ -27,6 +27,9 @@ def test_the_running_worker_answers_readers_and_only_admins_get_status(
                           + f"[telegram]\nadmin_ids = [{ADMIN}]\n"
                           + '[feed]\nsite_url = "https://digest.example.org/"\n')
     with running(paths, config, telegram_env(api), "digest #1 published") as (process, lines):
+        # The channel's messages follow the feed on the delivery lane: /latest shows them sent.
+        wait_until(lambda: bool(api.replies("@kakehashi_service")), 60,
+                   "the digest in the channel", process, lines)
         api.updates.message(READER, "/start")
         (welcome,) = api.wait_replies(READER, 1, timeout=30)
         assert "https://digest.example.org/feed.xml" in welcome

@@ -21,7 +21,7 @@ from bot.config import (
     load_config,
     validated,
 )
-from bot.config.rules import parse_clock
+from bot.config.times import parse_clock
 from bot.core.errors import ConfigError
 from bot.run.worker import RunReport
 from bot.service import Request, Service, TickResult

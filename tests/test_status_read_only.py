@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.state.migrations import apply_migrations
 from bot.state.store import MIGRATIONS, Store
 from tests.conftest import run_cli
 
@@ -17,10 +18,7 @@ def old_state(path: Path, steps: int) -> Path:
     """A state file made by the first `steps` migrations only, as an older Kakehashi left it,
     holding one published document and one skipped."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for number, script in enumerate(MIGRATIONS[:steps], start=1):
-        for statement in filter(str.strip, script.split(";")):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version={number}")
+    apply_migrations(conn, MIGRATIONS[:steps], 0)
     conn.executemany("INSERT INTO documents(hash, name, seen_at, status, reason, articles)"
                      " VALUES (?,?,?,?,?,?)",
                      [("h1", "good.txt", "2026-11-01T09:00:00+00:00", "done", "", 1),

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import bot.state.store
 from bot.core.errors import StoreError
 from bot.core.model import Entry, Pair, SourceInfo, Term
-from bot.state.outbox import Message
+from bot.state.migrations import apply_migrations
+from bot.state.records import DeliveryStatus, DocumentStatus, Message
 from bot.state.store import MIGRATIONS, Store
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -63,7 +65,7 @@ def test_entries_round_trip_and_digest_takes_pending():
                                           Message(digest_id, 2, "two")]
     first = outbox.claim_next("telegram", "pid 1", NOW)
     assert first == Message(digest_id, 1, "one")
-    outbox.record(first, "telegram", "sent")
+    outbox.record(first, "telegram", DeliveryStatus.SENT)
     assert outbox.pending("telegram") == [Message(digest_id, 2, "two")]
 
 
@@ -71,6 +73,76 @@ def test_failed_transaction_leaves_nothing():
     store = Store.open(":memory:")
     with pytest.raises(RuntimeError), store.transaction():
         store.add_entries([make_entry("g1")])
-        store.record_document("h", "a.txt", NOW, "done")
+        store.record_document("h", "a.txt", NOW, DocumentStatus.DONE)
         raise RuntimeError("crash mid-document")
     assert store.pending_entries() == [] and not store.has_document("h")
+
+
+# migrations --------------------------------------------------------------------------------
+
+def schema(path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(path) as conn:
+        return sorted(conn.execute("SELECT name, sql FROM sqlite_master"))
+
+
+def test_an_old_state_file_is_upgraded_in_place_keeping_its_rows(tmp_path: Path):
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old, isolation_level=None)
+    apply_migrations(conn, MIGRATIONS[:2], 0)
+    conn.execute("INSERT INTO documents(hash, name, seen_at, status) VALUES "
+                 "('h', 'a.txt', '2026-11-01T09:00:00+00:00', 'done')")
+    conn.close()
+    store = Store.open(old)
+    assert store.schema_behind() == 0
+    assert [d.name for d in store.documents()] == ["a.txt"]
+    assert store.documents()[0].status is DocumentStatus.DONE
+    store.close()
+    Store.open(tmp_path / "new.sqlite3").close()
+    assert schema(old) == schema(tmp_path / "new.sqlite3")
+
+
+# A later migration as it might be written: a ";" inside a string literal and in a trigger's
+# body, where a split on ";" would cut a statement in two.
+SEMICOLONS = (
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL, edits INTEGER DEFAULT 0)",
+    "INSERT INTO notes(text) VALUES ('first; second')",
+    """CREATE TRIGGER notes_edited AFTER UPDATE OF text ON notes BEGIN
+        UPDATE notes SET edits = edits + 1 WHERE id = new.id;
+        INSERT INTO notes(text) VALUES ('edited; ' || old.text);
+    END""",
+)
+
+
+def test_a_migration_with_semicolons_in_a_literal_and_a_trigger_applies_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "state.sqlite3"
+    Store.open(path).close()  # a current file: only the new migration runs
+    monkeypatch.setattr(bot.state.store, "MIGRATIONS", (*MIGRATIONS, SEMICOLONS))
+    Store.open(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
+        assert conn.execute("SELECT text FROM notes").fetchall() == [("first; second",)]
+        conn.execute("UPDATE notes SET text = 'third' WHERE id = 1")
+        assert conn.execute("SELECT text, edits FROM notes ORDER BY id").fetchall() == [
+            ("third", 1), ("edited; first; second", 0)]
+
+
+def test_a_migration_that_fails_midway_leaves_the_file_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "state.sqlite3"
+    Store.open(path).close()
+    before = schema(path)
+    broken = (*SEMICOLONS[:2], "INSERT INTO no_such_table VALUES (1)")
+    monkeypatch.setattr(bot.state.store, "MIGRATIONS", (*MIGRATIONS, broken))
+    with pytest.raises(StoreError, match="no such table: no_such_table"):
+        Store.open(path)
+    assert schema(path) == before
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_every_migration_statement_is_one_whole_statement():
+    for migration in MIGRATIONS:
+        assert isinstance(migration, tuple) and migration
+        for statement in migration:
+            assert sqlite3.complete_statement(statement + ";"), statement

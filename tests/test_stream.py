@@ -25,6 +25,7 @@ from bot.state.store import Store
 from bot.translate.engine import CTranslate2Translator
 from bot.translate.memory import CachedTranslator
 from bot.translate.packages import PackageInfo
+from bot.translate.translator import WholeBatches
 from tests.conftest import ROOT
 from tests.support.corpus import make_article, write_documents
 from tests.support.http_server import Route, serve
@@ -38,7 +39,7 @@ def shipped_glossary() -> Glossary:
     return load_glossary((resource_dir("glossary"),))
 
 
-class Calls:
+class Calls(WholeBatches):
     """Wraps a real translator and records every call it gets."""
 
     def __init__(self, inner: CachedTranslator | CTranslate2Translator) -> None:
@@ -125,7 +126,7 @@ def test_glossary_retries_are_batched_across_documents(
         store.close()
 
 
-class Echo:
+class Echo(WholeBatches):
     """Copies its input: these tests are about queueing, not translating."""
 
     identity = "echo"
@@ -179,7 +180,7 @@ def test_feed_is_marked_polled_only_once_its_entries_are_stored(tmp_path: Path):
         report.entries += job.stream.flush()
         assert report.entries == 3 and len(store.pending_entries()) == 3
         saved = store.feeds().state(url)
-        assert saved is not None and saved[0] == '"v1"'
+        assert saved is not None and saved.etag == '"v1"'
     finally:
         store.close()
 

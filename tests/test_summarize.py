@@ -20,6 +20,7 @@ from bot.glossary import Glossary
 from bot.run.pipeline import analyze_text, translate_document
 from bot.text.prose import is_prose
 from bot.text.summarize import Budget, article_shape, choose_summary, opens_with_reference
+from bot.translate.translator import WholeBatches
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -249,7 +250,7 @@ def test_only_headings_or_nothing():
 
 
 def test_only_the_title_and_the_chosen_sentences_are_translated():
-    class Recording:
+    class Recording(WholeBatches):
         identity = "recording"
 
         def __init__(self) -> None:

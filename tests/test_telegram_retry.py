@@ -10,16 +10,18 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from bot.config import Config, TelegramConfig, validated
+from bot.core.backoff import backoff_delay
 from bot.core.channels import TELEGRAM
 from bot.core.errors import PublishError
-from bot.publish.telegram import backoff_delay
+from bot.publish.telegram import RETRY_JITTER
 from bot.run.worker import deliver as worker_deliver
-from bot.state.outbox import HELD, PENDING, SENT
+from bot.state.records import DeliveryStatus
 from bot.state.store import Store
 from tests.support.fake_bot_api import FakeBotApi, Fault
 
@@ -67,13 +69,14 @@ def gaps(api: FakeBotApi) -> list[float]:
 
 
 def test_backoff_doubles_from_the_base_up_to_the_cap_with_equal_jitter() -> None:
-    low = [backoff_delay(n, 1.0, 30.0, rand=lambda: 0.0) for n in range(1, 8)]
-    high = [backoff_delay(n, 1.0, 30.0, rand=lambda: 0.999999) for n in range(1, 8)]
+    delay = partial(backoff_delay, base=1.0, cap=30.0, jitter=RETRY_JITTER)
+    low = [delay(n, rand=lambda: 0.0) for n in range(1, 8)]
+    high = [delay(n, rand=lambda: 0.999999) for n in range(1, 8)]
     assert low == [0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0]
     assert [round(h, 3) for h in high] == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
-    drawn = {backoff_delay(3, 1.0, 30.0) for _ in range(50)}
+    drawn = {delay(3) for _ in range(50)}
     assert len(drawn) > 40 and all(2.0 <= d <= 4.0 for d in drawn)
-    assert backoff_delay(10_000, 1.0, 30.0) <= 30.0  # no overflow however long it fails
+    assert delay(10_000) <= 30.0  # no overflow however long it fails
 
 
 @pytest.mark.parametrize("policy", ["resend", "hold"])
@@ -87,7 +90,7 @@ def test_a_5xx_is_retried_and_delivered_once_in_the_same_run(
     api.script.append(fault)
     said = deliver(make_config(api, tmp_path, uncertain=policy), store)
     # An error answer is the server saying it did not send: never held, never doubled.
-    assert statuses(store) == [SENT, SENT, SENT]
+    assert statuses(store) == [DeliveryStatus.SENT] * 3
     assert api.sent_to(CHAT) == texts and api.duplicates() == {}
     assert api.attempts == 4
     assert any("trying again in" in line and fault.description in line for line in said)
@@ -98,7 +101,7 @@ def test_a_connection_dropped_without_an_answer_is_resent_in_the_same_run(
     texts = queue(store, 3)
     api.script.append(Fault("drop"))  # closed before anything was delivered
     deliver(make_config(api, tmp_path), store)
-    assert statuses(store) == [SENT, SENT, SENT]
+    assert statuses(store) == [DeliveryStatus.SENT] * 3
     assert api.sent_to(CHAT) == texts and api.duplicates() == {}
 
 
@@ -110,7 +113,7 @@ def test_a_refused_connection_is_retried_until_the_server_is_back(
     with pytest.raises(PublishError):
         deliver(replace(config, telegram=replace(config.telegram, retry_budget_seconds=0.5)),
                 store)
-    assert statuses(store) == [PENDING, PENDING]
+    assert statuses(store) == [DeliveryStatus.PENDING, DeliveryStatus.PENDING]
     restarted = FakeBotApi().start()
     try:
         moved = replace(config.telegram, api_base_url=restarted.base_url)
@@ -125,7 +128,7 @@ def test_an_uncertain_send_is_resent_once_under_resend(
     texts = queue(store, 3)
     api.script.append(Fault("drop_after"))  # delivered, then no answer: it may have arrived
     said = deliver(make_config(api, tmp_path, uncertain="resend"), store)
-    assert statuses(store) == [SENT, SENT, SENT]
+    assert statuses(store) == [DeliveryStatus.SENT] * 3
     assert api.sent_to(CHAT) == [texts[0], *texts]  # the documented window: that message
     assert any("may or may not have arrived" in line for line in said)
 
@@ -135,7 +138,7 @@ def test_an_uncertain_send_is_held_under_hold_and_the_rest_goes_out(
     texts = queue(store, 3)
     api.script.append(Fault("drop_after"))
     deliver(make_config(api, tmp_path, uncertain="hold"), store)
-    assert statuses(store) == [HELD, SENT, SENT]
+    assert statuses(store) == [DeliveryStatus.HELD, DeliveryStatus.SENT, DeliveryStatus.SENT]
     assert api.sent_to(CHAT) == texts and api.duplicates() == {}
 
 
@@ -147,14 +150,14 @@ def test_a_second_uncertain_send_ends_the_run(api: FakeBotApi, store: Store,
         deliver(make_config(api, tmp_path, uncertain="resend"), store)
     # Resent once in the run, not again and again while the server keeps failing.
     assert api.sent_to(CHAT) == [texts[0], texts[0]]
-    assert statuses(store) == [PENDING, PENDING, PENDING]
+    assert statuses(store) == [DeliveryStatus.PENDING] * 3
 
 
 def test_backoff_grows_and_is_capped(api: FakeBotApi, store: Store, tmp_path: Path) -> None:
     queue(store, 1)
     api.script.extend([Fault.error(500, "Internal Server Error")] * 6)
     deliver(make_config(api, tmp_path), store)  # base 0.2 s, cap 0.8 s
-    assert statuses(store) == [SENT] and api.attempts == 7
+    assert statuses(store) == [DeliveryStatus.SENT] and api.attempts == 7
     measured = gaps(api)
     ceilings = [0.2, 0.4, 0.8, 0.8, 0.8, 0.8]
     for gap, ceiling in zip(measured, ceilings, strict=True):
@@ -176,7 +179,7 @@ def test_a_persistent_500_ends_the_run_within_the_budget(
     message = str(raised.value)
     assert message.startswith("telegram: NetworkError: Internal Server Error")
     assert "the rest stays queued for the next run" in message
-    assert statuses(store) == [PENDING, PENDING, PENDING] and api.messages == []
+    assert statuses(store) == [DeliveryStatus.PENDING] * 3 and api.messages == []
 
 
 def test_no_budget_means_no_retry(api: FakeBotApi, store: Store, tmp_path: Path) -> None:
@@ -184,7 +187,7 @@ def test_no_budget_means_no_retry(api: FakeBotApi, store: Store, tmp_path: Path)
     api.script.append(Fault.error(500, "Internal Server Error"))
     with pytest.raises(PublishError):
         deliver(make_config(api, tmp_path, retry_budget_seconds=0.0), store)
-    assert api.attempts == 1 and statuses(store) == [PENDING, PENDING]
+    assert api.attempts == 1 and statuses(store) == [DeliveryStatus.PENDING, DeliveryStatus.PENDING]
 
 
 def test_the_rate_limiter_keeps_a_channel_under_twenty_messages_a_minute(
@@ -204,5 +207,5 @@ def test_a_server_failing_everything_for_a_moment_is_waited_for(
     api.fail_all = 500  # getMe included
     threading.Timer(1.0, lambda: setattr(api, "fail_all", None)).start()
     said = deliver(make_config(api, tmp_path), store)
-    assert api.sent_to(CHAT) == texts and statuses(store) == [SENT, SENT]
+    assert api.sent_to(CHAT) == texts and statuses(store) == [DeliveryStatus.SENT] * 2
     assert any("Scripted failure 500; trying again in" in line for line in said), said

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.chat.alerts import FEED, Event, format_batch
+from bot.chat.alerts import AlertKind, Event, format_batch
 from bot.core.model import Entry, Pair, SourceInfo
 from bot.state.entry_json import dump_entry, load_entry
 from bot.text.urls import shown_source, without_credentials
@@ -39,5 +39,5 @@ def test_an_entry_stored_with_credentials_comes_back_without_them() -> None:
 
 
 def test_an_alert_shows_a_feed_without_its_credentials() -> None:
-    text = format_batch([Event(FEED, "https://u:secret@f.example/rss: HTTP 500")], 0, "")
+    text = format_batch([Event(AlertKind.FEED, "https://u:secret@f.example/rss: HTTP 500")], 0, "")
     assert "secret" not in text and "https://f.example/rss: HTTP 500" in text

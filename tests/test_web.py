@@ -57,12 +57,17 @@ def test_every_page_is_valid_html5_self_contained_and_labelled(tmp_path: Path):
     write_sample_site(tmp_path)
     pages = sorted(tmp_path.rglob("*.html"))
     assert {p.relative_to(tmp_path).parts[0] for p in pages} == {
-        "index.html", "digests", "articles", "sources", "telegram"}
+        "index.html", "search.html", "digests", "articles", "sources", "telegram"}
     for page in pages:
         root = parse_html5(page)
         assert root.get("lang") == "en", page
         assert root.find("head/meta[@name='viewport']") is not None
         tags = {element.tag for element in root.iter()}
+        if page.name == "search.html":  # its one script, from this site (tests/test_search.py)
+            (script,) = root.iter("script")
+            assert script.attrib == {"type": "module", "src": "search.js"}
+            script.attrib.clear()
+            tags.discard("script")
         assert not tags & {"script", "iframe", "object", "embed", "img"}, page
         assert all(element.get("src") is None for element in root.iter())
         for link in root.iter("link"):  # the feed, by a relative link; the icon, inline
@@ -126,18 +131,19 @@ def test_hostile_text_stays_text(tmp_path: Path):
 
 
 def test_pages_are_rewritten_only_when_they_change(tmp_path: Path):
-    first = [(1, NOW, [news_entry(), report_entry()])]
+    first = [Digest(1, NOW, (news_entry(), report_entry()))]
     feed = FeedConfig(site_url=SITE)
-    # index, robots, the digest, two articles, the one source with a site
-    assert len(write_web(tmp_path, first, feed)) == 6
+    # index, robots, search page and script, the digest, two articles, the one source with a site
+    assert len(write_web(tmp_path, first, feed)) == 8
     stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.*")}
     assert write_web(tmp_path, first, feed) == []
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.*")} == stamps
-    written = write_web(tmp_path, [(2, NOW, [hostile_entry()]), *first], feed)
-    # Digest 1's page gains its link to the newer digest 2; example.org gets its page.
+    written = write_web(tmp_path, [Digest(2, NOW, (hostile_entry(),)), *first], feed)
+    # Digest 1's page gains its link to the newer digest 2; example.org gets its page, which
+    # the search page lists.
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == [
         "articles/kakehashi-123456789abcdef012345678.html", "digests/1.html", "digests/2.html",
-        "index.html", source_path("example.org")]
+        "index.html", "search.html", source_path("example.org")]
     assert not list(tmp_path.rglob("*.tmp"))
 
 
@@ -284,12 +290,12 @@ def test_recent_digests_hold_every_entry_the_feed_shows():
             first = store.create_digest(NOW, [e.guid for e in made[:3]])
             second = store.create_digest(NOW, [e.guid for e in made[3:]])
         digests = store.recent_digests(10)
-        assert [(d, [e.guid for e in entries]) for d, _, entries in digests] == [
+        assert [(d.id, [e.guid for e in d.entries]) for d in digests] == [
             (second, [e.guid for e in made[3:]]), (first, [e.guid for e in made[:3]])]
         # The feed's newest entries all sit in the digests returned, whatever the limit.
         shown = {e.guid for e in store.recent_entries(3)}
-        kept = {e.guid for _, _, entries in store.recent_digests(3) for e in entries}
+        kept = {e.guid for d in store.recent_digests(3) for e in d.entries}
         assert shown <= kept
-        assert [d for d, _, _ in store.recent_digests(2)] == [second]
+        assert [d.id for d in store.recent_digests(2)] == [second]
     finally:
         store.close()

@@ -22,25 +22,39 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.chat.told import Seen, seen_from_keys
 from bot.config import Config, TelegramConfig
 from bot.core.redact import redact
-from bot.publish.telegram import open_bot
+from bot.state.records import Delivery, DeliveryStatus, FailingFeed, TermFailure
+from bot.telegram.api import open_bot
+from bot.telegram.flood import flood_wait
 from bot.text.urls import without_credentials
 
 if TYPE_CHECKING:
     from bot.run.worker import RunReport
     from bot.state.store import Store
 
-# Kinds, in the order a batch lists them.
-STOPPED, ERROR, TELEGRAM, HELD, GLOSSARY, FEED, SKIPPED, RECOVERED = (
-    "worker stopped", "job failed", "telegram", "held", "glossary", "failing feed",
-    "skipped file", "working again")
-ORDER = (STOPPED, ERROR, TELEGRAM, HELD, GLOSSARY, FEED, SKIPPED, RECOVERED)
+
+
+class AlertKind(StrEnum):
+    """What an alert is about, as its line names it; a batch lists them in this order."""
+
+    STOPPED = "worker stopped"
+    ERROR = "job failed"
+    TELEGRAM = "telegram"
+    HELD = "held"
+    GLOSSARY = "glossary"
+    FEED = "failing feed"
+    SKIPPED = "skipped file"
+    RECOVERED = "working again"
+
+
+ORDER = tuple(AlertKind)
 MAX_LINES = 30  # per message; the rest is counted, and `kakehashi status` lists it all
 MAX_LINE_CHARS = 300
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit
@@ -49,7 +63,7 @@ Say = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Event:
-    kind: str
+    kind: AlertKind
     text: str
 
 
@@ -57,25 +71,22 @@ class Event:
 class StoreState:
     """What the state file holds that an admin should hear about (read by `read_state`)."""
 
-    failing_feeds: tuple[tuple[str, str], ...] = ()  # (url, last error)
-    failed_terms: tuple[tuple[str, str, str, bool], ...] = ()  # (guid, document, terms, held)
-    messages: tuple[tuple[int, int, str, str], ...] = ()  # (digest, part, status, detail)
+    failing_feeds: tuple[FailingFeed, ...] = ()
+    failed_terms: tuple[TermFailure, ...] = ()
+    messages: tuple[Delivery, ...] = ()  # held and rejected, of the Telegram channel
     told: Seen = field(default_factory=Seen)  # what the alerts sent before (any process)
 
 
 def read_state(store: Store) -> StoreState:
     """The alert-worthy state of an open store: failing feeds, failed terms, held and
     rejected messages."""
-    from bot.core.channels import TELEGRAM as CHANNEL
-    from bot.state.outbox import HELD as HELD_STATUS
-    from bot.state.outbox import REJECTED
+    from bot.core.channels import TELEGRAM
 
     return StoreState(
-        tuple((url, error) for url, _failures, error in store.feeds().failing()),
+        tuple(store.feeds().failing()),
         tuple(store.entries_with_failed_terms()),
-        tuple((d.digest_id, d.part, d.status, d.detail)
-              for d in store.outbox().attention(CHANNEL)
-              if d.status in (HELD_STATUS, REJECTED)),
+        tuple(d for d in store.outbox().attention(TELEGRAM)
+              if d.status in (DeliveryStatus.HELD, DeliveryStatus.REJECTED)),
         seen_from_keys(store.alert_log().told()))
 
 
@@ -97,27 +108,35 @@ def tick_events(report: RunReport | None, error: str | None, state: StoreState,
     events: list[Event] = []
     for name, reason in report.skipped if report is not None else ():
         if not name.startswith(("http://", "https://")):  # feeds: from the state, below
-            events.append(Event(SKIPPED, f"{name}: {reason}"))
+            events.append(Event(AlertKind.SKIPPED, f"{name}: {reason}"))
     error_key = re.sub(r"\d+", "N", error or "")
     if error and error_key != seen.error:
-        kind = TELEGRAM if re.search(r"(^|: )telegram: ", error) else ERROR
+        kind = AlertKind.TELEGRAM if re.search(r"(^|: )telegram: ", error) else AlertKind.ERROR
         events.append(Event(kind, error))
     elif not error and seen.error:
-        events.append(Event(RECOVERED, "the last job worked"))
-    feeds = {url: why for url, why in state.failing_feeds}
-    events += [Event(FEED, f"{url}: {feeds[url]}") for url in feeds if url not in seen.feeds]
-    events += [Event(RECOVERED, f"feed {url}") for url in sorted(seen.feeds - set(feeds))]
-    for guid, document, terms, held in state.failed_terms:
-        if guid not in seen.terms:
-            events.append(Event(HELD if held else GLOSSARY, (
-                f"entry of {document} held: glossary terms not rendered as agreed: {terms}"
-                if held else f"{document}: glossary terms not rendered as agreed: {terms}")))
-    for digest, part, status, detail in state.messages:
-        if (digest, part, status) not in seen.messages:
-            events.append(Event(HELD if status == "held" else TELEGRAM,
-                                f"digest #{digest} part {part} {status}: {detail}"))
-    return events, Seen(frozenset(feeds), frozenset(g for g, *_ in state.failed_terms),
-                        frozenset((d, p, s) for d, p, s, _ in state.messages), error_key)
+        events.append(Event(AlertKind.RECOVERED, "the last job worked"))
+    feeds = {f.url: f.last_error for f in state.failing_feeds}
+    events += [Event(AlertKind.FEED, f"{url}: {feeds[url]}")
+               for url in feeds if url not in seen.feeds]
+    events += [Event(AlertKind.RECOVERED, f"feed {url}")
+               for url in sorted(seen.feeds - set(feeds))]
+    events += [_term_event(f) for f in state.failed_terms if f.guid not in seen.terms]
+    messages = {(m.digest_id, m.part, m.status): m for m in state.messages}
+    events += [_message_event(m) for key, m in messages.items() if key not in seen.messages]
+    return events, Seen(frozenset(feeds), frozenset(f.guid for f in state.failed_terms),
+                        frozenset(messages), error_key)
+
+
+def _term_event(failure: TermFailure) -> Event:
+    said = f"glossary terms not rendered as agreed: {failure.terms}"
+    if failure.held:
+        return Event(AlertKind.HELD, f"entry of {failure.document} held: {said}")
+    return Event(AlertKind.GLOSSARY, f"{failure.document}: {said}")
+
+
+def _message_event(m: Delivery) -> Event:
+    kind = AlertKind.HELD if m.status == DeliveryStatus.HELD else AlertKind.TELEGRAM
+    return Event(kind, f"digest #{m.digest_id} part {m.part} {m.status}: {m.detail}")
 
 
 def format_batch(events: list[Event], dropped: int, token: str) -> str:
@@ -126,7 +145,7 @@ def format_batch(events: list[Event], dropped: int, token: str) -> str:
     counts: dict[Event, int] = {}
     for event in events:
         counts[event] = counts.get(event, 0) + 1
-    ordered = sorted(counts, key=lambda e: ORDER.index(e.kind) if e.kind in ORDER else 99)
+    ordered = sorted(counts, key=lambda e: ORDER.index(e.kind))
     lines = [f"Kakehashi: {len(events)} alert(s)"]
     shown = 0
     for event in ordered[:MAX_LINES]:
@@ -160,7 +179,7 @@ class Alerts:
     _sent: Seen | None = None  # what the batches sent so far have told
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, text: str) -> None:
+    def add(self, kind: AlertKind, text: str) -> None:
         """Queue one event (from any thread)."""
         with self._lock:
             self._keep([Event(kind, text)])
@@ -236,7 +255,7 @@ async def run_alerts(config: Config, alerts: Alerts, stop: asyncio.Event, *,
                 next_send = time.monotonic() + max(interval, pause)
             with suppress(TimeoutError):  # events come from other threads: look each second
                 await asyncio.wait_for(stop.wait(), min(1.0, interval))
-        alerts.add(STOPPED, f"at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        alerts.add(AlertKind.STOPPED, f"at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
         with suppress(TimeoutError):  # a stopping service does not wait long
             await asyncio.wait_for(_flush(bot, telegram, alerts, say), 15)
         await record()
@@ -267,6 +286,5 @@ async def _flush(bot: Any, telegram: TelegramConfig, alerts: Alerts, say: Say) -
         say(redact(f"alerts: could not send to the admin chat ({type(exc).__name__}: "
                    f"{exc}); trying again later", telegram.token))
         if isinstance(exc, RetryAfter):
-            wait = exc.retry_after
-            return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return flood_wait(exc)
     return 0.0

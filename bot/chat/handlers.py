@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram import LinkPreviewOptions, Update
@@ -34,6 +33,7 @@ from bot.chat.replies import (
 from bot.config import Config
 from bot.core.errors import KakehashiError
 from bot.core.redact import redact
+from bot.telegram.flood import call_with_flood_waits
 
 Context = ContextTypes.DEFAULT_TYPE
 ADMIN_COMMANDS = ("status", "digest", "release")
@@ -152,20 +152,11 @@ async def _send(update: Update, context: Context, texts: list[str]) -> None:
 
 async def _send_one(context: Context, chat_id: int, text: str) -> None:
     """One reply; a short flood wait is waited out (the reader is waiting for it)."""
-    from telegram.error import RetryAfter
-
-    for attempt in range(3):
-        try:
-            await context.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True))
-            return
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            if attempt == 2 or seconds > MAX_REPLY_WAIT:
-                raise
-            await asyncio.sleep(seconds)
+    await call_with_flood_waits(
+        lambda: context.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        MAX_REPLY_WAIT)
 
 
 def _html(line: str) -> str:

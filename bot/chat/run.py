@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import secrets
 import socket
 from collections.abc import Callable
@@ -20,14 +19,16 @@ from urllib.parse import urlsplit
 from bot.chat.actions import ChatActions
 from bot.chat.logs import token_hidden_in_logs
 from bot.config import Config
+from bot.core.backoff import backoff_delay
 from bot.core.errors import ConfigError, PublishError
 from bot.core.redact import redact
-from bot.publish.telegram import DEFAULT_API
+from bot.telegram.api import application_builder
 
 # A long poll stays open this long when nothing comes; stopping cancels it at once.
 POLL_TIMEOUT = timedelta(seconds=25)
-# Starting again after a failed start (Telegram unreachable): 1 s, doubling up to this.
-MAX_RETRY_SECONDS = 60.0
+# Starting again after a failed start (Telegram unreachable): after 1 s, doubling up to a
+# minute; no jitter (one bot, nothing to spread out).
+RETRY_BASE_SECONDS, MAX_RETRY_SECONDS = 1.0, 60.0
 # Only messages written to the bot: channel posts, edits, joins etc. are never even fetched.
 ALLOWED_UPDATES = ["message"]
 
@@ -46,11 +47,9 @@ async def run_chat(config: Config, actions: ChatActions, stop: asyncio.Event) ->
     token = config.telegram.token
     if not token:
         raise ConfigError("telegram: the bot needs TELEGRAM_BOT_TOKEN")
-    # PTB's durations as timedelta (its announced default): no deprecation warning per wait.
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
     from telegram.error import InvalidToken, TelegramError
 
-    delay = 1.0
+    failures = 0
     with token_hidden_in_logs(token):
         while not stop.is_set():
             try:
@@ -60,11 +59,12 @@ async def run_chat(config: Config, actions: ChatActions, stop: asyncio.Event) ->
                 raise PublishError("telegram: TELEGRAM_BOT_TOKEN was rejected by the Bot API "
                                    "server; the bot is not answering") from None
             except TelegramError as exc:
+                failures += 1
+                delay = backoff_delay(failures, RETRY_BASE_SECONDS, MAX_RETRY_SECONDS)
                 actions.say(redact(f"telegram bot: cannot start ({type(exc).__name__}: {exc}); "
                                    f"trying again in {delay:.0f} s", token))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
-            delay = min(2 * delay, MAX_RETRY_SECONDS)
 
 
 async def _serve(config: Config, actions: ChatActions, stop: asyncio.Event) -> None:
@@ -85,14 +85,10 @@ async def _serve(config: Config, actions: ChatActions, stop: asyncio.Event) -> N
 
 def build_application(config: Config, actions: ChatActions) -> App:
     """A python-telegram-bot Application with the bot's handlers, not yet started."""
-    from telegram.ext import ApplicationBuilder
-
     from bot.chat.handlers import Commands
 
     application = (
-        ApplicationBuilder()
-        .token(config.telegram.token)
-        .base_url(config.telegram.api_base_url or DEFAULT_API)
+        application_builder(config.telegram)
         .job_queue(None)  # the service schedules; the bot has no timed jobs of its own
         # A slow /status must not hold up another chat's /start; a burst of chats must not
         # become a burst of sends beyond Telegram's ~30 messages a second.

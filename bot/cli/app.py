@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.config import Config, TelegramConfig
-from bot.core.errors import ConfigError, InputError, KakehashiError, ModelError, ModelMissingError
+from bot.core.errors import InputError, KakehashiError, ModelError, ModelMissingError
 from bot.core.model import Analysis, Term
 from bot.core.resources import resource_dir
 from bot.glossary import Glossary, glossary_for
@@ -21,46 +21,34 @@ from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
 from bot.run.ingest import require_japanese
 from bot.run.pipeline import analyze_text, place_articles
+from bot.run.wiring import Wiring
 from bot.run.worker import RunReport, run_once
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
 from bot.sources.readers import read_document
-from bot.state.lock import hold_state_lock
-from bot.state.store import Store
 from bot.text.clean import normalize
-from bot.translate.engine import CTranslate2Translator, Translator
-from bot.translate.memory import CachedTranslator
+from bot.translate.engine import build_engine
 from bot.translate.packages import find_package
 
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
     from bot.chat.told import Seen
     from bot.service import Reloader, Service, TickHook, TickResult
+    from bot.service.heartbeat import Heartbeat
     from bot.service.monitor import Monitor
 
 if TYPE_CHECKING:
     from bot.translate.index import DownloadProgress
 
 Say = Callable[[str], None]
+T = TypeVar("T")
 # How long the bot's /digest waits for its job before answering that it is on its way.
 PUBLISH_WAIT_SECONDS = 60.0
 
 
 def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
     """`once`: check the model first (nothing is touched without one), then run."""
-    t = config.translation
-    package = find_package(t.from_code, t.to_code)
-    if not config.paths.seeds.is_dir():
-        raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
-    glossary = glossary_for(config)
-    # One job per state file at a time: a second process waits, then finds nothing new.
-    with hold_state_lock(config.paths.state, config.schedule.lock_wait_seconds, say):
-        store = Store.open(config.paths.state)
-        try:
-            engine: Translator = CTranslate2Translator(package, t)
-            translator = CachedTranslator(engine, store) if use_cache and t.cache else engine
-            report = run_once(config, store, glossary, translator, progress=say)
-        finally:
-            store.close()
+    with Wiring(config, use_cache, say).open() as wired:
+        report = run_once(config, wired.store, wired.glossary, wired.translator, progress=say)
     say_report(report, config, say)
     return report
 
@@ -91,10 +79,16 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
 
         alerts = Alerts()
     hooks: list[TickHook] = []
-    if alerts is not None:
-        hooks.append(lambda result: _note_tick(config, alerts, result, say))
+    monitor = monitor or Monitor(config)
+    # The parts built beside the jobs that keep a Config too (health bound, listed feeds).
+    users: list[Callable[[Config], None]] = [monitor.use]
+    if reload is not None:
+        reload = reload.first(_each(users))
     service = build_service(config, use_cache, say, on_tick=_each(hooks), reload=reload)
-    _add_watchers(config, service, monitor or Monitor(config), hooks)
+    if alerts is not None:
+        hooks.append(lambda result: _note_tick(config, alerts, result, say,
+                                               service.delivery_error))
+    users.append(_add_watchers(config, service, monitor, hooks).use)
     if telegram.token:
         from bot.chat import run_chat, service_actions
 
@@ -109,13 +103,14 @@ def run_scheduled(config: Config, use_cache: bool, say: Say,
 
 
 def _add_watchers(config: Config, service: Service, monitor: Monitor,
-                  hooks: list[TickHook]) -> None:
-    """The monitor (/healthz, /metrics), the heartbeat `status` reads, and systemd's notify
-    pings; the hooks list is read at each tick, so adding to it after the build counts."""
+                  hooks: list[TickHook]) -> Heartbeat:
+    """The monitor (/healthz, /metrics), the heartbeat `status` reads (returned), and
+    systemd's notify pings; the hooks list is read at each tick, so adding to it after the
+    build counts."""
     import os
 
+    from bot.service.heartbeat import Heartbeat
     from bot.service.sdnotify import run_notify
-    from bot.state.heartbeat import Heartbeat
 
     monitor.attach(service)
     heartbeat = Heartbeat(config, service)
@@ -123,18 +118,21 @@ def _add_watchers(config: Config, service: Service, monitor: Monitor,
     service.add_companion(heartbeat.run)
     environ = dict(os.environ)  # read here, at the edge, once
     service.add_companion(lambda stop: run_notify(environ, lambda: monitor.health().ok, stop))
+    return heartbeat
 
 
-def _each(hooks: list[TickHook]) -> TickHook:
-    """One on_tick that calls every hook in turn."""
-    def call(result: TickResult) -> None:
+def _each(hooks: list[Callable[[T], None]]) -> Callable[[T], None]:
+    """One hook that calls every hook of the list (as it is then) in turn."""
+    def call(value: T) -> None:
         for hook in hooks:
-            hook(result)
+            hook(value)
     return call
 
 
-def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say) -> None:
-    """Feed what a job did, and the state file's standing problems, to the admin alerts."""
+def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say,
+               delivery_error: str) -> None:
+    """Feed what a job did (or else what keeps the delivery lane failing), and the state
+    file's standing problems, to the admin alerts."""
     import sqlite3
 
     from bot.chat.alerts import load_state
@@ -144,7 +142,7 @@ def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say) -> 
     except (KakehashiError, sqlite3.Error) as exc:
         say(f"alerts: cannot read {config.paths.state}: {exc}")
         return
-    alerts.note_tick(result.report, result.error or None, state)
+    alerts.note_tick(result.report, result.error or delivery_error or None, state)
 
 
 def _save_told(config: Config, told: Seen, say: Say) -> None:
@@ -203,8 +201,7 @@ def run_demo(config: Config, out: Path, say: Say,
 
 def translate_text(config: Config, text: str) -> tuple[str, tuple[Term, ...]]:
     """`translate`: one text through the engine with the glossary enforced (no state used)."""
-    t = config.translation
-    engine = CTranslate2Translator(find_package(t.from_code, t.to_code), t)
+    engine = build_engine(config.translation)
     (rendered,) = translate_with_terms([normalize(text).strip()], glossary_for(config), engine)
     return rendered.english, rendered.terms
 

@@ -21,6 +21,7 @@ from bot.core.errors import ServeError, UsageError
 if TYPE_CHECKING:
     from bot.publish.serve import RunningServer
     from bot.service.monitor import Monitor
+    from bot.state.records import MessageRef
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -212,11 +213,13 @@ def _say_not_held(kind: str, names: list[str]) -> None:
         log.LOGGER.info("%s %s was not held (released already, or never held)", kind, name)
 
 
-def _message_key(item: str) -> tuple[int, int]:
-    digest, _, part = item.partition(":")
-    if not (digest.lstrip("#").isdigit() and part.isdigit()):
-        raise UsageError(f"release: {item!r} is not DIGEST:PART (e.g. 3:2)")
-    return int(digest.lstrip("#")), int(part)
+def _message_key(item: str) -> MessageRef:
+    from bot.state.records import MessageRef
+
+    try:
+        return MessageRef.parse(item)
+    except ValueError as exc:
+        raise UsageError(f"release: {exc}") from None
 
 
 def translate(args: argparse.Namespace) -> int:

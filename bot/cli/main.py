@@ -136,8 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "let entries held back by glossary.strict into the next digest, or "
                        "(--messages) send held messages again")
     release.add_argument("guids", nargs="*", metavar="GUID",
-                         help="entries to release; with --messages, messages as DIGEST:PART "
-                         "(e.g. 3:2), as 'status' lists them")
+                         help="entries to release; with --messages, messages as 'status' "
+                         "lists them: DIGEST:PART (e.g. 3:2) on the Telegram channel, "
+                         "CHANNEL:DIGEST:PART on another")
     release.add_argument("--all", action="store_true",
                          help="release every held entry (with --messages: every held message)")
     release.add_argument("--messages", action="store_true",

@@ -4,11 +4,11 @@ naming the key, so a bad file stops a command before it touches anything."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.config.bounds import check_bounds
+from bot.config.times import load_zone, parse_clock
 from bot.core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -101,28 +101,3 @@ def _validate_schedule(c: ScheduleConfig) -> None:
     for value in c.digest_times:
         parse_clock(value)
     load_zone(c.timezone, "schedule.timezone")
-
-
-def parse_clock(value: str) -> tuple[int, int, int]:
-    """(hour, minute, second) of "HH:MM" or "HH:MM:SS"; ConfigError otherwise."""
-    parts = value.split(":")
-    ok = len(parts) in (2, 3) and all(p.isascii() and p.isdigit() and len(p) == 2
-                                      for p in parts)
-    numbers = [int(p) for p in parts] + [0] if ok else []
-    if not ok or numbers[0] > 23 or numbers[1] > 59 or numbers[2] > 59:
-        raise ConfigError(f"config: schedule.digest_times: {value!r} is not a time of day"
-                          ' ("HH:MM" or "HH:MM:SS", e.g. "08:00")')
-    return numbers[0], numbers[1], numbers[2]
-
-
-def load_zone(name: str, key: str = "sources.timezone") -> tzinfo:
-    """An IANA time zone by name; ConfigError when the system's zone database lacks it."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        if name == "Asia/Tokyo":  # no DST since 1951: exact without a zone database
-            return timezone(timedelta(hours=9), "JST")
-        raise ConfigError(f"config: {key}: unknown time zone {name!r} (an IANA name"
-                          " such as 'Asia/Tokyo' or 'UTC')") from None

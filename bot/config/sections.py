@@ -13,6 +13,9 @@ class PathsConfig:
     out: Path = Path("out")
     state: Path = Path("out/state.sqlite3")
     glossary: tuple[Path, ...] = ()
+    # The Pagefind binary that indexes the web archive for search (bot/publish/search.py);
+    # None: the one installed with Kakehashi (pagefind-bin-extended).
+    pagefind: Path | None = None
 
 
 @dataclass(frozen=True)

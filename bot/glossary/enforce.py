@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from bot.core.model import Term
 from bot.glossary.match import Glossary, Hit
-from bot.translate.engine import Translator
+from bot.translate.translator import Translator
 
 # Tried in order. Latin capitals with a number are copied through by ja→en models as they
 # copy acronyms; the engine keeps only forms its tokenizer encodes intact (no unknown pieces).
@@ -42,10 +42,8 @@ class _Attempt:
 
 def usable_forms(translator: Translator) -> list[str]:
     """The placeholder forms this translator's tokenizer keeps whole."""
-    keeps = getattr(translator, "keeps_intact", None)
-    if keeps is None:
-        return list(PLACEHOLDER_FORMS)
-    forms = [f for f in PLACEHOLDER_FORMS if keeps(f"中国の{f.format(n=1)}が発表した。")]
+    forms = [f for f in PLACEHOLDER_FORMS
+             if translator.keeps_intact(f"中国の{f.format(n=1)}が発表した。")]
     return forms or list(PLACEHOLDER_FORMS[:1])
 
 

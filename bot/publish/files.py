@@ -17,10 +17,10 @@ from pathlib import Path
 from bot.core.errors import PublishError
 
 # Our temp names (mkstemp's 8 characters, kept so that leftovers of older versions match too).
-# The web archive's: index.html, robots.txt, digests/N.html, articles/kakehashi-HEX.html,
-# sources/NAME-HASH.html.
-_TEMP_NAME = re.compile(r"\.(?:feed\.xml|index\.html|robots\.txt|\d+\.html|"
-                        r"kakehashi-[0-9a-f]+\.html|[a-z0-9._-]*-[0-9a-f]{8}\.html)"
+# The web archive's: index.html, robots.txt, search.html, search.js, digests/N.html,
+# articles/kakehashi-HEX.html, sources/NAME-HASH.html.
+_TEMP_NAME = re.compile(r"\.(?:feed\.xml|index\.html|robots\.txt|search\.html|search\.js|"
+                        r"\d+\.html|kakehashi-[0-9a-f]+\.html|[a-z0-9._-]*-[0-9a-f]{8}\.html)"
                         r"\.[a-z0-9_]{8}\.tmp")
 
 

@@ -13,22 +13,20 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from bot.core.model import Entry
+from bot.core.model import Digest, Entry
 
 STEP = timedelta(seconds=1)  # RFC 822 dates count whole seconds
-# What the publishers get from the store: (digest id, its time, its entries in order).
-DigestRow = tuple[int, datetime, Sequence[Entry]]
 
 
-def digest_order(digests: Sequence[DigestRow], limit: int) -> tuple[list[Entry], list[datetime]]:
+def digest_order(digests: Sequence[Digest], limit: int) -> tuple[list[Entry], list[datetime]]:
     """The newest `limit` entries of `digests` (newest digest first, each in its own order)
     with their pubDates."""
     entries: list[Entry] = []
     times: list[datetime] = []
-    for _, created, members in digests:
-        for place, entry in enumerate(members):
+    for digest in digests:
+        for place, entry in enumerate(digest.entries):
             entries.append(entry)
-            times.append(created - place * STEP)
+            times.append(digest.created - place * STEP)
     return entries[:limit], distinct_times(times[:limit])
 
 

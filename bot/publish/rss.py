@@ -7,14 +7,15 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import FeedConfig
+from bot.core.model import Digest
 from bot.publish.files import write_if_changed
 from bot.publish.render import render_feed
-from bot.publish.render_feed import DigestRow, digest_order
+from bot.publish.render_feed import digest_order
 
 FEED_NAME = "feed.xml"
 
 
-def write_feed(out_dir: Path, digests: Sequence[DigestRow], feed: FeedConfig,
+def write_feed(out_dir: Path, digests: Sequence[Digest], feed: FeedConfig,
                now: datetime, show_checks: bool = False) -> Path | None:
     """Bring OUT/feed.xml up to date with `digests` (newest first, as the archive shows
     them); None if it already was.
@@ -26,7 +27,7 @@ def write_feed(out_dir: Path, digests: Sequence[DigestRow], feed: FeedConfig,
     and writing the feed.
     """
     path = out_dir / FEED_NAME
-    built = max((created for _, created, _ in digests), default=now)
+    built = max((digest.created for digest in digests), default=now)
     entries, published = digest_order(digests, feed.max_items)
     text = render_feed(entries, feed, built, published, show_checks)
     return write_if_changed(path, text)

@@ -24,26 +24,24 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from bot.core.errors import ServeError
 from bot.publish.rss import FEED_NAME
-from bot.publish.served import TYPES, is_served, read_served, request_parts
-
-if TYPE_CHECKING:
-    from bot.service.monitor import Monitor
+from bot.publish.served import (
+    TYPES,
+    Monitor,
+    is_served,
+    page_policy,
+    read_served,
+    request_parts,
+)
 
 log = logging.getLogger(__name__)
 
-COMPRESSIBLE = (".html", ".xml", ".css", ".txt", ".svg")
+# Pagefind's index files are gzipped already: only text is compressed here.
+COMPRESSIBLE = (".html", ".xml", ".css", ".txt", ".svg", ".js", ".json")
 ALLOW = "GET, HEAD"
-# The archive's pages carry their style inline and need nothing else: a script or an outside
-# resource that slipped into a page (from a hostile feed) would not run or load. Requests to
-# this same server are allowed: with no script able to run they open nothing, and crawler
-# audits (Lighthouse) read robots.txt from inside the page they check.
-PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-               "connect-src 'self'; base-uri 'none'; form-action 'none'; "
-               "frame-ancestors 'none'")
 
 
 def accepts_gzip(header: str) -> bool:
@@ -139,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
         if packed:
             body = _gzipped(body)
             self.send_header("Content-Encoding", "gzip")
-        self._send_body(body, kind, page=name.endswith(".html"))
+        self._send_body(body, kind, page_policy(parts))
 
     def _monitoring(self, name: str, monitor: Monitor | None) -> None:
         """/healthz and /metrics; without a worker (`serve`) there is only the server to
@@ -160,12 +158,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self._send_body(body, kind)
 
-    def _send_body(self, body: bytes, kind: str, page: bool = False) -> None:
+    def _send_body(self, body: bytes, kind: str, policy: str | None = None) -> None:
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
-        if page:
-            self.send_header("Content-Security-Policy", PAGE_POLICY)
+        if policy:
+            self.send_header("Content-Security-Policy", policy)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)

@@ -1,10 +1,12 @@
 """What `kakehashi serve` gives out of OUT/, and how a file is read there safely.
 
 Served: what Kakehashi publishes for readers, files of a known type at OUT's top level
-(feed.xml, index.html, robots.txt) and in the archive's folders (digests/, articles/,
-sources/). Never: the Telegram previews (a dry run's output, for the operator), dotfiles (our
+(feed.xml, index.html, robots.txt, search.html, search.js), in the archive's folders
+(digests/, articles/, sources/) and in the search index (pagefind/ and its index/, fragment/
+and filter/ folders; Pagefind's own files are gzipped already, and its script unpacks them).
+Never: the Telegram previews (a dry run's output, for the operator), dotfiles (our
 temp files), the state file with its journals and lock, symbolic links (even to files inside
-OUT/), anything but a regular file.
+OUT/), anything but a regular file. /healthz and /metrics answer from the worker's Monitor.
 
 A file is opened relative to OUT with O_NOFOLLOW at every step and read whole from that one
 descriptor: a file replaced by os.replace meanwhile is read entirely old or entirely new.
@@ -16,23 +18,56 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from bot.publish.web import INDEX_NAME, WEB_DIRS
-from bot.state.lock import lock_path
+from bot.publish.search import SEARCH_DIR
+from bot.publish.web import INDEX_NAME, SEARCH_PAGE, WEB_DIRS
+from bot.state.files import state_files
 
 TYPES = {
     ".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8",
     ".css": "text/css; charset=utf-8", ".txt": "text/plain; charset=utf-8",
     ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
     ".ico": "image/vnd.microsoft.icon",
+    ".js": "text/javascript; charset=utf-8", ".json": "application/json",
+    ".wasm": "application/wasm", ".pagefind": "application/octet-stream",
+    ".pf_meta": "application/octet-stream", ".pf_index": "application/octet-stream",
+    ".pf_fragment": "application/octet-stream", ".pf_filter": "application/octet-stream",
 }
+_SEARCH_FOLDERS = ("index", "fragment", "filter")
+# The archive's pages carry their style inline and need nothing else: a script or an outside
+# resource that slipped into a page (from a hostile feed) would not run or load. Requests to
+# this same server are allowed: with no script able to run they open nothing, and crawler
+# audits (Lighthouse) read robots.txt from inside the page they check.
+PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+               "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+               "frame-ancestors 'none'")
+# search.html alone runs scripts: this site's own (search.js, Pagefind's module and its web
+# worker), which compile Pagefind's WebAssembly and fetch the index from this same server.
+SEARCH_POLICY = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; "
+                 "worker-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                 "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                 "frame-ancestors 'none'")
+
+
+class Verdict(Protocol):
+    @property
+    def ok(self) -> bool: ...  # 200 when true, else 503
+    @property
+    def text(self) -> str: ...  # the body
+
+
+class Monitor(Protocol):
+    """What /healthz and /metrics answer from: the worker's (bot/service/monitor.py)."""
+
+    def health(self) -> Verdict: ...
+    def metrics(self) -> tuple[bytes, str]: ...  # the body and its content type
 
 
 def private_files(state: Path) -> tuple[Path, ...]:
-    """The state file and everything SQLite and the job lock keep beside it."""
-    return (state, *(state.with_name(state.name + s) for s in ("-wal", "-shm", "-journal")),
-            lock_path(state))
+    """What is never served, wherever it lies: the state file and its companions."""
+    return state_files(state)
 
 
 def request_parts(target: str) -> list[str] | None:
@@ -63,9 +98,20 @@ def is_served(parts: list[str]) -> bool:
     """Whether OUT/PARTS is among the files served to readers (see the module docstring)."""
     if not parts or any(not p or p.startswith(".") for p in parts):
         return False
-    if len(parts) > 2 or (len(parts) == 2 and parts[0] not in WEB_DIRS):
+    folders = parts[:-1]
+    if folders and folders[0] == SEARCH_DIR:
+        if folders[1:] not in ([], *([f] for f in _SEARCH_FOLDERS)):
+            return False
+    elif len(folders) > 1 or (folders and folders[0] not in WEB_DIRS):
         return False
     return Path(parts[-1]).suffix.lower() in TYPES
+
+
+def page_policy(parts: list[str]) -> str | None:
+    """The Content-Security-Policy of OUT/PARTS: the pages' (none for other files)."""
+    if parts == [SEARCH_PAGE]:
+        return SEARCH_POLICY
+    return PAGE_POLICY if parts[-1].lower().endswith(".html") else None
 
 
 def read_served(out: Path, parts: list[str],

@@ -11,24 +11,26 @@ a backoff, until the run's retry budget is spent; anything else stops the delive
 from __future__ import annotations
 
 import asyncio
-import logging
-import os
-import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.config import TelegramConfig
+from bot.core.backoff import backoff_delay
 from bot.core.errors import PublishError
 from bot.core.redact import redact
-from bot.state.outbox import REJECTED, SENT, Message
+from bot.state.records import DeliveryStatus, Message
+from bot.telegram.api import open_bot
+from bot.telegram.flood import call_with_flood_waits, flood_wait
 
-DEFAULT_API = "https://api.telegram.org/bot"
 # Longer flood waits are left to a later run rather than holding up the worker.
 MAX_WAIT_SECONDS = 60
 # Besides the outbox's SENT and REJECTED: not sent (retry later), and maybe sent.
 UNSENT, UNCERTAIN = "unsent", "uncertain"
+# Equal jitter: a retry waits between half and all of its backoff, so senders that failed
+# together do not retry together.
+RETRY_JITTER = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,45 +56,16 @@ def send_messages(telegram: TelegramConfig, claim: Claim, record: Record,
     asyncio.run(_send_all(telegram, claim, record, progress))
 
 
-def backoff_delay(failures: int, base: float, cap: float,
-                  rand: Callable[[], float] = random.random) -> float:
-    """Seconds to wait after `failures` failures in a row: base doubling up to cap, of which
-    a random half ("equal jitter": senders that failed together do not retry together)."""
-    ceiling = min(cap, base * 2.0 ** min(failures - 1, 60))
-    return ceiling / 2 + rand() * ceiling / 2
-
-
-def open_bot(telegram: TelegramConfig, limiter: Any = None) -> Any:
-    """A PTB bot for the configured server, throttled by PTB's AIORateLimiter (30 messages/s
-    overall, 20/min per group or channel). The limiter never retries a flood wait itself:
-    those are ours to handle (a claimed message, a wait stored for the next run)."""
-    from telegram.ext import AIORateLimiter, ExtBot
-
-    # Opt in to PTB's durations as timedelta (its announced default): otherwise every flood
-    # wait prints a deprecation warning to the user.
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    logger = logging.getLogger("telegram.ext.AIORateLimiter")
-    if _quiet_flood_waits not in logger.filters:
-        logger.addFilter(_quiet_flood_waits)
-    return ExtBot(telegram.token, base_url=telegram.api_base_url or DEFAULT_API,
-                  rate_limiter=limiter or AIORateLimiter(max_retries=0))
-
-
-def _quiet_flood_waits(record: logging.LogRecord) -> bool:
-    """Drop the limiter's traceback for a flood wait it passes on to us (we report it)."""
-    from telegram.error import RetryAfter
-
-    return not (record.exc_info and isinstance(record.exc_info[1], RetryAfter))
-
-
 @dataclass
 class _Retries:
     """The run's retrying so far: consecutive failures set the backoff; the budget counts
     from the first transient failure; one uncertain send is retried past, not two."""
 
-    budget: float
-    base: float
-    cap: float
+    # The config's numbers (defaults 90, 1 and 30 s): the backoff is `base` after the first
+    # failure, doubling at each one after it up to `cap`, less the jitter.
+    budget: float  # telegram.retry_budget_seconds
+    base: float  # telegram.retry_base_seconds
+    cap: float  # telegram.retry_max_seconds
     failures: int = 0
     attempts: int = 0
     started: float | None = None
@@ -105,7 +78,7 @@ class _Retries:
         self.failures += 1
         self.attempts += 1
         self.uncertain += uncertain
-        wait = backoff_delay(self.failures, self.base, self.cap)
+        wait = backoff_delay(self.failures, self.base, self.cap, jitter=RETRY_JITTER)
         if self.uncertain > 1 or now + wait > self.started + self.budget:
             return None
         return wait
@@ -182,7 +155,7 @@ async def _deliver(bot: Any, telegram: TelegramConfig, message: Message,
             record(message, Outcome(UNSENT, redact(exc.message, telegram.token)))
             raise
         # This message is bad, not the channel: set it aside, go on.
-        record(message, Outcome(REJECTED, redact(exc.message, telegram.token)))
+        record(message, Outcome(DeliveryStatus.REJECTED, redact(exc.message, telegram.token)))
         return None
     except TelegramError as exc:
         failed = _failed(exc)
@@ -190,25 +163,18 @@ async def _deliver(bot: Any, telegram: TelegramConfig, message: Message,
         if _transient(exc):
             return exc
         raise
-    record(message, Outcome(SENT))
+    record(message, Outcome(DeliveryStatus.SENT))
     return None
 
 
 async def _send_one(bot: Any, chat_id: str, body: str) -> None:
     from telegram import LinkPreviewOptions
     from telegram.constants import ParseMode
-    from telegram.error import RetryAfter
 
-    for attempt in range(3):
-        try:
-            await bot.send_message(chat_id, body, parse_mode=ParseMode.HTML,
-                                   link_preview_options=LinkPreviewOptions(is_disabled=True))
-            return
-        except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
-            if wait > MAX_WAIT_SECONDS or attempt == 2:
-                raise
-            await asyncio.sleep(wait)
+    await call_with_flood_waits(
+        lambda: bot.send_message(chat_id, body, parse_mode=ParseMode.HTML,
+                                 link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        MAX_WAIT_SECONDS)
 
 
 def _transient(exc: Exception) -> bool:
@@ -225,7 +191,7 @@ def _failed(exc: Exception) -> Outcome:
     from telegram.error import NetworkError, RetryAfter, TimedOut
 
     if isinstance(exc, RetryAfter):
-        wait = _seconds(exc.retry_after)
+        wait = flood_wait(exc)
         return Outcome(UNSENT, f"flood wait {wait:.0f} s", time.time() + wait)
     cause = exc.__cause__
     # No connection was made (refused, or none in time): the request never left.
@@ -240,17 +206,12 @@ def _failed(exc: Exception) -> Outcome:
     return Outcome(UNSENT, str(exc))
 
 
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
-
-
 def _explain(exc: Exception, chat_id: str) -> str:
     """One line saying what went wrong and what to do about it."""
     from telegram.error import ChatMigrated, Forbidden, InvalidToken, RetryAfter, TimedOut
 
     if isinstance(exc, RetryAfter):
-        return (f"telegram: rate-limited for {_seconds(exc.retry_after):.0f} s; "
+        return (f"telegram: rate-limited for {flood_wait(exc):.0f} s; "
                 "nothing more is sent until then")
     if isinstance(exc, ChatMigrated):
         return (f"telegram: the chat became a supergroup; set TELEGRAM_CHAT_ID to "

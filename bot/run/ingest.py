@@ -16,7 +16,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from bot.config import Config
-from bot.config.rules import load_zone
+from bot.config.times import load_zone
 from bot.core.errors import InputError
 from bot.core.model import Analysis, Document, SourceInfo
 from bot.glossary import Glossary
@@ -25,11 +25,13 @@ from bot.run.stream import TranslationStream
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
 from bot.sources.readers import read_date, read_document
+from bot.state.records import DocumentStatus
 from bot.state.store import Store
 from bot.text.clean import japanese_ratio
 from bot.text.safe import display_name, safe_text
 from bot.text.urls import shown_source, without_credentials
-from bot.translate.engine import Translator
+from bot.translate.memory import CachedTranslator
+from bot.translate.translator import Translator
 
 # Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
 MIN_JAPANESE_RATIO = 0.2
@@ -82,9 +84,10 @@ def ingest_sources(job: Ingest, report: IngestReport, *, folder: bool = True,
         # reads them again (the translation memory keeps any window already translated).
         return
     report.entries += job.stream.flush()  # what is left of the last window
-    misses, hits = getattr(job.translator, "misses", None), getattr(job.translator, "hits", 0)
-    if misses:
-        job.progress(f"translated {misses} sentence(s) with the model, {hits} from memory")
+    memory = job.translator
+    if isinstance(memory, CachedTranslator) and memory.misses:
+        job.progress(f"translated {memory.misses} sentence(s) with the model, "
+                     f"{memory.hits} from memory")
 
 
 def ingest_folder(job: Ingest, report: IngestReport) -> None:
@@ -190,7 +193,10 @@ def ingest_feeds(job: Ingest, report: IngestReport, urls: tuple[str, ...] | None
 
 def _feed_state(store: Store, url: str) -> FeedState:
     saved = store.feeds().state(url)
-    return FeedState(url) if saved is None else FeedState(url, *saved)
+    if saved is None:
+        return FeedState(url)
+    return FeedState(url, saved.etag, saved.modified, saved.failures, saved.next_poll,
+                     saved.last_error)
 
 
 def _record_poll(job: Ingest, report: IngestReport, result: FetchResult, now: float) -> None:
@@ -283,4 +289,4 @@ def _skip(job: Ingest, report: IngestReport, key: str, name: str, reason: str,
         report.new_documents += 1
     report.skipped.append((name, reason))
     with job.store.transaction():
-        job.store.record_document(key, name, job.now, "skipped", reason)
+        job.store.record_document(key, name, job.now, DocumentStatus.SKIPPED, reason)

@@ -19,7 +19,7 @@ from bot.text.dates import date_analyses
 from bot.text.numbers import check_numbers
 from bot.text.sentences import split_sentences
 from bot.text.summarize import Budget, choose_summary
-from bot.translate.engine import Translator
+from bot.translate.translator import Translator
 
 
 def analyze_text(text: str, glossary: Glossary, limits: Budget | int,

@@ -19,8 +19,9 @@ from datetime import datetime
 
 from bot.glossary import Glossary
 from bot.run.pipeline import Work, translate_works
+from bot.state.records import DocumentStatus
 from bot.state.store import Store
-from bot.translate.engine import Translator
+from bot.translate.translator import Translator
 
 # Model texts (titles and key sentences) queued before the window is translated: enough that
 # each length-sorted group holds sentences of nearly one length (a group decodes as long as
@@ -91,7 +92,7 @@ class TranslationStream:
                 self.store.record_articles(
                     zip(item.article_keys, (e.guid for e in entries), strict=True))
                 self.store.record_document(item.work.document.content_hash,
-                                           item.work.document.name, self.now, "done",
+                                           item.work.document.name, self.now, DocumentStatus.DONE,
                                            articles=len(entries))
                 for action in item.then:
                     action()

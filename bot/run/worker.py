@@ -1,5 +1,6 @@
 """One run of the whole job: ingest (sources → entries), then publish (entries → digest →
-outputs). `once` runs both; the service (bot/service) runs each when its triggers say.
+outputs). `once` runs both; the service (bot/service) runs each when its triggers say, and
+leaves Telegram to its delivery lane (bot/service/lane.py) so that the feed never waits.
 
 What is pending is always read from the store, so a restart or a missed trigger catches up
 from the store; the scheduler only decides when.
@@ -22,14 +23,17 @@ from bot.publish.files import remove_stale_temps
 from bot.publish.preview import PREVIEW_DIR, find_preview, write_preview
 from bot.publish.render import public_site, render_telegram
 from bot.publish.rss import write_feed
+from bot.publish.search import update_search
 from bot.publish.telegram import UNCERTAIN, Outcome, send_messages
 from bot.publish.web import INDEX_NAME, WEB_DIRS, write_web
 from bot.run.digest import build_digest
 from bot.run.ingest import Ingest, IngestReport, Progress, ingest_sources
-from bot.state.outbox import HELD, PENDING, PREVIEW, REJECTED, SENT, Message, Outbox
+from bot.state.outbox import Outbox
+from bot.state.records import DeliveryStatus, Message
+from bot.state.sendlock import SendLock
 from bot.state.store import Store
-from bot.translate.engine import Translator
 from bot.translate.memory import CachedTranslator
+from bot.translate.translator import Translator
 
 UNCERTAIN_DETAIL = "uncertain: may have arrived"
 Stop = Callable[[], bool]
@@ -61,7 +65,7 @@ def run_once(
 ) -> RunReport:
     """Process everything new in the sources, then publish one digest of what is pending."""
     now = now or datetime.now(UTC)
-    waiting = store.counts()["pending"]
+    waiting = store.counts().pending
     ingested = ingest_new(Ingest(config, store, glossary, translator, now, progress))
     digest_id, published, outputs = publish(config, store, now, progress)
     return report_of(ingested, store, digest_id, published, outputs, waiting)
@@ -81,7 +85,7 @@ def report_of(ingested: IngestReport, store: Store, digest_id: int | None = None
     """The RunReport of an ingest and (if any) a publish; `waiting`: articles pending before."""
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
                      digest_id, tuple(outputs or ()), ingested.unsettled, published, waiting,
-                     store.counts()["held"])
+                     store.counts().held)
 
 
 def with_sentences(report: RunReport, translator: Translator) -> RunReport:
@@ -92,10 +96,12 @@ def with_sentences(report: RunReport, translator: Translator) -> RunReport:
 
 
 def publish(
-    config: Config, store: Store, now: datetime, progress: Progress, stop: Stop = lambda: False
+    config: Config, store: Store, now: datetime, progress: Progress, stop: Stop = lambda: False,
+    telegram: bool = True,
 ) -> tuple[int | None, int, list[Path]]:
     """The publish part: one digest of what is pending (its id and size), the feed and
-    archive, then the outbox drained (up to the message in hand when `stop()` turns true)."""
+    archive, then the outbox drained (up to the message in hand when `stop()` turns true;
+    without `telegram`, Telegram's messages are left queued for the delivery lane)."""
     outputs: list[Path] = []
     digest_id = None
     # The job lock is held: a temp file of ours in OUT is a leftover of a killed run.
@@ -118,45 +124,85 @@ def publish(
     # The archive's pages: named by the index alone, which any change reaches.
     if write_web(config.paths.out, recent, config.feed, show_checks=checks):
         outputs.append(config.paths.out / INDEX_NAME)
-    outputs.extend(deliver(config, store, progress, stop))
+    # Its search index, rebuilt when an article page changed; without it, a warning only.
+    if searched := update_search(config.paths.out, config.paths.pagefind):
+        progress(searched)
+    outputs.extend(deliver(config, store, progress, stop, telegram))
     return digest_id, len(pending), outputs
 
 
 def deliver(config: Config, store: Store, progress: Progress,
-            stop: Stop = lambda: False) -> list[Path]:
+            stop: Stop = lambda: False, telegram: bool = True) -> list[Path]:
     """Drain the outbox one claimed message at a time: to Telegram, or to preview files.
-    Nothing more is claimed once `stop()` is true; what is left stays pending."""
+    Nothing more is claimed once `stop()` is true; what is left stays pending. Without
+    `telegram` the messages for Telegram are left queued (the service's delivery lane,
+    bot/service/lane.py, sends them); previews are written all the same."""
+    if config.telegram.token and not telegram:
+        return []
     outbox = store.outbox()
-    if not config.telegram.token:
-        _settle_previews(config.paths.out, outbox)
-    _settle_uncertain(outbox, config.telegram.uncertain, progress)
-    queued = outbox.pending(TELEGRAM)
-    if not queued:
-        return []
-    owner = f"pid {os.getpid()}"
-    if not config.telegram.token:
-        return _write_previews(config.paths.out, outbox, owner, stop)
-    wait = outbox.flood_wait_until(TELEGRAM) - time.time()
-    if wait > 0:
-        progress(f"warning: telegram asked us to wait: {len(queued)} message(s) stay queued for "
-                 f"another {wait:.0f} s")
-        return []
-    progress(f"sending {len(queued)} message(s) to Telegram")
+    with SendLock(store.path, stop) as lock:
+        if not lock.acquire():
+            return []
+        if not config.telegram.token:
+            _settle_previews(config.paths.out, outbox)
+        _settle_uncertain(outbox, config.telegram.uncertain, progress)
+        queued = outbox.pending(TELEGRAM)
+        if not queued:
+            return []
+        owner = f"pid {os.getpid()}"
+        if not config.telegram.token:
+            return _write_previews(config.paths.out, outbox, owner, stop)
+        lock.release()
+        wait = outbox.flood_wait_until(TELEGRAM) - time.time()
+        if wait > 0:
+            progress(f"warning: telegram asked us to wait: {len(queued)} message(s) stay "
+                     f"queued for another {wait:.0f} s")
+            return []
+        progress(f"sending {len(queued)} message(s) to Telegram")
+        claims = _Claims(lock, outbox, owner, config.telegram.uncertain, progress, stop)
+        send_messages(config.telegram, claims.claim, claims.record, progress)
+    return []
 
-    def record(message: Message, outcome: Outcome) -> None:
+
+@dataclass(frozen=True)
+class _Claims:
+    """Each message claimed and recorded under the send lock (bot/state/sendlock.py), which
+    is let go in between: a message found `sending` then was left by a sender that stopped."""
+
+    lock: SendLock
+    outbox: Outbox
+    owner: str
+    policy: str  # telegram.uncertain
+    progress: Progress
+    stop: Stop
+
+    def claim(self) -> Message | None:
+        if self.stop() or not self.lock.acquire():
+            return None
+        _settle_uncertain(self.outbox, self.policy, self.progress)
+        message = self.outbox.claim_next(TELEGRAM, self.owner, datetime.now(UTC))
+        if message is None:
+            self.lock.release()
+        return message
+
+    def record(self, message: Message, outcome: Outcome) -> None:
+        try:
+            self._record(message, outcome)
+        finally:
+            self.lock.release()
+
+    def _record(self, message: Message, outcome: Outcome) -> None:
         where = f"message {message.part} of digest #{message.digest_id}"
         if outcome.status == UNCERTAIN:
-            progress(f"warning: telegram: {where} may or may not have arrived: {outcome.detail}")
-            _settle_one(outbox, message, config.telegram.uncertain, outcome.detail)
+            self.progress(f"warning: telegram: {where} may or may not have arrived: "
+                          f"{outcome.detail}")
+            _settle_one(self.outbox, message, self.policy, outcome.detail)
             return
-        status = outcome.status if outcome.status in (SENT, REJECTED) else PENDING
-        outbox.record(message, TELEGRAM, status, outcome.detail, outcome.not_before)
-        if outcome.status == REJECTED:
-            progress(f"warning: telegram refused {where}: {outcome.detail}")
-
-    send_messages(config.telegram, lambda: None if stop() else outbox.claim_next(
-        TELEGRAM, owner, datetime.now(UTC)), record, progress)
-    return []
+        done = outcome.status in (DeliveryStatus.SENT, DeliveryStatus.REJECTED)
+        status = DeliveryStatus(outcome.status) if done else DeliveryStatus.PENDING
+        self.outbox.record(message, TELEGRAM, status, outcome.detail, outcome.not_before)
+        if outcome.status == DeliveryStatus.REJECTED:
+            self.progress(f"warning: telegram refused {where}: {outcome.detail}")
 
 
 def _write_previews(out: Path, outbox: Outbox, owner: str, stop: Stop) -> list[Path]:
@@ -166,9 +212,10 @@ def _write_previews(out: Path, outbox: Outbox, owner: str, stop: Stop) -> list[P
         try:
             paths.append(write_preview(out, message.body))
         except PublishError:
-            outbox.record(message, TELEGRAM, PENDING)  # nothing was written: not uncertain
+            # Nothing was written: not uncertain.
+            outbox.record(message, TELEGRAM, DeliveryStatus.PENDING)
             raise
-        outbox.record(message, TELEGRAM, PREVIEW, str(paths[-1]))
+        outbox.record(message, TELEGRAM, DeliveryStatus.PREVIEW, str(paths[-1]))
     return paths
 
 
@@ -176,7 +223,8 @@ def _settle_previews(out: Path, outbox: Outbox) -> None:
     """Previews a stopped process left claimed: done if the page landed, else written again."""
     for message in outbox.claimed(TELEGRAM):
         path = find_preview(out, message.body)
-        outbox.record(message, TELEGRAM, PREVIEW if path else PENDING, str(path or ""))
+        outbox.record(message, TELEGRAM,
+                      DeliveryStatus.PREVIEW if path else DeliveryStatus.PENDING, str(path or ""))
 
 
 def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:
@@ -185,10 +233,13 @@ def _settle_uncertain(outbox: Outbox, policy: str, progress: Progress) -> None:
         progress(f"warning: telegram: message {delivery.part} of digest #{delivery.digest_id}"
                  f" may or may not have arrived ({delivery.claimed_by} stopped while sending it at "
                  f"{delivery.claimed_at[:19]}); telegram.uncertain = {policy}")
-    status = HELD if policy == "hold" else PENDING
-    outbox.settle_uncertain(TELEGRAM, status, UNCERTAIN_DETAIL)
+    outbox.settle_uncertain(TELEGRAM, _uncertain_status(policy), UNCERTAIN_DETAIL)
 
 
 def _settle_one(outbox: Outbox, message: Message, policy: str, why: str) -> None:
-    outbox.record(message, TELEGRAM, HELD if policy == "hold" else PENDING,
-                  f"{UNCERTAIN_DETAIL}: {why}")
+    outbox.record(message, TELEGRAM, _uncertain_status(policy), f"{UNCERTAIN_DETAIL}: {why}")
+
+
+def _uncertain_status(policy: str) -> DeliveryStatus:
+    """Where a message that may have arrived goes under `telegram.uncertain = policy`."""
+    return DeliveryStatus.HELD if policy == "hold" else DeliveryStatus.PENDING

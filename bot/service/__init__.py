@@ -5,14 +5,17 @@
     files still settling ── after settle_seconds ────┤
     full rescan ── every interval_minutes ───────────┼─> Request ─merge─> JobRunner.run ─> on_tick
     each feed ── every feed_interval_minutes ────────┤    (under the state-file lock: ingest,
-    digest times ── scheduled mode ──────────────────┤     then publish or deliver)
-    digest_now() ── any thread ──────────────────────┘
+    digest times ── scheduled mode ──────────────────┤     then publish: feed, archive, outbox)
+    digest_now() ── any thread ──────────────────────┘                │ nudge
+                                                         delivery lane (its own thread): the
+                                                         outbox to Telegram, no job lock held
 
 APScheduler (AsyncIOScheduler, bot/service/clock.py) only decides *when*: its jobs post a
 Request and return at once. Requests that arrive while a job runs merge into the next one, so
 jobs never overlap in this process (the state-file lock, bot/state/lock.py, keeps other processes
 out) and a burst of triggers makes one job. *What* to do is always read from the state file,
-so a restart or a missed trigger catches up.
+so a restart or a missed trigger catches up. With a token, Telegram is sent to by the
+delivery lane (bot/service/lane.py), so a Telegram outage never holds up the feed.
 
 Seams for the parts that run beside the worker: companions (coroutines run for the life of
 the service, told to stop by an asyncio.Event), `on_tick` (each job's TickResult, in the
@@ -24,9 +27,10 @@ needs the service itself, e.g. a chat bot whose /digest publishes now:
     asyncio.run(service.run())
 """
 
+from bot.service.build import build_service, run_service
 from bot.service.reload import Reloader
 from bot.service.requests import Companion, Request, TickHook, TickResult
-from bot.service.service import Service, build_service, run_service
+from bot.service.service import Service
 
 __all__ = ["Companion", "Reloader", "Request", "Service", "TickHook", "TickResult",
            "build_service", "run_service"]

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.config import Config
-from bot.config.rules import load_zone, parse_clock
+from bot.config.times import load_zone, parse_clock
 from bot.service.requests import Request
 
 Post = Callable[[Request], None]

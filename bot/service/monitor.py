@@ -25,11 +25,11 @@ from bot.config import Config
 from bot.core.channels import TELEGRAM
 from bot.core.errors import KakehashiError
 from bot.service.requests import TickResult
-from bot.state.outbox import HELD, PENDING, PREVIEW, REJECTED, SENDING, SENT
+from bot.state.records import DeliveryStatus
 from bot.state.store import Store
 
 Now = Callable[[], float]
-STATUSES = (PENDING, SENDING, SENT, REJECTED, HELD, PREVIEW)
+STATUSES = tuple(DeliveryStatus)  # every one on /metrics, 0 included
 
 
 class Scheduled(Protocol):
@@ -95,6 +95,11 @@ class Monitor:
             self._documents.labels(result)
         for source in ("model", "memory"):
             self._sentences.labels(source)
+
+    def use(self, config: Config) -> None:
+        """A reloaded configuration (SIGHUP): its health bound holds from now on."""
+        self.config = config
+        self._bound = health_bound(config)
 
     def attach(self, service: Scheduled) -> None:
         """Judge this service's scheduler from now on."""

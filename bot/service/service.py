@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Config
-from bot.core.errors import ConfigError, KakehashiError
+from bot.core.errors import KakehashiError
 from bot.core.redact import redact
 from bot.service.clock import Clock, catch_up_after
-from bot.service.jobs import JobRunner
+from bot.service.lane import DeliveryLane
 from bot.service.reload import Reloader, reread
 from bot.service.requests import Companion, Request, TickHook, TickResult
 from bot.service.watch import own_files, watch_folder
@@ -40,9 +40,10 @@ class Service:
 
     def __init__(self, config: Config, run_job: Run, say: Say,
                  companions: Sequence[Companion] = (), on_tick: TickHook | None = None,
-                 stopping: threading.Event | None = None, reload: Reloader | None = None
-                 ) -> None:
+                 stopping: threading.Event | None = None, reload: Reloader | None = None,
+                 lane: DeliveryLane | None = None) -> None:
         self.config = config
+        self._lane = lane  # sends to Telegram apart from the jobs (bot/service/lane.py)
         self._reload = reload
         self._reload_wanted = False
         self._run_job = run_job
@@ -64,6 +65,11 @@ class Service:
     def add_companion(self, companion: Companion) -> None:
         """Run `companion` beside the worker (before `run`; e.g. one that needs digest_now)."""
         self._companions += (companion,)
+
+    @property
+    def delivery_error(self) -> str:
+        """Why the delivery lane's last pass failed ("" when it worked, or there is none)."""
+        return self._lane.error if self._lane is not None else ""
 
     def next_digest(self) -> datetime | None:
         """When the next scheduled digest is due; None in immediate mode or when not running."""
@@ -124,6 +130,7 @@ class Service:
         scheduler = self._start_scheduler(loop)
         worker = asyncio.create_task(self._work())
         worker.add_done_callback(lambda _: self.stop())  # a bug in it must not leave us idle
+        sender = asyncio.create_task(self._send())
         ready = asyncio.Event()
         watcher = asyncio.create_task(watch_folder(
             self.config.paths.seeds, self.config.schedule, self._changed, ready, self._stop,
@@ -139,6 +146,7 @@ class Service:
         finally:
             self.stop()
             await worker  # the job in hand ends after its current item
+            await sender  # and the message in hand is recorded
             scheduler.shutdown(wait=False)
             await asyncio.wait(others, timeout=COMPANION_GRACE_SECONDS)
             for task in others:
@@ -218,8 +226,20 @@ class Service:
         if added:  # polled now, as at start, not one interval from now
             self.post(Request(feeds=added, publish=self.config.schedule.mode == "immediate"))
 
+    async def _send(self) -> None:
+        if self._lane is None:
+            return
+        try:
+            await self._lane.run(self._stop)
+        except Exception as exc:  # a bug: said, and the service stops rather than go mute
+            self._say(f"error: the delivery lane stopped: {type(exc).__name__}: {exc}")
+            self.stop()
+
     def _after(self, result: TickResult) -> None:
         self.last_tick = result
+        if self._lane is not None:
+            self._lane.nudge(queued=result.report is not None
+                             and result.report.digest_id is not None)
         if result.report is not None and result.report.unsettled and not self.stopping.is_set():
             # Files still being written: looked at again once they may have settled, not
             # only at the next full rescan.
@@ -271,25 +291,3 @@ class Service:
                       + (f"; next at {nxt:%Y-%m-%d %H:%M:%S %Z}" if nxt else ""))
         self._say("SIGTERM or Ctrl-C stops after the item in hand" + (
             "; SIGHUP reloads the configuration" if self._reload is not None else ""))
-
-
-def build_service(config: Config, use_cache: bool, say: Say,
-                  companions: Sequence[Companion] = (), on_tick: TickHook | None = None,
-                  reload: Reloader | None = None) -> Service:
-    """The service over the real jobs, after checking the model and the folder (a missing
-    one is an error now, not at each job); with `reload`, SIGHUP reloads the configuration."""
-    from bot.translate.packages import find_package
-
-    find_package(config.translation.from_code, config.translation.to_code)
-    if not config.paths.seeds.is_dir():
-        raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
-    stopping = threading.Event()
-    runner = JobRunner(config, use_cache, say, stopping)
-    reload = None if reload is None else reload.first(runner.use)
-    return Service(config, runner.run, say, companions, on_tick, stopping, reload)
-
-
-def run_service(config: Config, use_cache: bool, say: Say,
-                companions: Sequence[Companion] = (), on_tick: TickHook | None = None) -> None:
-    """`kakehashi run`: serve until SIGTERM or Ctrl-C, then return (exit 0)."""
-    asyncio.run(build_service(config, use_cache, say, companions, on_tick).run())

@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from watchfiles import Change, awatch
 
 from bot.config import Config, ScheduleConfig
 from bot.sources.folder import IGNORED_NAMES, IGNORED_SUFFIXES
-
-if TYPE_CHECKING:
-    from watchfiles._rust_notify import RustNotify
+from bot.state.files import state_files
 
 # File systems where inotify sees only local changes (or nothing): polled in "auto" mode.
 NETWORK_FILE_SYSTEMS = frozenset({
@@ -27,7 +26,12 @@ NETWORK_FILE_SYSTEMS = frozenset({
     "davfs", "fuse.sshfs", "fuse.rclone", "fuse.s3fs", "fuse.gcsfuse", "fuse.glusterfs",
 })
 RETRY_SECONDS = 30.0
-DELETED = 3  # watchfiles.Change.deleted: nothing new to read
+# watchfiles groups the changes of up to DEBOUNCE_MS (checking every STEP_MS, which is also how
+# soon a set `stop` ends the watch); the service's own debounce_seconds decides when a job runs.
+DEBOUNCE_MS, STEP_MS = 1600, 50
+# An idle watcher still yields an empty batch this often: the first one tells that watching has
+# begun (the service scans only after it, so a file dropped during that scan is not missed).
+IDLE_MS = 250
 
 
 def watch_method(mode: str, folder: Path, mounts: str | None = None) -> tuple[bool, str]:
@@ -83,46 +87,48 @@ async def watch_folder(folder: Path, schedule: ScheduleConfig, on_change: Callab
                        ignored: tuple[Path, ...] = ()) -> None:
     """Call `on_change` for each batch of wanted changes until `stop` is set; `ready` is set
     once watching has begun (or failed), so a scan after it misses no drop."""
-    from watchfiles._rust_notify import RustNotify  # the backend watchfiles.awatch drives
-
     root = folder.resolve()
     polling, how = watch_method(schedule.watch, root)
     try:
         while not stop.is_set():
+            began, batches = False, _changes(root, schedule, polling, ignored, stop)
             try:
-                watcher = RustNotify([str(root)], False, polling,
-                                     round(schedule.poll_seconds * 1000), True, True)
+                async with contextlib.aclosing(batches):
+                    async for batch in batches:
+                        if not began:  # the first yield: the watcher exists, drops are seen
+                            began = True
+                            say(f"watching {folder} by {how}" + (
+                                f" every {schedule.poll_seconds:g} s" if polling else ""))
+                            ready.set()
+                        if batch:
+                            on_change()
             except Exception as exc:  # an inotify limit, a vanished folder: said, not raised
-                if not polling and schedule.watch == "auto":
+                if began:
+                    say(f"watch: {folder}: {exc}; watching again in {RETRY_SECONDS:g} s")
+                elif not polling and schedule.watch == "auto":
                     polling, how = True, f"polling (file events unavailable: {exc})"
                     continue
-                say(f"watch: cannot watch {folder}: {exc}; trying again in "
-                    f"{RETRY_SECONDS:g} s (the full rescan goes on meanwhile)")
-                ready.set()
-                await _sleep(stop, RETRY_SECONDS)
-                continue
-            say(f"watching {folder} by {how}" + (
-                f" every {schedule.poll_seconds:g} s" if polling else ""))
-            ready.set()
-            try:
-                with watcher:
-                    await _watch(watcher, root, ignored, on_change, stop)
-            except Exception as exc:  # the folder went away, the backend failed
-                say(f"watch: {folder}: {exc}; watching again in {RETRY_SECONDS:g} s")
+                else:
+                    say(f"watch: cannot watch {folder}: {exc}; trying again in "
+                        f"{RETRY_SECONDS:g} s (the full rescan goes on meanwhile)")
+                    ready.set()
                 await _sleep(stop, RETRY_SECONDS)
     finally:
         ready.set()
 
 
-async def _watch(watcher: RustNotify, root: Path, ignored: tuple[Path, ...],
-                 on_change: Callable[[], None], stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        # In a thread (the call blocks); it returns "stop" within ~50 ms of `stop` being set.
-        changes = await asyncio.to_thread(watcher.watch, 1600, 50, 0, stop)
-        if isinstance(changes, str):
-            continue
-        if any(kind != DELETED and wanted(path, root, ignored) for kind, path in changes):
-            on_change()
+def _changes(root: Path, schedule: ScheduleConfig, polling: bool, ignored: tuple[Path, ...],
+             stop: asyncio.Event) -> AsyncGenerator[set[tuple[Change, str]], None]:
+    """watchfiles' batches of wanted changes under `root`, and an empty batch every
+    IDLE_MS without any: the first batch of either kind says the watcher has started."""
+
+    def keep(change: Change, path: str) -> bool:
+        return change != Change.deleted and wanted(path, root, ignored)  # deleted: nothing new
+
+    return awatch(root, watch_filter=keep, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
+                  rust_timeout=IDLE_MS, yield_on_timeout=True, debug=False,
+                  force_polling=polling, poll_delay_ms=round(schedule.poll_seconds * 1000),
+                  recursive=True, ignore_permission_denied=True)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
@@ -133,6 +139,4 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 def own_files(config: Config) -> tuple[Path, ...]:
     """What the worker itself writes, should it live inside the watched folder: its changes
     must not trigger jobs (each job writes the state file: it would never rest)."""
-    state = config.paths.state.resolve()
-    return (config.paths.out.resolve(), state, *(
-        state.with_name(state.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")))
+    return (config.paths.out.resolve(), *state_files(config.paths.state.resolve()))

@@ -17,6 +17,7 @@ import re
 from functools import cache
 
 from bot.core.errors import InputError
+from bot.text.chars import KANA
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -45,7 +46,7 @@ _PLAUSIBLE = re.compile(  # the above, plus what counts half: rare kanji, symbol
     "\u3200-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff61-\uff9f\uffe0-\uffe5]"
 )
 _ASCII = re.compile("[\t\n\r\x20-\x7e]+")
-_KANA = re.compile("[\u3041-\u30ff]")
+_KANA = re.compile(f"[{KANA}]")
 _BAD = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from bot.core.errors import InputError
 from bot.sources.encodings import MIN_SCORE, decode_bytes, is_iso2022, text_score
+from bot.text.chars import KANA
 
 # --- encodings --------------------------------------------------------------------------------
 
@@ -29,7 +30,7 @@ _JAPANESE_CHARSETS = {
 _XML_DECLARATION = re.compile(
     rb"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])([A-Za-z0-9._-]+)\2""", re.IGNORECASE)
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._-]+)""", re.IGNORECASE)
-_KANA = re.compile("[\u3041-\u30ff]")
+_KANA = re.compile(f"[{KANA}]")
 
 
 def decode_japanese_feed(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, str] | None:

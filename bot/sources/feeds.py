@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from bot.core.backoff import backoff_delay
 from bot.core.errors import InputError
 from bot.sources.feed_fields import decode_japanese_feed, entry_date
 from bot.sources.web.page import html_to_text
@@ -85,9 +86,9 @@ def backoff_seconds(failures: int, interval: float, cap: float = BACKOFF_CAP_SEC
     failure, capped (a cap below the interval leaves the interval as it is)."""
     if failures < BACKOFF_AFTER:
         return 0.0
-    # The cap is reached long before 2**64; bounding the exponent avoids float overflow.
-    doubled = interval * 2.0 ** min(failures - BACKOFF_AFTER + 1, 64)
-    return float(min(max(cap, interval), doubled))
+    # Twice the interval at the first failure that counts. No jitter: a feed is polled at
+    # the service's ticks anyway, and due() gives that slack.
+    return backoff_delay(failures - BACKOFF_AFTER + 1, 2 * interval, max(cap, interval))
 
 
 def due(state: FeedState, now: float, slack: float = 0.0) -> bool:

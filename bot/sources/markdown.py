@@ -5,9 +5,17 @@ from __future__ import annotations
 import html
 import re
 import tomllib
+from datetime import date, time
+
+import yaml
 
 from bot.core.model import Reading, SourceInfo
 from bot.sources.web.meta import clean_url, iso_date
+
+try:  # libyaml's parser: the same rules, several times faster
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S", re.MULTILINE)
 # An inline link or image: its target may hold balanced parentheses, two levels deep
@@ -118,8 +126,28 @@ def _label(label: str) -> str:
 
 
 _FENCES = {"---": ("---", "..."), "+++": ("+++",)}  # YAML (Jekyll, Hugo…) and TOML (Hugo, Zola)
-_YAML_LINE = re.compile(r"(?:[A-Za-z_][\w.-]*\s*:(?:\s.*)?|\s+.*|-\s.*|-|#.*|)")
-_YAML_SCALAR = re.compile(r"([A-Za-z_][\w.-]*)\s*:\s+(.*\S)")
+# Longer is no site generator's metadata: left unparsed, as text (a valid YAML block of
+# megabytes would take seconds to read).
+_FRONT_MATTER_MAX = 100_000
+# Front matter keys look like these; `注: …` between two thematic breaks is prose.
+_KEY = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+class _FrontMatterLoader(_SafeLoader):
+    """yaml.safe_load's rules (plain data, never objects), in a class of its own: the
+    timestamp rule below changes no other reader's YAML."""
+
+
+def _timestamp(loader: _FrontMatterLoader, node: yaml.ScalarNode) -> object:
+    """A YAML date as a date; an impossible one (2024-13-45) as text, which iso_date then
+    refuses, rather than a failure that would cost the rest of the front matter."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -130,8 +158,8 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     if closers is None:
         return {}, text
     end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in closers), 0)
-    block = [line.rstrip("\r") for line in lines[1:end]]
-    if not end or not block:
+    block = "\n".join(line.rstrip("\r") for line in lines[1:end])
+    if end < 2 or len(block) > _FRONT_MATTER_MAX:  # not closed, or nothing inside
         return {}, text
     meta = _toml_meta(block) if lines[0].startswith("+") else _yaml_meta(block)
     if meta is None:  # a thematic break at the top, not front matter
@@ -139,28 +167,34 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, "\n".join(lines[end + 1:])
 
 
-def _yaml_meta(block: list[str]) -> dict[str, str] | None:
-    if not all(_YAML_LINE.fullmatch(line) for line in block):
-        return None
-    meta = {}
-    for line in block:
-        match = _YAML_SCALAR.fullmatch(line)
-        if match:
-            meta[match[1].lower()] = _unquote(match[2])
-    return meta
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        inner = value[1:-1]
-        return inner.replace("''", "'") if value[0] == "'" else inner.replace('\\"', '"')
-    return re.sub(r"\s+#.*$", "", value)  # an unquoted value ends at a comment
-
-
-def _toml_meta(block: list[str]) -> dict[str, str] | None:
+def _yaml_meta(block: str) -> dict[str, str] | None:
     try:
-        data = tomllib.loads("\n".join(block))
+        data = yaml.load(block, Loader=_FrontMatterLoader)  # safe_load's rules
+    except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: an int of 5,000 digits
+        return None
+    if data is None:  # comments only
+        return {}
+    if not isinstance(data, dict) or not all(
+            isinstance(key, str) and _KEY.fullmatch(key) for key in data):
+        return None
+    return _scalars(data)
+
+
+def _toml_meta(block: str) -> dict[str, str] | None:
+    try:
+        data = tomllib.loads(block)
     except tomllib.TOMLDecodeError:
         return None
-    return {key.lower(): str(value) for key, value in data.items()
-            if isinstance(value, str | int | float) or hasattr(value, "isoformat")}
+    return _scalars(data)
+
+
+def _scalars(data: dict[str, object]) -> dict[str, str]:
+    """The top-level text, number and date values as text, keys in lower case. Not booleans:
+    `draft: no` names no title."""
+    meta = {}
+    for key, value in data.items():
+        if isinstance(value, date | time):  # a datetime is a date
+            meta[key.lower()] = value.isoformat()
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            meta[key.lower()] = str(value)
+    return meta

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.state.records import FailingFeed, FeedWarning, SavedFeed
+
 
 class FeedLog:
     """Queries over the feeds table of one open state database."""
@@ -12,13 +14,13 @@ class FeedLog:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    def state(self, url: str) -> tuple[str, str, int, float, str] | None:
-        """(etag, modified, failures, next_poll, last_error) of a feed polled before."""
+    def state(self, url: str) -> SavedFeed | None:
+        """What the last poll of a feed polled before left; None if never polled."""
         row = self._conn.execute(
             "SELECT etag, modified, failures, next_poll, last_error FROM feeds WHERE url=?",
             (url,),
         ).fetchone()
-        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+        return None if row is None else SavedFeed(*row)
 
     def save(self, url: str, etag: str, modified: str, failures: int,
              next_poll: float, last_error: str) -> None:
@@ -28,17 +30,17 @@ class FeedLog:
             (url, etag, modified, failures, next_poll, last_error),
         )
 
-    def failing(self) -> list[tuple[str, int, str]]:
-        """(url, consecutive failures, last error) of feeds whose last poll failed."""
+    def failing(self) -> list[FailingFeed]:
+        """Feeds whose last poll failed."""
         rows = self._conn.execute(
             "SELECT url, failures, last_error FROM feeds WHERE failures > 0 ORDER BY url"
         )
-        return list(rows)
+        return [FailingFeed(*row) for row in rows]
 
-    def warnings(self) -> list[tuple[str, str]]:
-        """(url, warning) of feeds whose last poll worked only in part (malformed XML)."""
+    def warnings(self) -> list[FeedWarning]:
+        """Feeds whose last poll worked only in part (malformed XML)."""
         rows = self._conn.execute(
             "SELECT url, last_error FROM feeds WHERE failures = 0 AND last_error != ''"
             " ORDER BY url"
         )
-        return list(rows)
+        return [FeedWarning(*row) for row in rows]

@@ -1,6 +1,7 @@
 """The worker's heartbeat: a small JSON file beside the state file that `kakehashi run`
-writes when it starts and after every job, and removes when it stops; `kakehashi status`
-reads it (and only reads it) to say whether a worker runs and what it did and will do.
+writes when it starts and after every job, and removes when it stops (bot/service/heartbeat.py);
+`kakehashi status` reads it (and only reads it) to say whether a worker runs and what it did
+and will do.
 
 A file, not a row in the state file: writing it needs no job lock and no schema step, and
 status stays a reader. Its name starts with a dot: the folder watcher ignores it and the
@@ -10,25 +11,12 @@ its process gone (same host, pid no longer there) and says so.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
-
-from bot.config import Config
-
-if TYPE_CHECKING:  # status imports this module: it must not pull in the worker
-    from bot.service.requests import TickResult
-
-
-class Timed(Protocol):
-    """The part of the service the heartbeat reads."""
-
-    def next_runs(self) -> dict[str, datetime]: ...
 
 
 @dataclass(frozen=True)
@@ -95,46 +83,6 @@ def worker_lines(state: Path) -> list[str]:
     return lines
 
 
-def _iso(when: datetime | None) -> str:
+def iso(when: datetime | None) -> str:
+    """`when` as a beat holds it: ISO 8601 UTC to the second, "" when not known."""
     return "" if when is None else when.astimezone(UTC).isoformat(timespec="seconds")
-
-
-class Heartbeat:
-    """Writes the beat: as a companion at start (and removes it at stop), and on each job."""
-
-    def __init__(self, config: Config, service: Timed) -> None:
-        self.config = config
-        self._service = service
-        self._path = beat_path(config.paths.state)
-        self._beat = Beat(os.getpid(), socket.gethostname(), _iso(datetime.now(UTC)))
-        self._last_polls: dict[str, str] = {}
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Beat once the scheduler runs, then wait for the service to stop and clear it."""
-        self._write()
-        try:
-            await stop.wait()
-        finally:
-            self._path.unlink(missing_ok=True)
-
-    def on_tick(self, result: TickResult) -> None:
-        """Record the job that just ended and the triggers' next times."""
-        finished = _iso(result.finished)
-        for url in result.feeds:
-            self._last_polls[url] = finished
-        self._beat = Beat(self._beat.pid, self._beat.host, self._beat.started, result.what,
-                          finished, result.error)
-        self._write()
-
-    def _write(self) -> None:
-        runs = self._service.next_runs()
-        digests = [at for job, at in runs.items() if job.startswith("digest ")]
-        polls = tuple((url, self._last_polls.get(url, ""), _iso(runs.get(f"feed {url}")))
-                      for url in dict.fromkeys(self.config.sources.feeds))
-        beat = replace(self._beat, next_digest=_iso(min(digests, default=None)), polls=polls)
-        temp = self._path.with_name(self._path.name + ".tmp")
-        try:  # beside it, then renamed: status never reads half a file
-            temp.write_text(json.dumps(asdict(beat)), encoding="utf-8")
-            os.replace(temp, self._path)
-        except OSError:
-            pass  # only status loses its view; the worker goes on (a full disk says it itself)

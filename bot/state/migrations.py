@@ -2,62 +2,82 @@
 
 Append only: an entry, once released, is never edited, so an older state file is upgraded in
 place by running the entries it has not seen, in order.
+
+Each migration is a tuple of statements, run one by one: never a script split on ";", which
+would cut a statement with a ";" inside a string literal or a trigger's body.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[str, ...] = (
-    """
+import sqlite3
+from collections.abc import Sequence
+
+Migration = tuple[str, ...]
+
+MIGRATIONS: tuple[Migration, ...] = (
+    (
+        """
     CREATE TABLE documents (
         hash TEXT PRIMARY KEY, name TEXT NOT NULL, seen_at TEXT NOT NULL,
         status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', articles INTEGER NOT NULL DEFAULT 0
-    );
+    )""",
+        """
     CREATE TABLE entries (
         guid TEXT PRIMARY KEY, document TEXT NOT NULL, created TEXT NOT NULL,
         digest_id INTEGER REFERENCES digests(id), data TEXT NOT NULL
-    );
-    CREATE INDEX entries_pending ON entries(digest_id, created);
-    CREATE TABLE digests (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL);
+    )""",
+        "CREATE INDEX entries_pending ON entries(digest_id, created)",
+        "CREATE TABLE digests (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL)",
+        """
     CREATE TABLE deliveries (
         digest_id INTEGER NOT NULL REFERENCES digests(id), channel TEXT NOT NULL,
         part INTEGER NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
         detail TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (digest_id, channel, part)
-    );
-    CREATE TABLE translations (key TEXT PRIMARY KEY, output TEXT NOT NULL);
-    """,
+    )""",
+        "CREATE TABLE translations (key TEXT PRIMARY KEY, output TEXT NOT NULL)",
+    ),
     # The stat index: files already handled are skipped on (size, mtime) without a read.
-    """
+    (
+        """
     CREATE TABLE files (
         name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
         hash TEXT NOT NULL
-    );
-    """,
+    )""",
+    ),
     # Glossary terms that could not be rendered, and entries held back for an editor.
-    """
-    ALTER TABLE entries ADD COLUMN failed_terms TEXT NOT NULL DEFAULT '';
-    ALTER TABLE entries ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
-    """,
+    (
+        "ALTER TABLE entries ADD COLUMN failed_terms TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE entries ADD COLUMN held INTEGER NOT NULL DEFAULT 0",
+    ),
     # Feeds: conditional-GET validators and backoff between polls.
-    """
+    (
+        """
     CREATE TABLE feeds (
         url TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', modified TEXT NOT NULL DEFAULT '',
         failures INTEGER NOT NULL DEFAULT 0, next_poll REAL NOT NULL DEFAULT 0,
         last_error TEXT NOT NULL DEFAULT ''
-    );
-    """,
+    )""",
+    ),
     # The outbox claims a message before sending it (who, when) and remembers a flood wait.
-    """
-    ALTER TABLE deliveries ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
-    ALTER TABLE deliveries ADD COLUMN claimed_at TEXT NOT NULL DEFAULT '';
-    ALTER TABLE deliveries ADD COLUMN not_before REAL NOT NULL DEFAULT 0;
-    """,
+    (
+        "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE deliveries ADD COLUMN claimed_at TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE deliveries ADD COLUMN not_before REAL NOT NULL DEFAULT 0",
+    ),
     # Articles already stored, by their normalised text: never published under another guid.
-    """
-    CREATE TABLE article_keys (key TEXT PRIMARY KEY, guid TEXT NOT NULL);
-    """,
+    ("CREATE TABLE article_keys (key TEXT PRIMARY KEY, guid TEXT NOT NULL)",),
     # What the admin alerts have told, so that a restart does not tell it again.
-    """
-    CREATE TABLE alerts_told (key TEXT PRIMARY KEY);
-    """,
+    ("CREATE TABLE alerts_told (key TEXT PRIMARY KEY)",),
 )
+
+
+def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration],
+                     version: int) -> None:
+    """Run the migrations after `version`, each statement whole and on its own, recording
+    each migration's number as it lands. The caller holds the transaction: a statement that
+    fails leaves the file as it was."""
+    for number, statements in enumerate(migrations[version:], start=version + 1):
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version={number}")

@@ -18,32 +18,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
 
-PENDING, SENDING, SENT, REJECTED, HELD, PREVIEW = (
-    "pending", "sending", "sent", "rejected", "held", "preview")
+from bot.state.records import Delivery, Message, MessageRef
+from bot.state.records import DeliveryStatus as Status
 
-
-@dataclass(frozen=True)
-class Message:
-    """One message of a digest, as queued."""
-
-    digest_id: int
-    part: int
-    body: str
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A message that needs an editor's eye in `status` (rejected, held, claimed)."""
-
-    digest_id: int
-    part: int
-    status: str
-    detail: str
-    claimed_by: str
-    claimed_at: str
+_DELIVERY = ("SELECT channel, digest_id, part, status, detail, claimed_by, claimed_at"
+             " FROM deliveries")
 
 
 class Outbox:
@@ -58,7 +39,7 @@ class Outbox:
         """Put a digest's rendered messages in the outbox, to be delivered in order."""
         self._conn.executemany(
             "INSERT INTO deliveries(digest_id, channel, part, body, status) VALUES (?,?,?,?,?)",
-            [(digest_id, channel, n, body, PENDING) for n, body in enumerate(bodies, 1)],
+            [(digest_id, channel, n, body, Status.PENDING) for n, body in enumerate(bodies, 1)],
         )
 
     def pending(self, channel: str) -> list[Message]:
@@ -66,7 +47,7 @@ class Outbox:
         rows = self._conn.execute(
             "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status=?"
             " ORDER BY digest_id, part",
-            (channel, PENDING),
+            (channel, Status.PENDING),
         )
         return [Message(*row) for row in rows]
 
@@ -76,18 +57,18 @@ class Outbox:
             row = self._conn.execute(
                 "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status=?"
                 " ORDER BY digest_id, part LIMIT 1",
-                (channel, PENDING),
+                (channel, Status.PENDING),
             ).fetchone()
             if row is None:
                 return None
             self._conn.execute(
                 "UPDATE deliveries SET status=?, claimed_by=?, claimed_at=?"
                 " WHERE digest_id=? AND channel=? AND part=? AND status=?",
-                (SENDING, owner, now.isoformat(), row[0], channel, row[1], PENDING),
+                (Status.SENDING, owner, now.isoformat(), row[0], channel, row[1], Status.PENDING),
             )
         return Message(*row)
 
-    def record(self, message: Message, channel: str, status: str, detail: str = "",
+    def record(self, message: Message, channel: str, status: Status, detail: str = "",
                not_before: float = 0.0) -> None:
         """Record what became of a claimed message (committed at once)."""
         self._conn.execute(
@@ -102,65 +83,72 @@ class Outbox:
             "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status IN (?,?)"
             " AND digest_id = (SELECT max(digest_id) FROM deliveries WHERE channel=?"
             " AND status IN (?,?)) ORDER BY part",
-            (channel, SENT, PREVIEW, channel, SENT, PREVIEW),
+            (channel, Status.SENT, Status.PREVIEW, channel, Status.SENT, Status.PREVIEW),
         )
         return [Message(*row) for row in rows]
 
     def uncertain(self, channel: str) -> list[Delivery]:
         """Messages claimed by a process that stopped before recording the outcome."""
-        return [d for d in self.attention(channel) if d.status == SENDING]
+        return [d for d in self.attention(channel) if d.status == Status.SENDING]
 
     def claimed(self, channel: str) -> list[Message]:
         """The messages still claimed (their sender stopped mid-send), with their bodies."""
         rows = self._conn.execute(
             "SELECT digest_id, part, body FROM deliveries WHERE channel=? AND status=?"
             " ORDER BY digest_id, part",
-            (channel, SENDING),
+            (channel, Status.SENDING),
         )
         return [Message(*row) for row in rows]
 
-    def settle_uncertain(self, channel: str, status: str, detail: str) -> int:
+    def settle_uncertain(self, channel: str, status: Status, detail: str) -> int:
         """Move every still-claimed message to `status` (pending to resend, or held)."""
         cur = self._conn.execute(
             "UPDATE deliveries SET status=?, detail=? WHERE channel=? AND status=?",
-            (status, detail, channel, SENDING),
+            (status, detail, channel, Status.SENDING),
         )
         return cur.rowcount
 
-    def statuses(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
-        """{(digest, part): status} for those of `keys` that exist (unknown ones are absent)."""
-        return {(d, p): status for d, p in keys for (status,) in self._conn.execute(
-            "SELECT status FROM deliveries WHERE digest_id=? AND part=?", (d, p))}
+    def statuses(self, refs: Iterable[MessageRef]) -> dict[MessageRef, Status]:
+        """{ref: status} for those of `refs` that exist (unknown ones are absent)."""
+        return {ref: Status(status) for ref in refs for (status,) in self._conn.execute(
+            "SELECT status FROM deliveries WHERE channel=? AND digest_id=? AND part=?",
+            ref.key)}
 
-    def release_held(self, keys: Iterable[tuple[int, int]] | None) -> int:
-        """Held messages back to pending (all when `keys` is None): the next run sends them."""
-        if keys is None:
-            return self._conn.execute(
-                "UPDATE deliveries SET status=? WHERE status=?", (PENDING, HELD)).rowcount
+    def release_held(self, refs: Iterable[MessageRef] | None) -> int:
+        """Held messages back to pending (all when `refs` is None): the next run sends them."""
+        if refs is None:
+            return self._conn.execute("UPDATE deliveries SET status=? WHERE status=?",
+                                      (Status.PENDING, Status.HELD)).rowcount
         return sum(self._conn.execute(
-            "UPDATE deliveries SET status=? WHERE status=? AND digest_id=? AND part=?",
-            (PENDING, HELD, digest_id, part)).rowcount for digest_id, part in keys)
+            "UPDATE deliveries SET status=? WHERE status=? AND channel=? AND digest_id=?"
+            " AND part=?", (Status.PENDING, Status.HELD, *ref.key)).rowcount for ref in refs)
 
     def flood_wait_until(self, channel: str) -> float:
         """The time (epoch seconds) before which Telegram asked us not to send; 0 if none."""
         row = self._conn.execute(
             "SELECT max(not_before) FROM deliveries WHERE channel=? AND status=?",
-            (channel, PENDING),
+            (channel, Status.PENDING),
         ).fetchone()
         return float(row[0] or 0.0)
 
-    def status_counts(self, channel: str) -> dict[str, int]:
+    def status_counts(self, channel: str) -> dict[Status, int]:
         """How many messages stand in each status (for /metrics)."""
         rows = self._conn.execute(
             "SELECT status, count(*) FROM deliveries WHERE channel=? GROUP BY status",
             (channel,))
-        return {status: int(n) for status, n in rows}
+        return {Status(status): int(n) for status, n in rows}
 
-    def attention(self, channel: str) -> list[Delivery]:
-        """Rejected, held and claimed messages, oldest first (for `status`)."""
+    def attention(self, channel: str | None = None) -> list[Delivery]:
+        """Rejected, held and claimed messages of `channel` (None: of every channel), oldest
+        first (for `status`)."""
         rows = self._conn.execute(
-            "SELECT digest_id, part, status, detail, claimed_by, claimed_at FROM deliveries"
-            " WHERE channel=? AND status IN (?,?,?) ORDER BY digest_id, part",
-            (channel, REJECTED, HELD, SENDING),
-        )
-        return [Delivery(*row) for row in rows]
+            f"{_DELIVERY} WHERE status IN (?,?,?) AND channel=coalesce(?, channel)"
+            " ORDER BY digest_id, channel, part",
+            (Status.REJECTED, Status.HELD, Status.SENDING, channel))
+        return [_delivery(*row) for row in rows]
+
+
+def _delivery(channel: str, digest_id: int, part: int, status: str, detail: str,
+              claimed_by: str, claimed_at: str) -> Delivery:
+    return Delivery(channel, digest_id, part, Status(status), detail, claimed_by,
+                    claimed_at)

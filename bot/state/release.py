@@ -1,6 +1,9 @@
 """`kakehashi release`: let held entries into the next digest, or held messages out again.
 
-All or nothing: when one named guid or DIGEST:PART is not in the state file, nothing is
+A held message is named as `status` shows it: DIGEST:PART on the Telegram channel,
+CHANNEL:DIGEST:PART on another (bot.state.records.MessageRef), so one name releases one row.
+
+All or nothing: when one named guid or message is not in the state file, nothing is
 released and the error names it, so the same command, corrected, does the whole job and no
 one has to work out which half of a list took effect. A named one that is no longer held is
 reported back (releasing twice is harmless), not an error.
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.core.errors import NotFoundError
-from bot.state.outbox import HELD
+from bot.state.records import DeliveryStatus, MessageRef
 from bot.state.store import Store
 
 
@@ -30,20 +33,19 @@ def release_entries(config: Config, guids: list[str] | None) -> tuple[int, list[
 
 
 def release_messages(config: Config,
-                     keys: list[tuple[int, int]] | None) -> tuple[int, list[str]]:
+                     refs: list[MessageRef] | None) -> tuple[int, list[str]]:
     """`release --messages`: held (uncertain) messages are sent again by the next run.
-    Returns (released, named ones that were not held); one unknown key releases nothing."""
+    Returns (released, named ones that were not held); one unknown ref releases nothing."""
     store = _open_existing(config)
     try:
         with store.transaction():
             outbox = store.outbox()
-            if keys is None:
+            if refs is None:
                 return outbox.release_held(None), []
-            statuses = outbox.statuses(keys)
-            _refuse_unknown("message", [f"{d}:{p}" for d, p in keys if (d, p) not in statuses],
-                            config)
-            return outbox.release_held(keys), [f"{d}:{p}" for d, p in keys
-                                               if statuses[(d, p)] != HELD]
+            statuses = outbox.statuses(refs)
+            _refuse_unknown("message", [str(r) for r in refs if r not in statuses], config)
+            return outbox.release_held(refs), [str(r) for r in refs
+                                               if statuses[r] != DeliveryStatus.HELD]
     finally:
         store.close()
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from bot.config import Config
 from bot.core.channels import TELEGRAM
 from bot.state.heartbeat import worker_lines
-from bot.state.outbox import HELD, REJECTED, SENDING, Delivery
+from bot.state.records import Delivery, DeliveryStatus, DocumentStatus
 from bot.state.store import Store
 from bot.text.urls import without_credentials
 
@@ -32,14 +33,14 @@ def status_lines(config: Config) -> list[str]:
     store = Store.open_read_only(config.paths.state, older=True)
     try:
         behind = store.schema_behind()
-        counts = _read(store.counts, behind) or {}
+        counts = _read(store.counts, behind)
         documents = _read(store.documents, behind) or []
         failed = _read(store.entries_with_failed_terms, behind) or []
         checked = _read(lambda: _checked_entries(store), behind) or []
         feeds = _read(store.feeds().failing, behind) or []
         warned = _read(store.feeds().warnings, behind) or []
         outbox = store.outbox()
-        deliveries = _read(lambda: outbox.attention(TELEGRAM), behind) or []
+        deliveries = _read(outbox.attention, behind) or []  # of every channel
         flood_wait = _read(lambda: outbox.flood_wait_until(TELEGRAM), behind) or 0.0
     finally:
         store.close()
@@ -48,21 +49,22 @@ def status_lines(config: Config) -> list[str]:
         lines.append(f"schema: older by {behind} step(s), shown as far as it goes; the next "
                      "'kakehashi once' (or job of 'run') upgrades it")
     lines += worker
-    lines += [f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()]
-    problems = [d for d in documents if d[2] != "done"]
+    lines += [f"{key.replace('_', ' ')}: {value}"
+              for key, value in (asdict(counts) if counts else {}).items()]
+    problems = [d for d in documents if d.status != DocumentStatus.DONE]
     if problems:
         lines.append("skipped documents:")
-        lines += [f"  {name} ({seen[:19]}): {reason}" for name, seen, _, reason, _ in problems]
+        lines += [f"  {d.name} ({d.seen_at[:19]}): {d.reason}" for d in problems]
     if feeds:
         lines.append("failing feeds:")
-        lines += [f"  {url} ({n} failure(s) in a row): {error}" for url, n, error in feeds]
+        lines += [f"  {f.url} ({f.failures} failure(s) in a row): {f.last_error}" for f in feeds]
     if warned:
         lines.append("feeds read in part:")
-        lines += [f"  {url}: {warning}" for url, warning in warned]
+        lines += [f"  {w.url}: {w.warning}" for w in warned]
     if failed:
         lines.append("entries with glossary terms not rendered as agreed:")
-        lines += [f"  {guid} {'HELD ' if held else ''}{doc}: {terms}"
-                  for guid, doc, terms, held in failed]
+        lines += [f"  {f.guid} {'HELD ' if f.held else ''}{f.document}: {f.terms}"
+                  for f in failed]
     if checked:
         lines.append("checks for editors (recent entries; subscribers see them only with "
                      "digest.show_checks):")
@@ -105,16 +107,23 @@ def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:
         until = datetime.fromtimestamp(flood_wait, UTC).isoformat(timespec="seconds")
         lines.append(f"telegram asked us to wait: nothing is sent before {until}")
     titles = {
-        REJECTED: "messages Telegram rejected (not sent; the rest went on):",
-        HELD: "messages held: they may have arrived ('kakehashi release --messages' sends "
-              "them again):",
-        SENDING: "messages being sent (or whose sender stopped mid-send):",
+        DeliveryStatus.REJECTED: "messages Telegram rejected (not sent; the rest went on):",
+        DeliveryStatus.HELD: "messages held: they may have arrived ('kakehashi release "
+                             "--messages' with the names below sends them again):",
+        DeliveryStatus.SENDING: "messages being sent (or whose sender stopped mid-send):",
     }
     for status, title in titles.items():
         chosen = [d for d in deliveries if d.status == status]
         if chosen:
             lines.append(title)
-        for d in chosen:
-            claim = f" [{d.claimed_by}, {d.claimed_at[:19]}]" if status == SENDING else ""
-            lines.append(f"  digest #{d.digest_id} part {d.part}{claim}: {d.detail}".rstrip())
+        lines += [_delivery_line(d) for d in chosen]
     return lines
+
+
+def _delivery_line(d: Delivery) -> str:
+    """A held message's line starts with the name `release --messages` takes for it."""
+    name = f"{d.ref} · " if d.status == DeliveryStatus.HELD else ""
+    claim = (f" [{d.claimed_by}, {d.claimed_at[:19]}]" if d.status == DeliveryStatus.SENDING
+             else "")
+    where = "" if d.channel == TELEGRAM else f" ({d.channel})"
+    return f"  {name}digest #{d.digest_id} part {d.part}{where}{claim}: {d.detail}".rstrip()

@@ -16,13 +16,20 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.core.errors import StoreError
-from bot.core.model import Entry
+from bot.core.model import Digest, Entry
 from bot.state.alertlog import AlertLog
 from bot.state.diskfull import disk_full_error, disk_full_reported, is_disk_full
 from bot.state.entry_json import dump_entry, load_entry
 from bot.state.feedlog import FeedLog
-from bot.state.migrations import MIGRATIONS
+from bot.state.migrations import MIGRATIONS, apply_migrations
 from bot.state.outbox import Outbox
+from bot.state.records import (
+    DeliveryStatus,
+    DocumentRecord,
+    DocumentStatus,
+    StoreCounts,
+    TermFailure,
+)
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -88,13 +95,16 @@ class Store:
             if version > len(MIGRATIONS):
                 raise StoreError(
                     f"store: state file is from a newer Kakehashi (schema {version})")
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    self._conn.execute(statement)
-                self._conn.execute(f"PRAGMA user_version={number}")
+            apply_migrations(self._conn, MIGRATIONS, version)
 
     def _version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @property
+    def path(self) -> Path | None:
+        """The file this store has open (None for an in-memory one)."""
+        name = self._conn.execute("PRAGMA database_list").fetchone()[2]
+        return Path(name) if name else None
 
     def outbox(self) -> Outbox:
         """The deliveries table's queries (kept in their own module)."""
@@ -137,7 +147,8 @@ class Store:
         return row.fetchone() is not None
 
     def record_document(
-        self, content_hash: str, name: str, now: datetime, status: str, reason: str = "",
+        self, content_hash: str, name: str, now: datetime, status: DocumentStatus,
+        reason: str = "",
         articles: int = 0,
     ) -> None:
         self._conn.execute(
@@ -157,12 +168,13 @@ class Store:
             (name, size, mtime_ns, content_hash),
         )
 
-    def documents(self) -> list[tuple[str, str, str, str, int]]:
-        """(name, seen_at, status, reason, articles) of every document, newest first."""
+    def documents(self) -> list[DocumentRecord]:
+        """Every document seen, newest first."""
         rows = self._conn.execute(
             "SELECT name, seen_at, status, reason, articles FROM documents ORDER BY seen_at DESC"
         )
-        return list(rows)
+        return [DocumentRecord(name, seen_at, DocumentStatus(status), reason, articles)
+                for name, seen_at, status, reason, articles in rows]
 
     # entries and digests -----------------------------------------------------------------
 
@@ -185,14 +197,14 @@ class Store:
         )
         return [load_entry(r[0]) for r in rows]
 
-    def entries_with_failed_terms(self, limit: int = 50) -> list[tuple[str, str, str, bool]]:
-        """(guid, document, failed terms, held) of the newest entries with a failed term."""
+    def entries_with_failed_terms(self, limit: int = 50) -> list[TermFailure]:
+        """The newest entries with a failed term."""
         rows = self._conn.execute(
             "SELECT guid, document, failed_terms, held FROM entries WHERE failed_terms != ''"
             " ORDER BY created DESC, rowid DESC LIMIT ?",
             (limit,),
         )
-        return [(g, d, f, bool(h)) for g, d, f, h in rows]
+        return [TermFailure(g, d, f, bool(h)) for g, d, f, h in rows]
 
     def holds(self, guids: Iterable[str]) -> dict[str, bool]:
         """{guid: held} for those of `guids` the store has (an unknown guid is absent)."""
@@ -216,9 +228,9 @@ class Store:
         )
         return [load_entry(r[0]) for r in rows]
 
-    def recent_digests(self, limit: int) -> list[tuple[int, datetime, list[Entry]]]:
-        """(id, created, entries) of the digests holding the newest `limit` published entries,
-        newest digest first, entries in the order they were stored (what the web shows)."""
+    def recent_digests(self, limit: int) -> list[Digest]:
+        """The digests holding the newest `limit` published entries, newest digest first,
+        entries in the order they were stored (what the web shows)."""
         rows = self._conn.execute(
             "SELECT d.id, d.created, e.data FROM entries e JOIN digests d ON d.id = e.digest_id"
             " WHERE d.id >= (SELECT coalesce(min(digest_id), 0) FROM (SELECT digest_id FROM"
@@ -226,11 +238,13 @@ class Store:
             " ORDER BY d.id DESC, e.created, e.rowid",
             (limit,),
         )
-        digests: dict[int, tuple[int, datetime, list[Entry]]] = {}
-        for digest_id, created, data in rows:
-            found = digests.setdefault(digest_id, (digest_id, datetime.fromisoformat(created), []))
-            found[2].append(load_entry(data))
-        return list(digests.values())
+        created: dict[int, datetime] = {}
+        entries: dict[int, list[Entry]] = {}
+        for digest_id, when, data in rows:
+            created.setdefault(digest_id, datetime.fromisoformat(when))
+            entries.setdefault(digest_id, []).append(load_entry(data))
+        return [Digest(digest_id, when, tuple(entries[digest_id]))
+                for digest_id, when in created.items()]
 
     def create_digest(self, now: datetime, guids: Iterable[str]) -> int:
         cur = self._conn.execute("INSERT INTO digests(created) VALUES (?)", (now.isoformat(),))
@@ -240,22 +254,22 @@ class Store:
         )
         return digest_id
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> StoreCounts:
         """Totals for `kakehashi status`."""
-        one = self._conn.execute
-        return {
-            "documents": one("SELECT count(*) FROM documents").fetchone()[0],
-            "entries": one("SELECT count(*) FROM entries").fetchone()[0],
-            "pending": one(
-                "SELECT count(*) FROM entries WHERE digest_id IS NULL AND held=0"
-            ).fetchone()[0],
-            "held": one("SELECT count(*) FROM entries WHERE held=1").fetchone()[0],
-            "digests": one("SELECT count(*) FROM digests").fetchone()[0],
-            "undelivered": one(
-                "SELECT count(*) FROM deliveries WHERE status IN ('pending','sending','held')"
-            ).fetchone()[0],
-            "cached_translations": one("SELECT count(*) FROM translations").fetchone()[0],
-        }
+
+        def one(sql: str, *params: str) -> int:
+            return int(self._conn.execute(sql, params).fetchone()[0])
+
+        return StoreCounts(
+            documents=one("SELECT count(*) FROM documents"),
+            entries=one("SELECT count(*) FROM entries"),
+            pending=one("SELECT count(*) FROM entries WHERE digest_id IS NULL AND held=0"),
+            held=one("SELECT count(*) FROM entries WHERE held=1"),
+            digests=one("SELECT count(*) FROM digests"),
+            undelivered=one("SELECT count(*) FROM deliveries WHERE status IN (?,?,?)",
+                            DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.HELD),
+            cached_translations=one("SELECT count(*) FROM translations"),
+        )
 
     # article identity (duplicates across documents and feeds) ---------------------------
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from bot.core.model import Article, SourceInfo
 from bot.text import artifacts as art
+from bot.text.chars import HIRAGANA, NOTE_MARK, SENTENCE_ENDS, has_japanese
 from bot.text.clean import is_prose_line
 from bot.text.dates import line_date
 from bot.text.sentences import split_sentences
@@ -26,8 +27,10 @@ _NEWSLETTER_HEADER = re.compile(r"^【[^】]{1,20}】")
 _SECTIONS_MIN = 2
 _LABEL = re.compile(r"^【[^】]{1,20}】\s*(?=\S)")
 _SITE = re.compile(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"^(?:- |[・※•]|\d{1,2}[.)]\s?\D|\(\d{1,2}\))")
-_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+# A list item: a dash, a dot or a note's mark, or a number. Not the marks that head a
+# section as often as they mark an item (● ○ ★ ■, bot.text.chars): a cover's title may wear one.
+_LIST_ITEM = re.compile(rf"^(?:- |[・•{NOTE_MARK}]|\d{{1,2}}[.)]\s?\D|\(\d{{1,2}}\))")
+_HIRAGANA = re.compile(f"[{HIRAGANA}]")
 _TITLE_MAX = 80
 _DERIVED_TITLE_MAX = 40
 _DERIVED_TITLE_MIN = 12
@@ -62,14 +65,14 @@ def split_articles(lines: list[str]) -> list[Article]:
 def is_section_head(line: str) -> bool:
     """A `【…】` head that is not a sentence (a lead-in to one is not a head)."""
     return (bool(_NEWSLETTER_HEADER.match(line)) and len(line) <= _TITLE_MAX
-            and "。" not in line and not line.endswith(tuple("！？!?")))
+            and "。" not in line and not line.endswith(tuple(SENTENCE_ENDS)))
 
 
 def _read_reference(lines: list[str], i: int) -> tuple[SourceInfo, int]:
     """A web-copy footer: the English original title, then the site (either may be absent)."""
     original, site, url = "", "", ""
     for _ in range(2):
-        if i >= len(lines) or art.has_japanese(lines[i]) or lines[i] == art.ARTICLE_BREAK:
+        if i >= len(lines) or has_japanese(lines[i]) or lines[i] == art.ARTICLE_BREAK:
             break
         value = lines[i]
         if value.startswith(("http://", "https://")):
@@ -113,7 +116,7 @@ def _leading_short_lines(paragraphs: list[str]) -> list[str]:
     for line in paragraphs:
         # A list item is text under the heading, never part of a cover's title block.
         if (is_prose_line(line) or _LIST_ITEM.match(line) or len(line) > _TITLE_MAX
-                or line.endswith(("。", "！", "？", "!", "?"))):
+                or line.endswith(tuple(SENTENCE_ENDS))):
             break
         head.append(line)
     return head
@@ -135,7 +138,7 @@ def _title_from(head: list[str]) -> tuple[str, list[str]]:
 def _cover_detail(line: str) -> bool:
     """What only a cover page puts under a title: a date, or a line with no Japanese (the
     author's romanised name, a report number). Headings and a lead never look like this."""
-    return not art.has_japanese(line) or bool(line_date(line))
+    return not has_japanese(line) or bool(line_date(line))
 
 
 def derive_title(paragraph: str) -> str:

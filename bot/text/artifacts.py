@@ -11,9 +11,16 @@ from __future__ import annotations
 import re
 
 from bot.text import wrap
+from bot.text.chars import (
+    FULLWIDTH,
+    JAPANESE,
+    KANJI,
+    KATAKANA_LETTERS,
+    LONG_VOWEL,
+    URL_CHARS,
+    is_japanese,
+)
 
-CJK = r"\u3005\u3040-\u30ff\u3400-\u9fff"  # kana, kanji and 々
-_CJK_CHAR = re.compile(f"[{CJK}]")
 ARTICLE_BREAK = "\f"  # a line that ends one article and starts the next
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,3}[-–—\s]*$|^(?:p\.|P\.)?\s*\d{1,3}\s*/\s*\d{1,3}$")
@@ -34,13 +41,13 @@ _FOOTNOTE_BODY = re.compile(r"^(\d{1,2})(?=[「『“\"《]|\s*https?://)")
 # in a PDF (the number is set apart by its rise, not a space). `²U…` is not one.
 _SUPERSCRIPT_NOTE_BODY = re.compile(r"^[⁰¹²³⁴-⁹]+(?![⁰¹²³⁴-⁹A-Za-z])")
 _SUPERSCRIPTS = re.compile(r"(?<=\S)[⁰¹²³⁴-⁹]+")
-_URL_PIECE = re.compile(r"^[\w\-./%?=&#~:+]+$")
+_URL_PIECE = re.compile(f"^[{URL_CHARS}]+$")
 _PUNCTUATION_ONLY = re.compile(r"^[\W_]+$")
 _BIO_START = re.compile(r"\([A-Z][a-z]+ [A-Z][A-Za-z]+\)$")
 _BIO_FIELD = re.compile(r"^(?:現職|経歴|略歴|主な研究テーマ|専門|主要業績|著書)\s*[:：]")
 
 # Characters that Japanese text is made of; a line mostly outside them is extractor garbage.
-_NORMAL = re.compile(f"[{CJK}\u0020-\u007e\u3000-\u303f\uff01-\uff60・ー“”‘’…—–]")
+_NORMAL = re.compile(f"[{JAPANESE}\u0020-\u007e\u3000-\u303f{FULLWIDTH}・ー“”‘’…—–]")
 # Emoji and symbols an author typed (arrows, shapes, dingbats, pictographs with their
 # joiners, variation selectors and skin tones) are text too: an extractor that lost a font's
 # glyph map gives letters of other scripts, private-use or unassigned code points instead.
@@ -127,7 +134,8 @@ def remove_footnote_markers(line: str, numbers: set[str]) -> str:
     """`…を公表した1。` → `…を公表した。`, only for numbers whose footnote body was seen."""
     if not numbers:
         return line
-    pattern = f"(?<=[{CJK}」』）)])({'|'.join(sorted(numbers, key=len, reverse=True))})(?=[。、])"
+    marks = "|".join(sorted(numbers, key=len, reverse=True))
+    pattern = f"(?<=[{JAPANESE}」』）)])({marks})(?=[。、])"
     return re.sub(pattern, "", line)
 
 
@@ -156,18 +164,19 @@ def repair_inline(line: str, lost_dots: bool) -> str:
     number = _SECTION_NUMBER.match(line)
     head, line = (number.group(), line[number.end():]) if number else ("", line)
     # Spaces an extractor puts between a number and Japanese: `約 30億トン`, `第 26回`.
-    line = re.sub(f"(?<=[{CJK}])[ \u3000]+(?=\\d)|(?<=\\d)[ \u3000]+(?=[{CJK}])", "", line)
+    line = _NUMBER_SPACE.sub("", line)
     if lost_dots:
         line = _LOST_DOT.sub("・", line)
     return head + line
 
 
 _SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?[ \u3000]+")
+_NUMBER_SPACE = re.compile(f"(?<=[{JAPANESE}])[ \u3000]+(?=\\d)|(?<=\\d)[ \u3000]+(?=[{JAPANESE}])")
 
 
 # `欧州 中東`, `エネルギー トランジション`: kanji or katakana on both sides. An author's space
 # after a particle (`政府は 新しい計画`) has kana on its left and is never a lost ・.
-_NOUN_CHAR = "\u30a1-\u30fa\u30fc\u3400-\u9fff\u3005"
+_NOUN_CHAR = KATAKANA_LETTERS + LONG_VOWEL + KANJI
 _LOST_DOT = re.compile(f"(?<=[{_NOUN_CHAR}])[ \u3000]+(?=[{_NOUN_CHAR}])")
 
 
@@ -196,17 +205,13 @@ def _drop_unmatched_openers(line: str) -> str:
         if i in unmatched:
             # `中国「 欧州`: the lost glyph was a separator; keep one, as ・ between Japanese.
             before, after = line[i - 1 : i], line[i + 1 : i + 2]
-            if after == " " and _CJK_CHAR.match(before or ""):
+            if after == " " and is_japanese(before):
                 out.append("・")
             continue
         out.append(ch)
     return re.sub("・ +", "・", "".join(out))
 
 
-def has_japanese(text: str) -> bool:
-    return bool(_CJK_CHAR.search(text))
-
-
 def squeeze_title(line: str) -> str:
     """Titles set in a PDF come out with spaces between words: `中央アジアの 新たな 地政学`."""
-    return re.sub(f"(?<=[{CJK}])[ \u3000]+(?=[{CJK}])", "", line).strip()
+    return re.sub(f"(?<=[{JAPANESE}])[ \u3000]+(?=[{JAPANESE}])", "", line).strip()

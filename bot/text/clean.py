@@ -7,10 +7,10 @@ import unicodedata
 
 from bot.text import artifacts as art
 from bot.text import front, furniture, nonprose, wrap
+from bot.text.chars import CIRCLED_NUMBERS, is_japanese
 from bot.text.sentences import clause_continues
 
 TERMINALS = wrap.TERMINALS
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _FRONT_MATTER_LINES = 40
 _MIN_WRAP_WIDTH = 20
 _LATIN_END = re.compile(r"[A-Za-z]$")
@@ -32,7 +32,7 @@ def japanese_ratio(text: str) -> float:
     chars = [c for c in text if not c.isspace()]
     if not chars:
         return 0.0
-    return sum(1 for c in chars if _JAPANESE.match(c)) / len(chars)
+    return sum(1 for c in chars if is_japanese(c)) / len(chars)
 
 
 def is_prose_line(line: str) -> bool:
@@ -101,7 +101,7 @@ def _source_widths(text: str) -> dict[str, int]:
 
 
 def _circled(text: str) -> str:
-    return re.sub("[\u2460-\u2473]", lambda m: f"({ord(m.group()) - 0x245F})", text)
+    return re.sub(f"[{CIRCLED_NUMBERS}]", lambda m: f"({ord(m.group()) - 0x245F})", text)
 
 
 def _drop_artifact_lines(lines: list[str]) -> list[str]:

@@ -30,6 +30,8 @@ _TIME = (r"(?:\s*(?:午前|午後)?\s*\d{1,2}\s*(?:時(?:\s*\d{1,2}\s*分)?|:\d{
 _LABEL = r"(?:(?:発行|発表|公開|掲載|更新|作成|配信|投稿)(?:日|日時)?\s*[:：]?\s*)?"
 _DATE_LINE = re.compile(rf"{_LABEL}{_DATE}{_WEEKDAY}{_TIME}\s*(?:発行|発表|公開|掲載|更新)?")
 _OPENING = re.compile(rf"{_KANJI_DATE}{_WEEKDAY}(?=[、，,\s]|に、)")
+# A date anywhere in a line, not a piece of a longer number (`12024/1/15`, `2024/12/045`).
+_PRINTED = re.compile(rf"(?<!\d)(?:{_KANJI_DATE}|{_NUMERIC_DATE}(?!\d))")
 _BRACKETS = {"(": ")", "[": "]", "【": "】", "〈": "〉", "《": "》"}
 # Lines near the top of a document searched for its front-matter date.
 HEAD_LINES = 40
@@ -68,6 +70,16 @@ def opening_date(paragraph: str, latest: date | None = None) -> str:
     if not match or not match.group("day"):
         return ""
     return _checked(parse_date(match), latest)
+
+
+def printed_date(text: str) -> str:
+    """The first full date printed in `text` (`2024年12月4日`, `令和6年12月4日`, `2024/12/04`),
+    as an ISO date, or "": a page without date metadata prints it beside its headline."""
+    for match in _PRINTED.finditer(unicodedata.normalize("NFKC", text)):
+        found = parse_date(match)
+        if len(found) == len("YYYY-MM-DD"):
+            return found
+    return ""
 
 
 def article_date(paragraphs: tuple[str, ...], latest: date | None = None) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from bot.text import artifacts as art
+from bot.text.chars import SENTENCE_ENDS
 from bot.text.furniture import PARAGRAPH_BREAK, is_rule
 
 _COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s*(?:\d{4}|[A-Z]))", re.IGNORECASE)
@@ -66,5 +67,5 @@ def _is_title(line: str) -> bool:
     """Short, indented, with words, and not a sentence."""
     text = line.strip()
     return (line[:1] in (" ", "\t", "\u3000") and 0 < len(text) <= _TITLE_MAX
-            and not text.endswith(tuple("。．.!?！？、:：")) and not is_rule(text)
+            and not text.endswith(tuple(SENTENCE_ENDS + "．.、:：")) and not is_rule(text)
             and not art.is_bare_url(text) and any(c.isalnum() for c in text))

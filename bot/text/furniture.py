@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from bot.text import artifacts as art
+from bot.text.chars import BOX_MARKS
 
 PARAGRAPH_BREAK = "\v"  # a line that ends the paragraph above it (a rule, code, contents)
 _RULE_CHARS = frozenset("━─═＝=-－—―ー~～〜*＊_＿+＋#＃・…◆◇■□●○▼▽▲△☆★◎※.:|｜")
@@ -42,7 +43,7 @@ _DRAWN = "━─═＝=\\-－—―~～〜*＊_＿+＋☆★◆◇■□"  # not
 _RULED_LABEL = re.compile(
     f"^[{_DRAWN}]{{3,}}[ \u3000]*(?P<label>[^ \u3000。]{{1,40}}?)[ \u3000]*(?:[{_DRAWN}]{{3,}})?$")
 _LETTER = re.compile(r"[^\W_]")
-_HEAD_MARK = re.compile(r"^[■◆◇▼▽●【]")
+_HEAD_MARK = re.compile(f"^[{BOX_MARKS}▼▽●【]")
 _HEAD_MAX = 40
 _RUNNING_MIN = 3
 # A running line sits this many non-blank lines from a page boundary at most.

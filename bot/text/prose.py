@@ -32,6 +32,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from bot.text import chars
+
 
 class Kind(StrEnum):
     """Why a sentence is (or is not) prose."""
@@ -57,13 +59,13 @@ MIN_JAPANESE = 5
 # …nor is a line whose kana and kanji are less than this share of its visible characters.
 MIN_JAPANESE_SHARE = 0.2
 
-_JAPANESE = re.compile(r"[\u3041-\u309f\u30a1-\u30ff\u3400-\u9fff々〆ヶ]")
-_CLOSERS = "」』)]】〕\"”’"
+# NFKC has made full-width brackets ASCII: `chars.CLOSERS` holds both.
+_CLOSERS = chars.CLOSERS
 # Sentence-final forms that end a clause without a full stop (a lost 。, a quoted sentence).
 _FINAL_FORM = re.compile(
     "(?:です|ます|でした|ました|ません|でしょう|ましょう|である|であった|であろう|だった"
     "|だろう|ている|ていた|てきた|ていく|ておく|てある|ください|ない|なかった|たい"
-    "|[\u3041-\u30ff]た|[\u3041-\u30ff\u4e00-\u9fff]だ)$"
+    f"|[{chars.KANA}]た|[{chars.JAPANESE}]だ)$"
 )
 _TAG = re.compile(r"^【(?!写真|図|表|画像|動画|資料)[^】]{1,20}】\s*")  # not a caption's mark
 
@@ -78,12 +80,14 @@ _MD_HEADING = re.compile(r"^#{1,6}\s")
 # A number with a particle after it is a sentence's subject, a version (`4.0 と 5.0 は…`),
 # not a section's number (`1.2 はじめに`: は opens a word there).
 _NUMBERED_HEADING = re.compile(
-    r"^(?:\d+(?:\.\d+)+(?:\.\s*|\s+(?![とはがのをでにもやへ][^\u3041-\u3096]))"
+    rf"^(?:\d+(?:\.\d+)+(?:\.\s*|\s+(?![とはがのをでにもやへ][^{chars.HIRAGANA}]))"
     r"|第[\d一二三四五六七八九十百]+[章節部編](?=[\s:]|$)|Q\d*[.:]|問\d+[.:]?|[IVX]+\.\s)"
 )
 _NUMBERED_ITEM = re.compile(r"^(?:\d+[.)](?!\d)|\(\d+\)|\([a-z]\)|[a-z]\)|[ア-ン][.)])\s*")
-_BULLET = re.compile(r"^(?:[-*+]\s|[・●○◦•▪▫►▸➢✓✔☆★])\s*")
-_BOX_BULLET = re.compile(r"^[■□◆◇]\s*")  # a heading's mark, or a list item's
+_BULLET = re.compile(f"^(?:{chars.ASCII_BULLET}|[{chars.BULLETS}])\\s*")
+# A heading's mark, or a list item's. (▲▼ mark a caption here; ※ a note.)
+_BOX_BULLET = re.compile(f"^[{chars.BOX_MARKS}]\\s*")
+_KANJI_WORD = re.compile(f"[{chars.KANJI}]+")
 _PAGE_NUMBER = re.compile(r"\d{1,4}$")
 _LEADERS = ("..", "…", "‥", "・・", "---", "ーーー", "―――")
 _TABLE_ROW = re.compile(r"\t|\|.*\|")
@@ -128,7 +132,7 @@ def _structure(text: str) -> Kind | None:
         return Kind.LIST if _has_predicate(text[box.end():]) else Kind.HEADING
     if _TABLE_ROW.search(text) or _NUMBERS_ONLY.match(text):
         return Kind.TABLE
-    if len(text) <= 2 and not re.fullmatch(r"[\u4e00-\u9fff々]+", text):
+    if len(text) <= 2 and not _KANJI_WORD.fullmatch(text):
         return Kind.TABLE  # a cell, or a word cut by a table's column (サイ|ズ)
     return None
 
@@ -173,7 +177,7 @@ def _is_contents_line(text: str) -> bool:
 
 
 def _japanese_count(text: str) -> int:
-    return len(_JAPANESE.findall(text))
+    return chars.japanese_count(text)
 
 
 # --- furniture ---------------------------------------------------------------------------
@@ -181,7 +185,8 @@ _CAPTION = re.compile(
     r"^(?:(?:写真|図|表|画像|動画|グラフ|イラスト|地図|資料|出典|出所|撮影|提供)"
     r"\s*(?:\d+(?:[-.]\d+)*)?\s*(?:[:=]|\s|$)"
     r"|[\[(](?:写真|図|表|画像|動画|資料)[^\])]{0,20}[\])]"
-    r"|【(?:写真|図|表|画像|動画|資料)[^】]{0,20}】|[▲△▼▽↑↓])"
+    r"|【(?:写真|図|表|画像|動画|資料)[^】]{0,20}】"
+    f"|[{chars.POINTERS}↑↓])"
 )
 _BRACKETED = re.compile(r"[(\[【〔][^()\[\]【】〔〕]{1,30}[)\]】〕]")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d|copyright|all rights reserved|無断(?:転載|複製|転用)",

@@ -25,18 +25,20 @@ from __future__ import annotations
 
 import re
 
+from bot.text import chars
+
 # Which sentences are prose is prose.py's to say; named here too, beside the splitter.
 from bot.text.prose import is_prose as is_prose
 
 _OPEN_TO_CLOSE = {"「": "」", "『": "』", "(": ")", "（": "）"}
 _CLOSERS = frozenset(_OPEN_TO_CLOSE.values())
-_END = re.compile(r"[。！？!?]+[」』)）\]】〕\"”’]*")
+_END = re.compile(f"[{chars.SENTENCE_ENDS}]+[{re.escape(chars.CLOSERS)}]*")
 # A quote longer than this is not protected: a lost closing glyph must not swallow a page.
 _MAX_PROTECTED = 200
 _URL = re.compile(r"(?:https?|ftp)://[!-~]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 _LATIN = re.compile(r"[A-Za-z0-9]")
 # Characters a sentence cannot start with (Japanese line-start rules, 行頭禁則).
-_NO_START = frozenset("、。，．,.・ー～〜ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々ゝゞヽヾ")
+_NO_START = frozenset(chars.NO_LINE_START + ".・")
 # Particles that go on with the clause after an exclamation (`…だ!に出演`, `…か?と聞いた`).
 _PARTICLES = frozenset("にをがはでとのへもやか")
 # …unless they open a word that often starts the next sentence.

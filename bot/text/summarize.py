@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.config import DigestConfig
+from bot.text.chars import SENTENCE_ENDS
 from bot.text.prose import Kind, opens_section, sentence_kind
 from bot.text.rank import Vector, centrality, cosine, tfidf_vectors
 from bot.text.tokenize import features
@@ -56,7 +57,7 @@ _BACK_REFERENCE = re.compile(
     r")"
 )
 # A sentence that gives the reason for the one before it (…からだ。"This is because …").
-_EXPLAINS = re.compile(r"(?:から|ため)(?:だ|である|です)[。！？!?]*$")
+_EXPLAINS = re.compile(f"(?:から|ため)(?:だ|である|です)[{SENTENCE_ENDS}]*$")
 # Headings under which an author sums up.
 _CONCLUSION = re.compile(r"まとめ|おわりに|終わりに|結論|結び|むすび|結語|総括|終章|提言"
                          r"|今後の(?:展望|課題)|最後に|conclusion|summary", re.IGNORECASE)

@@ -27,11 +27,12 @@ import re
 import unicodedata
 from collections import Counter
 
-# Kanji (with 々 and 〆), katakana words of 2+ characters (with the long-vowel mark),
-# Latin words. NFKC first, so full-width Ｌａｔｉｎ and half-width ｶﾀｶﾅ are the same.
-_KANJI_CLASS = r"[\u4e00-\u9fff\u3400-\u4dbf々〆ヶ]"
-_RUN = re.compile(_KANJI_CLASS + r"+|[\u30a1-\u30fa\u30fc]{2,}|[A-Za-z][A-Za-z0-9]+")
-_KANJI = re.compile(_KANJI_CLASS)
+from bot.text.chars import KANJI, KATAKANA_LETTERS, LONG_VOWEL
+
+# Kanji (with 々〆ヵヶ: bot.text.chars), katakana words of 2+ characters (with the long-vowel
+# mark), Latin words. NFKC first, so full-width Ｌａｔｉｎ and half-width ｶﾀｶﾅ are the same.
+_RUN = re.compile(f"[{KANJI}]+|[{KATAKANA_LETTERS}{LONG_VOWEL}]{{2,}}|[A-Za-z][A-Za-z0-9]+")
+_KANJI = re.compile(f"[{KANJI}]")
 
 
 def features(sentence: str) -> Counter[str]:

@@ -35,26 +35,29 @@ import re
 import unicodedata
 from collections import Counter
 
-TERMINALS = "。！？!?"
-CLOSERS = "」』）)】〕\"”’"
+from bot.text import chars
+
+TERMINALS = chars.SENTENCE_ENDS
+CLOSERS = chars.CLOSERS
 # Line-start rules (行頭禁則): a line starting with one of these goes on from the line above.
-_NO_START = frozenset("、。，．,!?！？)）]」』】〕〉》”’ー～〜々ゝゞヽヾ"
-                      "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
+_NO_START = frozenset(chars.NO_LINE_START + "!?！？" + chars.CLOSING_BRACKETS
+                      + chars.CLOSING_QUOTES)
 # Line-end rules (行末禁則): a line ending with one of these goes on in the line below.
-_NO_END = frozenset("、，,(（[「『【〔〈《“‘")
+_NO_END = frozenset(chars.NO_LINE_END)
 _CLOSING_ONLY = re.compile(r"^[。、，．,!?！？)）」』】〕:：;；…]+$")
 _PARTICLE_END = frozenset("をがにへでのやはも")
-_KATAKANA_END = re.compile(r"[\u30a1-\u30fa]$")
-_CJK_LETTER = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u9fff]")
+_KATAKANA_END = re.compile(f"[{chars.KATAKANA_LETTERS}]$")
+# A list item's or a head's mark (and `*`, a note's), then what numbers an item or a head.
+_MARKS = f"[{chars.ITEM_MARKS}*]"
 _LIST = re.compile(
-    r"(?:[・■□●○◆◇▼▽▲△▶►★☆※◎◯→＊*•◦‣]|[-+]\s|\d{1,3}(?:\.\d{1,3})*[.)]\s"
+    rf"(?:{_MARKS}|{chars.ASCII_BULLET}|\d{{1,3}}(?:\.\d{{1,3}})*[.)]\s"
     r"|\d{1,3}[.)](?![\d.])|\(\d{1,3}\)"
     r"|\(?[a-zA-Z]\)\s|[IVX]{1,4}\.\s|第[\d一二三四五六七八九十]+[章節条項部編]|【|Reference)"
 )
 # A numbered section heading (`1.2 インストール`, `2.1.3 設定`): a block start unless a full line
 # ends on a Latin word above it, since a wrap can put a version (`Python` + `3.12 以降`) first.
 _SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})+\s+\D")
-_MARKER = re.compile(r"[・■□●○◆◇▼▽▲△▶►★☆※◎◯→＊*•◦‣]|\d{1,2}[.)]\s*|\(\d{1,2}\)\s*")
+_MARKER = re.compile(rf"{_MARKS}|\d{{1,2}}[.)]\s*|\(\d{{1,2}}\)\s*")
 _TABLE = re.compile(r"[|│┃┆\t\u2500-\u257f]|\S {2,}\S.* {2,}\S")
 _FIRST_UNIT = re.compile(r"[!-~]+|.")
 # Slack for the fit test: a line may end a column short of the width when its last
@@ -160,7 +163,7 @@ def kinsoku_join(line: str, following: str) -> bool:
     A ・ ending a line after a word (`ジル・` + `バイデン`) joins two parts of a name.
     """
     return (line[-1:] in _NO_END or following[:1] in _NO_START or is_closing_only(following)
-            or (line.endswith("・") and bool(_CJK_LETTER.match(line[-2:-1]))))
+            or (line.endswith("・") and chars.is_japanese(line[-2:-1])))
 
 
 def is_closing_only(line: str) -> bool:
@@ -224,13 +227,10 @@ def join_pieces(pieces: list[str]) -> str:
     out: list[str] = []
     for piece in pieces:
         # A URL has no space in it: a piece ending inside one goes on with the next piece.
-        if (out and _ASCII_WORD_END.search(out[-1]) and _ASCII_WORD_START.match(piece)
-                and not _URL_END.search(out[-1])):
+        if out and chars.latin_words_meet(out[-1], piece) and not _URL_END.search(out[-1]):
             out.append(" ")
         out.append(piece)
     return "".join(out)
 
 
-_ASCII_WORD_END = re.compile(r"[A-Za-z0-9,.;:!?)]$")
-_ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(]")
 _URL_END = re.compile(r"https?://[!-~]*$")

@@ -1,4 +1,4 @@
-"""The Translator interface and its CTranslate2 implementation over an Argos package.
+"""The CTranslate2 engine over an Argos package (the Translator seam: bot/translate/translator.py).
 
 Argos's own pipeline batches by 32 *tokens* (about one sentence per call) and imports stanza
 and torch; here the package's model runs directly, on length-sorted groups of one batch per
@@ -9,28 +9,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from bot.config import TranslationConfig
 from bot.core.errors import ModelError
-from bot.translate.packages import PackageInfo
+from bot.translate.packages import PackageInfo, find_package
+from bot.translate.translator import Translator, gather
 
 # Argos ja→en models were trained on sentences well under this many pieces; longer input
 # is cut at a comma where possible and translated in parts.
 MAX_INPUT_TOKENS = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class Translator(Protocol):
-    """A batch of sentences in, their translations out, same length and order."""
-
-    @property
-    def identity(self) -> str:
-        """Names the model and decoding options: part of every cache key."""
-        ...
-
-    def translate(self, sentences: Sequence[str]) -> list[str]: ...
 
 
 def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[int, int]:
@@ -41,13 +31,10 @@ def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[i
     return inter, intra
 
 
-def gather(groups: Iterable[dict[int, str]], count: int) -> list[str]:
-    """The outputs of `count` inputs, in input order, from {index: output} groups."""
-    outputs = [""] * count
-    for done in groups:
-        for index, text in done.items():
-            outputs[index] = text
-    return outputs
+def build_engine(options: TranslationConfig) -> Translator:
+    """The configured engine, for `once`, `run`, the service and `translate` alike: the
+    installed Argos package of the pair, on CTranslate2 (loaded on first use)."""
+    return CTranslate2Translator(find_package(options.from_code, options.to_code), options)
 
 
 class CTranslate2Translator:

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 
 from bot.state.store import Store
-from bot.translate.engine import Translator
+from bot.translate.translator import Translator
 
 
 class CachedTranslator:
@@ -28,8 +28,7 @@ class CachedTranslator:
         return self.inner.identity
 
     def keeps_intact(self, text: str) -> bool:
-        keeps = getattr(self.inner, "keeps_intact", None)
-        return True if keeps is None else bool(keeps(text))
+        return self.inner.keeps_intact(text)
 
     def key(self, sentence: str) -> str:
         """Exact model input + model identity (package, version, decoding options)."""
@@ -39,7 +38,7 @@ class CachedTranslator:
         keys = [self.key(s) for s in sentences]
         cached = self.store.cached_translations(sorted(set(keys)))
         todo = sorted({s for s, k in zip(sentences, keys, strict=False) if k not in cached})
-        for done in self._translated(todo):
+        for done in self.inner.translate_groups(todo):
             new = {self.key(todo[i]): text for i, text in done.items()}
             with self.store.transaction():
                 self.store.put_translations(new)
@@ -48,12 +47,7 @@ class CachedTranslator:
         self.hits += len(sentences) - len(todo)
         return [cached[k] for k in keys]
 
-    def _translated(self, todo: list[str]) -> Iterator[dict[int, str]]:
-        """{index: translation} of `todo`, a batch at a time when the engine can."""
-        if not todo:
-            return
-        groups = getattr(self.inner, "translate_groups", None)
-        if groups is None:
-            yield dict(enumerate(self.inner.translate(todo)))
-        else:
-            yield from groups(todo)
+    def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
+        """All of `sentences` in one group: the misses were stored group by group already."""
+        if sentences:
+            yield dict(enumerate(self.translate(sentences)))

@@ -1,8 +1,9 @@
 """A real headless Chromium driven over the DevTools protocol on a pipe (no extra package).
 
 Chromium's `--remote-debugging-pipe` reads commands on fd 3 and writes replies on fd 4, each a
-JSON message ended by NUL. The pages under test carry no script: measurement runs only here,
-through Runtime.evaluate, after the page has loaded.
+JSON message ended by NUL. The pages under test carry no script (but the search page, whose
+own script runs too): measurement runs here, through Runtime.evaluate, after the page has
+loaded.
 """
 
 from __future__ import annotations
@@ -110,8 +111,9 @@ class Browser:
                 return dict(reply.get("result", {}))
             self._events.append(reply)
 
-    def load(self, path: Path, width: int, height: int, dark: bool = False) -> Layout:
-        """Open `path` in a viewport of `width` x `height` CSS pixels and measure it."""
+    def load(self, path: Path | str, width: int, height: int, dark: bool = False) -> Layout:
+        """Open `path` (a file, or a URL) in a viewport of `width` x `height` CSS pixels and
+        measure it."""
         self.call("Emulation.setDeviceMetricsOverride", {
             "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
             session=True)
@@ -119,7 +121,8 @@ class Browser:
         self.call("Emulation.setEmulatedMedia", {
             "features": [{"name": "prefers-color-scheme", "value": scheme}]}, session=True)
         self._events.clear()
-        self.call("Page.navigate", {"url": path.resolve().as_uri()}, session=True)
+        url = path if isinstance(path, str) else path.resolve().as_uri()
+        self.call("Page.navigate", {"url": url}, session=True)
         self._wait_event("Page.loadEventFired")
         data = json.loads(self.evaluate(MEASURE))
         return Layout(data["scrollWidth"], data["clientWidth"], data["innerWidth"],
@@ -130,6 +133,16 @@ class Browser:
         result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True},
                            session=True)
         return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float | None = None) -> Any:
+        """The value of `expression` once it is truthy (pages that run scripts settle later);
+        TimeoutError with its last value if it never is."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not (value := self.evaluate(expression)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"chromium: {expression!r} still {value!r}")
+            time.sleep(0.1)
+        return value
 
     def screenshot(self, target: Path) -> Path:
         """The current viewport as a PNG file."""

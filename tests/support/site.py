@@ -82,7 +82,7 @@ def write_sample_site(out: Path, site: str = SITE) -> list[Path]:
     first = (news_entry(), report_entry())
     second = (hostile_entry(),)
     feed = FeedConfig(site_url=site)
-    digests = [(2, NOW, list(second)), (1, NOW, list(first))]
+    digests = [Digest(2, NOW, tuple(second)), Digest(1, NOW, tuple(first))]
     written = write_web(out, digests, feed)
     write_feed(out, digests, feed, NOW)
     for message in render_telegram(Digest(1, NOW, first), site=site):

@@ -27,6 +27,7 @@ from dataclasses import replace
 
 from bot.sources.pdf.geometry import SIZE_TOLERANCE
 from bot.sources.pdf.lines import Line, Page
+from bot.text.chars import SENTENCE_ENDS
 
 # Headers and footers lie in the outer sixth of the page, in its two outermost rows.
 _BAND = 0.16
@@ -52,7 +53,8 @@ _TIGHT_SHARE = 0.5
 _TIGHT_MIN_PAGES = 3
 _TIGHT_MAX_CHARS = 60
 _TITLE_RATIO = 1.15  # a title is set this much larger than the text (as layout.py takes it)
-_SENTENCE_END = re.compile(r"[。．！？!?」』)）]$")
+# Quotes and asides close a sentence; 【】 is a header's label, not a sentence's end.
+_SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}．」』)）]$")
 
 
 def drop_furniture(pages: list[Page]) -> list[Page]:

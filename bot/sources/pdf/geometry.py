@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from bot.sources.pdf.lines import Line, Page
+from bot.text.chars import JAPANESE
 
-CJK = "\u3040-\u30ff\u3400-\u9fff"  # kana and kanji
+CJK = JAPANESE  # kana and kanji, 々 included (bot.text.chars)
 # Letters, not digits: `3割`, `第1章` are written tight everywhere.
 _SPACED = re.compile(f"[{CJK}] [A-Za-z]|[A-Za-z] [{CJK}]")
 _TIGHT = re.compile(f"[{CJK}][A-Za-z]|[A-Za-z][{CJK}]")

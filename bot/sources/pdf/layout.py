@@ -26,20 +26,23 @@ from bot.sources.pdf.geometry import (
     same_size,
 )
 from bot.sources.pdf.lines import SOFT_HYPHEN, Line, Page
+from bot.text import chars
 
-_TERMINAL = re.compile(r"[。．！？!?.][」』）)\"'”’]*$")
-_BULLET = re.compile(r"^(?:[・•●○■□◆◇▪▫‣◦▶►]\s*|[-*]\s+)")
-_ITEM = re.compile(r"^(?:[・•●○■□◆◇▪▫‣◦▶►※]|[-*]\s)")
+_CLOSERS = re.escape(chars.CLOSERS)
+# A full stop in Latin text (`.`, `．`) ends a paragraph at a page break too.
+_TERMINAL = re.compile(f"[{chars.SENTENCE_ENDS}．.][{_CLOSERS}']*$")
+# A bullet or a box mark becomes `- `; ▲ and ※ stay (a caption's and a note's marks).
+_BULLET = re.compile(rf"^(?:[{chars.BULLETS}{chars.BOX_MARKS}]\s*|[-*]\s+)")
+_ITEM = re.compile(rf"^(?:[{chars.ITEM_MARKS}]|{chars.ASCII_BULLET})")
 # `(1)`, `1.`, `①` start an item after a full stop or a colon; elsewhere they may be inside a
 # sentence that wrapped just before them.
-_NUMBERED = re.compile(r"^(?:\(?\d{1,2}[.)）]\s|[(（]\d{1,2}[)）]|[\u2460-\u2473])")
-_ENDS_CLAUSE = re.compile(r"[。．！？!?:：][」』）)]*$")
-_LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?)\]>%\"'’”]$")
-_LATIN_START = re.compile(r"^[A-Za-z0-9(\[\"'‘“/<$~-]")
+_NUMBERED = re.compile(
+    rf"^(?:\(?\d{{1,2}}[.)）]\s|{chars.NUMBER_IN_PARENS}|[{chars.CIRCLED_NUMBERS}])")
+_ENDS_CLAUSE = re.compile(f"[{chars.SENTENCE_ENDS}．:：][{_CLOSERS}]*$")
 # A URL glued to the text before it (`サイト（https://…`), as Japanese sets it, has no space
 # around it: a wrap inside it is no space either. (Latin text sets a URL apart by spaces.)
 _GLUED_URL_END = re.compile(r"[^\s\x00-\x7f]https?://[!-~]*$")
-_URL_GOES_ON = re.compile(r"[\w\-./%?=&#~:+]")
+_URL_GOES_ON = re.compile(f"[{chars.URL_CHARS}]")
 _MIN_TITLE_RATIO = 1.15  # a title is set this much larger than the body text
 # A title has two letters at least: a drop cap or a chapter number in a huge font is not one.
 _TITLE_WORDS = re.compile(r"[^\W\d_].*[^\W\d_]")
@@ -176,7 +179,7 @@ def join_text(left: str, right: str, spaced: bool = False) -> str:
         return left[:-1] + right
     if _GLUED_URL_END.search(left) and _URL_GOES_ON.match(right):
         return left + right  # a URL set tight in Japanese text, wrapped inside itself
-    if _LATIN_END.search(left) and _LATIN_START.match(right) and not left.endswith(("-", "/")):
+    if chars.latin_words_meet(left, right):
         return f"{left} {right}"
     if spaced and (
         (re.search(f"[{CJK}]$", left) and re.match("[A-Za-z/]", right))

@@ -13,6 +13,8 @@ import ctypes
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.text.chars import set_tight
+
 # A character whose baseline is this many font sizes away from the line's starts a new line.
 _BASELINE_SHIFT = 0.5
 # A horizontal jump this many font sizes wide splits a line (columns, a header's two ends).
@@ -78,7 +80,7 @@ class _Draft:
             self.generated = len(self.chars)
 
     def add(self, char: str, right: float) -> None:
-        if self.generated == len(self.chars) and _is_cjk(char) and _is_cjk(self.chars[-2]):
+        if self.generated == len(self.chars) and set_tight(char) and set_tight(self.chars[-2]):
             # A gap PDFium took for a space, between two Japanese characters: justification or
             # text drawn piece by piece. Japanese puts no spaces between words.
             self.chars.pop()
@@ -87,7 +89,7 @@ class _Draft:
         self.right = max(self.right, right)
         if self.word_open:
             self.word_end = right
-            self.word_open = not _is_cjk(char)
+            self.word_open = not set_tight(char)
 
     def close(self) -> Line | None:
         text = "".join(self.chars).strip()
@@ -199,7 +201,3 @@ def _starts_line(draft: _Draft, left: float, bottom: float) -> bool:
     gap = left - draft.right
     return (left < draft.right - draft.size or gap > _COLUMN_GAP * draft.size
             or (draft.generated == len(draft.chars) and gap > _CELL_GAP * draft.size))
-
-
-def _is_cjk(char: str) -> bool:
-    return "\u3000" <= char <= "\u9fff" or "\uf900" <= char <= "\uffef"

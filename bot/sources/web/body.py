@@ -20,6 +20,7 @@ from itertools import accumulate, pairwise
 
 from bot.sources.web.cards import find_cards
 from bot.sources.web.tree import Node, walk
+from bot.text.chars import CLOSERS, JAPANESE, SENTENCE_ENDS
 
 SKIP_TAGS = frozenset({"head", "script", "style", "nav", "aside", "noscript", "form", "svg",
                        "template", "iframe", "button", "select", "textarea", "object",
@@ -32,8 +33,8 @@ _SKIP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary",
                          "alertdialog", "search", "menu", "menubar", "toolbar", "tablist"})
 _NEVER_HIDDEN = frozenset({"#document", "html", "body", "main"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[。！？!?]+[」』）)】]*|\n")
-_JAPANESE = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
+_SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]+[{re.escape(CLOSERS)}]*|\n")
+_JAPANESE = re.compile(f"[{JAPANESE}]")
 _MIN_SENTENCE = 4  # Japanese characters: "※。" or "はい。" is not prose
 _BODY_HINT = re.compile(r"article[-_]?body|articlebody|article[-_]?text|main[-_]text"
                         r"|entry[-_]content|post[-_]?(?:body|content)|story[-_]?body"

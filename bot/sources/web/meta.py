@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit, urlunsplit
+
+from bot.text.dates import printed_date
 
 _ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "ReportageNewsArticle", "BlogPosting",
                             "AnalysisNewsArticle", "OpinionNewsArticle", "BackgroundNewsArticle",
@@ -29,8 +30,6 @@ _SPACED_BAR = re.compile(r"\s+\|\s+")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
                   r"(Z|[+-]\d{2}:?\d{2})?)?")
 _SLASHED = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
-_PRINTED_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-                           r"|[/.](\d{1,2})[/.](\d{1,2})(?!\d))")
 
 
 @dataclass(frozen=True)
@@ -150,18 +149,6 @@ def iso_date(value: str) -> str:
             return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
         except ValueError:
             return ""
-    return ""
-
-
-def printed_date(text: str) -> str:
-    """The first `2024年12月4日` or `2024/12/04` date in `text` as an ISO date, or "" (a
-    page without date metadata, such as NEWS WEB EASY, prints it beside the headline)."""
-    for match in _PRINTED_DATE.finditer(unicodedata.normalize("NFKC", text)):
-        month, day = (match[2], match[3]) if match[2] else (match[4], match[5])
-        try:
-            return date(int(match[1]), int(month), int(day)).isoformat()
-        except ValueError:
-            continue
     return ""
 
 
