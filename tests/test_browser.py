@@ -14,7 +14,7 @@ import pytest
 
 from bot.publish.render import article_path
 from tests.conftest import run_cli
-from tests.support.browser import Browser, find_chromium
+from tests.support.browser import Browser, running_browser
 from tests.support.site import hostile_entry, news_entry, report_entry, write_sample_site
 
 PHONE, DESKTOP = (390, 844), (1280, 900)
@@ -28,12 +28,8 @@ FIRST_PAIR = """(() => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("chromium is not installed (.ci/run installs it: apt-get install chromium)")
-    running = Browser(executable)
-    yield running
-    running.close()
+    with running_browser() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

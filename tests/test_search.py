@@ -32,7 +32,7 @@ from bot.publish.served import SEARCH_POLICY, is_served
 from bot.publish.web import write_web
 from tests.conftest import ROOT, run_cli
 from tests.support import serving
-from tests.support.browser import Browser, find_chromium
+from tests.support.browser import Browser, running_browser
 from tests.support.pages import parse_html5
 from tests.support.site import (
     NOW,
@@ -76,14 +76,10 @@ def url(indexed: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("chromium is not installed (.ci/run installs it: apt-get install chromium)")
-    running = Browser(executable)
-    running.call("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_POLICY},
-                 session=True)
-    yield running
-    running.close()
+    with running_browser() as running:
+        running.call("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_POLICY},
+                     session=True)
+        yield running
 
 
 def search(browser: Browser, page: str, words: str,

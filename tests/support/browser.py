@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,22 @@ def find_chromium() -> str | None:
         if found := shutil.which(name):
             return found
     return None
+
+
+@contextlib.contextmanager
+def running_browser() -> Iterator[Browser]:
+    """A headless Chromium for a module's tests, closed after them; the test is skipped,
+    with the reason, where Chromium is not installed."""
+    import pytest
+
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("chromium is not installed (.ci/run installs it: apt-get install chromium)")
+    browser = Browser(executable)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 class Browser:
