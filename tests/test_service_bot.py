@@ -32,19 +32,19 @@ def test_the_running_worker_answers_readers_and_only_admins_get_status(
         wait_until(lambda: bool(api.replies("@kakehashi_service")), 60,
                    "the digest in the channel", process, lines)
         api.updates.message(READER, "/start")
-        (welcome,) = api.wait_replies(READER, 1, timeout=30)
+        (welcome,) = api.wait_replies(READER, 1, timeout=120)
         assert "https://digest.example.org/feed.xml" in welcome
         api.updates.message(READER, "/latest")
-        latest = api.wait_replies(READER, 2, timeout=30)[1]
+        latest = api.wait_replies(READER, 2, timeout=120)[1]
         assert normalized(doc.title) in normalized(latest)
 
         api.updates.message(READER, "/status")
         api.updates.message(READER, "/digest")
         api.updates.message(ADMIN, "/status")
-        (status,) = api.wait_replies(ADMIN, 1, timeout=30)
+        (status,) = api.wait_replies(ADMIN, 1, timeout=120)
         assert "documents: 1" in status
         api.updates.message(READER, "/help")  # handled after the reader's /status and /digest
-        replies = api.wait_replies(READER, 3, timeout=30)
+        replies = api.wait_replies(READER, 3, timeout=120)
         time.sleep(0.3)
         assert api.replies(READER) == replies[:3], "a reader's admin command was answered"
         assert "state:" not in "".join(replies)
@@ -67,8 +67,10 @@ def test_the_running_worker_alerts_the_admin_chat_and_never_the_channel(
     config = write_config(tmp_path / "run.toml", NO_RESCAN
                           + '[telegram]\nalert_chat_id = "-100999"\nalert_interval_seconds = 1\n')
     with running(paths, config, telegram_env(api), "digest #1 published") as (process, lines):
-        (alert,) = api.wait_replies(-100999, 1, timeout=30)
+        (alert,) = api.wait_replies(-100999, 1, timeout=120)
         assert "scan.txt" in alert
+        # The channel's messages go out on the delivery lane, beside the job: wait for them.
+        api.wait_replies("@kakehashi_service", 1, timeout=120)
         stop(process, lines)
     told = api.replies(-100999)
     assert len(told) == 2 and "stopped" in told[1].lower(), told

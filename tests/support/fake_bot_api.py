@@ -135,7 +135,7 @@ class FakeBotApi:
                     if str(m.get("chat_id")) == str(chat_id)]
 
     def wait_replies(self, chat_id: int | str, count: int = 1,
-                     timeout: float = 10.0) -> list[str]:
+                     timeout: float = 60.0) -> list[str]:
         """The texts sent to one chat once there are at least `count` (AssertionError after
         `timeout`)."""
         deadline = time.monotonic() + timeout
