@@ -12,14 +12,18 @@ from bot.config.times import load_zone, parse_clock
 from bot.core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from bot.config.sections import Config, ScheduleConfig, TelegramConfig
+    from bot.config.sections import (
+        Config,
+        ScheduleConfig,
+        TelegramConfig,
+        TranslationConfig,
+    )
 
 
 def check_config(config: Config) -> None:
     """Check values that types alone do not catch (ConfigError naming the key)."""
     check_bounds(config)  # every number within its range, named with it
-    if config.translation.batch_type not in ("examples", "tokens"):
-        raise ConfigError('config: translation.batch_type must be "examples" or "tokens"')
+    _check_translation(config.translation)
     s = config.sources
     bad = [url for url in s.feeds if not url.startswith(("http://", "https://"))]
     if bad:
@@ -33,6 +37,25 @@ def check_config(config: Config) -> None:
     _validate_telegram(config.telegram)
     _check_chat(config.telegram)
     _check_outputs(config)
+
+
+def _check_translation(t: TranslationConfig) -> None:
+    if t.batch_type not in ("examples", "tokens"):
+        raise ConfigError('config: translation.batch_type must be "examples" or "tokens"')
+    if t.engine not in ("argos", "ctranslate2", "libretranslate"):
+        raise ConfigError('config: translation.engine must be "argos", "ctranslate2" or '
+                          '"libretranslate"')
+    if t.device not in ("auto", "cpu", "cuda"):
+        raise ConfigError('config: translation.device must be "auto", "cpu" or "cuda"')
+    if t.engine == "ctranslate2" and not t.model_dir:
+        raise ConfigError('config: translation.model_dir must name a CTranslate2 model '
+                          'folder when translation.engine is "ctranslate2"')
+    if t.engine == "libretranslate" and not t.servers:
+        raise ConfigError('config: translation.servers must list at least one server when '
+                          'translation.engine is "libretranslate"')
+    bad = [url for url in t.servers if not url.startswith(("http://", "https://"))]
+    if bad:
+        raise ConfigError(f"config: translation.servers: not an http(s) URL: {bad[0]}")
 
 
 def _check_outputs(config: Config) -> None:

@@ -20,6 +20,13 @@ class PathsConfig:
 
 @dataclass(frozen=True)
 class TranslationConfig:
+    # "argos": the installed Argos package of the pair; "ctranslate2": the CTranslate2 model
+    # folder `model_dir`; "libretranslate": the LibreTranslate servers `servers`.
+    engine: str = "argos"
+    model_dir: str = ""
+    servers: tuple[str, ...] = ()
+    # "auto" runs on CUDA when CTranslate2 sees a GPU, else on the CPU.
+    device: str = "auto"
     from_code: str = "ja"
     to_code: str = "en"
     beam_size: int = 2

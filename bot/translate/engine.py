@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from bot.config import TranslationConfig
-from bot.core.errors import ModelError
+from bot.core.errors import ConfigError, ModelError
 from bot.translate.packages import PackageInfo, find_package
 from bot.translate.translator import Translator, gather
 
@@ -34,6 +34,9 @@ def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[i
 def build_engine(options: TranslationConfig) -> Translator:
     """The configured engine, for `once`, `run`, the service and `translate` alike: the
     installed Argos package of the pair, on CTranslate2 (loaded on first use)."""
+    if options.engine != "argos":
+        raise ConfigError(f"config: translation.engine {options.engine!r} is not available "
+                          "in this version")
     return CTranslate2Translator(find_package(options.from_code, options.to_code), options)
 
 
