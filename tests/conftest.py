@@ -58,6 +58,15 @@ for _key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "TELEGRAM_API_BASE_URL"):
 os.environ["KAKEHASHI_CONFIG"] = str(Path(__file__).parent / "support" / "settle0.toml")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow cases first (stable: in file order among themselves). Workers take cases a
+    couple at a time (`--maxschedchunk 2` in pyproject.toml), so the long ones are spread
+    over every worker from the start and the run ends on short ones, instead of one worker
+    finishing a queue of kills and soaks while the others idle. Every worker sorts the same
+    collection the same way, as xdist requires."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_ARGOS_HOME, ignore_errors=True)
 
