@@ -153,6 +153,7 @@ class CTranslate2Translator:
             raise ModelError(f"translate: cannot load the tokenizer {path}: {exc}") from None
 
     def _load(self) -> None:
+        self.tokenizer()
         self.target_tokenizer()
         self._model = self._load_model(self.model, self.options)
 
@@ -212,8 +213,16 @@ class CTranslate2Translator:
             tokens = result.hypotheses[0]
             if prefix and tokens[:1] == [prefix]:
                 tokens = tokens[1:]
-            outputs.append(_clean_output(self._tp.decode(tokens)))
+            outputs.append(_clean_output(self._tp.decode(self._decodable(tokens))))
         return outputs
+
+    def _decodable(self, tokens: list[str]) -> list[str]:
+        # Tokens of the model's vocabulary that its tokenizer lacks (language tokens, <pad>)
+        # would decode as " ⁇ ": they are dropped. An Argos model's vocabulary is its
+        # tokenizer's, so nothing is dropped there.
+        tp = self._tp
+        unknown = tp.unk_id()
+        return [t for t in tokens if tp.piece_to_id(t) != unknown or t == tp.id_to_piece(unknown)]
 
 
 def plan_groups(lengths: list[int], options: TranslationConfig, inter: int) -> list[slice]:

@@ -109,8 +109,8 @@ def _argos_folder(path: Path) -> ModelFolder:
 
 
 def _detect_family(path: Path) -> str:
-    if (path / "source.spm").is_file() and (path / "target.spm").is_file():
-        return "marian"
+    if (path / "source.spm").is_file() or (path / "target.spm").is_file():
+        return "marian"  # a missing one of the two is named by the caller
     single = [name for name in SINGLE_TOKENIZERS if (path / name).is_file()]
     if not single:
         raise ModelError(f"translate: no tokenizer in {path} (source.spm and target.spm, or "
