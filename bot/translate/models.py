@@ -10,7 +10,7 @@ A model folder (translation.model_dir) is another: its family is read from its f
               NLLB guide feeds it)
     argos     sentencepiece.model alone (an Argos model folder, converted elsewhere)
 
-and a folder may say what detection cannot in kakehashi.toml (see FOLDER_KEYS).
+and a folder may say what detection cannot in kakehashi-model.toml (see FOLDER_KEYS).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ MAX_POSITIONS_INPUT = 510
 # they stand in a sentence, where SentencePiece cuts differently than at a word start.
 JAPANESE_PROBE = "中国の{}が発表した。"
 FAMILIES = ("argos", "marian", "m2m100", "nllb")
-FOLDER_FILE = "kakehashi.toml"
+FOLDER_FILE = "kakehashi-model.toml"
 FOLDER_KEYS = ("family", "source_tokenizer", "target_tokenizer", "source_token",
                "source_suffix", "target_prefix", "max_input_tokens", "version", "probe")
 SINGLE_TOKENIZERS = ("sentencepiece.bpe.model", "spm.model", "sentencepiece.model")
@@ -75,8 +75,8 @@ def from_package(package: PackageInfo) -> ModelFolder:
 
 
 def read_model_folder(path: Path, from_code: str, to_code: str) -> ModelFolder:
-    """The model in `path`, its family detected or said by kakehashi.toml; ModelError naming
-    the path when the folder, its model or a tokenizer is missing."""
+    """The model in `path`, its family detected or said by its kakehashi-model.toml;
+    ModelError naming the path when the folder, its model or a tokenizer is missing."""
     if not path.is_dir():
         raise ModelError(f"translate: model folder not found: {path}")
     if (path / "metadata.json").is_file() and (path / "model" / "model.bin").is_file():
@@ -165,7 +165,7 @@ def _nllb_code(code: str) -> str:
 
 
 def _folder_settings(path: Path) -> dict[str, Any]:
-    """kakehashi.toml in the model folder, checked: {} when there is none."""
+    """kakehashi-model.toml in the model folder, checked: {} when there is none."""
     file = path / FOLDER_FILE
     if not file.is_file():
         return {}
