@@ -5,7 +5,7 @@
 Each folder is what `ct2-transformers-converter` writes (model.bin, config.json, a shared
 vocabulary) beside the family's tokenizer files, with the family's conventions:
 
-    marian   source.spm + target.spm (two SentencePiece models), </s>, <pad> as decoder start
+    marian   source.spm + target.spm (two SentencePiece models), one shared vocabulary
     m2m100   sentencepiece.bpe.model; __ja__, __en__ … in the vocabulary, </s> decoder start
     nllb     sentencepiece.bpe.model; jpn_Jpan, eng_Latn … in the vocabulary
 
@@ -44,17 +44,16 @@ def build_model_folder(dest: Path, family: str, seed: int = 11) -> Path:
         source, target = train_sentencepiece(1200), train_sentencepiece(1000)
         (dest / "source.spm").write_bytes(source)
         (dest / "target.spm").write_bytes(target)
-        tokens = list(dict.fromkeys([*_pieces(source), *_pieces(target), "<pad>"]))
-        start = "<pad>"
+        tokens = list(dict.fromkeys([*_pieces(source), *_pieces(target)]))
     elif family in LANGUAGE_TOKENS:
         model = train_sentencepiece(shape.vocab)
         (dest / "sentencepiece.bpe.model").write_bytes(model)
         tokens = [*_pieces(model), *LANGUAGE_TOKENS[family]]
-        start = "</s>"
     else:
         raise ValueError(f"unknown family {family!r}")
     spec = build_spec(shape, tokens, seed)
-    spec.config.decoder_start_token = start
+    # As ct2-transformers-converter sets it for all three families.
+    spec.config.decoder_start_token = "</s>"
     spec.validate()
     spec.optimize(quantization="int8")
     spec.save(str(dest))
