@@ -228,3 +228,17 @@ def test_auto_is_the_cpu_without_a_gpu_and_cuda_names_itself(
     assert gpu.identity == cpu.identity.replace("|int8", "|float16|cuda")
     options = TranslationConfig(device="cuda", compute_type_cuda="int8_float16")
     assert engine_module.compute_type(options) == "int8_float16"
+
+
+def test_nllb_codes_come_from_the_table_or_from_the_folder_file(
+        folders: dict[str, Path], tmp_path: Path) -> None:
+    assert read_model_folder(folders["nllb"], "ko", "en").source_prefix == ("kor_Hang",)
+    folder = tmp_path / "m"
+    shutil.copytree(folders["nllb"], folder)
+    with pytest.raises(ConfigError, match="no NLLB language code known for 'tl'"):
+        read_model_folder(folder, "tl", "en")
+    (folder / "kakehashi-model.toml").write_text(
+        'source_token = "tgl_Latn"\ntarget_prefix = "eng_Latn"\n', encoding="utf-8")
+    model = read_model_folder(folder, "tl", "en")
+    assert (model.source_prefix, model.target_prefix) == (("tgl_Latn",), "eng_Latn")
+    assert model.probe == "{}"  # not Japanese: the placeholder alone

@@ -174,8 +174,9 @@ def _publish_now(service: Service) -> str:
 
 def run_demo(config: Config, out: Path, say: Say,
              progress: DownloadProgress | None = None) -> RunReport:
-    """`demo`: the bundled seeds into OUT, installing the ja→en model first if missing.
-    It never sends to Telegram, whatever the environment holds: it writes previews."""
+    """`demo`: the bundled seeds into OUT, installing the ja→en Argos model first if missing
+    (a model folder of engine "ctranslate2" must be there already). It never sends to
+    Telegram, whatever the environment holds: it writes previews."""
     t = config.translation
     try:
         find_model(t)  # the configured engine's: only an Argos package is installed here

@@ -89,8 +89,7 @@ def read_model_folder(path: Path, from_code: str, to_code: str) -> ModelFolder:
     for tokenizer in (source, target):
         if not tokenizer.is_file():
             raise ModelError(f"translate: tokenizer not found: {tokenizer}")
-    conventions = _conventions(family, from_code, to_code)
-    conventions.update({k: said[k] for k in said if k in conventions})
+    conventions = _conventions(family, from_code, to_code, said)
     return ModelFolder(
         name=f"ctranslate2:{path.resolve().name}",
         version=str(said.get("version") or _fingerprint(path / "model.bin")),
@@ -138,8 +137,16 @@ def _tokenizers(path: Path, family: str, said: dict[str, Any]) -> tuple[Path, Pa
     return path / source, path / target
 
 
-def _conventions(family: str, from_code: str, to_code: str) -> dict[str, Any]:
-    """The tokens each family puts around a sentence, for the configured pair."""
+def _conventions(family: str, from_code: str, to_code: str,
+                 said: dict[str, Any]) -> dict[str, Any]:
+    """The tokens each family puts around a sentence, for the configured pair, with what
+    the folder's file says instead."""
+    conventions = _family_conventions(family, from_code, to_code, said)
+    return {**conventions, **{k: said[k] for k in said if k in conventions}}
+
+
+def _family_conventions(family: str, from_code: str, to_code: str,
+                        said: dict[str, Any]) -> dict[str, Any]:
     probe = JAPANESE_PROBE if from_code == "ja" else "{}"
     base: dict[str, Any] = {"source_prefix": (), "source_suffix": (), "target_prefix": "",
                             "max_input_tokens": MAX_POSITIONS_INPUT, "probe": probe}
@@ -150,9 +157,10 @@ def _conventions(family: str, from_code: str, to_code: str) -> dict[str, Any]:
     if family == "m2m100":
         return {**base, "source_prefix": (f"__{from_code}__",), "source_suffix": ("</s>",),
                 "target_prefix": f"__{to_code}__"}
-    if family == "nllb":
-        return {**base, "source_prefix": (_nllb_code(from_code),), "source_suffix": ("</s>",),
-                "target_prefix": _nllb_code(to_code)}
+    if family == "nllb":  # the folder's own tokens, when it gives them, need no code table
+        source = said.get("source_prefix") or (_nllb_code(from_code),)
+        return {**base, "source_prefix": source, "source_suffix": ("</s>",),
+                "target_prefix": said.get("target_prefix") or _nllb_code(to_code)}
     raise ConfigError(f"translate: unknown model family {family!r}; one of "
                       f"{', '.join(FAMILIES)}")
 
