@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -242,3 +243,23 @@ def test_nllb_codes_come_from_the_table_or_from_the_folder_file(
     model = read_model_folder(folder, "tl", "en")
     assert (model.source_prefix, model.target_prefix) == (("tgl_Latn",), "eng_Latn")
     assert model.probe == "{}"  # not Japanese: the placeholder alone
+
+
+def test_tokens_the_tokenizer_lacks_are_dropped_from_the_output(folders: dict[str, Path]) -> None:
+    model = read_model_folder(folders["m2m100"], "ja", "en")
+    pieces: list[str] = []
+
+    class Emits:
+        def __init__(self, *_: object) -> None:
+            pass
+
+        def translate_batch(self, tokens: list[list[str]], **_: Any) -> list[Any]:
+            hypothesis = ["__en__", *pieces[:1], "__zh__", *pieces[1:], "<unk>"]
+            return [SimpleNamespace(hypotheses=[hypothesis]) for _ in tokens]
+
+    engine = CTranslate2Translator(model, TranslationConfig(), load=Emits)
+    pieces += engine.tokenizer().encode("中国と中央アジアの協力が深まっている。", out_type=str)
+    assert len(pieces) > 1
+    (output,) = engine.translate(["a"])
+    # __zh__ is gone; the model's own <unk> still shows.
+    assert output == "中国と中央アジアの協力が深まっている。 ⁇"

@@ -217,9 +217,11 @@ class CTranslate2Translator:
         return outputs
 
     def _decodable(self, tokens: list[str]) -> list[str]:
-        # Tokens of the model's vocabulary that its tokenizer lacks (language tokens, <pad>)
-        # would decode as " ⁇ ": they are dropped. An Argos model's vocabulary is its
-        # tokenizer's, so nothing is dropped there.
+        # Tokens of the model's vocabulary that its tokenizer lacks (another language's token,
+        # madeupword…) would decode as " ⁇ ": they are dropped. Argos output is decoded as it
+        # always was (its memories stay what a new run would give).
+        if self.model.family == "argos":
+            return tokens
         tp = self._tp
         unknown = tp.unk_id()
         return [t for t in tokens if tp.piece_to_id(t) != unknown or t == tp.id_to_piece(unknown)]
