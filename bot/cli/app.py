@@ -26,8 +26,7 @@ from bot.run.worker import RunReport, run_once
 from bot.sources.folder import FileCandidate, read_bytes, scan_folder
 from bot.sources.readers import read_document
 from bot.text.clean import normalize
-from bot.translate.engine import build_engine
-from bot.translate.packages import find_package
+from bot.translate.engine import build_engine, find_model
 
 if TYPE_CHECKING:
     from bot.chat.alerts import Alerts
@@ -175,11 +174,12 @@ def _publish_now(service: Service) -> str:
 
 def run_demo(config: Config, out: Path, say: Say,
              progress: DownloadProgress | None = None) -> RunReport:
-    """`demo`: the bundled seeds into OUT, installing the ja→en model first if missing.
-    It never sends to Telegram, whatever the environment holds: it writes previews."""
+    """`demo`: the bundled seeds into OUT, installing the ja→en Argos model first if missing
+    (a model folder of engine "ctranslate2" must be there already). It never sends to
+    Telegram, whatever the environment holds: it writes previews."""
     t = config.translation
     try:
-        find_package(t.from_code, t.to_code)
+        find_model(t)  # the configured engine's: only an Argos package is installed here
     except ModelMissingError:
         say(f"no {t.from_code}→{t.to_code} model installed; downloading it from the Argos index")
         from bot.translate.index import install_from_index

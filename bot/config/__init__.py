@@ -80,6 +80,9 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
         serve=_section(ServeConfig, data.get("serve", {})),
         log=_section(LogConfig, data.get("log", {})),
     )
+    if config.translation.model_dir:  # relative to the file, as every path in it
+        model_dir = str(_resolve(base, config.translation.model_dir))
+        config = replace(config, translation=replace(config.translation, model_dir=model_dir))
     return validated(config)
 
 

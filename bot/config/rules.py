@@ -39,6 +39,11 @@ def check_config(config: Config) -> None:
     _check_outputs(config)
 
 
+# CTranslate2's compute types that run on CUDA (int16 does not).
+CUDA_COMPUTE_TYPES = ("float16", "bfloat16", "float32", "int8_float16", "int8_bfloat16",
+                      "int8_float32", "int8", "auto", "default")
+
+
 def _check_translation(t: TranslationConfig) -> None:
     if t.batch_type not in ("examples", "tokens"):
         raise ConfigError('config: translation.batch_type must be "examples" or "tokens"')
@@ -47,6 +52,9 @@ def _check_translation(t: TranslationConfig) -> None:
                           '"libretranslate"')
     if t.device not in ("auto", "cpu", "cuda"):
         raise ConfigError('config: translation.device must be "auto", "cpu" or "cuda"')
+    if t.compute_type_cuda not in CUDA_COMPUTE_TYPES:
+        raise ConfigError("config: translation.compute_type_cuda must be one of "
+                          + ", ".join(CUDA_COMPUTE_TYPES))
     if t.engine == "ctranslate2" and not t.model_dir:
         raise ConfigError('config: translation.model_dir must name a CTranslate2 model '
                           'folder when translation.engine is "ctranslate2"')

@@ -31,6 +31,8 @@ class TranslationConfig:
     to_code: str = "en"
     beam_size: int = 2
     compute_type: str = "int8"
+    # The compute type on a GPU (device "cuda", or "auto" finding one); compute_type is the CPU's.
+    compute_type_cuda: str = "float16"
     # 0 = fit the cores: one thread per core spread over replicas (DESIGN: replicas beat threads).
     inter_threads: int = 0
     intra_threads: int = 0

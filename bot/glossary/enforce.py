@@ -41,9 +41,9 @@ class _Attempt:
 
 
 def usable_forms(translator: Translator) -> list[str]:
-    """The placeholder forms this translator's tokenizer keeps whole."""
-    forms = [f for f in PLACEHOLDER_FORMS
-             if translator.keeps_intact(f"中国の{f.format(n=1)}が発表した。")]
+    """The placeholder forms this translator's tokenizer keeps whole (each tried in the
+    engine's own probe sentence: where a placeholder stands depends on the model's language)."""
+    forms = [f for f in PLACEHOLDER_FORMS if translator.keeps_intact(f.format(n=1))]
     return forms or list(PLACEHOLDER_FORMS[:1])
 
 

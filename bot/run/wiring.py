@@ -22,9 +22,9 @@ from bot.glossary import Glossary, glossary_for
 from bot.run.worker import RunReport, with_sentences
 from bot.state.lock import hold_state_lock
 from bot.state.store import Store
-from bot.translate.engine import build_engine
+from bot.translate.engine import build_engine, find_model
 from bot.translate.memory import CachedTranslator
-from bot.translate.packages import PackageInfo, find_package
+from bot.translate.models import ModelFolder
 from bot.translate.translator import Translator
 
 Say = Callable[[str], None]
@@ -44,10 +44,10 @@ class Wired:
         return with_sentences(report, self.translator)
 
 
-def check_setup(config: Config) -> PackageInfo:
-    """The installed model for the configured pair, then the watched folder."""
-    t = config.translation
-    package = find_package(t.from_code, t.to_code)
+def check_setup(config: Config) -> ModelFolder:
+    """The configured engine's model (the installed Argos package of the pair, or the model
+    folder) and device, then the watched folder."""
+    package = find_model(config.translation)
     if not config.paths.seeds.is_dir():
         raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
     return package

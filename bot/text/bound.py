@@ -11,7 +11,7 @@ from __future__ import annotations
 
 # The longest real sentence in the sample documents is 241 characters; 400 leaves room for
 # long legal or statistical sentences and is about 200-300 SentencePiece pieces, the range
-# the engine translates in one part (translate.engine.MAX_INPUT_TOKENS).
+# an Argos model translates in one part (translate.models.MAX_INPUT_TOKENS).
 MAX_SENTENCE_CHARS = 400
 # Clause ends, best first: a cut after them leaves each piece readable on its own.
 _CLAUSE_ENDS = ("；", ";", "：", ":", "、", "，", ",", "　", " ", "・")

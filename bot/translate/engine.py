@@ -1,8 +1,10 @@
-"""The CTranslate2 engine over an Argos package (the Translator seam: bot/translate/translator.py).
+"""The CTranslate2 engine over a model and its tokenizers (the Translator seam:
+bot/translate/translator.py): an installed Argos package, or a model folder (Marian/OPUS-MT,
+M2M100, NLLB, …: bot/translate/models.py says what each needs around its tokens).
 
 Argos's own pipeline batches by 32 *tokens* (about one sentence per call) and imports stanza
-and torch; here the package's model runs directly, on length-sorted groups of one batch per
-replica (DESIGN: ~8x faster), each group with an output bound of its own.
+and torch; here the model runs directly, on length-sorted groups of one batch per replica
+(DESIGN: ~8x faster), each group with an output bound of its own.
 """
 
 from __future__ import annotations
@@ -10,16 +12,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bot.config import TranslationConfig
 from bot.core.errors import ConfigError, ModelError
+from bot.translate.models import MAX_INPUT_TOKENS, ModelFolder, from_package, read_model_folder
 from bot.translate.packages import PackageInfo, find_package
 from bot.translate.translator import Translator, gather
 
-# Argos ja→en models were trained on sentences well under this many pieces; longer input
-# is cut at a comma where possible and translated in parts.
-MAX_INPUT_TOKENS = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -31,74 +33,129 @@ def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[i
     return inter, intra
 
 
+def find_model(options: TranslationConfig) -> ModelFolder:
+    """The configured engine's model: the installed Argos package of the pair, or the folder
+    `model_dir` (ModelError naming what is missing); the device is checked first."""
+    resolve_device(options.device)
+    if options.engine == "argos":
+        return from_package(find_package(options.from_code, options.to_code))
+    if options.engine == "ctranslate2":
+        return read_model_folder(Path(options.model_dir), options.from_code, options.to_code)
+    raise ConfigError(f"config: translation.engine {options.engine!r} is not available "
+                      "in this version")
+
+
 def build_engine(options: TranslationConfig) -> Translator:
-    """The configured engine, for `once`, `run`, the service and `translate` alike: the
-    installed Argos package of the pair, on CTranslate2 (loaded on first use)."""
-    if options.engine != "argos":
-        raise ConfigError(f"config: translation.engine {options.engine!r} is not available "
-                          "in this version")
-    return CTranslate2Translator(find_package(options.from_code, options.to_code), options)
+    """The configured engine, for `once`, `run`, the service and `translate` alike, on
+    CTranslate2 (the model loads on first use)."""
+    return CTranslate2Translator(find_model(options), options)
 
 
-def load_model(package: PackageInfo, options: TranslationConfig) -> Any:
-    """The package's CTranslate2 model, on the CPU with the configured threads."""
+def resolve_device(device: str) -> str:
+    """"cpu" or "cuda": "auto" is CUDA when CTranslate2 sees a GPU; "cuda" without one is a
+    ModelError at the start (not a crash at the first batch)."""
+    if device == "cpu":
+        return "cpu"
+    import ctranslate2
+
+    try:
+        gpus = int(ctranslate2.get_cuda_device_count())
+    except (RuntimeError, OSError):  # a broken CUDA install counts as none
+        gpus = 0
+    if gpus > 0:
+        return "cuda"
+    if device == "cuda":
+        raise ModelError('translate: translation.device is "cuda" but CTranslate2 sees no CUDA '
+                         'device; set device = "auto" or "cpu"')
+    return "cpu"
+
+
+def compute_type(options: TranslationConfig) -> str:
+    """The compute type for a resolved device: compute_type on the CPU, compute_type_cuda on
+    a GPU (float16 by default: int8 tuned for CPUs is not what a GPU runs best)."""
+    return options.compute_type_cuda if options.device == "cuda" else options.compute_type
+
+
+def load_model(model: ModelFolder, options: TranslationConfig) -> Any:
+    """The CTranslate2 model on the configured device, with the configured threads."""
     import ctranslate2
 
     inter, intra = fit_threads(options)
+    device = resolve_device(options.device)
     try:
         return ctranslate2.Translator(
-            str(package.model_dir), device="cpu", compute_type=options.compute_type,
+            str(model.model_dir), device=device,
+            compute_type=compute_type(replace(options, device=device)),
             inter_threads=inter, intra_threads=intra,
         )
     except (OSError, RuntimeError, ValueError) as exc:
-        raise ModelError(f"translate: cannot load {package.path}: {exc}") from None
+        raise ModelError(f"translate: cannot load {model.path}: {exc}") from None
 
 
-ModelLoader = Callable[[PackageInfo, TranslationConfig], Any]
+ModelLoader = Callable[[ModelFolder, TranslationConfig], Any]
 
 
 class CTranslate2Translator:
-    """Runs an installed Argos package with CTranslate2; the model loads on first use
-    (through `load`: tests and benchmarks wrap `load_model` to watch the model's calls)."""
+    """Runs a model with CTranslate2; the model loads on first use (through `load`: tests
+    and benchmarks wrap `load_model` to watch the model's calls)."""
 
-    def __init__(self, package: PackageInfo, options: TranslationConfig,
+    def __init__(self, model: ModelFolder | PackageInfo, options: TranslationConfig,
                  load: ModelLoader = load_model) -> None:
-        self.package = package
-        self.options = options
+        self.model = model if isinstance(model, ModelFolder) else from_package(model)
+        # The device is settled once: it is part of the identity, asked before any loading.
+        self.options = replace(options, device=resolve_device(options.device))
         self._load_model = load
         self._model: Any = None
-        self._sp: Any = None
+        self._sp: Any = None  # the source side's SentencePiece processor
+        self._tp: Any = None  # the target side's (the same one when the model shares it)
 
     @property
     def identity(self) -> str:
-        o = self.options
-        return f"{self.package.code}@{self.package.version}|beam={o.beam_size}|{o.compute_type}"
+        """Model, version, beam and compute type; the device only when it is not the CPU, so
+        the memories of CPU runs from before devices were a setting still hit."""
+        o, m = self.options, self.model
+        device = "" if o.device == "cpu" else f"|{o.device}"
+        return f"{m.name}@{m.version}|beam={o.beam_size}|{compute_type(o)}{device}"
 
     def keeps_intact(self, text: str) -> bool:
-        """Does the tokenizer encode `text` with known pieces only, and decode it unchanged?"""
-        sp = self.tokenizer()
-        ids = sp.encode(text)
+        """Does `text`, written into the model's probe sentence, encode with known pieces
+        only, each one the target side knows too, and decode unchanged?"""
+        sp, tp = self.tokenizer(), self.target_tokenizer()
+        sentence = self.model.probe.format(text)
+        ids = sp.encode(sentence)
         if any(i == sp.unk_id() or sp.is_byte(i) for i in ids):
             return False
-        return bool(sp.decode(ids) == text)
+        if tp is not sp:
+            ids = [tp.piece_to_id(sp.id_to_piece(i)) for i in ids]
+            if any(i == tp.unk_id() or tp.is_byte(i) for i in ids):
+                return False
+        return bool(tp.decode(ids) == sentence)
 
     def tokenizer(self) -> Any:
-        """The package's SentencePiece processor (loaded on first use)."""
+        """The source side's SentencePiece processor (loaded on first use)."""
         if self._sp is None:
-            import sentencepiece
-
-            try:
-                self._sp = sentencepiece.SentencePieceProcessor(
-                    model_file=str(self.package.sentencepiece_model)
-                )
-            except (OSError, RuntimeError) as exc:
-                raise ModelError(f"translate: cannot load the tokenizer of "
-                                 f"{self.package.path}: {exc}") from None
+            self._sp = self._processor(self.model.source_tokenizer)
         return self._sp
+
+    def target_tokenizer(self) -> Any:
+        """The target side's SentencePiece processor (loaded on first use)."""
+        if self._tp is None:
+            same = self.model.target_tokenizer == self.model.source_tokenizer
+            self._tp = self.tokenizer() if same else self._processor(self.model.target_tokenizer)
+        return self._tp
+
+    def _processor(self, path: Path) -> Any:
+        import sentencepiece
+
+        try:
+            return sentencepiece.SentencePieceProcessor(model_file=str(path))
+        except (OSError, RuntimeError) as exc:
+            raise ModelError(f"translate: cannot load the tokenizer {path}: {exc}") from None
 
     def _load(self) -> None:
         self.tokenizer()
-        self._model = self._load_model(self.package, self.options)
+        self.target_tokenizer()
+        self._model = self._load_model(self.model, self.options)
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         """Translate in length-sorted batches; each output is cleaned of control characters."""
@@ -115,7 +172,8 @@ class CTranslate2Translator:
         owner: list[int] = []  # which input sentence each (possibly split) piece belongs to
         parts: list[list[int]] = [[] for _ in sentences]  # and the reverse
         for index, sentence in enumerate(sentences):
-            for chunk in split_tokens(self._sp.encode(sentence, out_type=str)):
+            tokens = self._sp.encode(sentence, out_type=str)
+            for chunk in split_tokens(tokens, self.model.max_input_tokens):
                 parts[index].append(len(pieces))
                 pieces.append(chunk)
                 owner.append(index)
@@ -126,10 +184,12 @@ class CTranslate2Translator:
         order = sorted((i for i, tokens in enumerate(pieces) if tokens),
                        key=lambda i: len(pieces[i]))
         inter, _ = fit_threads(self.options)
-        for group in plan_groups([len(pieces[i]) for i in order], self.options, inter):
+        m = self.model
+        inputs = [[*m.source_prefix, *tokens, *m.source_suffix] for tokens in pieces]
+        for group in plan_groups([len(inputs[i]) for i in order], self.options, inter):
             chosen = order[group]
             done = {}
-            outputs = self._translate_group([pieces[i] for i in chosen], inter)
+            outputs = self._translate_group([inputs[i] for i in chosen], inter)
             for i, text in zip(chosen, outputs, strict=True):
                 texts[i] = text
                 left[owner[i]] -= 1
@@ -138,7 +198,7 @@ class CTranslate2Translator:
             yield done
 
     def _translate_group(self, inputs: list[list[str]], inter: int) -> list[str]:
-        prefix = self.package.target_prefix
+        prefix = self.model.target_prefix
         results = self._model.translate_batch(
             inputs,
             target_prefix=[[prefix] for _ in inputs] if prefix else None,
@@ -153,8 +213,18 @@ class CTranslate2Translator:
             tokens = result.hypotheses[0]
             if prefix and tokens[:1] == [prefix]:
                 tokens = tokens[1:]
-            outputs.append(_clean_output(self._sp.decode(tokens)))
+            outputs.append(_clean_output(self._tp.decode(self._decodable(tokens))))
         return outputs
+
+    def _decodable(self, tokens: list[str]) -> list[str]:
+        # Tokens of the model's vocabulary that its tokenizer lacks (another language's token,
+        # madeupword…) would decode as " ⁇ ": they are dropped. Argos output is decoded as it
+        # always was (its memories stay what a new run would give).
+        if self.model.family == "argos":
+            return tokens
+        tp = self._tp
+        unknown = tp.unk_id()
+        return [t for t in tokens if tp.piece_to_id(t) != unknown or t == tp.id_to_piece(unknown)]
 
 
 def plan_groups(lengths: list[int], options: TranslationConfig, inter: int) -> list[slice]:

@@ -1,6 +1,6 @@
 """The engine seam: what the pipeline asks of any translator, and a base for simple engines.
 
-Every engine (the CTranslate2 engine over an Argos package today) and every wrapper (the
+Every engine (the CTranslate2 engine over an Argos package or a model folder) and every wrapper (the
 translation memory) offers all four members, so the stages call them directly and never ask
 what an engine can do.
 """
@@ -27,8 +27,9 @@ class Translator(Protocol):
         ...
 
     def keeps_intact(self, text: str) -> bool:
-        """Whether `text` reaches the model and comes back unchanged (the glossary keeps
-        only the placeholder forms that do)."""
+        """Whether the placeholder `text`, standing in a sentence of the source language (the
+        engine's probe, per model), reaches the model and comes back unchanged (the glossary
+        keeps only the placeholder forms that do)."""
         ...
 
 
