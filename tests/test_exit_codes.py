@@ -26,6 +26,8 @@ USAGE_ERRORS = {
     "release --messages, key and --all": (["release", "--messages", "3:2", "--all"],
                                           "not both"),
     "translate, blank": (["translate", "  "], "give the Japanese text"),
+    "eval, zero limit": (["eval", "pairs.tsv", "--limit", "0"], "--limit must be 1 or more"),
+    "eval, unknown engine": (["eval", "pairs.tsv", "--engine", "deepl"], "invalid choice"),
     "glossary suggest, zero count": (["glossary", "suggest", ".", "--min-count", "0"],
                                      "--min-count must be 1 or more"),
     "quiet and verbose": (["--quiet", "status", "--verbose"], "cannot be used together"),

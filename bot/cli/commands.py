@@ -234,6 +234,24 @@ def translate(args: argparse.Namespace) -> int:
     return 0
 
 
+def evaluate(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from bot.run.eval_score import score_table
+    from bot.run.evaluate import evaluate_pairs
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("eval: --limit must be 1 or more")
+    scores = evaluate_pairs(config_from(args), args.pairs, args.engine, args.limit, say=_say)
+    if args.json:
+        print(json.dumps({"engines": [asdict(s) for s in scores]}, ensure_ascii=False,
+                         indent=2))
+        return 0
+    for line in score_table(scores):
+        print(line)
+    return 0
+
+
 def glossary_lint(args: argparse.Namespace) -> int:
     from bot.cli.app import lint_glossary
 

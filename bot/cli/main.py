@@ -20,6 +20,7 @@ from bot.cli import commands as cmd
 from bot.core.errors import KakehashiError
 
 Handler = Callable[[argparse.Namespace], int]
+ENGINES = ("argos", "ctranslate2", "libretranslate")  # translation.engine's values
 if TYPE_CHECKING:  # argparse's sub-parser action is generic only to type checkers
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -150,9 +151,31 @@ def build_parser() -> argparse.ArgumentParser:
                          "translate Japanese text with the glossary applied (for checking)")
     translate.add_argument("text", help="Japanese text, e.g. \"ホルゴスを通る中欧班列\"")
     translate.add_argument("--config", type=Path, help="TOML config file")
+    _add_eval(commands)
     _add_models(commands)
     _add_glossary(commands)
     return parser
+
+
+def _add_eval(commands: Commands) -> None:
+    evaluate = _command(commands, "eval", cmd.evaluate,
+                        "score translation engines on the editors' own past translations "
+                        "(chrF, BLEU, glossary terms, numbers, speed)")
+    evaluate.description = (
+        "Translate the Japanese of PAIRS as the pipeline does (glossary enforced and verified) "
+        "and score the English against the editors' own. The translation memory is never "
+        "used: every sentence goes to the model, so the scores and the speed are the "
+        "engine's.")
+    evaluate.add_argument("pairs", type=Path, metavar="PAIRS",
+                          help="a TSV file (Japanese<TAB>English per line; blank lines and "
+                          "# comments skipped), or a folder of line-aligned NAME.ja.txt + "
+                          "NAME.en.txt files")
+    evaluate.add_argument("--engine", action="append", choices=ENGINES, default=[],
+                          help="an engine to score, with the config's settings for it "
+                          "(repeat for several side by side; default: translation.engine)")
+    evaluate.add_argument("--limit", type=int, metavar="N", help="only the first N pairs")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate.add_argument("--config", type=Path, help="TOML config file")
 
 
 def _add_verbosity(parser: argparse.ArgumentParser) -> None:

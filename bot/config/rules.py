@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def check_config(config: Config) -> None:
     """Check values that types alone do not catch (ConfigError naming the key)."""
     check_bounds(config)  # every number within its range, named with it
-    _check_translation(config.translation)
+    check_translation(config.translation)
     s = config.sources
     bad = [url for url in s.feeds if not url.startswith(("http://", "https://"))]
     if bad:
@@ -44,7 +44,8 @@ CUDA_COMPUTE_TYPES = ("float16", "bfloat16", "float32", "int8_float16", "int8_bf
                       "int8_float32", "int8", "auto", "default")
 
 
-def _check_translation(t: TranslationConfig) -> None:
+def check_translation(t: TranslationConfig) -> None:
+    """The [translation] rules (also for an engine `eval --engine` names)."""
     if t.batch_type not in ("examples", "tokens"):
         raise ConfigError('config: translation.batch_type must be "examples" or "tokens"')
     if t.engine not in ("argos", "ctranslate2", "libretranslate"):

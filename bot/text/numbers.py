@@ -58,13 +58,18 @@ def english_numbers(text: str) -> set[Decimal]:
     return values
 
 
+def checked_numbers(ja: str) -> list[tuple[str, Decimal]]:
+    """The numbers of `ja` that `check_numbers` looks for in the English."""
+    return [(surface, value) for surface, value in japanese_numbers(ja) if value >= _MIN_CHECKED]
+
+
 def check_numbers(ja: str, en: str) -> list[str]:
     """Warnings for numbers in `ja` whose value is missing from `en`."""
     wanted = english_numbers(en)
     return [
         f"number {surface} ({_plain(value)}) missing in translation"
-        for surface, value in japanese_numbers(ja)
-        if value >= _MIN_CHECKED and value not in wanted
+        for surface, value in checked_numbers(ja)
+        if value not in wanted
     ]
 
 
