@@ -200,11 +200,11 @@ def test_the_pace_between_two_requests_to_a_host() -> None:
     assert pace_delay(40.0, 50.0, 2.0) == 0.0
     clock = FakeClock()
     pacer = HostPacer(2.0, clock, clock.sleep)
-    pacer.wait("http://a.example")
-    pacer.wait("http://b.example")  # another host: no wait
+    pacer.wait("a.example")
+    pacer.wait("b.example")  # another host: no wait
     clock.now += 0.5
-    pacer.wait("http://a.example")
-    pacer.wait("http://a.example", interval=5.0)  # the host's Crawl-delay, longer
+    pacer.wait("a.example")
+    pacer.wait("a.example", interval=5.0)  # the host's Crawl-delay, longer
     assert clock.slept == [1.5, 5.0]
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from bot.core.errors import InputError
 from bot.sources.encodings import decode_bytes
 from bot.sources.http import USER_AGENT, check_url, http_get
-from bot.sources.robots import HostPacer, Robots
+from bot.sources.robots import HostPacer, Robots, host_of
 from bot.sources.web.page import read_article
 
 _ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
@@ -62,8 +61,7 @@ class PageFetcher:
             answer = self.robots.check(url)
             if not answer.allowed:
                 return PageResult(reason=answer.reason)
-            parts = urlsplit(url)
-            self.pacer.wait(f"{parts.scheme.lower()}://{parts.netloc.lower()}", answer.delay)
+            self.pacer.wait(host_of(url), answer.delay)
             response = http_get(url, timeout=s.timeout, max_bytes=s.max_bytes,
                                 max_redirects=s.max_redirects, user_agent=s.user_agent,
                                 accept=_ACCEPT, etag=etag, modified=modified, what="page",

@@ -24,6 +24,12 @@ MAX_ROBOTS_BYTES = 512_000
 MAX_CRAWL_DELAY = 60.0
 
 
+def host_of(url: str) -> str:
+    """What the pace is kept for: the host name (robots.txt is per origin, scheme and port
+    included; the machine answering is the same)."""
+    return (urlsplit(url).hostname or "").lower()
+
+
 def pace_delay(last: float | None, now: float, interval: float) -> float:
     """Seconds to wait before a request to a host last asked at `last` (None: never), so
     that two requests are at least `interval` s apart."""
@@ -68,7 +74,7 @@ class Robots:
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         if origin not in self._rules:
-            self._pacer.wait(origin)
+            self._pacer.wait(host_of(url))
             self._rules[origin] = self._read(origin + "/robots.txt")
         rules = self._rules[origin]
         if isinstance(rules, str):
