@@ -110,10 +110,11 @@ BAD_PAGES = {
                "not an HTML page (image/png)"),
     "/private/1": (Page(PAGE), "robots.txt disallows it"),
     "/gone": (Page(b"not here", 404, {}), "HTTP 404 Not Found"),
+    "/binary": (Page(bytes(range(256)) * 8), "binary file (NUL bytes), not text"),
     "/empty": (Page(b"<html><body><nav><a href=/>top</a></nav></body></html>"),
                "no article text on the page"),
 }
-PLACES = ["北京", "上海", "広州", "深圳", "成都", "武漢", "西安", "天津"]
+PLACES = ["北京", "上海", "広州", "深圳", "成都", "武漢", "西安", "天津", "重慶"]
 
 
 def test_a_page_that_cannot_be_read_leaves_the_teaser_with_its_reason(tmp_path: Path) -> None:

@@ -73,7 +73,10 @@ class PageFetcher:
                     or (modified if response.status == 304 else ""))
         if response.status == 304:
             return PageResult(etag=etag, modified=modified, not_modified=True)
-        page = read_article(decode_bytes(response.body))
+        try:
+            page = read_article(decode_bytes(response.body))
+        except InputError as exc:  # bytes that are no text in any encoding
+            return PageResult(etag=etag, modified=modified, reason=str(exc))
         if not page.lines:
             return PageResult(etag=etag, modified=modified, reason="no article text on the page")
         return PageResult("\n".join(page.lines), page.source.published, etag, modified)
