@@ -19,6 +19,7 @@ from bot.sources.robots import HostPacer, pace_delay
 from bot.state.status import status_lines
 from bot.state.store import Store
 from bot.translate.translator import WholeBatches
+from tests.conftest import run_cli
 from tests.support.feed_polling import RSS_TYPE, make_rss
 from tests.support.page_server import Page, PageServer, article_page, serve_pages
 
@@ -260,3 +261,30 @@ def test_bad_full_text_settings_are_one_line_errors(tmp_path: Path, text: str,
     with pytest.raises(ConfigError) as raised:
         load_config(write(tmp_path, head + text), {})
     assert str(raised.value) == message
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("installed_model")
+def test_once_publishes_the_page_and_status_lists_the_teasers(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    with serve_pages({"/news/1": Page(PAGE)}) as server:
+        items = (item(server.url("/news/1"), "n-1", "中欧班列の運行本数が過去最多に", TEASER)
+                 + item(server.url("/gone"), "n-2", "風力発電所が完成",
+                        "カザフスタン南部で中国企業が建設した風力発電所が完成した。"))
+        server.pages["/feed.xml"] = feed_page(server, items)
+        feed = server.url("/feed.xml")
+        config = write(tmp_path, f'[sources]\nfeeds = ["{feed}"]\n'
+                                 f'[sources.full_text]\n"{feed}" = true\n')
+        state = str(tmp_path / "s.sqlite3")
+        run = run_cli("once", "--config", str(config), "--seeds", str(tmp_path / "seeds"),
+                      "--out", str(tmp_path / "out"), "--state", state)
+        status = run_cli("status", "--config", str(config), "--state", state)
+    assert run.returncode == 0, run.stderr
+    assert f"WARNING teaser only for {server.url('/gone')}: HTTP 404 Not Found" in run.stderr
+    archive = "\n".join(path.read_text(encoding="utf-8")
+                        for path in (tmp_path / "out").rglob("*.html"))
+    assert PAGE_SENTENCES[0] in archive and "速報" not in archive
+    assert "カザフスタン南部で中国企業が建設した風力発電所が完成した。" in archive
+    assert "feed entries published from their teaser (full_text page not read):" in status.stdout
+    assert f"{server.url('/gone')} (" in status.stdout
+    assert "): HTTP 404 Not Found" in status.stdout
