@@ -16,6 +16,8 @@ from bot.glossary import Glossary
 from bot.run.ingest import Ingest, IngestReport, ingest_sources
 from bot.sources.pages import PageFetcher, PageSettings
 from bot.sources.robots import HostPacer, pace_delay
+from bot.state.feedlog import PAGE_DAYS
+from bot.state.records import SavedPage
 from bot.state.status import status_lines
 from bot.state.store import Store
 from bot.translate.translator import WholeBatches
@@ -288,3 +290,17 @@ def test_once_publishes_the_page_and_status_lists_the_teasers(tmp_path: Path) ->
     assert "feed entries published from their teaser (full_text page not read):" in status.stdout
     assert f"{server.url('/gone')} (" in status.stdout
     assert "): HTTP 404 Not Found" in status.stdout
+
+
+def test_pages_are_forgotten_after_a_month(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.sqlite3")
+    day = 86_400.0
+    with store.transaction():
+        store.feeds().save_page("https://a.example/old", SavedPage("", "", "", "", "404"), 0.0)
+        store.feeds().save_page("https://a.example/kept", SavedPage("", "", "", "", "404"),
+                                PAGE_DAYS * day - 1)
+        store.feeds().save_page("https://a.example/new", SavedPage("", "", "本文", "", ""),
+                                PAGE_DAYS * day + 1)
+    assert store.feeds().page("https://a.example/old") is None
+    assert [t.url for t in store.feeds().teasers()] == ["https://a.example/kept"]
+    assert store.feeds().page("https://a.example/new") == SavedPage("", "", "本文", "", "")

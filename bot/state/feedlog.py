@@ -8,6 +8,9 @@ import sqlite3
 
 from bot.state.records import FailingFeed, FeedWarning, SavedFeed, SavedPage, TeaserOnly
 
+# Days an article page's validators, text or reason are kept.
+PAGE_DAYS = 30
+
 
 class FeedLog:
     """Queries over the feeds table of one open state database."""
@@ -54,6 +57,10 @@ class FeedLog:
         return None if row is None else SavedPage(*row)
 
     def save_page(self, url: str, page: SavedPage, fetched_at: float) -> None:
+        """Keep what a page's fetch gave, and forget pages fetched PAGE_DAYS before it: an
+        entry's page is rarely asked for again after its day, and each row holds a text."""
+        self._conn.execute("DELETE FROM pages WHERE fetched_at < ?",
+                           (fetched_at - PAGE_DAYS * 86_400,))
         self._conn.execute(
             "INSERT OR REPLACE INTO pages(url, etag, modified, text, published, reason,"
             " fetched_at) VALUES (?,?,?,?,?,?,?)",
