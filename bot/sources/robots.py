@@ -90,6 +90,7 @@ class Robots:
             response = http_get(url, timeout=self._timeout, max_bytes=MAX_ROBOTS_BYTES,
                                 user_agent=self._agent, accept="text/plain, */*;q=0.5",
                                 what="robots.txt")
+            lines = decode_bytes(response.body).splitlines() if response.body.strip() else []
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500:  # no robots.txt: everything is allowed
                 rules.parse([])  # read, and empty: no rule forbids anything
@@ -97,5 +98,5 @@ class Robots:
             return str(exc)
         except InputError as exc:
             return str(exc)
-        rules.parse(decode_bytes(response.body).splitlines())
+        rules.parse(lines)
         return rules
