@@ -123,6 +123,9 @@ def _section(cls: Any, raw: Any) -> Any:
         if key == "feed_intervals":
             values[key] = _intervals(value)
             continue
+        if key == "full_text":
+            values[key] = _switches(value)
+            continue
         if expected is tuple:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"config: {name}.{key} must be a list of strings")
@@ -185,3 +188,10 @@ def _intervals(raw: Any) -> tuple[tuple[str, float], ...]:
     if not ok:
         raise ConfigError('config: sources.feed_intervals must be a table of "URL" = minutes')
     return tuple((str(url), float(minutes)) for url, minutes in raw.items())
+
+
+def _switches(raw: Any) -> tuple[tuple[str, bool], ...]:
+    """[sources.full_text]: a table of feed URL → true/false."""
+    if not isinstance(raw, dict) or not all(isinstance(v, bool) for v in raw.values()):
+        raise ConfigError('config: sources.full_text must be a table of "URL" = true or false')
+    return tuple((str(url), on) for url, on in raw.items())

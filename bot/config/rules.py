@@ -29,10 +29,10 @@ def check_config(config: Config) -> None:
     if bad:
         raise ConfigError(f"config: sources.feeds: not an http(s) URL: {bad[0]}")
     load_zone(s.timezone)
-    stray = [url for url, _ in s.feed_intervals if url not in s.feeds]
-    if stray:
-        raise ConfigError(f"config: sources.feed_intervals: {stray[0]} is not in "
-                          "sources.feeds")
+    for key, table in (("feed_intervals", s.feed_intervals), ("full_text", s.full_text)):
+        stray = [url for url, _ in table if url not in s.feeds]
+        if stray:
+            raise ConfigError(f"config: sources.{key}: {stray[0]} is not in sources.feeds")
     _validate_schedule(config.schedule)
     _validate_telegram(config.telegram)
     _check_chat(config.telegram)

@@ -69,6 +69,18 @@ class SourcesConfig:
     # interval, doubling.
     feed_interval_minutes: float = 30.0
     feed_intervals: tuple[tuple[str, float], ...] = ()
+    # Feeds whose entries are read from their pages ([sources.full_text] in TOML: "URL" =
+    # true): most carry a headline and a teaser, and the story is on the page. Each new
+    # entry's page is fetched once (robots.txt honoured, conditional GET, at most one request
+    # per host every page_host_interval_seconds); a page that cannot be read leaves the teaser.
+    full_text: tuple[tuple[str, bool], ...] = ()
+    page_timeout_seconds: float = 20.0
+    max_page_bytes: int = 5_000_000
+    page_host_interval_seconds: float = 1.0
+
+    def full_text_of(self, url: str) -> bool:
+        """Whether the entries of the feed at `url` are read from their pages."""
+        return dict(self.full_text).get(url, False)
 
     def interval_of(self, url: str) -> float:
         """Minutes between two polls of the feed at `url`."""

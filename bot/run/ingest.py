@@ -20,10 +20,12 @@ from bot.config.times import load_zone
 from bot.core.errors import InputError
 from bot.core.model import Analysis, Document, SourceInfo
 from bot.glossary import Glossary
+from bot.run.fulltext import page_fetcher, with_page_text
 from bot.run.pipeline import Work, analyze_text, article_key, place_articles, text_key
 from bot.run.stream import TranslationStream
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
+from bot.sources.pages import PageFetcher
 from bot.sources.readers import read_date, read_document
 from bot.state.records import DocumentStatus
 from bot.state.store import Store
@@ -69,6 +71,11 @@ class Ingest:
         """The run's translation stream (one per run: built on first use)."""
         return TranslationStream(self.store, self.translator, self.glossary, self.now,
                                  self.config.glossary.strict, self.progress)
+
+    @cached_property
+    def pages(self) -> PageFetcher:
+        """The run's article-page fetcher (full_text feeds): robots.txt once per host."""
+        return page_fetcher(self.config.sources)
 
 
 def ingest_sources(job: Ingest, report: IngestReport, *, folder: bool = True,
@@ -222,6 +229,8 @@ def _ingest_feed_item(job: Ingest, item: FeedItem, report: IngestReport) -> None
     key = content_hash(f"{item.feed_url}\n{item.guid}".encode())
     if job.store.has_document(key) or job.stream.queued(key):
         return
+    if job.config.sources.full_text_of(item.feed_url):
+        item = with_page_text(job, item)
     source = SourceInfo(site=urlsplit(item.link or item.feed_url).hostname or "",
                         url=item.link,
                         published=item.published.isoformat() if item.published else "")

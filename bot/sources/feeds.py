@@ -6,16 +6,15 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from bot.core.backoff import backoff_delay
 from bot.core.errors import InputError
 from bot.sources.feed_fields import decode_japanese_feed, entry_date
+from bot.sources.http import USER_AGENT, check_url, http_get, one_line
 from bot.sources.web.page import html_to_text
 from bot.text.links import safe_link
 
@@ -66,13 +65,6 @@ class ParsedFeed:
     warning: str = ""
 
 
-@dataclass(frozen=True)
-class _Response:
-    status: int
-    body: bytes
-    headers: dict[str, str]  # lower-case names
-
-
 # A feed that fails once or twice (a deploy, a restart) is polled at its interval as usual: a
 # feed that keeps few entries would lose some if one 500 paused it. From this many failures
 # in a row on, it is polled less often.
@@ -98,7 +90,7 @@ def due(state: FeedState, now: float, slack: float = 0.0) -> bool:
 
 
 def poll_feed(state: FeedState, now: float, *, timeout: float = 20.0, max_bytes: int = 5_000_000,
-              max_redirects: int = 5, user_agent: str = "Kakehashi/0.1 (+feed reader)",
+              max_redirects: int = 5, user_agent: str = USER_AGENT,
               zone: tzinfo = UTC, interval: float = 1800.0) -> FetchResult:
     """Fetch and parse one feed; failures come back in the result (with backoff), never raised.
 
@@ -107,9 +99,10 @@ def poll_feed(state: FeedState, now: float, *, timeout: float = 20.0, max_bytes:
     part comes back with its items and a warning, kept as last_error without counting as a
     failure."""
     try:
-        _check_url(state.url)
-        response = _fetch(state, timeout=timeout, max_bytes=max_bytes,
-                          max_redirects=max_redirects, user_agent=user_agent)
+        check_url(state.url)
+        response = http_get(state.url, timeout=timeout, max_bytes=max_bytes,
+                            max_redirects=max_redirects, user_agent=user_agent, accept=_ACCEPT,
+                            etag=state.etag, modified=state.modified)
         not_modified = response.status == 304
         parsed = ParsedFeed(()) if not_modified else read_feed(
             state.url, response.body, response.headers, zone)
@@ -162,7 +155,7 @@ def read_feed(feed_url: str, body: bytes, headers: Mapping[str, str],
         parsed = feedparser.parse(io.BytesIO(data), response_headers=passed)
         items = tuple(_to_item(feed_url, entry, zone) for entry in parsed.get("entries", []))
     except Exception as exc:  # hostile input must be reported like any bad feed, never raised
-        raise InputError(f"feed cannot be parsed: {_one_line(exc)}") from exc
+        raise InputError(f"feed cannot be parsed: {one_line(exc)}") from exc
     usable = tuple(item for item in items if item.title or item.text)
     notices = feedparser.ThingsNobodyCaresAboutButMe
     if not usable:
@@ -171,68 +164,7 @@ def read_feed(feed_url: str, body: bytes, headers: Mapping[str, str],
     if problem is None or isinstance(problem, notices):
         return ParsedFeed(usable)
     read = f"{len(usable)} entr{'y' if len(usable) == 1 else 'ies'} read"
-    return ParsedFeed(usable, f"malformed XML, {read}: {_one_line(problem)}")
-
-
-def _check_url(url: str) -> None:
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:
-        raise InputError(f"invalid feed URL: {_one_line(exc)}") from exc
-    if parts.scheme.lower() not in ("http", "https"):
-        raise InputError(f"unsupported URL scheme {parts.scheme or '(none)'!r}: http/https only")
-    if not parts.hostname:
-        raise InputError("feed URL has no host")
-
-
-def _fetch(state: FeedState, *, timeout: float, max_bytes: int, max_redirects: int,
-           user_agent: str) -> _Response:
-    import httpx  # imported here: the CLI starts without the HTTP stack
-
-    wanted = {"User-Agent": user_agent, "Accept": _ACCEPT, "If-None-Match": state.etag,
-              "If-Modified-Since": state.modified}
-    # Bytes: httpx encodes str values as ASCII and raises on a server's non-ASCII ETag.
-    headers = {name.encode(): value.encode() for name, value in wanted.items() if value}
-    # httpx's timeout bounds each network step; the deadline bounds the whole download.
-    deadline = time.monotonic() + timeout
-    try:
-        with httpx.Client(timeout=timeout, follow_redirects=True,
-                          max_redirects=max_redirects) as client, \
-                client.stream("GET", state.url, headers=headers) as response:
-            if response.status_code == 304:
-                return _Response(304, b"", _pick_headers(response.headers, str(response.url)))
-            if not 200 <= response.status_code < 300:
-                raise InputError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise InputError(f"feed too large ({int(declared):,} bytes; limit {max_bytes:,})")
-            body = _read_body(response, max_bytes, deadline, timeout)
-            return _Response(200, body, _pick_headers(response.headers, str(response.url)))
-    except httpx.TimeoutException as exc:
-        raise InputError(f"timed out after {timeout:g} s") from exc
-    except httpx.TooManyRedirects as exc:
-        raise InputError(f"too many redirects (limit {max_redirects})") from exc
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise InputError(f"fetch failed: {_one_line(exc)}") from exc
-
-
-def _read_body(response: Any, max_bytes: int, deadline: float, timeout: float) -> bytes:
-    body = bytearray()
-    for chunk in response.iter_bytes():  # decoded bytes: a gzip bomb hits the cap too
-        body += chunk
-        if len(body) > max_bytes:
-            raise InputError(f"feed too large (over {max_bytes:,} bytes)")
-        if time.monotonic() > deadline:
-            raise InputError(f"timed out after {timeout:g} s")
-    return bytes(body)
-
-
-def _pick_headers(headers: Mapping[str, str], final_url: str) -> dict[str, str]:
-    names = ("content-type", "content-location", "content-language", "etag", "last-modified")
-    picked = {name: headers.get(name, "") for name in names}
-    # feedparser resolves relative links against Content-Location; it never sees the URL itself.
-    picked["content-location"] = urljoin(final_url, picked["content-location"])
-    return picked
+    return ParsedFeed(usable, f"malformed XML, {read}: {one_line(problem)}")
 
 
 def _check_empty_feed(parsed: Any, data: bytes, content_type: str, notices: type) -> None:
@@ -242,7 +174,7 @@ def _check_empty_feed(parsed: Any, data: bytes, content_type: str, notices: type
         raise InputError("not a feed (HTML page)")
     # Encoding and content-type notices are harmless; a real XML error with nothing usable is not.
     if problem is not None and not isinstance(problem, notices):
-        raise InputError(f"malformed feed: {_one_line(problem)}")
+        raise InputError(f"malformed feed: {one_line(problem)}")
     if not version:
         raise InputError("not a feed (no RSS or Atom root element)")
 
@@ -284,10 +216,3 @@ def _entry_published(entry: Any, zone: tzinfo) -> datetime | None:
         if raw or parsed:
             return entry_date(str(raw or ""), parsed, zone)
     return None
-
-
-def _one_line(exc: object) -> str:
-    if hasattr(exc, "getMessage"):  # SAXParseException: its line numbers count feedparser's
-        return _one_line(exc.getMessage())  # own added XML declaration, so they are left out
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:199] + "…"

@@ -69,6 +69,16 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("CREATE TABLE article_keys (key TEXT PRIMARY KEY, guid TEXT NOT NULL)",),
     # What the admin alerts have told, so that a restart does not tell it again.
     ("CREATE TABLE alerts_told (key TEXT PRIMARY KEY)",),
+    # Article pages of full_text feeds: conditional-GET validators and the text read from the
+    # page (a 304 reuses it), or why the entry kept its teaser.
+    (
+        """
+    CREATE TABLE pages (
+        url TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', modified TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '', published TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '', fetched_at REAL NOT NULL DEFAULT 0
+    )""",
+    ),
 )
 
 

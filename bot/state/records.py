@@ -162,3 +162,23 @@ class FeedWarning:
 
     url: str
     warning: str
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    """What the store kept of an article page's last fetch (a full_text feed's entry)."""
+
+    etag: str
+    modified: str
+    text: str  # the article's text without its headline; "" when it could not be read
+    published: str  # the page's own date, ISO 8601, or ""
+    reason: str  # why the entry kept its teaser, or ""
+
+
+@dataclass(frozen=True)
+class TeaserOnly:
+    """A full_text feed's entry published from its teaser: its page, and why."""
+
+    url: str
+    reason: str
+    fetched_at: float  # unix time

@@ -39,6 +39,7 @@ def status_lines(config: Config) -> list[str]:
         checked = _read(lambda: editor_checks(store), behind) or []
         feeds = _read(store.feeds().failing, behind) or []
         warned = _read(store.feeds().warnings, behind) or []
+        teasers = _read(store.feeds().teasers, behind) or []
         outbox = store.outbox()
         deliveries = _read(outbox.attention, behind) or []  # of every channel
         flood_wait = _read(lambda: outbox.flood_wait_until(TELEGRAM), behind) or 0.0
@@ -61,6 +62,9 @@ def status_lines(config: Config) -> list[str]:
     if warned:
         lines.append("feeds read in part:")
         lines += [f"  {w.url}: {w.warning}" for w in warned]
+    if teasers:
+        lines.append("feed entries published from their teaser (full_text page not read):")
+        lines += [f"  {t.url} ({_when(t.fetched_at)}): {t.reason}" for t in teasers]
     if failed:
         lines.append("entries with glossary terms not rendered as agreed:")
         lines += [f"  {f.guid} {'HELD ' if f.held else ''}{f.document}: {f.terms}"
@@ -99,6 +103,10 @@ def _read(query: Callable[[], T], behind: int) -> T | None:
         if behind and "no such" in str(exc):
             return None
         raise
+
+
+def _when(unix: float) -> str:
+    return datetime.fromtimestamp(unix, UTC).isoformat(timespec="seconds")[:19]
 
 
 def _delivery_lines(deliveries: list[Delivery], flood_wait: float) -> list[str]:

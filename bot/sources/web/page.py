@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.core.model import Reading, SourceInfo
 from bot.sources.web.body import BLOCK_TAGS, Body, Prose, find_body, measure, visible
@@ -197,17 +198,36 @@ def _with_headline(headline: str, lines: list[str]) -> str:
     return "\n".join(lines)
 
 
-def read_html(html: str) -> Reading:
-    """HTML → a Reading: the article's headline then its text, and the page's site,
-    canonical URL and publication date (`published_from="page"`) where it gives them."""
+@dataclass(frozen=True)
+class PageArticle:
+    """A page's article: its headline, its text without the headline, and what the page
+    says of itself."""
+
+    headline: str
+    lines: tuple[str, ...]
+    source: SourceInfo
+
+
+def read_article(html: str) -> PageArticle:
+    """HTML → the page's article, its headline apart (a feed entry keeps its own title)."""
     root = parse_html(html)
     prose = measure(root)
     body = find_body(root, prose)
     meta = page_meta(_facts(root, body, prose))
-    text = _with_headline(meta.headline, render(body.core, _furniture(prose, body)))
+    lines = render(body.core, _furniture(prose, body))
+    if meta.headline and lines and lines[0] == meta.headline:
+        lines = lines[1:]
     source = SourceInfo(site=meta.site, url=meta.url, published=meta.published,
                         published_from="page" if meta.published else "")
-    return Reading(text, source)
+    return PageArticle(meta.headline, tuple(lines), source)
+
+
+def read_html(html: str) -> Reading:
+    """HTML → a Reading: the article's headline then its text, and the page's site,
+    canonical URL and publication date (`published_from="page"`) where it gives them."""
+    page = read_article(html)
+    return Reading("\n".join([page.headline, *page.lines] if page.headline else page.lines),
+                   page.source)
 
 
 def html_to_text(html: str) -> str:
