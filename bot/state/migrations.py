@@ -69,6 +69,21 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("CREATE TABLE article_keys (key TEXT PRIMARY KEY, guid TEXT NOT NULL)",),
     # What the admin alerts have told, so that a restart does not tell it again.
     ("CREATE TABLE alerts_told (key TEXT PRIMARY KEY)",),
+    # Near-duplicate merging: each stored entry's MinHash signature (compared with the next
+    # runs' articles within digest.merge_window_days), and each article merged into one.
+    (
+        """
+    CREATE TABLE stories (
+        guid TEXT PRIMARY KEY, created TEXT NOT NULL, title TEXT NOT NULL,
+        shingles INTEGER NOT NULL, signature BLOB NOT NULL
+    )""",
+        "CREATE INDEX stories_created ON stories(created)",
+        """
+    CREATE TABLE merges (
+        key TEXT PRIMARY KEY, guid TEXT NOT NULL, name TEXT NOT NULL, title TEXT NOT NULL,
+        similarity REAL NOT NULL, at TEXT NOT NULL
+    )""",
+    ),
 )
 
 

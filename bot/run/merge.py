@@ -1,0 +1,125 @@
+"""One story told once: an article whose Japanese text is near-identical to one already kept
+(earlier in this run, or stored within `digest.merge_window_days`) becomes another source of
+that entry instead of an entry of its own, and is never translated.
+
+The hook sits in ingest, after the exact text-key check and before the translation queue:
+the one place every article of files and feeds passes through once, before any model work.
+The first article met is the one kept: it may already be queued, translated or published
+(its guid, its Telegram message), so a later reprint only adds its source to it. The
+signatures of kept articles and the merges are written with the documents (the stream's
+`after_stored`), so a crash before that leaves nothing half-recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.config.sections import DigestConfig
+from bot.core.model import Analysis, Article, SourceInfo
+from bot.state.records import DocumentStatus
+from bot.state.store import Store
+from bot.state.storylog import Merge
+from bot.text.neardup import Signature, best_match, signature
+
+
+@dataclass(frozen=True)
+class Joined:
+    """An article of a document merged into an entry kept before it."""
+
+    key: str  # the article's key
+    title: str  # its own title
+    source: SourceInfo
+    guid: str  # the entry it joins
+    kept_title: str  # that entry's Japanese title
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An article kept as an entry of its own, with its signature (stored with it)."""
+
+    guid: str
+    title: str
+    signature: Signature
+
+
+@dataclass
+class Stories:
+    """The signatures an article is compared with: the window's stored entries, then the
+    articles kept so far in this run, oldest first."""
+
+    threshold: float
+    guids: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, store: Store, digest: DigestConfig, now: datetime) -> Stories:
+        stories = cls(digest.merge_threshold)
+        if digest.merge_threshold > 0:
+            for row in store.stories().since(now - timedelta(days=digest.merge_window_days)):
+                stories.add(row.guid, row.title, Signature(row.values, row.shingles))
+        return stories
+
+    def add(self, guid: str, title: str, sig: Signature) -> None:
+        self.guids.append(guid)
+        self.titles.append(title)
+        self.signatures.append(sig)
+
+    def match(self, sig: Signature) -> tuple[str, str, float] | None:
+        """(guid, title, similarity) of the closest kept story at or over the threshold."""
+        found = best_match(sig, self.signatures, self.threshold)
+        if found is None:
+            return None
+        index, score = found
+        return self.guids[index], self.titles[index], score
+
+
+def story_text(article: Article) -> str:
+    """What is compared: the title and the body (normalised by bot.text.neardup)."""
+    return "\n".join((article.title, *article.paragraphs))
+
+
+def split_merged(stories: Stories, analyses: Sequence[Analysis], fresh: dict[str, int],
+                 guids: dict[str, str]) -> tuple[dict[str, int], list[Kept], list[Joined]]:
+    """`fresh` (article key → position) parted into the articles kept and those merged into
+    a story kept before; `guids`: each fresh article's guid were it kept."""
+    kept: dict[str, int] = {}
+    signatures: list[Kept] = []
+    joined: list[Joined] = []
+    for key, position in fresh.items():
+        article = analyses[position].article
+        sig = signature(story_text(article))
+        found = stories.match(sig) if stories.threshold > 0 else None
+        if found is not None:
+            joined.append(Joined(key, article.title, article.source, *found))
+            continue
+        kept[key] = position
+        if stories.threshold > 0:
+            stories.add(guids[key], article.title, sig)
+            signatures.append(Kept(guids[key], article.title, sig))
+    return kept, signatures, joined
+
+
+def record(store: Store, name: str, now: datetime, kept: Sequence[Kept],
+           joined: Sequence[Joined], skipped: tuple[str, str] | None = None) -> None:
+    """Write a document's signatures and merges (inside the caller's transaction); with
+    `skipped` (its key, the reason), the document as skipped: all of it was merged."""
+    if skipped is not None:
+        store.record_document(skipped[0], name, now, DocumentStatus.SKIPPED, skipped[1])
+    log = store.stories()
+    for story in kept:
+        log.add(story.guid, now, story.title, story.signature.values, story.signature.shingles)
+    for merge in joined:
+        log.add_source(merge.guid, merge.source)
+        log.record_merge(Merge(merge.key, merge.guid, name, merge.title,
+                               round(merge.similarity, 3), now.isoformat()))
+
+
+def merged_reason(joined: Sequence[Joined]) -> str:
+    """Why a document made no entry: each article's story, kept before."""
+    stories = "; ".join(f"{j.guid} 「{j.kept_title}」 (similarity {j.similarity:.2f})"
+                        for j in joined)
+    return f"same story as {stories}: listed as another source of it, not published again"

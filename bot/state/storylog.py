@@ -1,0 +1,85 @@
+"""The stories and merges tables: the MinHash signature of each stored entry, so that a later
+run can tell a reprint of it (bot/text/neardup.py), and each article merged into an entry
+(with which, how similar), for `kakehashi status`. Written inside the store's transactions.
+
+Signatures are kept as bytes: reading them (status) needs no numpy."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from bot.core.model import SourceInfo
+
+
+@dataclass(frozen=True)
+class StoredStory:
+    """An entry's signature as the stories table keeps it."""
+
+    guid: str
+    title: str
+    values: bytes
+    shingles: int
+
+
+@dataclass(frozen=True)
+class Merge:
+    """An article that became another source of an entry instead of an entry of its own."""
+
+    key: str  # the article's key (bot.run.pipeline.article_key)
+    guid: str  # the entry it joined
+    name: str  # its document or feed link
+    title: str  # its own Japanese title
+    similarity: float
+    at: str  # ISO time of the run
+
+
+class StoryLog:
+    """Queries over the stories and merges tables of one open state database."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add(self, guid: str, created: datetime, title: str, values: bytes,
+            shingles: int) -> None:
+        self._conn.execute(
+            "INSERT OR IGNORE INTO stories(guid, created, title, shingles, signature)"
+            " VALUES (?,?,?,?,?)", (guid, created.isoformat(), title, shingles, values))
+
+    def since(self, start: datetime) -> list[StoredStory]:
+        """Stories stored at or after `start`, oldest first."""
+        rows = self._conn.execute(
+            "SELECT guid, title, signature, shingles FROM stories WHERE created >= ?"
+            " ORDER BY created, rowid", (start.isoformat(),))
+        return [StoredStory(g, t, bytes(v), n) for g, t, v, n in rows]
+
+    def record_merge(self, merge: Merge) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO merges(key, guid, name, title, similarity, at)"
+            " VALUES (?,?,?,?,?,?)", tuple(asdict(merge).values()))
+
+    def merges(self, limit: int = 50) -> list[Merge]:
+        """The newest merges, newest first."""
+        rows = self._conn.execute(
+            "SELECT key, guid, name, title, similarity, at FROM merges"
+            " ORDER BY at DESC, rowid DESC LIMIT ?", (limit,))
+        return [Merge(*row) for row in rows]
+
+    def title_of(self, guid: str) -> str:
+        row = self._conn.execute("SELECT title FROM stories WHERE guid=?", (guid,)).fetchone()
+        return str(row[0]) if row else ""
+
+    def add_source(self, guid: str, source: SourceInfo) -> None:
+        """List `source` among a stored entry's other sources (once): its archive page and
+        feed item show it from the next publish on."""
+        row = self._conn.execute("SELECT data FROM entries WHERE guid=?", (guid,)).fetchone()
+        if row is None:
+            return
+        data = json.loads(row[0])
+        also = data.setdefault("also", [])
+        if asdict(source) not in also and asdict(source) != data.get("source"):
+            also.append(asdict(source))
+            self._conn.execute("UPDATE entries SET data=? WHERE guid=?",
+                               (json.dumps(data, ensure_ascii=False), guid))

@@ -1,0 +1,118 @@
+"""Near-duplicate Japanese articles: one story told twice (a wire story reprinted with another
+lead, a press release and the article built on it). Pure and deterministic.
+
+An article's text is normalised (NFKC width folding, punctuation, symbols and white space
+dropped, Latin lower-cased), cut into overlapping character n-grams (shingles) and reduced to
+a MinHash signature: for each of `PERMUTATIONS` seeded hash functions, the least hash over
+its shingles. Two signatures agree at a position with probability equal to the Jaccard
+similarity of the two shingle sets.
+
+Similarity here is *containment*, not Jaccard: the share of the shorter text's shingles that
+the longer one holds, |A∩B| / min(|A|, |B|), computed from the estimated Jaccard J and the
+set sizes as J(|A|+|B|) / ((1+J) min(|A|, |B|)). A reprint that trims the ending, or an
+article that quotes most of a release and adds a paragraph, has a low Jaccard but a high
+containment. A short text inside a long one would then match too easily, so a text shorter
+than `MIN_SHINGLES` is compared by Jaccard alone.
+
+Comparisons are plain (one new signature against every recent one, vectorised with numpy),
+not LSH banding: a run and a few days of articles are hundreds to a few thousand signatures,
+which numpy compares in well under a millisecond, and a plain comparison gives the estimate
+itself for every pair (banding would add false negatives near the threshold and a second
+tuning knob for no gain at this size).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.text.chars import JAPANESE
+
+SHINGLE = 5  # characters: spans a word and the next; 4 or 3 let same-topic stories score
+# closer to true reprints (bench/neardup.py: different stories up to 0.62 at 4, 0.50 at 5)
+PERMUTATIONS = 128  # standard error of the Jaccard estimate about 0.04
+MIN_SHINGLES = 40  # below this, containment is too easy: compared by Jaccard
+_SEED = 20261203
+_PRIME = np.uint64(4_294_967_311)  # the first prime above 2**32: (a*x + b) fits in uint64
+_MAX = 2**32
+
+_rng = np.random.default_rng(_SEED)
+_A = _rng.integers(1, _MAX, PERMUTATIONS, dtype=np.uint64)
+_B = _rng.integers(0, _MAX, PERMUTATIONS, dtype=np.uint64)
+
+# What a story's identity is made of: kana, kanji, Latin letters and digits. Punctuation,
+# brackets, symbols and spaces vary between outlets' house styles, and ・ is punctuation.
+_KEPT = re.compile(f"[{JAPANESE}a-z0-9]")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A text's MinHash (PERMUTATIONS uint32 values) and its number of distinct shingles."""
+
+    values: bytes
+    shingles: int
+
+    def array(self) -> np.ndarray:
+        return np.frombuffer(self.values, dtype=np.uint32)
+
+
+def normalise(text: str) -> str:
+    """`text` as compared: width folded, lower case, only kana, kanji, letters and digits."""
+    flat = unicodedata.normalize("NFKC", text).lower()
+    return "".join(_KEPT.findall(flat)).replace("・", "")
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[str]:
+    """The distinct character n-grams of the normalised text (a short one: itself)."""
+    flat = normalise(text)
+    if len(flat) <= size:
+        return {flat} if flat else set()
+    return {flat[i : i + size] for i in range(len(flat) - size + 1)}
+
+
+def signature(text: str) -> Signature:
+    """The MinHash of `text`'s shingles; the same on every machine and run (seeded)."""
+    grams = shingles(text)
+    if not grams:
+        return Signature(np.full(PERMUTATIONS, _MAX - 1, np.uint32).tobytes(), 0)
+    hashed = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little")
+         for g in grams), dtype=np.uint64, count=len(grams))
+    values = ((hashed[:, None] * _A + _B) % _PRIME).min(axis=0)
+    return Signature(np.minimum(values, _MAX - 1).astype(np.uint32).tobytes(), len(grams))
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """How much of one text the other holds, 0.0 … 1.0 (see the module's docstring)."""
+    return float(similarities(a, [b])[0])
+
+
+def similarities(new: Signature, known: Sequence[Signature]) -> np.ndarray:
+    """`new` against each of `known`, in one vectorised pass."""
+    if not known:
+        return np.zeros(0)
+    matrix = np.frombuffer(b"".join(k.values for k in known), np.uint32).reshape(
+        len(known), PERMUTATIONS)
+    jaccard = (matrix == new.array()).mean(axis=1)
+    sizes = np.array([k.shingles for k in known], dtype=float)
+    smaller = np.minimum(sizes, new.shingles)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contained = jaccard * (sizes + new.shingles) / ((1 + jaccard) * smaller)
+    result = np.where(smaller >= MIN_SHINGLES, np.minimum(contained, 1.0), jaccard)
+    return np.where((sizes == 0) | (new.shingles == 0), 0.0, result)
+
+
+def best_match(new: Signature, known: Sequence[Signature], threshold: float
+               ) -> tuple[int, float] | None:
+    """The index and similarity of the closest of `known` at or over `threshold` (earliest
+    on a tie); None below it or when `threshold` is 0 (merging off)."""
+    if threshold <= 0 or not known:
+        return None
+    scores = similarities(new, known)
+    index = int(np.argmax(scores))
+    return (index, float(scores[index])) if scores[index] >= threshold else None
