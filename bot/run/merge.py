@@ -114,6 +114,7 @@ def record(store: Store, name: str, now: datetime, kept: Sequence[Kept],
         log.add(story.guid, now, story.title, story.signature.values, story.signature.shingles)
     for merge in joined:
         log.add_source(merge.guid, merge.source)
+        store.record_articles([(merge.key, merge.guid)])  # an exact copy later: known
         log.record_merge(Merge(merge.key, merge.guid, name, merge.title,
                                round(merge.similarity, 3), now.isoformat()))
 
