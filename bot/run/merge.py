@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.config.sections import DigestConfig
+from bot.config.sections import Config, DigestConfig
+from bot.core.errors import StoreError
 from bot.core.model import Analysis, Article, SourceInfo
 from bot.state.records import DocumentStatus
 from bot.state.store import Store
@@ -124,3 +125,36 @@ def merged_reason(joined: Sequence[Joined]) -> str:
     stories = "; ".join(f"{j.guid} 「{j.kept_title}」 (similarity {j.similarity:.2f})"
                         for j in joined)
     return f"same story as {stories}: listed as another source of it, not published again"
+
+
+def same_stories(config: Config, analyses: Sequence[Analysis], now: datetime
+                 ) -> list[dict[str, object] | None]:
+    """For `kakehashi inspect`: what each article would be merged into by a run now, read
+    from the state file when there is one (never written): {"guid", "title", "similarity"}
+    of an entry stored within the window, or {"article": i, …} of an earlier article of the
+    same file; None for an article that would be an entry of its own."""
+    stories = Stories(config.digest.merge_threshold)
+    path = config.paths.state
+    if stories.threshold > 0 and path.exists():
+        try:
+            store = Store.open_read_only(path)
+        except StoreError:
+            pass  # an older or foreign file: only the file's own articles are compared
+        else:
+            try:
+                stories = Stories.load(store, config.digest, now)
+            finally:
+                store.close()
+    found: list[dict[str, object] | None] = []
+    for index, analysis in enumerate(analyses):
+        sig = signature(story_text(analysis.article))
+        match = stories.match(sig) if stories.threshold > 0 else None
+        if match is None:
+            found.append(None)
+            stories.add(f"article:{index}", analysis.article.title, sig)
+            continue
+        guid, title, score = match
+        where: dict[str, object] = ({"article": int(guid.split(":")[1])}
+                                    if guid.startswith("article:") else {"guid": guid})
+        found.append({**where, "title": title, "similarity": round(score, 3)})
+    return found
