@@ -22,7 +22,7 @@ from bot.core.model import Analysis, Article, SourceInfo
 from bot.state.records import DocumentStatus
 from bot.state.store import Store
 from bot.state.storylog import Merge
-from bot.text.neardup import Signature, best_match, signature
+from bot.text.neardup import Signature, SignatureSet, signature
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Stories:
     threshold: float
     guids: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
-    signatures: list[Signature] = field(default_factory=list)
+    signatures: SignatureSet = field(default_factory=SignatureSet)
 
     @classmethod
     def load(cls, store: Store, digest: DigestConfig, now: datetime) -> Stories:
@@ -67,11 +67,11 @@ class Stories:
     def add(self, guid: str, title: str, sig: Signature) -> None:
         self.guids.append(guid)
         self.titles.append(title)
-        self.signatures.append(sig)
+        self.signatures.add(sig)
 
     def match(self, sig: Signature) -> tuple[str, str, float] | None:
         """(guid, title, similarity) of the closest kept story at or over the threshold."""
-        found = best_match(sig, self.signatures, self.threshold)
+        found = self.signatures.best(sig, self.threshold)
         if found is None:
             return None
         index, score = found

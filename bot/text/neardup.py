@@ -94,25 +94,56 @@ def similarity(a: Signature, b: Signature) -> float:
 
 def similarities(new: Signature, known: Sequence[Signature]) -> np.ndarray:
     """`new` against each of `known`, in one vectorised pass."""
-    if not known:
-        return np.zeros(0)
-    matrix = np.frombuffer(b"".join(k.values for k in known), np.uint32).reshape(
-        len(known), PERMUTATIONS)
-    jaccard = (matrix == new.array()).mean(axis=1)
-    sizes = np.array([k.shingles for k in known], dtype=float)
-    smaller = np.minimum(sizes, new.shingles)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        contained = jaccard * (sizes + new.shingles) / ((1 + jaccard) * smaller)
-    result = np.where(smaller >= MIN_SHINGLES, np.minimum(contained, 1.0), jaccard)
-    return np.where((sizes == 0) | (new.shingles == 0), 0.0, result)
+    group = SignatureSet()
+    for sig in known:
+        group.add(sig)
+    return group.scores(new)
+
+
+class SignatureSet:
+    """Signatures kept as one growing matrix, so that comparing one with thousands is a
+    single numpy pass (no rebuilding per comparison)."""
+
+    def __init__(self) -> None:
+        self._values = np.zeros((16, PERMUTATIONS), np.uint32)
+        self._sizes = np.zeros(16, float)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, sig: Signature) -> None:
+        if self._count == len(self._sizes):  # doubled: appending stays cheap
+            self._values = np.concatenate([self._values, np.zeros_like(self._values)])
+            self._sizes = np.concatenate([self._sizes, np.zeros_like(self._sizes)])
+        self._values[self._count] = sig.array()
+        self._sizes[self._count] = sig.shingles
+        self._count += 1
+
+    def scores(self, new: Signature) -> np.ndarray:
+        """How much of one text the other holds, `new` against each kept signature."""
+        matrix, sizes = self._values[: self._count], self._sizes[: self._count]
+        jaccard = (matrix == new.array()).mean(axis=1)
+        smaller = np.minimum(sizes, new.shingles)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            contained = jaccard * (sizes + new.shingles) / ((1 + jaccard) * smaller)
+        result = np.where(smaller >= MIN_SHINGLES, np.minimum(contained, 1.0), jaccard)
+        return np.where((sizes == 0) | (new.shingles == 0), 0.0, result)
+
+    def best(self, new: Signature, threshold: float) -> tuple[int, float] | None:
+        """The index and similarity of the closest kept signature at or over `threshold`
+        (earliest on a tie); None below it or when `threshold` is 0 (merging off)."""
+        if threshold <= 0 or not self._count:
+            return None
+        scores = self.scores(new)
+        index = int(np.argmax(scores))
+        return (index, float(scores[index])) if scores[index] >= threshold else None
 
 
 def best_match(new: Signature, known: Sequence[Signature], threshold: float
                ) -> tuple[int, float] | None:
-    """The index and similarity of the closest of `known` at or over `threshold` (earliest
-    on a tie); None below it or when `threshold` is 0 (merging off)."""
-    if threshold <= 0 or not known:
-        return None
-    scores = similarities(new, known)
-    index = int(np.argmax(scores))
-    return (index, float(scores[index])) if scores[index] >= threshold else None
+    """As `SignatureSet.best`, over a list."""
+    group = SignatureSet()
+    for sig in known:
+        group.add(sig)
+    return group.best(new, threshold)
