@@ -171,3 +171,19 @@ def test_signatures_and_merges_are_kept_in_the_state(tmp_path: Path):
     assert [length for _, length in stories] == [128 * 4]
     assert [(name, guid) for name, guid, _ in merges] == [("b.txt", stories[0][0])]
     assert 0.6 <= merges[0][2] < 1.0
+
+
+def test_a_story_with_many_sources_names_five_in_telegram_and_all_on_its_page(tmp_path: Path):
+    from bot.core.model import Digest, Entry, Pair, SourceInfo
+    from bot.publish.render import render_page, render_telegram
+
+    also = tuple(SourceInfo(site=f"paper{n}.example", url=f"https://paper{n}.example/a")
+                 for n in range(8))
+    entry = Entry("kakehashi-0", "a.txt", "題", "Title", (Pair("文。", "Text."),), (), (),
+                  SourceInfo(site="wire.example", url=WIRE), NOW, also)
+    [message] = render_telegram(Digest(1, NOW, (entry,)))
+    assert "paper4.example" in message and "paper5.example" not in message
+    assert "and 3 more" in message
+    html = render_page("article.html.j2", entry=entry, digest_id=1, feed=Config().feed,
+                       show_checks=False, site="")
+    assert all(source.url in html for source in also)
