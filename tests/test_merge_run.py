@@ -99,6 +99,7 @@ def test_two_near_identical_files_make_one_entry_with_both_sources(tmp_path: Pat
     lines = status_lines(config)
     merged = lines[lines.index(next(x for x in lines if x.startswith("stories merged"))) + 1]
     assert "b.txt" in merged and "similarity 0." in merged and "kakehashi-" in merged
+    assert "「西安発の欧州向け貨物列車" in merged and "「中欧班列「長安号」" in merged
 
 
 def test_a_different_story_on_the_same_topic_is_its_own_entry(tmp_path: Path):

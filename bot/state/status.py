@@ -69,8 +69,8 @@ def status_lines(config: Config) -> list[str]:
     if merges:
         lines.append("stories merged (near-duplicates listed as other sources of an entry, "
                      "newest first):")
-        lines += [f"  {m.at[:19]} {m.name} 「{m.title}」 → {m.guid} (similarity "
-                  f"{m.similarity:.2f})" for m in merges]
+        lines += [f"  {m.at[:19]} {m.name} 「{m.title}」 → {m.guid} 「{m.kept_title}」 "
+                  f"(similarity {m.similarity:.2f})" for m in merges]
     if checked:
         lines.append("checks for editors (recent entries; subscribers see them only with "
                      "digest.show_checks):")

@@ -34,6 +34,7 @@ class Merge:
     title: str  # its own Japanese title
     similarity: float
     at: str  # ISO time of the run
+    kept_title: str = ""  # the entry's own title (read back, never written here)
 
 
 class StoryLog:
@@ -58,18 +59,16 @@ class StoryLog:
     def record_merge(self, merge: Merge) -> None:
         self._conn.execute(
             "INSERT OR REPLACE INTO merges(key, guid, name, title, similarity, at)"
-            " VALUES (?,?,?,?,?,?)", tuple(asdict(merge).values()))
+            " VALUES (?,?,?,?,?,?)",
+            (merge.key, merge.guid, merge.name, merge.title, merge.similarity, merge.at))
 
     def merges(self, limit: int = 50) -> list[Merge]:
         """The newest merges, newest first."""
         rows = self._conn.execute(
-            "SELECT key, guid, name, title, similarity, at FROM merges"
-            " ORDER BY at DESC, rowid DESC LIMIT ?", (limit,))
+            "SELECT m.key, m.guid, m.name, m.title, m.similarity, m.at, coalesce(s.title, '')"
+            " FROM merges m LEFT JOIN stories s ON s.guid = m.guid"
+            " ORDER BY m.at DESC, m.rowid DESC LIMIT ?", (limit,))
         return [Merge(*row) for row in rows]
-
-    def title_of(self, guid: str) -> str:
-        row = self._conn.execute("SELECT title FROM stories WHERE guid=?", (guid,)).fetchone()
-        return str(row[0]) if row else ""
 
     def add_source(self, guid: str, source: SourceInfo) -> None:
         """List `source` among a stored entry's other sources (once): its archive page and
