@@ -82,3 +82,19 @@ def test_best_match_picks_the_story_and_zero_turns_merging_off():
 
 def test_empty_text_matches_nothing():
     assert similarity(signature("。、「」"), signature("。、「」")) == 0.0
+
+
+def test_items_of_one_template_with_other_figures_are_under_the_threshold():
+    october = ("10月の中欧班列、運行本数は前年同月比7%増\n国家鉄路集団によると、10月の中欧班列の"
+               "運行本数は1,620本で、前年同月比7%増えた。輸送したコンテナは17万4,000TEUで、"
+               "同9%増えた。1～10月の累計は1万5,800本だった。")
+    november = ("11月の中欧班列、運行本数は前年同月比4%増\n国家鉄路集団によると、11月の中欧班列の"
+                "運行本数は1,580本で、前年同月比4%増えた。輸送したコンテナは16万9,000TEUで、"
+                "同6%増えた。1～11月の累計は1万7,380本だった。")
+    assert similarity(signature(october), signature(november)) < THRESHOLD - 0.2
+    # The same words with the same figures are one story.
+    assert similarity(signature(october), signature(october + "（共同）")) >= THRESHOLD
+
+
+def test_figures_are_read_width_folded_without_separators():
+    assert signature("運行本数は４，８００本、前年比12.5%増").figures == "12.5 4800"

@@ -21,7 +21,7 @@ from bot.core.errors import StoreError
 from bot.core.model import Analysis, Article, SourceInfo
 from bot.state.records import DocumentStatus
 from bot.state.store import Store
-from bot.state.storylog import Merge
+from bot.state.storylog import Merge, StoredStory
 from bot.text.neardup import Signature, SignatureSet, signature
 
 
@@ -61,7 +61,8 @@ class Stories:
         stories = cls(digest.merge_threshold)
         if digest.merge_threshold > 0:
             for row in store.stories().since(now - timedelta(days=digest.merge_window_days)):
-                stories.add(row.guid, row.title, Signature(row.values, row.shingles))
+                stories.add(row.guid, row.title,
+                            Signature(row.values, row.shingles, row.figures))
         return stories
 
     def add(self, guid: str, title: str, sig: Signature) -> None:
@@ -112,7 +113,8 @@ def record(store: Store, name: str, now: datetime, kept: Sequence[Kept],
         store.record_document(skipped[0], name, now, DocumentStatus.SKIPPED, skipped[1])
     log = store.stories()
     for story in kept:
-        log.add(story.guid, now, story.title, story.signature.values, story.signature.shingles)
+        sig = story.signature
+        log.add(StoredStory(story.guid, story.title, sig.values, sig.shingles, sig.figures), now)
     for merge in joined:
         log.add_source(merge.guid, merge.source)
         store.record_articles([(merge.key, merge.guid)])  # an exact copy later: known

@@ -75,7 +75,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         """
     CREATE TABLE stories (
         guid TEXT PRIMARY KEY, created TEXT NOT NULL, title TEXT NOT NULL,
-        shingles INTEGER NOT NULL, signature BLOB NOT NULL
+        shingles INTEGER NOT NULL, signature BLOB NOT NULL, figures TEXT NOT NULL DEFAULT ''
     )""",
         "CREATE INDEX stories_created ON stories(created)",
         """

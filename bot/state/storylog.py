@@ -22,6 +22,7 @@ class StoredStory:
     title: str
     values: bytes
     shingles: int
+    figures: str  # the numbers its text states, space-separated
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,18 @@ class StoryLog:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    def add(self, guid: str, created: datetime, title: str, values: bytes,
-            shingles: int) -> None:
+    def add(self, story: StoredStory, created: datetime) -> None:
         self._conn.execute(
-            "INSERT OR IGNORE INTO stories(guid, created, title, shingles, signature)"
-            " VALUES (?,?,?,?,?)", (guid, created.isoformat(), title, shingles, values))
+            "INSERT OR IGNORE INTO stories(guid, created, title, shingles, signature, figures)"
+            " VALUES (?,?,?,?,?,?)", (story.guid, created.isoformat(), story.title,
+                                      story.shingles, story.values, story.figures))
 
     def since(self, start: datetime) -> list[StoredStory]:
         """Stories stored at or after `start`, oldest first."""
         rows = self._conn.execute(
-            "SELECT guid, title, signature, shingles FROM stories WHERE created >= ?"
+            "SELECT guid, title, signature, shingles, figures FROM stories WHERE created >= ?"
             " ORDER BY created, rowid", (start.isoformat(),))
-        return [StoredStory(g, t, bytes(v), n) for g, t, v, n in rows]
+        return [StoredStory(g, t, bytes(v), n, f) for g, t, v, n, f in rows]
 
     def record_merge(self, merge: Merge) -> None:
         self._conn.execute(

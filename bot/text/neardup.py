@@ -12,7 +12,9 @@ the longer one holds, |A∩B| / min(|A|, |B|), computed from the estimated Jacca
 set sizes as J(|A|+|B|) / ((1+J) min(|A|, |B|)). A reprint that trims the ending, or an
 article that quotes most of a release and adds a paragraph, has a low Jaccard but a high
 containment. A short text inside a long one would then match too easily, so a text shorter
-than `MIN_SHINGLES` is compared by Jaccard alone.
+than `MIN_SHINGLES` is compared by Jaccard alone. The score is then multiplied by how far
+the two texts' figures agree (`figure_agreement`): items cut from one template (a monthly
+statistics note, a weather line) share nearly all their words and few of their numbers.
 
 Comparisons are plain (one new signature against every recent one, vectorised with numpy),
 not LSH banding: a run and a few days of articles are hundreds to a few thousand signatures,
@@ -50,12 +52,20 @@ _B = _rng.integers(0, _MAX, PERMUTATIONS, dtype=np.uint64)
 _KEPT = re.compile(f"[{JAPANESE}a-z0-9]")
 
 
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
 @dataclass(frozen=True)
 class Signature:
-    """A text's MinHash (PERMUTATIONS uint32 values) and its number of distinct shingles."""
+    """A text's MinHash (PERMUTATIONS uint32 values), its number of distinct shingles, and
+    the figures it states (space-separated)."""
 
     values: bytes
     shingles: int
+    figures: str = ""
+
+    def figure_set(self) -> frozenset[str]:
+        return frozenset(self.figures.split())
 
     def array(self) -> np.ndarray:
         return np.frombuffer(self.values, dtype=np.uint32)
@@ -65,6 +75,22 @@ def normalise(text: str) -> str:
     """`text` as compared: width folded, lower case, only kana, kanji, letters and digits."""
     flat = unicodedata.normalize("NFKC", text).lower()
     return "".join(_KEPT.findall(flat)).replace("・", "")
+
+
+def figures(text: str) -> frozenset[str]:
+    """The numbers `text` states, width folded and without thousands separators."""
+    flat = unicodedata.normalize("NFKC", text)
+    return frozenset(m.replace(",", "") for m in _FIGURE.findall(flat))
+
+
+def figure_agreement(a: frozenset[str], b: frozenset[str]) -> float:
+    """1.0 when at least half of the fewer figures are stated by the other text too (or
+    either states none), falling to 0.0 when none are: twice the shared share, at most 1.
+    A reprint keeps most of its story's figures (it may drop or reword a date); two items
+    from one template (this month's statistics and last month's) share nearly none."""
+    if not a or not b:
+        return 1.0
+    return min(1.0, 2 * len(a & b) / min(len(a), len(b)))
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
@@ -78,17 +104,20 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 def signature(text: str) -> Signature:
     """The MinHash of `text`'s shingles; the same on every machine and run (seeded)."""
     grams = shingles(text)
+    stated = " ".join(sorted(figures(text)))
     if not grams:
-        return Signature(np.full(PERMUTATIONS, _MAX - 1, np.uint32).tobytes(), 0)
+        return Signature(np.full(PERMUTATIONS, _MAX - 1, np.uint32).tobytes(), 0, stated)
     hashed = np.fromiter(
         (int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little")
          for g in grams), dtype=np.uint64, count=len(grams))
     values = ((hashed[:, None] * _A + _B) % _PRIME).min(axis=0)
-    return Signature(np.minimum(values, _MAX - 1).astype(np.uint32).tobytes(), len(grams))
+    return Signature(np.minimum(values, _MAX - 1).astype(np.uint32).tobytes(), len(grams),
+                     stated)
 
 
 def similarity(a: Signature, b: Signature) -> float:
-    """How much of one text the other holds, 0.0 … 1.0 (see the module's docstring)."""
+    """How much of one text the other holds, 0.0 … 1.0, times how far their figures agree
+    (see the module's docstring)."""
     return float(similarities(a, [b])[0])
 
 
@@ -107,6 +136,7 @@ class SignatureSet:
     def __init__(self) -> None:
         self._values = np.zeros((16, PERMUTATIONS), np.uint32)
         self._sizes = np.zeros(16, float)
+        self._figures: list[frozenset[str]] = []
         self._count = 0
 
     def __len__(self) -> int:
@@ -118,9 +148,17 @@ class SignatureSet:
             self._sizes = np.concatenate([self._sizes, np.zeros_like(self._sizes)])
         self._values[self._count] = sig.array()
         self._sizes[self._count] = sig.shingles
+        self._figures.append(sig.figure_set())
         self._count += 1
 
     def scores(self, new: Signature) -> np.ndarray:
+        """`similarity` of `new` with each kept signature."""
+        stated = new.figure_set()
+        agreement = [figure_agreement(stated, kept) for kept in self._figures]
+        scores: np.ndarray = self.text_scores(new) * np.array(agreement)
+        return scores
+
+    def text_scores(self, new: Signature) -> np.ndarray:
         """How much of one text the other holds, `new` against each kept signature."""
         matrix, sizes = self._values[: self._count], self._sizes[: self._count]
         jaccard = (matrix == new.array()).mean(axis=1)
@@ -135,9 +173,15 @@ class SignatureSet:
         (earliest on a tie); None below it or when `threshold` is 0 (merging off)."""
         if threshold <= 0 or not self._count:
             return None
-        scores = self.scores(new)
-        index = int(np.argmax(scores))
-        return (index, float(scores[index])) if scores[index] >= threshold else None
+        # The text first, vectorised; the figures only of the few that pass.
+        text = self.text_scores(new)
+        stated = new.figure_set()
+        found: tuple[int, float] | None = None
+        for index in np.flatnonzero(text >= threshold):
+            score = float(text[index]) * figure_agreement(stated, self._figures[index])
+            if score >= threshold and (found is None or score > found[1]):
+                found = (int(index), score)
+        return found
 
 
 def best_match(new: Signature, known: Sequence[Signature], threshold: float
