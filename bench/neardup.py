@@ -5,7 +5,7 @@
 The texts (bench/neardup/texts.toml) were written for this bench: reprints with a rewritten
 lead or a cut ending, press releases and the reports built on them, a retelling in other
 words, and different stories on one topic that must stay apart. bench/neardup/pairs.toml
-labels 47 pairs. Each pair is compared as a run compares two articles (their title and
+labels 50 pairs. Each pair is compared as a run compares two articles (their title and
 paragraphs, MinHash signatures, bot.text.neardup.similarity). Prints each pair's score, the
 lowest score of each kind that must merge and the highest of those that must not, precision
 and recall over a sweep of thresholds, the exact (set) containment and Jaccard beside the

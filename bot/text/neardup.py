@@ -18,9 +18,9 @@ statistics note, a weather line) share nearly all their words and few of their n
 
 Comparisons are plain (one new signature against every recent one, vectorised with numpy),
 not LSH banding: a run and a few days of articles are hundreds to a few thousand signatures,
-which numpy compares in well under a millisecond, and a plain comparison gives the estimate
-itself for every pair (banding would add false negatives near the threshold and a second
-tuning knob for no gain at this size).
+which numpy compares in a few milliseconds (bench/neardup.py), and a plain comparison gives
+the estimate itself for every pair (banding would add false negatives near the threshold and
+a second tuning knob for no gain at this size).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ import numpy as np
 from bot.text.chars import JAPANESE
 
 SHINGLE = 5  # characters: spans a word and the next; 4 or 3 let same-topic stories score
-# closer to true reprints (bench/neardup.py: different stories up to 0.62 at 4, 0.50 at 5)
+# closer to true reprints (bench/neardup.py, text alone: different stories up to 0.62 at 4,
+# 0.50 at 5)
 PERMUTATIONS = 128  # standard error of the Jaccard estimate about 0.04
 MIN_SHINGLES = 40  # below this, containment is too easy: compared by Jaccard
 _SEED = 20261203
