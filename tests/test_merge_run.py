@@ -116,6 +116,9 @@ def test_threshold_zero_turns_merging_off(tmp_path: Path):
     drop(tmp_path, "b.txt", page(REPRINT, PAPER, "Xi'an again"))
     assert run(config, Model()).entries == 2
     assert sorted(stored(config)) == [(PAPER, ()), (WIRE, ())]
+    with sqlite3.connect(config.paths.state) as conn:
+        assert conn.execute("SELECT count(*) FROM stories").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM merges").fetchone() == (0,)
 
 
 def test_reprint_of_an_earlier_run_within_the_window_is_not_published_again(tmp_path: Path):

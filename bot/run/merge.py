@@ -88,20 +88,20 @@ def split_merged(stories: Stories, analyses: Sequence[Analysis], fresh: dict[str
                  guids: dict[str, str]) -> tuple[dict[str, int], list[Kept], list[Joined]]:
     """`fresh` (article key → position) parted into the articles kept and those merged into
     a story kept before; `guids`: each fresh article's guid were it kept."""
+    if stories.threshold <= 0:  # merging off: nothing compared, nothing kept for later
+        return dict(fresh), [], []
     kept: dict[str, int] = {}
     signatures: list[Kept] = []
     joined: list[Joined] = []
     for key, position in fresh.items():
         article = analyses[position].article
         sig = signature(story_text(article))
-        found = stories.match(sig) if stories.threshold > 0 else None
-        if found is not None:
+        if found := stories.match(sig):
             joined.append(Joined(key, article.title, article.source, *found))
             continue
         kept[key] = position
-        if stories.threshold > 0:
-            stories.add(guids[key], article.title, sig)
-            signatures.append(Kept(guids[key], article.title, sig))
+        stories.add(guids[key], article.title, sig)
+        signatures.append(Kept(guids[key], article.title, sig))
     return kept, signatures, joined
 
 
@@ -150,7 +150,7 @@ def same_stories(config: Config, analyses: Sequence[Analysis], now: datetime
     found: list[dict[str, object] | None] = []
     for index, analysis in enumerate(analyses):
         sig = signature(story_text(analysis.article))
-        match = stories.match(sig) if stories.threshold > 0 else None
+        match = stories.match(sig)
         if match is None:
             found.append(None)
             stories.add(f"article:{index}", analysis.article.title, sig)
