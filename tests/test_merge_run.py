@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import feedparser
+
 from bot.cli.app import inspect_file
 from bot.config import Config, DigestConfig, PathsConfig, SourcesConfig
 from bot.glossary import Glossary
@@ -16,6 +18,7 @@ from bot.run.worker import RunReport, run_once
 from bot.state.status import status_lines
 from bot.state.store import Store
 from bot.translate.translator import WholeBatches
+from tests.support.pages import parse_html5
 from tests.test_neardup import REPRINT, SAME_TOPIC, STORY
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -95,6 +98,11 @@ def test_two_near_identical_files_make_one_entry_with_both_sources(tmp_path: Pat
     [article] = sorted((out / "articles").glob("*.html"))
     html = article.read_text(encoding="utf-8")
     assert f'href="{WIRE}"' in html and f'href="{PAPER}"' in html
+    # Still valid: strict HTML5 pages, a feed that parses cleanly.
+    for path in [article, *(out / "digests").glob("*.html")]:
+        parse_html5(path)
+    parsed = feedparser.parse(feed)
+    assert parsed.bozo == 0 and PAPER in parsed.entries[0].description
     # status says what was merged into what, and how alike they were.
     lines = status_lines(config)
     merged = lines[lines.index(next(x for x in lines if x.startswith("stories merged"))) + 1]
