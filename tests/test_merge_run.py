@@ -199,3 +199,16 @@ def test_a_story_with_many_sources_names_five_in_telegram_and_all_on_its_page(tm
     html = render_page("article.html.j2", entry=entry, digest_id=1, feed=Config().feed,
                        show_checks=False, site="")
     assert all(source.url in html for source in also)
+
+
+def test_inspect_names_an_earlier_article_of_the_same_file(tmp_path: Path):
+    config = config_for(tmp_path)  # no state file yet: only the file's own articles
+    drop(tmp_path, "both.txt", page(STORY, WIRE, "Xi'an") + page(REPRINT, PAPER, "Again"))
+    articles = inspect_file(config, tmp_path / "seeds" / "both.txt")["articles"]
+    assert [a["same_story"] is None for a in articles] == [True, False]
+    assert articles[1]["same_story"]["article"] == 0
+    assert articles[1]["same_story"]["title"] == articles[0]["title"]
+    assert not config.paths.state.exists()
+    off = replace(config, digest=replace(config.digest, merge_threshold=0))
+    assert [a["same_story"] for a in inspect_file(off, tmp_path / "seeds" / "both.txt")[
+        "articles"]] == [None, None]
