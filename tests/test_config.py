@@ -62,6 +62,8 @@ def test_secrets_come_from_the_environment_only(tmp_path: Path):
         ("[paths]\nseeds = 3\n", "paths.seeds must be a string"),
         ("not toml at all", "is not valid TOML"),
         ("[translation]\ncache = 1\n", "translation.cache must be bool"),
+        ("[digest]\nmerge_threshold = 'off'\n", "digest.merge_threshold must be float"),
+        ("[digest]\nmerge_window_days = 2.5\n", "digest.merge_window_days must be int"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str):
@@ -85,6 +87,12 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str):
      'config: sources.feed_intervals."https://a.example/f" must be > 0 and <= 525600 (got nan)'),
     ("[digest]\nsummary_chars = 10000000\n",
      "config: digest.summary_chars must be >= 1 and <= 100000 (got 10000000)"),
+    ("[digest]\nmerge_threshold = 1.5\n",
+     "config: digest.merge_threshold must be >= 0 and <= 1 (got 1.5)"),
+    ("[digest]\nmerge_threshold = -0.1\n",
+     "config: digest.merge_threshold must be >= 0 and <= 1 (got -0.1)"),
+    ("[digest]\nmerge_window_days = 100000\n",
+     "config: digest.merge_window_days must be >= 0 and <= 3650 (got 100000)"),
 ])
 def test_every_number_is_bounded_and_its_error_names_the_key_and_range(
         tmp_path: Path, text: str, message: str) -> None:
@@ -145,3 +153,10 @@ def test_a_configuration_error_exits_2_at_once_with_one_line(
     assert len(lines) == 1 and lines[0].startswith("kakehashi: error: config: "), lines
     assert expected in lines[0]
     assert not (tmp_path / "s.sqlite3").exists()  # stopped before touching anything
+
+
+def test_merging_settings_load_and_zero_turns_it_off(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[digest]\nmerge_threshold = 0\n"
+                                         "merge_window_days = 0\n"), {})
+    assert (config.digest.merge_threshold, config.digest.merge_window_days) == (0, 0)
+    assert load_config(None, {}).digest.merge_threshold == 0.6

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +21,7 @@ from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
 from bot.run.ingest import require_japanese
+from bot.run.merge import same_stories
 from bot.run.pipeline import analyze_text, place_articles
 from bot.run.wiring import Wiring
 from bot.run.worker import RunReport, run_once
@@ -247,6 +249,7 @@ def inspect_file(config: Config, path: Path) -> dict[str, Any]:
         analyses = _analyze_file(config, candidate, glossary_for(config), japanese_only=True)
     except InputError as exc:
         raise InputError(f"inspect: {path}: {exc}") from None
+    same = same_stories(config, analyses, datetime.now(UTC))
     return {
         "articles": [
             {
@@ -256,7 +259,9 @@ def inspect_file(config: Config, path: Path) -> dict[str, Any]:
                 "terms": [{"ja": t.ja, "en": t.en} for t in a.terms],
                 "source": {"site": a.article.source.site, "url": a.article.source.url,
                            "original_title": a.article.source.original_title},
+                # What a run would merge it into (digest.merge_threshold), or null.
+                "same_story": story,
             }
-            for a in analyses
+            for a, story in zip(analyses, same, strict=True)
         ]
     }

@@ -131,6 +131,10 @@ def inspect(args: argparse.Namespace) -> int:
             print(f"  {mark} {sentence}")
         for term in article["terms"]:
             print(f"    term: {term['ja']} → {term['en']}")
+        if same := article["same_story"]:
+            kept = same.get("guid") or f"article [{same['article'] + 1}]"
+            print(f"    same story as {kept} 「{same['title']}」 (similarity "
+                  f"{same['similarity']:.2f}): a run merges it there")
     return 0
 
 

@@ -35,6 +35,8 @@ BOUNDS = (
     Bound("translation.max_output_tokens", 0, 100_000),
     Bound("digest.summary_sentences", 1, 100),
     Bound("digest.summary_chars", 1, 100_000),
+    Bound("digest.merge_threshold", 0, 1),
+    Bound("digest.merge_window_days", 0, 3650),
     Bound("sources.max_file_bytes", 1, 10**10),
     Bound("sources.settle_seconds", 0, 3600),
     Bound("sources.feed_timeout_seconds", 0, 600, above=True),

@@ -98,6 +98,12 @@ class DigestConfig:
     # terms listed by `status` and alerts). True also shows them to subscribers, in the
     # Telegram messages and the feed's items.
     show_checks: bool = False
+    # Near-duplicate articles (a reprint, a release and the report on it) become one entry
+    # listing every source, when their similarity (bot/text/neardup.py) reaches this; 0: off.
+    # Chosen on bench/neardup.py's labelled pairs.
+    merge_threshold: float = 0.6
+    # Articles stored this many days back are compared too (0: only those of one run).
+    merge_window_days: int = 3
 
 
 @dataclass(frozen=True)

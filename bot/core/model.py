@@ -96,6 +96,9 @@ class Entry:
     warnings: tuple[str, ...]
     source: SourceInfo
     created: datetime
+    # The other sources of the same story (near-duplicates merged into this entry: reprints,
+    # the press release behind it), in the order they were met.
+    also: tuple[SourceInfo, ...] = ()
 
 
 @dataclass(frozen=True)

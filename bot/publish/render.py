@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from bot.config import FeedConfig
 from bot.core.model import Digest, Entry, SourceInfo, Term
 from bot.core.resources import resource_dir
-from bot.publish.render_feed import categories, distinct_times, source_name
+from bot.publish.render_feed import categories, distinct_times, other_sources, source_name
 from bot.publish.render_telegram import TELEGRAM_LIMIT, clip_units, numbered_parts, telegram_length
 from bot.text.links import safe_link
 from bot.text.safe import safe_text
@@ -60,6 +60,7 @@ def environment() -> jinja2.Environment:
     env.globals["digest_path"] = digest_path
     env.globals["source_path"] = source_path
     env.globals["source_of"] = source_name
+    env.filters["other_sources"] = other_sources  # a merged story's other sources
     env.globals["favicon"] = FAVICON
     return env
 

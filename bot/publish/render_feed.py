@@ -51,3 +51,14 @@ def categories(entry: Entry) -> tuple[str, ...]:
     categories cannot be told from it."""
     site = source_name(entry)
     return (site,) if site else ()
+
+
+def other_sources(entry: Entry) -> list[tuple[str, str]]:
+    """(label, link) of each other source of a merged story (Entry.also): its site, else its
+    link, else its own title; a source with none of these is "another document" (a file's
+    name is never shown). The link is checked again where it is rendered (`uri`)."""
+    shown = []
+    for source in entry.also:
+        label = source.site or source.url or source.original_title or "another document"
+        shown.append((label, source.url))
+    return shown

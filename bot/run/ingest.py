@@ -21,7 +21,8 @@ from bot.core.errors import InputError
 from bot.core.model import Analysis, Document, SourceInfo
 from bot.glossary import Glossary
 from bot.run.fulltext import page_fetcher, with_page_text
-from bot.run.pipeline import Work, analyze_text, article_key, place_articles, text_key
+from bot.run.merge import Joined, Stories, merged_reason, record, split_merged
+from bot.run.pipeline import Work, analyze_text, article_key, entry_guid, place_articles, text_key
 from bot.run.stream import TranslationStream
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
@@ -65,6 +66,11 @@ class Ingest:
     # Asked between documents and feed entries: True when the process is stopping, so the
     # run ends after the item in hand (what is left is still new for the next run).
     stop: Callable[[], bool] = lambda: False
+
+    @cached_property
+    def stories(self) -> Stories:
+        """What near-duplicates are compared with (bot/run/merge.py), read once per run."""
+        return Stories.load(self.store, self.config.digest, self.now)
 
     @cached_property
     def stream(self) -> TranslationStream:
@@ -261,9 +267,25 @@ def ingest_document(job: Ingest, document: Document, report: IngestReport,
     except InputError as exc:
         _skip(job, report, document.content_hash, document.name, str(exc), counted=True)
         return
+    guids = {key: entry_guid(document.content_hash, i) for key, i in fresh.items()}
+    fresh, kept, joined = split_merged(job.stories, analyses, fresh, guids)
+    if not fresh:
+        _skip_merged(job, report, document, joined)
+        return
     job.progress(f"read {document.name} ({len(fresh)} new article(s))")
     work = Work(document, tuple(analyses[i] for i in fresh.values()), tuple(fresh.values()))
     report.entries += job.stream.add(work, tuple(fresh))
+    job.stream.after_stored(lambda: record(job.store, document.name, job.now, kept, joined))
+
+
+def _skip_merged(job: Ingest, report: IngestReport, document: Document,
+                 joined: list[Joined]) -> None:
+    """Every article was a story kept before: the document is recorded as skipped with the
+    merges, once those stories are stored (a stop before that reads it again)."""
+    reason = merged_reason(joined)
+    report.skipped.append((document.name, reason))
+    job.stream.after_stored(lambda: record(job.store, document.name, job.now, (), joined,
+                                           skipped=(document.content_hash, reason)))
 
 
 def _cleaned(document: Document, source: SourceInfo | None

@@ -34,4 +34,9 @@ def load_entry(raw: str) -> Entry:
         warnings=tuple(data["warnings"]),
         source=SourceInfo(**source),
         created=datetime.fromisoformat(data["created"]),
+        also=tuple(_source(s) for s in data.get("also", ())),
     )
+
+
+def _source(data: dict[str, str]) -> SourceInfo:
+    return SourceInfo(**{**data, "url": without_credentials(data.get("url", ""))})

@@ -79,6 +79,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         reason TEXT NOT NULL DEFAULT '', fetched_at REAL NOT NULL DEFAULT 0
     )""",
     ),
+    # Near-duplicate merging: each stored entry's MinHash signature (compared with the next
+    # runs' articles within digest.merge_window_days), and each article merged into one.
+    (
+        """
+    CREATE TABLE stories (
+        guid TEXT PRIMARY KEY, created TEXT NOT NULL, title TEXT NOT NULL,
+        shingles INTEGER NOT NULL, signature BLOB NOT NULL, figures TEXT NOT NULL DEFAULT ''
+    )""",
+        "CREATE INDEX stories_created ON stories(created)",
+        """
+    CREATE TABLE merges (
+        key TEXT PRIMARY KEY, guid TEXT NOT NULL, name TEXT NOT NULL, title TEXT NOT NULL,
+        similarity REAL NOT NULL, at TEXT NOT NULL
+    )""",
+    ),
 )
 
 

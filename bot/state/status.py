@@ -40,6 +40,7 @@ def status_lines(config: Config) -> list[str]:
         feeds = _read(store.feeds().failing, behind) or []
         warned = _read(store.feeds().warnings, behind) or []
         teasers = _read(store.feeds().teasers, behind) or []
+        merges = _read(store.stories().merges, behind) or []
         outbox = store.outbox()
         deliveries = _read(outbox.attention, behind) or []  # of every channel
         flood_wait = _read(lambda: outbox.flood_wait_until(TELEGRAM), behind) or 0.0
@@ -69,6 +70,11 @@ def status_lines(config: Config) -> list[str]:
         lines.append("entries with glossary terms not rendered as agreed:")
         lines += [f"  {f.guid} {'HELD ' if f.held else ''}{f.document}: {f.terms}"
                   for f in failed]
+    if merges:
+        lines.append("stories merged (near-duplicates listed as other sources of an entry, "
+                     "newest first):")
+        lines += [f"  {m.at[:19]} {m.name} 「{m.title}」 → {m.guid} 「{m.kept_title}」 "
+                  f"(similarity {m.similarity:.2f})" for m in merges]
     if checked:
         lines.append("checks for editors (recent entries; subscribers see them only with "
                      "digest.show_checks):")

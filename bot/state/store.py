@@ -30,6 +30,7 @@ from bot.state.records import (
     StoreCounts,
     TermFailure,
 )
+from bot.state.storylog import StoryLog
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -113,6 +114,10 @@ class Store:
     def alert_log(self) -> AlertLog:
         """The alerts_told table: what the admin alerts have told."""
         return AlertLog(self._conn, self.transaction)
+
+    def stories(self) -> StoryLog:
+        """The stories and merges tables: near-duplicate merging (bot/state/storylog.py)."""
+        return StoryLog(self._conn)
 
     def feeds(self) -> FeedLog:
         """The feeds table's queries: each feed's validators, failures and warnings."""
