@@ -72,7 +72,7 @@ def run_path(data: bytes, shape: str, glossary: Any, translator: Any,
              marks: dict[str, float] | None = None) -> int:
     """The ingest path for one document; returns how many entries it made."""
     from bot.core.model import Document
-    from bot.run.ingest import require_japanese
+    from bot.run.admit import require_japanese
     from bot.run.pipeline import analyze_text, article_key, text_key, translate_document
     from bot.sources.readers import read_text
     from bot.text.safe import safe_text

@@ -13,7 +13,7 @@ import pytest
 from bot.cli.app import inspect_file
 from bot.config import Config
 from bot.core.errors import InputError
-from bot.run.ingest import require_japanese
+from bot.run.admit import require_japanese
 from bot.sources.code_elements import strip_code_elements
 from bot.sources.encodings import decode_bytes
 from bot.sources.feeds import FeedState, FetchResult, poll_feed

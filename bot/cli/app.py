@@ -20,7 +20,7 @@ from bot.glossary.enforce import translate_with_terms
 from bot.glossary.formats import read_entries
 from bot.glossary.lint import Problem, lint_entries
 from bot.glossary.suggest import Suggestion, suggest_terms
-from bot.run.ingest import require_japanese
+from bot.run.admit import require_japanese
 from bot.run.merge import same_stories
 from bot.run.pipeline import analyze_text, place_articles
 from bot.run.wiring import Wiring

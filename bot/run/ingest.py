@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -18,26 +18,21 @@ from urllib.parse import urlsplit
 from bot.config import Config
 from bot.config.times import load_zone
 from bot.core.errors import InputError
-from bot.core.model import Analysis, Document, SourceInfo
+from bot.core.model import Document, SourceInfo
 from bot.glossary import Glossary
+from bot.run.admit import ingest_document, skip
 from bot.run.fulltext import page_fetcher, with_page_text
-from bot.run.merge import Joined, Stories, merged_reason, record, split_merged
-from bot.run.pipeline import Work, analyze_text, article_key, entry_guid, place_articles, text_key
+from bot.run.merge import Stories
+from bot.run.pipeline import text_key
 from bot.run.stream import TranslationStream
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
 from bot.sources.pages import PageFetcher
 from bot.sources.readers import read_date, read_document
-from bot.state.records import DocumentStatus
 from bot.state.store import Store
-from bot.text.clean import japanese_ratio
-from bot.text.safe import display_name, safe_text
-from bot.text.urls import shown_source, without_credentials
+from bot.text.safe import safe_text
 from bot.translate.memory import CachedTranslator
 from bot.translate.translator import Translator
-
-# Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
-MIN_JAPANESE_RATIO = 0.2
 
 Progress = Callable[[str], None]
 
@@ -111,7 +106,7 @@ def ingest_folder(job: Ingest, report: IngestReport) -> None:
         # Keyed by path and reason: listed once, not again on every run.
         key = "unread:" + content_hash(f"{item.key}\n{item.reason}".encode())
         if not job.store.has_document(key):
-            _skip(job, report, key, item.name, item.reason)
+            skip(job, report, key, item.name, item.reason)
     candidates = unseen(scan.files, job.store.file_index())
     ready = settled(candidates, sources.settle_seconds)
     report.unsettled += len(candidates) - len(ready)
@@ -130,7 +125,7 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
     except InputError as exc:
         # Unread, so no content hash: the file's own signature stands in for it.
         key = f"file:{candidate.ident}:{candidate.size}:{candidate.mtime_ns}"
-        _skip(job, report, key, candidate.name, str(exc))
+        skip(job, report, key, candidate.name, str(exc))
         with store.transaction():
             store.record_file(candidate.ident, candidate.size, candidate.mtime_ns, key)
         return
@@ -140,7 +135,7 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
         try:
             reading = read_document(candidate.name, data)
         except InputError as exc:
-            _skip(job, report, digest, candidate.name, str(exc))
+            skip(job, report, digest, candidate.name, str(exc))
         else:
             # The same text in another encoding, width or wrapping is the same document.
             text = safe_text(reading.text)
@@ -242,82 +237,3 @@ def _ingest_feed_item(job: Ingest, item: FeedItem, report: IngestReport) -> None
                         published=item.published.isoformat() if item.published else "")
     text = f"{item.title}\n{item.text}" if item.title else item.text
     ingest_document(job, Document(item.link or item.guid, key, text), report, source)
-
-
-def ingest_document(job: Ingest, document: Document, report: IngestReport,
-                    source: SourceInfo | None = None) -> None:
-    """Analyse one decoded document (file or feed entry) and queue its new articles for
-    translation; they are stored when the stream translates them."""
-    report.new_documents += 1
-    document, source = _cleaned(document, source)
-    config = job.config
-    try:
-        require_japanese(document.text)
-        analyses = analyze_text(document.text, job.glossary, config.digest,
-                                document.hard_wrapped)
-        if not analyses:
-            raise InputError("no articles found")
-        if source is not None:  # a feed entry's link is its source, whatever the text says
-            analyses = [replace(a, article=replace(a.article, source=source)) for a in analyses]
-        analyses = place_articles(analyses, document.text, document.source,
-                                  document.published)
-        fresh = _new_articles(job, analyses)
-        if not fresh:
-            raise InputError("every article in it was published before (same title and text)")
-    except InputError as exc:
-        _skip(job, report, document.content_hash, document.name, str(exc), counted=True)
-        return
-    guids = {key: entry_guid(document.content_hash, i) for key, i in fresh.items()}
-    fresh, kept, joined = split_merged(job.stories, analyses, fresh, guids)
-    if not fresh:
-        _skip_merged(job, report, document, joined)
-        return
-    job.progress(f"read {document.name} ({len(fresh)} new article(s))")
-    work = Work(document, tuple(analyses[i] for i in fresh.values()), tuple(fresh.values()))
-    report.entries += job.stream.add(work, tuple(fresh))
-    job.stream.after_stored(lambda: record(job.store, document.name, job.now, kept, joined))
-
-
-def _skip_merged(job: Ingest, report: IngestReport, document: Document,
-                 joined: list[Joined]) -> None:
-    """Every article was a story kept before: the document is recorded as skipped with the
-    merges, once those stories are stored (a stop before that reads it again)."""
-    reason = merged_reason(joined)
-    report.skipped.append((document.name, reason))
-    job.stream.after_stored(lambda: record(job.store, document.name, job.now, (), joined,
-                                           skipped=(document.content_hash, reason)))
-
-
-def _cleaned(document: Document, source: SourceInfo | None
-             ) -> tuple[Document, SourceInfo | None]:
-    """Text enters here, from files and feeds alike: what no output can carry goes, once."""
-    document = replace(document, name=without_credentials(display_name(document.name)),
-                       text=safe_text(document.text), source=shown_source(document.source))
-    return document, None if source is None else shown_source(source)
-
-
-def _new_articles(job: Ingest, analyses: list[Analysis]) -> dict[str, int]:
-    """Article key → position, for the articles neither stored before, nor waiting for
-    translation, nor repeated here."""
-    keys = [article_key(a.article) for a in analyses]
-    known = job.store.known_articles(keys)
-    fresh: dict[str, int] = {}
-    for position, key in enumerate(keys):
-        if key not in known and key not in fresh and not job.stream.queued(key):
-            fresh[key] = position
-    return fresh
-
-
-def require_japanese(text: str) -> None:
-    """Only Japanese goes to a ja→en model: anything else is skipped with this reason."""
-    if japanese_ratio(text) < MIN_JAPANESE_RATIO:
-        raise InputError("not Japanese text: skipped, nothing to translate")
-
-
-def _skip(job: Ingest, report: IngestReport, key: str, name: str, reason: str,
-          counted: bool = False) -> None:
-    if not counted:
-        report.new_documents += 1
-    report.skipped.append((name, reason))
-    with job.store.transaction():
-        job.store.record_document(key, name, job.now, DocumentStatus.SKIPPED, reason)
