@@ -125,14 +125,14 @@ def tiny_model(folder: Path) -> Any:
     sys.path.insert(0, str(ROOT))
     from bot.config import TranslationConfig
     from bot.translate.engine import CTranslate2Translator
-    from bot.translate.packages import _read_installed
+    from bot.translate.packages import read_installed
     from tests.support.make_test_model import build_package
 
     archive = build_package(folder / "tiny.argosmodel")
     with zipfile.ZipFile(archive) as zf:
         zf.extractall(folder)
         top = zf.namelist()[0].split("/")[0]
-    info = _read_installed(folder / top)
+    info = read_installed(folder / top)
     assert info is not None
     # Random weights never stop on their own: a fixed output length makes every call equal.
     return CTranslate2Translator(info, TranslationConfig(max_output_tokens=48))

@@ -29,9 +29,9 @@ OUTPUT_TOKENS = 48
 
 
 def load(package_dir: Path) -> Any:
-    from bot.translate.packages import _read_installed
+    from bot.translate.packages import read_installed
 
-    info = _read_installed(package_dir)
+    info = read_installed(package_dir)
     assert info is not None, f"not a package: {package_dir}"
     return info
 

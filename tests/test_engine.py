@@ -141,11 +141,11 @@ def test_target_prefix_is_forced_and_stripped(
 
 
 def test_installed_metadata_target_prefix_is_read(tmp_path: Path):
-    from bot.translate.packages import _read_installed
+    from bot.translate.packages import read_installed
 
     (tmp_path / "metadata.json").write_text(json.dumps(
         {"from_code": "ja", "to_code": "en", "package_version": "1.0", "target_prefix": "__en__"}))
-    info = _read_installed(tmp_path)
+    info = read_installed(tmp_path)
     assert info is not None and info.target_prefix == "__en__"
 
 

@@ -99,9 +99,9 @@ def read_model_folder(path: Path, from_code: str, to_code: str) -> ModelFolder:
 
 
 def _argos_folder(path: Path) -> ModelFolder:
-    from bot.translate.packages import _read_installed
+    from bot.translate.packages import read_installed
 
-    info = _read_installed(path)
+    info = read_installed(path)
     if info is None:
         raise ModelError(f"translate: {path / 'metadata.json'} is not an Argos package's")
     return from_package(info)

@@ -90,7 +90,7 @@ def installed_packages() -> list[PackageInfo]:
         if not Path(directory).is_dir():
             continue
         for path in sorted(Path(directory).iterdir()):
-            info = _read_installed(path)
+            info = read_installed(path)
             if info is not None:
                 found.append(info)
     return found
@@ -105,7 +105,7 @@ def find_package(from_code: str, to_code: str) -> PackageInfo:
                             + install_hint(from_code, to_code))
 
 
-def _read_installed(path: Path) -> PackageInfo | None:
+def read_installed(path: Path) -> PackageInfo | None:
     if path.name.startswith(".") or not (path / "metadata.json").is_file():
         return None
     try:
