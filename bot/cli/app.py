@@ -179,7 +179,8 @@ def run_demo(config: Config, out: Path, say: Say,
     It never sends to Telegram, whatever the environment holds: it writes previews."""
     t = config.translation
     try:
-        find_package(t.from_code, t.to_code)
+        if t.engine != "libretranslate":  # remote servers need no local model
+            find_package(t.from_code, t.to_code)
     except ModelMissingError:
         say(f"no {t.from_code}→{t.to_code} model installed; downloading it from the Argos index")
         from bot.translate.index import install_from_index

@@ -44,10 +44,12 @@ class Wired:
         return with_sentences(report, self.translator)
 
 
-def check_setup(config: Config) -> PackageInfo:
-    """The installed model for the configured pair, then the watched folder."""
+def check_setup(config: Config) -> PackageInfo | None:
+    """The installed model for the configured pair (none for remote servers: they are asked
+    on first use, and a failing one is retried, bot/translate/servers.py), then the watched
+    folder."""
     t = config.translation
-    package = find_package(t.from_code, t.to_code)
+    package = None if t.engine == "libretranslate" else find_package(t.from_code, t.to_code)
     if not config.paths.seeds.is_dir():
         raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")
     return package

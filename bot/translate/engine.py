@@ -33,7 +33,12 @@ def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[i
 
 def build_engine(options: TranslationConfig) -> Translator:
     """The configured engine, for `once`, `run`, the service and `translate` alike: the
-    installed Argos package of the pair, on CTranslate2 (loaded on first use)."""
+    installed Argos package of the pair, on CTranslate2 (loaded on first use), or the
+    LibreTranslate servers (bot/translate/remote.py)."""
+    if options.engine == "libretranslate":
+        from bot.translate.remote import LibreTranslateTranslator
+
+        return LibreTranslateTranslator(options)
     if options.engine != "argos":
         raise ConfigError(f"config: translation.engine {options.engine!r} is not available "
                           "in this version")
