@@ -167,8 +167,8 @@ class LibreTranslateTranslator(WholeBatches):
 
     def _say(self, server: Server) -> None:
         wait = max(0.0, server.not_before - self.rotation.clock())
-        state = "out of rotation" if self.rotation.resting(server) else "asked again"
-        LOG.warning("warning: libretranslate: %s failed (%s); %s in %.0f s", server.url,
+        state = "out of rotation for" if self.rotation.resting(server) else "asked again in"
+        LOG.warning("libretranslate: %s failed (%s); %s %.0f s", server.url,
                     server.last_error, state, wait)
 
     def _hidden(self, text: str) -> str:
