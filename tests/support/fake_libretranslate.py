@@ -37,7 +37,7 @@ def stand_in(texts: list[str]) -> list[str]:
     return [" ".join(_NOT_ASCII.sub(" word ", text).split()) for text in texts]
 
 
-class _Dropped(Exception):
+class _DroppedError(Exception):
     """Close the connection without an answer."""
 
 
@@ -75,7 +75,7 @@ class FakeLibreTranslate:
                 raw = self.rfile.read(size).decode("utf-8")
                 try:
                     self._answer(*fake.post(self.path, self.headers.get_content_type(), raw))
-                except _Dropped:
+                except _DroppedError:
                     self.close_connection = True
 
             def _answer(self, status: int, body: Any) -> None:
@@ -143,7 +143,7 @@ class FakeLibreTranslate:
             self.received.append(request)
             if self.die_after is not None and len(self.answered) >= self.die_after:
                 threading.Thread(target=self.stop, daemon=True).start()
-                raise _Dropped
+                raise _DroppedError
             fault = self.script.pop(0) if self.script else self.fail_with
         if fault is not None:
             return fault[0], {"error": fault[1]}
@@ -176,7 +176,7 @@ class FakeLibreTranslate:
         texts = q if batch else [q]
         try:
             out = self.translate(texts)
-        except Exception as exc:  # noqa: BLE001 (what the real server says on any failure)
+        except Exception as exc:
             return 500, {"error": f"Cannot translate text: {exc}"}
         with self._lock:
             self.answered.append(list(texts))
