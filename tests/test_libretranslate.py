@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -135,11 +136,25 @@ def test_a_failing_server_is_retried_then_left_for_the_good_one(fault: tuple[int
     assert resting.url == bad.url and str(fault[0]) in resting.last_error
 
 
-def test_requests_are_spread_over_healthy_servers():
+def test_each_server_has_a_request_in_flight_at_once():
+    both = threading.Barrier(2, timeout=60)  # passes only with a request on each at once
+
+    def meeting(texts: list[str]) -> list[str]:
+        both.wait()
+        return stand_in(texts)
+
+    one, two = (FakeLibreTranslate(translate=meeting, batch_limit=4) for _ in range(2))
+    with running(one), running(two):
+        assert engine(one, two).translate(SENTENCES[:8]) == stand_in(SENTENCES[:8])
+    assert len(one.answered) == len(two.answered) == 1 and not both.broken
+
+
+def test_requests_are_spread_over_the_servers():
     one, two = FakeLibreTranslate(batch_limit=4), FakeLibreTranslate(batch_limit=4)
     with running(one), running(two):
         assert engine(one, two).translate(SENTENCES) == stand_in(SENTENCES)
-    assert len(one.answered) == len(two.answered) == 5
+    assert one.answered and two.answered
+    assert sorted(one.texts + two.texts) == sorted(SENTENCES)  # each sent once
 
 
 def test_a_server_back_from_its_rest_is_used_again():
@@ -234,3 +249,12 @@ def test_identity_names_the_engine_pair_and_servers():
                                 servers=("http://b:5000/", "http://a:5000"))
     remote = LibreTranslateTranslator(options, key="k")
     assert remote.identity == "libretranslate|ja-en|http://a:5000,http://b:5000"
+
+
+def test_a_text_over_every_servers_limit_is_a_clear_error():
+    fake = FakeLibreTranslate(char_limit=20)
+    with running(fake):
+        remote = engine(fake)
+        assert remote.translate(["中国。"]) == ["word"]  # its limit is known now
+        with pytest.raises(ModelError, match="a text of 50 characters is over the limit"):
+            remote._server_for(50, set())

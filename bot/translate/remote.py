@@ -19,6 +19,9 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import httpx
@@ -57,38 +60,30 @@ class LibreTranslateTranslator(WholeBatches):
         return gather(self.translate_groups(sentences), len(sentences))
 
     def translate_groups(self, sentences: Sequence[str]) -> Iterator[dict[int, str]]:
-        """{index: translation} per request, as each returns."""
+        """{index: translation} per request, as each returns: one request in flight on each
+        server in rotation, a failed one sent again to the next."""
         if not sentences:
             return
-        chars = self._smallest_char_limit()
-        pieces: list[str] = []
-        owner: list[int] = []
-        parts: list[list[int]] = [[] for _ in sentences]
-        for index, sentence in enumerate(sentences):
-            for piece in split_text(sentence.strip(), chars):
-                parts[index].append(len(pieces))
-                pieces.append(piece)
-                owner.append(index)
-        empty = {index: "" for index, own in enumerate(parts) if not own}
-        if empty:
+        plan = _Plan.of(sentences, self._smallest_char_limit())
+        if empty := {i: "" for i, own in enumerate(plan.parts) if not own}:
             yield empty
-        outputs = [""] * len(pieces)
-        left = [len(own) for own in parts]
-        queue = deque(range(len(pieces)))
-        while queue:
-            server = self._server_for(len(pieces[queue[0]]))
-            batch = _fill(server, [pieces[i] for i in queue])
-            texts = self._post(server, [pieces[queue[i]] for i in range(batch)])
-            if texts is None:
-                continue  # the rotation knows; the batch goes to the next server
-            done = {}
-            for text in texts:
-                i = queue.popleft()
-                outputs[i] = text.strip()
-                left[owner[i]] -= 1
-                if left[owner[i]] == 0:
-                    done[owner[i]] = " ".join(outputs[j] for j in parts[owner[i]] if outputs[j])
-            yield done
+        queue = deque(range(len(plan.pieces)))
+        flying: dict[Future[_Answer], tuple[Server, list[int]]] = {}
+        self._http()  # one client, shared by the requests in flight
+        with ThreadPoolExecutor(max_workers=len(self.rotation.servers)) as pool:
+            while queue or flying:
+                while queue and (server := self._server_for(
+                        len(plan.pieces[queue[0]]), {s for s, _ in flying.values()})):
+                    batch = [queue.popleft() for _ in range(_fill(server, plan, queue))]
+                    sent = [plan.pieces[i] for i in batch]
+                    flying[pool.submit(self._post, server, sent)] = (server, batch)
+                finished, _ = wait(list(flying), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    server, batch = flying.pop(future)
+                    if (texts := self._settle(server, future.result())) is None:
+                        queue.extendleft(reversed(batch))  # for the next server
+                    elif done := plan.done(batch, texts):
+                        yield done
 
     def _smallest_char_limit(self) -> int:
         """Sentences are cut to the smallest limit known; every server's is read once."""
@@ -98,25 +93,29 @@ class LibreTranslateTranslator(WholeBatches):
         known = [s.limits.chars for s in self.rotation.servers if s.limits is not None]
         return min(known, default=self.policy.max_chars)
 
-    def _server_for(self, length: int) -> Server:
-        """The next server that takes a text of `length` characters, waiting out the backoff
-        of a failed one if need be; ModelError when every server is out of rotation."""
+    def _server_for(self, length: int, busy: set[Server]) -> Server | None:
+        """The next idle server that takes a text of `length` characters; None while one is
+        busy and no other is ready. With none busy: waits out a failed server's backoff if
+        need be; ModelError when every server is out of rotation."""
         def fits(server: Server) -> bool:
             return server.limits is None or length <= server.limits.chars
 
+        if not any(fits(server) for server in self.rotation.servers):
+            raise ModelError(f"translate: a text of {length} characters is over the limit of "
+                             "every LibreTranslate server")
         while True:
-            server = self.rotation.pick(fits)
-            if server is not None and (server.limits is not None
-                                       or self._read_settings(server)):
-                if fits(server):
+            server = self.rotation.pick(lambda s: s not in busy and fits(s))
+            if server is not None:
+                if (server.limits is not None or self._read_settings(server)) and fits(server):
                     return server
                 continue
-            if server is None:
-                if self.rotation.all_resting(fits):
-                    raise ModelError(f"translate: no LibreTranslate server could translate "
-                                     f"({self._hidden(self.rotation.summary())}); what was "
-                                     "translated is kept and the next run goes on from there")
-                self._sleep(self.rotation.next_ready(fits))
+            if busy:
+                return None  # the requests in flight first
+            if self.rotation.all_resting(fits):
+                raise ModelError(f"translate: no LibreTranslate server could translate "
+                                 f"({self._hidden(self.rotation.summary())}); what was "
+                                 "translated is kept and the next run goes on from there")
+            self._sleep(self.rotation.next_ready(fits))
 
     def _read_settings(self, server: Server) -> bool:
         """The server's limits from /frontend/settings (ours when it has no such page)."""
@@ -132,8 +131,8 @@ class LibreTranslateTranslator(WholeBatches):
         server.limits = read_limits(settings, self.policy)
         return True
 
-    def _post(self, server: Server, texts: list[str]) -> list[str] | None:
-        """One request's translations, or None when it failed (the rotation is told)."""
+    def _post(self, server: Server, texts: list[str]) -> _Answer:
+        """One request (in a worker thread: the rotation is told by `_settle`, after)."""
         body: dict[str, Any] = {"q": texts, "source": self.options.from_code,
                                 "target": self.options.to_code, "format": "text"}
         if self._key:
@@ -141,21 +140,26 @@ class LibreTranslateTranslator(WholeBatches):
         try:
             response = self._http().post(f"{server.url}/translate", json=body)
         except httpx.HTTPError as exc:
-            self._failed(server, _describe(exc))
-            return None
+            return _Answer(reason=_describe(exc))
         if response.status_code == 429 or response.status_code >= 500:
-            self._failed(server, _status(response), _retry_after(response))
-            return None
+            return _Answer(reason=_status(response), retry_after=_retry_after(response))
         if response.status_code != 200:
-            self._refused(server, _status(response))
-            return None
+            return _Answer(reason=_status(response), refused=True)
         found = (_json(response) or {}).get("translatedText")
         if not (isinstance(found, list) and len(found) == len(texts)
                 and all(isinstance(t, str) for t in found)):
-            self._failed(server, "answered without one translation per text")
-            return None
-        self.rotation.succeeded(server)
-        return found
+            return _Answer(reason="answered without one translation per text")
+        return _Answer(texts=found)
+
+    def _settle(self, server: Server, answer: _Answer) -> list[str] | None:
+        """The rotation told how a request went; its translations, or None if it failed."""
+        if answer.texts is not None:
+            self.rotation.succeeded(server)
+        elif answer.refused:
+            self._refused(server, answer.reason)
+        else:
+            self._failed(server, answer.reason, answer.retry_after)
+        return answer.texts
 
     def _failed(self, server: Server, reason: str, retry_after: float = 0.0) -> None:
         self.rotation.failed(server, self._hidden(reason), retry_after)
@@ -182,15 +186,62 @@ class LibreTranslateTranslator(WholeBatches):
         return self._client
 
 
-def _fill(server: Server, texts: list[str]) -> int:
-    """How many of `texts`, from the first, one request to `server` takes (at least one)."""
+def _fill(server: Server, plan: _Plan, queue: deque[int]) -> int:
+    """How many pieces, from the head of `queue`, one request to `server` takes (at least
+    one)."""
     assert server.limits is not None
     count, chars = 0, 0
-    for text in texts[:server.limits.texts]:
-        if count and chars + len(text) > server.limits.chars:
+    for i in islice(queue, server.limits.texts):
+        length = len(plan.pieces[i])
+        if count and chars + length > server.limits.chars:
             break
-        count, chars = count + 1, chars + len(text)
+        count, chars = count + 1, chars + length
     return count
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What one request came back with: the translations, or why not."""
+
+    texts: list[str] | None = None
+    reason: str = ""
+    retry_after: float = 0.0
+    refused: bool = False  # a 4xx other than 429
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The sentences cut into pieces (`parts[i]`: the pieces of sentence i), and the
+    translations of the pieces as they come back."""
+
+    pieces: list[str]
+    owner: list[int]  # the sentence of each piece
+    parts: list[list[int]]
+    outputs: list[str]
+    left: list[int]  # pieces of each sentence still to come back
+
+    @classmethod
+    def of(cls, sentences: Sequence[str], chars: int) -> _Plan:
+        pieces: list[str] = []
+        owner: list[int] = []
+        parts: list[list[int]] = [[] for _ in sentences]
+        for index, sentence in enumerate(sentences):
+            for piece in split_text(sentence.strip(), chars):
+                parts[index].append(len(pieces))
+                pieces.append(piece)
+                owner.append(index)
+        return cls(pieces, owner, parts, [""] * len(pieces), [len(own) for own in parts])
+
+    def done(self, batch: list[int], texts: list[str]) -> dict[int, str]:
+        """The sentences these translations complete, each its parts' translations joined."""
+        done = {}
+        for i, text in zip(batch, texts, strict=True):
+            self.outputs[i] = text.strip()
+            self.left[self.owner[i]] -= 1
+            if self.left[self.owner[i]] == 0:
+                own = self.parts[self.owner[i]]
+                done[self.owner[i]] = " ".join(self.outputs[j] for j in own if self.outputs[j])
+        return done
 
 
 def split_text(text: str, limit: int) -> list[str]:
