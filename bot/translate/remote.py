@@ -38,7 +38,8 @@ LOG = logging.getLogger("kakehashi.libretranslate")
 
 
 class LibreTranslateTranslator(WholeBatches):
-    """Remote servers as one engine: round robin over those in rotation, one request each."""
+    """Remote servers as one engine: round robin over those in rotation, one request in
+    flight on each."""
 
     def __init__(self, options: TranslationConfig, policy: RemotePolicy | None = None,
                  key: str | None = None, clock: Clock = time.monotonic,
