@@ -21,7 +21,7 @@ from bot.state.store import Store
 from bot.translate.engine import build_engine
 from bot.translate.memory import CachedTranslator
 from bot.translate.remote import KEY_ENV, LibreTranslateTranslator, split_text
-from bot.translate.servers import RemotePolicy
+from bot.translate.servers import RemotePolicy, Rotation
 from tests.support.fake_libretranslate import FakeLibreTranslate, running, stand_in
 
 # Waits short enough for tests; the rules are the same.
@@ -258,3 +258,23 @@ def test_a_text_over_every_servers_limit_is_a_clear_error():
         assert remote.translate(["中国。"]) == ["word"]  # its limit is known now
         with pytest.raises(ModelError, match="a text of 50 characters is over the limit"):
             remote._server_for(50, set())
+
+
+def test_rotation_backs_off_rests_and_honours_retry_after():
+    now = [100.0]
+    policy = RemotePolicy(backoff_base=1, backoff_cap=30, failures_to_rest=3, rest_seconds=120)
+    rotation = Rotation(("http://a", "http://b/"), policy, clock=lambda: now[0])
+    a, b = rotation.servers
+    assert b.url == "http://b" and rotation.pick() is a and rotation.pick() is b
+    rotation.failed(a, "500 x", retry_after=45)  # 429's Retry-After, over the backoff
+    assert a.not_before >= 145 and rotation.pick() is b and rotation.pick() is b
+    rotation.failed(a, "500 x")
+    rotation.failed(a, "500 x")
+    assert rotation.resting(a) and a.not_before == 220  # the third in a row: out
+    rotation.refused(b, "403 Invalid API key")
+    assert rotation.resting(b) and rotation.all_resting() and rotation.pick() is None
+    now[0] = 230
+    assert rotation.pick() is a  # back after its rest
+    rotation.succeeded(a)
+    assert (a.failures, a.last_error) == (0, "")
+    assert "http://b: 403 Invalid API key" in rotation.summary()
