@@ -68,14 +68,14 @@ class ArgosStyle:
         return [self.sp.decode(r.hypotheses[0]) for r in results]
 
 
-def build_model(folder: Path) -> Path:
+def build_model(folder: Path, shape: str = "real") -> Path:
     import sys
     import zipfile
 
     sys.path.insert(0, str(ROOT))
     from tests.support.make_test_model import build_package
 
-    archive = build_package(folder / "real.argosmodel", "real")
+    archive = build_package(folder / f"{shape}.argosmodel", shape)
     with zipfile.ZipFile(archive) as zf:
         zf.extractall(folder)
         top = zf.namelist()[0].split("/")[0]

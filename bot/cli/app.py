@@ -181,7 +181,9 @@ def run_demo(config: Config, out: Path, say: Say,
     Telegram, whatever the environment holds: it writes previews."""
     t = config.translation
     try:
-        find_model(t)  # the configured engine's: only an Argos package is installed here
+        # The configured engine's model (none for remote servers): only an Argos package is
+        # installed here.
+        find_model(t)
     except ModelMissingError:
         say(f"no {t.from_code}→{t.to_code} model installed; downloading it from the Argos index")
         from bot.translate.index import install_from_index

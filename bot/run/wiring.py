@@ -44,9 +44,9 @@ class Wired:
         return with_sentences(report, self.translator)
 
 
-def check_setup(config: Config) -> ModelFolder:
+def check_setup(config: Config) -> ModelFolder | None:
     """The configured engine's model (the installed Argos package of the pair, or the model
-    folder) and device, then the watched folder."""
+    folder; none for remote servers) and device, then the watched folder."""
     package = find_model(config.translation)
     if not config.paths.seeds.is_dir():
         raise ConfigError(f"the watched folder does not exist: {config.paths.seeds}")

@@ -33,22 +33,34 @@ def fit_threads(options: TranslationConfig, cores: int | None = None) -> tuple[i
     return inter, intra
 
 
-def find_model(options: TranslationConfig) -> ModelFolder:
-    """The configured engine's model: the installed Argos package of the pair, or the folder
-    `model_dir` (ModelError naming what is missing); the device is checked first."""
+def find_model(options: TranslationConfig) -> ModelFolder | None:
+    """The configured engine's local model, checked; None for LibreTranslate servers (they
+    are asked on first use, and a failing one is retried: bot/translate/servers.py)."""
+    if options.engine == "libretranslate":
+        return None
+    return local_model(options)
+
+
+def local_model(options: TranslationConfig) -> ModelFolder:
+    """The installed Argos package of the pair, or the folder `model_dir` (ModelError naming
+    what is missing); the device is checked first."""
     resolve_device(options.device)
     if options.engine == "argos":
         return from_package(find_package(options.from_code, options.to_code))
     if options.engine == "ctranslate2":
         return read_model_folder(Path(options.model_dir), options.from_code, options.to_code)
-    raise ConfigError(f"config: translation.engine {options.engine!r} is not available "
-                      "in this version")
+    raise ConfigError(f"config: translation.engine {options.engine!r} has no local model")
 
 
 def build_engine(options: TranslationConfig) -> Translator:
-    """The configured engine, for `once`, `run`, the service and `translate` alike, on
-    CTranslate2 (the model loads on first use)."""
-    return CTranslate2Translator(find_model(options), options)
+    """The configured engine, for `once`, `run`, the service and `translate` alike: the
+    installed Argos package of the pair or a model folder, on CTranslate2 (loaded on first
+    use), or the LibreTranslate servers (bot/translate/remote.py)."""
+    if options.engine == "libretranslate":
+        from bot.translate.remote import LibreTranslateTranslator
+
+        return LibreTranslateTranslator(options)
+    return CTranslate2Translator(local_model(options), options)
 
 
 def resolve_device(device: str) -> str:
