@@ -19,6 +19,7 @@ from bot.run import wiring
 from bot.state.store import Store
 from bot.translate.engine import CTranslate2Translator, build_engine, find_model
 from bot.translate.models import ModelFolder
+from bot.translate.remote import LibreTranslateTranslator
 from tests.conftest import ROOT, run_cli
 from tests.support.make_ct2_models import FAMILIES, build_model_folder
 
@@ -138,6 +139,7 @@ def test_model_dir_is_relative_to_the_config_file_and_the_engine_is_built_from_i
     assert isinstance(engine, CTranslate2Translator) and engine.model.family == "m2m100"
     with pytest.raises(ConfigError, match="compute_type_cuda must be one of"):
         load_config(write_config(tmp_path, 'compute_type_cuda = "int16"\n'), {})
-    with pytest.raises(ConfigError, match="'libretranslate' is not available"):
-        build_engine(replace(config.translation, engine="libretranslate",
-                             servers=("http://127.0.0.1:9",)))
+    remote = replace(config.translation, engine="libretranslate",
+                     servers=("http://127.0.0.1:9",))
+    assert find_model(remote) is None  # remote servers need no local model
+    assert isinstance(build_engine(remote), LibreTranslateTranslator)
