@@ -190,15 +190,17 @@ def _entry_blocks(template: jinja2.Template, entry: Entry, budget: int, site: st
 
 
 def render_feed(entries: Sequence[Entry], feed: FeedConfig, built: datetime,
-                published: Sequence[datetime] | None = None, show_checks: bool = False) -> str:
+                published: Sequence[datetime] | None = None, show_checks: bool = False,
+                href: str = "") -> str:
     """The RSS 2.0 document for `entries` in the order given (newest first), last built at
     `built`; item i dated published[i] (default: each entry's time, made distinct)."""
     dates = distinct_times([e.created for e in entries]) if published is None else published
     items = [(entry, date, categories(entry)) for entry, date in zip(entries, dates,
                                                                      strict=True)]
     template = environment().get_template("rss/feed.xml.j2")
-    return template.render(items=items, feed=feed, site=site_root(feed.site_url),
-                           built=built, show_checks=show_checks)
+    site = site_root(feed.site_url)
+    return template.render(items=items, feed=feed, site=site, built=built,
+                           show_checks=show_checks, self_href=href or site + "feed.xml")
 
 
 def render_page(name: str, **context: object) -> str:
