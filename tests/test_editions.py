@@ -40,7 +40,8 @@ DOCS = {
     "カザフスタンの首都で国際会議": ("asia-2.md",
                            "カザフスタンの首都で物流に関する国際会議が開かれた。各国の代表が参加した。"),
 }
-LATER = {"鉄道の新路線が開業": ("rail-2.txt", "地方の鉄道の新路線が開業した。沿線の人口は十万人である。")}
+LATER = {"鉄道の新路線が開業": ("rail-2.txt",
+                          "地方の鉄道の新路線が開業した。沿線の人口は十万人である。")}
 RAIL = {"鉄道貨物の輸送量が増加", "カザフスタン経由の鉄道便が倍増"}
 # "Kazakhstan" is the glossary's rendering of カザフスタン: it finds the Japanese too; the
 # source filter leaves out the .md file.
