@@ -64,3 +64,17 @@ def test_latest_reads_the_editions_own_channel(tmp_path: Path) -> None:
     rail = edition_for(config, -1001, [])
     many = latest_messages(["x"] * 8, 4, config, rail)
     assert "https://news.example/rail/digests/4.html" in many[-1]
+
+
+def test_an_editions_section_is_served_as_the_top_level_is() -> None:
+    from bot.publish.served import PAGE_POLICY, SEARCH_POLICY, is_served, page_policy
+
+    for parts in (["rail", "index.html"], ["rail", "feed.xml"], ["rail", "digests", "2.html"],
+                  ["rail", "pagefind", "index", "x.pf_index"], ["central-asia.xml"]):
+        assert is_served(parts), parts
+    for parts in (["rail", "telegram", "001.html"], ["rail", "x", "y", "z.html"],
+                  ["telegram", "001.html"], ["rail", ".feed.xml.tmp"], ["Rail", "index.html"],
+                  ["rail", "state.sqlite3"]):
+        assert not is_served(parts), parts
+    assert page_policy(["rail", "search.html"]) == SEARCH_POLICY
+    assert page_policy(["rail", "index.html"]) == PAGE_POLICY
