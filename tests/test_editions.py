@@ -156,7 +156,7 @@ def test_three_editions_each_get_only_their_articles_translated_once(
     write_docs(config.paths.seeds, LATER)
     run(config, installed_model, NOW + timedelta(hours=1))
     assert channels(config.paths.state) == {"telegram.rail": {1, 2}, "telegram.asia": {1}}
-    assert "Kakehashi digest #2" in api.sent_to(RAIL_CHAT)[-1]
+    assert "<b>Rail and logistics #2</b>" in api.sent_to(RAIL_CHAT)[-1]  # its own title
     assert titles_in(api.sent_to(RAIL_CHAT)[-1], LATER) == set(LATER)
     assert sorted(p.name for p in (out / "rail" / "digests").iterdir()) == ["1.html", "2.html"]
     assert sorted(p.name for p in (out / "asia" / "digests").iterdir()) == ["1.html"]

@@ -16,7 +16,7 @@ from bot.core.editions import Edition
 from bot.core.model import Digest, Entry
 from bot.publish.files import remove_stale_temps
 from bot.publish.preview import PREVIEW_DIR
-from bot.publish.render import public_site, render_telegram, site_root
+from bot.publish.render import DIGEST_TITLE, public_site, render_telegram, site_root
 from bot.publish.rss import write_feed
 from bot.publish.search import update_search
 from bot.publish.web import INDEX_NAME, WEB_DIRS, write_web
@@ -76,8 +76,10 @@ def make_digest(config: Config, store: Store, edition: Edition, now: datetime) -
         if edition.queues_telegram:
             digest = build_digest(number, pending, now)
             site = public_site(feed_of(config, edition).site_url)
+            # The default edition's header is what it always was; another names itself.
+            title = DIGEST_TITLE if edition.default else edition.title
             store.outbox().queue(number, edition.channel, render_telegram(
-                digest, site=site, show_checks=config.digest.show_checks))
+                digest, site=site, show_checks=config.digest.show_checks, title=title))
     return Published(edition.name, number, len(pending))
 
 
