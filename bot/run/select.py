@@ -3,8 +3,8 @@ Pure; run after translation, so an article in several editions is translated onc
 
 A keyword matches the article's Japanese (title and text) or its English (title and key
 sentences), without regard to case or width. A keyword that is a glossary term, or a term's
-agreed rendering, matches the other as well: "鉄道" finds an article the model rendered with
-the glossary's "railway" only in English, and "China Railway" finds 中国国家鉄路集団."""
+agreed rendering, matches the other as well: "Kazakhstan" (the glossary's rendering of
+カザフスタン) finds an article that names the country only in Japanese."""
 
 from __future__ import annotations
 
