@@ -183,3 +183,19 @@ def test_the_default_edition_is_todays_single_channel(
     assert channels(plain.paths.state) == {"telegram": {1}}
     # Without a token every edition with a chat gets its previews in its own folder.
     assert titles_in((after / "rail" / "telegram" / "001.html").read_text(), DOCS) == RAIL
+
+
+@pytest.mark.slow
+def test_a_chat_that_refuses_the_bot_holds_up_only_its_own_edition(
+        installed_model: PackageInfo, api: FakeBotApi, tmp_path: Path) -> None:
+    from bot.core.errors import PublishError
+
+    env = {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url}
+    config = configure(tmp_path, EDITIONS, env)
+    write_docs(config.paths.seeds, DOCS)
+    # The first message sent is the rail edition's (editions are delivered in order).
+    api.faults.append((403, "Forbidden: bot is not a member of the channel chat", None))
+    with pytest.raises(PublishError, match=f"may not post to {RAIL_CHAT}"):
+        run(config, installed_model, NOW)
+    assert api.sent_to(RAIL_CHAT) == []
+    assert titles_in("\n".join(api.sent_to(ASIA_CHAT)), DOCS) == ASIA  # went out all the same

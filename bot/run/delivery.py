@@ -38,9 +38,16 @@ def deliver(config: Config, store: Store, progress: Progress,
     if config.telegram.token and not telegram:
         return []
     written: list[Path] = []
+    failed: list[PublishError] = []
     for edition in editions_of(config):
         if edition.queues_telegram and not stop():
-            written += deliver_edition(config, edition, store, progress, stop)
+            # One edition's chat refusing the bot must not keep the others' from going out.
+            try:
+                written += deliver_edition(config, edition, store, progress, stop)
+            except PublishError as exc:
+                failed.append(exc)
+    if failed:
+        raise failed[0]
     return written
 
 
