@@ -25,12 +25,14 @@ from bot.chat.latest import read_latest
 from bot.chat.replies import (
     RELEASE_USAGE,
     UNKNOWN,
+    edition_for,
     escape,
     help_message,
     latest_messages,
     preformatted,
 )
 from bot.config import Config
+from bot.core.editions import Edition
 from bot.core.errors import KakehashiError
 from bot.core.redact import redact
 from bot.telegram.flood import call_with_flood_waits
@@ -72,17 +74,25 @@ class Commands:
 
     async def help(self, update: Update, context: Context) -> None:
         admin = self._is_admin(update)
-        await _send(update, context, [help_message(self._config, admin)])
+        edition = self._edition(update, context)
+        await _send(update, context, [help_message(self._config, admin, edition)])
 
     async def latest(self, update: Update, context: Context) -> None:
+        edition = self._edition(update, context)
         try:
-            digest_id, bodies = await asyncio.to_thread(read_latest, self._config.paths.state)
+            digest_id, bodies = await asyncio.to_thread(read_latest, self._config.paths.state,
+                                                        edition.channel)
         except KakehashiError as exc:
             self._say(f"telegram bot: /latest: {exc}")
             await _send(update, context, ["The last digest cannot be read right now; "
                                           "please try again later."])
             return
-        await _send(update, context, latest_messages(bodies, digest_id, self._config))
+        await _send(update, context, latest_messages(bodies, digest_id, self._config, edition))
+
+    def _edition(self, update: Update, context: Context) -> Edition:
+        """The edition the chat (or the command's first word) names (replies.edition_for)."""
+        chat = update.effective_chat
+        return edition_for(self._config, chat.id if chat else "", list(context.args or []))
 
     async def status(self, update: Update, context: Context) -> None:
         lines = await self._call(update, context, "/status", self._actions.status)

@@ -8,8 +8,9 @@ from bot.core.channels import TELEGRAM
 from bot.state.store import Store
 
 
-def read_latest(state: Path) -> tuple[int, list[str]]:
-    """(digest id, message bodies) of the newest digest sent (or previewed); (0, []) if none.
+def read_latest(state: Path, channel: str = TELEGRAM) -> tuple[int, list[str]]:
+    """(digest id, message bodies) of the newest digest sent (or previewed) on `channel` (an
+    edition's); (0, []) if none.
 
     The file is opened read-only and closed at once: the service's jobs write it, and a
     reader in WAL mode neither waits for them nor holds them up. StoreError if unreadable.
@@ -18,7 +19,7 @@ def read_latest(state: Path) -> tuple[int, list[str]]:
         return 0, []
     store = Store.open_read_only(state)
     try:
-        messages = store.outbox().last_published(TELEGRAM)
+        messages = store.outbox().last_published(channel)
     finally:
         store.close()
     if not messages:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html import escape as _escape
 
-from bot.config import Config
+from bot.config import Config, editions_of
+from bot.core.editions import Edition
 from bot.publish.render import digest_path, public_site
-from bot.publish.rss import FEED_NAME
 from bot.publish.web import INDEX_NAME
 
 # Telegram's limit is 4096 characters after entity parsing; our own text stays well under it.
@@ -26,19 +26,36 @@ def escape(text: str) -> str:
     return _escape(text, quote=False)
 
 
-def help_message(config: Config, admin: bool) -> str:
-    """/start and /help: what the channel is, how to subscribe, the commands."""
-    feed = config.feed
-    site = public_site(feed.site_url)
-    lines = [f"<b>{escape(feed.title)}</b>", escape(feed.description), "", "Subscribe:"]
-    channel = channel_link(config.telegram.chat_id)
+def edition_for(config: Config, chat_id: int | str, args: list[str]) -> Edition:
+    """The edition a command speaks of: the one whose chat it came from, else the one its
+    first word names (`/start rail`, which a t.me/BOT?start=rail link sends), else the
+    default edition."""
+    editions = editions_of(config)
+    for edition in editions:
+        if edition.chat_id and edition.chat_id.strip() == str(chat_id):
+            return edition
+    wanted = args[0].lower() if args else ""
+    return next((e for e in editions if e.name == wanted), editions[0])
+
+
+def help_message(config: Config, admin: bool, edition: Edition | None = None) -> str:
+    """/start and /help: what the edition is, how to subscribe, the commands."""
+    edition = edition or editions_of(config)[0]
+    site = public_site(config.feed.site_url)
+    folder = f"{edition.folder}/" if edition.folder else ""
+    lines = [f"<b>{escape(edition.title)}</b>", escape(config.feed.description), "",
+             "Subscribe:"]
+    channel = channel_link(edition.chat_id)
     if channel:
         lines.append(f"• Telegram channel: {escape(channel)}")
     if site:
-        lines.append(f"• RSS feed: {escape(site + FEED_NAME)}")
-        lines.append(f"• Web archive: {escape(site + INDEX_NAME)}")
+        lines.append(f"• RSS feed: {escape(site + edition.feed_file)}")
+        lines.append(f"• Web archive: {escape(site + folder + INDEX_NAME)}")
     if not channel and not site:
         lines.append("• no public address is configured yet")
+    others = [e.name for e in editions_of(config) if e != edition]
+    if config.editions:
+        lines += ["", "Other editions: " + ", ".join(f"/start {name}" for name in others)]
     lines += ["", "/latest: the last digest", "/help: this message"]
     if admin:
         lines += ["", "This chat is an admin chat:",
@@ -56,7 +73,8 @@ def channel_link(chat_id: str) -> str:
     return ""
 
 
-def latest_messages(bodies: list[str], digest_id: int, config: Config) -> list[str]:
+def latest_messages(bodies: list[str], digest_id: int, config: Config,
+                    edition: Edition | None = None) -> list[str]:
     """The last digest's messages as published, at most MAX_LATEST, then where the rest is."""
     if not bodies:
         return [NO_DIGEST]
@@ -64,6 +82,8 @@ def latest_messages(bodies: list[str], digest_id: int, config: Config) -> list[s
     if len(bodies) > len(shown):
         more = len(bodies) - len(shown)
         site = public_site(config.feed.site_url)
+        if site and edition is not None and edition.folder:
+            site += f"{edition.folder}/"
         where = f": {escape(site + digest_path(digest_id))}" if site else ""
         shown.append(f"… and {more} more message(s) in digest #{digest_id}{where}")
     return shown

@@ -110,8 +110,11 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    from bot.state.status import status_lines
+    from bot.state.status import status_data, status_lines
 
+    if args.json:
+        print(json.dumps(status_data(config_from(args)), ensure_ascii=False, indent=2))
+        return 0
     for line in status_lines(config_from(args)):
         print(line)
     return 0

@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "show what the state file holds: documents, skipped files, digests")
     status.add_argument("--state", type=Path, help="state database file")
     status.add_argument("--config", type=Path, help="TOML config file")
+    status.add_argument("--json", action="store_true",
+                        help="machine-readable: totals and each edition's standing")
     inspect = _command(commands, "inspect", cmd.inspect,
                        "show how one file is read: articles, sentences, summary, terms")
     inspect.add_argument("file", type=Path, help="a document (.txt, .md, .html, .pdf)")

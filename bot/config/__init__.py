@@ -12,10 +12,12 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from bot.config.editions import editions_of, read_editions
 from bot.config.rules import check_api_base_url, check_config
 from bot.config.sections import (
     Config,
     DigestConfig,
+    EditionConfig,
     FeedConfig,
     GlossaryConfig,
     LogConfig,
@@ -32,6 +34,7 @@ DEFAULT_CONFIG_NAME = "kakehashi.toml"
 __all__ = [
     "Config",
     "DigestConfig",
+    "EditionConfig",
     "FeedConfig",
     "GlossaryConfig",
     "LogConfig",
@@ -41,6 +44,7 @@ __all__ = [
     "SourcesConfig",
     "TelegramConfig",
     "TranslationConfig",
+    "editions_of",
     "load_config",
     "override_paths",
     "validated",
@@ -68,6 +72,7 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
     unknown = set(data) - set(sections)
     if unknown:
         raise ConfigError(f"config: unknown section [{sorted(unknown)[0]}] in {path}")
+    schedule = _section(ScheduleConfig, data.get("schedule", {}))
     config = Config(
         paths=_paths(data.get("paths", {}), base),
         translation=_section(TranslationConfig, data.get("translation", {})),
@@ -76,9 +81,10 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
         glossary=_section(GlossaryConfig, data.get("glossary", {})),
         feed=_section(FeedConfig, data.get("feed", {})),
         telegram=_telegram(data.get("telegram", {}), environ),
-        schedule=_section(ScheduleConfig, data.get("schedule", {})),
+        schedule=schedule,
         serve=_section(ServeConfig, data.get("serve", {})),
         log=_section(LogConfig, data.get("log", {})),
+        editions=read_editions(data.get("editions", []), schedule),
     )
     if config.translation.model_dir:  # relative to the file, as every path in it
         model_dir = str(_resolve(base, config.translation.model_dir))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.config.bounds import check_bounds
+from bot.config.editions import check_editions
 from bot.config.times import load_zone, parse_clock
 from bot.core.errors import ConfigError
 
@@ -37,6 +38,7 @@ def check_config(config: Config) -> None:
     _validate_telegram(config.telegram)
     _check_chat(config.telegram)
     _check_outputs(config)
+    check_editions(config)
 
 
 # CTranslate2's compute types that run on CUDA (int16 does not).

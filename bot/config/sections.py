@@ -198,6 +198,28 @@ class LogConfig:
 
 
 @dataclass(frozen=True)
+class EditionConfig:
+    """One `[[editions]]` table: a channel, feed and archive section of its own, fed by the
+    articles its filter lets through (README, "Editions"). The schedule keys default to
+    `[schedule]`'s, filled in when the file is read."""
+
+    name: str = ""
+    chat_id: str = ""
+    # Under OUT/; "" = NAME/feed.xml, beside the edition's archive pages (their links).
+    feed_file: str = ""
+    title: str = ""  # "" = "<feed.title> · NAME"
+    mode: str = ""
+    digest_times: tuple[str, ...] = ()
+    timezone: str = ""
+    # Any of `keywords` in the article's Japanese or English (a glossary term's agreed
+    # rendering counts as the term), from any of `sources` (file-name globs, feed URLs), and
+    # none of `exclude_keywords`; an empty list lets everything through.
+    keywords: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
@@ -209,3 +231,5 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
     log: LogConfig = field(default_factory=LogConfig)
+    # Besides the default edition ([telegram], [feed], [schedule]): bot/config/editions.py.
+    editions: tuple[EditionConfig, ...] = ()

@@ -42,6 +42,7 @@ class Document:
     # What the document's format says of every article in it (a page's canonical URL and
     # date): used where an article's own text says nothing.
     source: SourceInfo = field(default_factory=SourceInfo)
+    origin: str = ""  # the feed's URL for a feed entry (what an edition's `sources` names)
 
 
 @dataclass(frozen=True)

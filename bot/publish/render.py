@@ -30,6 +30,8 @@ FAVICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox
            "%3Crect width='16' height='16' rx='3' fill='%230b57a4'/%3E%3Cpath d='M1 12Q8 2 15 12"
            "M1 12H15M5 8.5V12M8 7V12M11 8.5V12' stroke='%23fff' stroke-width='1.5' fill='none'/%3E"
            "%3C/svg%3E")
+# What heads every Telegram message of a digest (an edition's messages: its title).
+DIGEST_TITLE = "Kakehashi digest"
 # Characters a guid may not bring into a file name.
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9.-]")
@@ -144,11 +146,12 @@ def highlight_terms(text: str, terms: tuple[Term, ...], side: str) -> Markup:
 
 
 def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT, site: str = "",
-                    show_checks: bool = False) -> list[str]:
+                    show_checks: bool = False, title: str = DIGEST_TITLE) -> list[str]:
     """The digest as Telegram HTML messages of at most `limit` units (bot.publish.render_telegram),
     each numbered ("2/6") under a short header; with a public `site`, the header links to
     the digest's page, the archive and the feed, and each title to its article's page.
-    The editors' checks are left out unless `show_checks`."""
+    The editors' checks are left out unless `show_checks`; `title` heads each part (an
+    edition's own)."""
     env = environment()
     header_template = env.get_template("telegram/header.html.j2")
     entry_template = env.get_template("telegram/entry.html.j2")
@@ -156,8 +159,8 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT, site: str = "",
              "feed": site + "feed.xml"} if site else {}
 
     def header(part: int, total: int) -> str:
-        return header_template.render(digest=digest, part=part, total=total,
-                                      links=links).strip()
+        return header_template.render(digest=digest, part=part, total=total, links=links,
+                                      title=title).strip()
 
     def blocks(budget: int) -> list[str]:
         return [block for entry in digest.entries
@@ -191,15 +194,17 @@ def _entry_blocks(template: jinja2.Template, entry: Entry, budget: int, site: st
 
 
 def render_feed(entries: Sequence[Entry], feed: FeedConfig, built: datetime,
-                published: Sequence[datetime] | None = None, show_checks: bool = False) -> str:
+                published: Sequence[datetime] | None = None, show_checks: bool = False,
+                href: str = "") -> str:
     """The RSS 2.0 document for `entries` in the order given (newest first), last built at
     `built`; item i dated published[i] (default: each entry's time, made distinct)."""
     dates = distinct_times([e.created for e in entries]) if published is None else published
     items = [(entry, date, categories(entry)) for entry, date in zip(entries, dates,
                                                                      strict=True)]
     template = environment().get_template("rss/feed.xml.j2")
-    return template.render(items=items, feed=feed, site=site_root(feed.site_url),
-                           built=built, show_checks=show_checks)
+    site = site_root(feed.site_url)
+    return template.render(items=items, feed=feed, site=site, built=built,
+                           show_checks=show_checks, self_href=href or site + "feed.xml")
 
 
 def render_page(name: str, **context: object) -> str:

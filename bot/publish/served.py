@@ -2,7 +2,8 @@
 
 Served: what Kakehashi publishes for readers, files of a known type at OUT's top level
 (feed.xml, index.html, robots.txt, search.html, search.js), in the archive's folders
-(digests/, articles/, sources/) and in the search index (pagefind/ and its index/, fragment/
+(digests/, articles/, sources/), the same within an edition's section (OUT/NAME/), and in
+the search index (pagefind/ and its index/, fragment/
 and filter/ folders; Pagefind's own files are gzipped already, and its script unpacks them).
 Never: the Telegram previews (a dry run's output, for the operator), dotfiles (our
 temp files), the state file with its journals and lock, symbolic links (even to files inside
@@ -15,12 +16,14 @@ descriptor: a file replaced by os.replace meanwhile is read entirely old or enti
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from bot.publish.preview import PREVIEW_DIR
 from bot.publish.search import SEARCH_DIR
 from bot.publish.web import INDEX_NAME, SEARCH_PAGE, WEB_DIRS
 from bot.state.files import state_files
@@ -36,6 +39,9 @@ TYPES = {
     ".pf_fragment": "application/octet-stream", ".pf_filter": "application/octet-stream",
 }
 _SEARCH_FOLDERS = ("index", "fragment", "filter")
+# An edition's section is a folder of OUT/ named as bot/config/editions.py allows.
+_EDITION = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_NOT_EDITIONS = frozenset({SEARCH_DIR, PREVIEW_DIR, *WEB_DIRS})
 # The archive's pages carry their style inline and need nothing else: a script or an outside
 # resource that slipped into a page (from a hostile feed) would not run or load. Requests to
 # this same server are allowed: with no script able to run they open nothing, and crawler
@@ -94,10 +100,19 @@ def request_parts(target: str) -> list[str] | None:
     return parts
 
 
+def edition_relative(parts: list[str]) -> list[str]:
+    """PARTS within an edition's archive section (OUT/NAME/…, README "Editions") as they
+    would be at OUT's top level; other PARTS as they are."""
+    if len(parts) > 1 and _EDITION.fullmatch(parts[0]) and parts[0] not in _NOT_EDITIONS:
+        return parts[1:]
+    return parts
+
+
 def is_served(parts: list[str]) -> bool:
     """Whether OUT/PARTS is among the files served to readers (see the module docstring)."""
     if not parts or any(not p or p.startswith(".") for p in parts):
         return False
+    parts = edition_relative(parts)
     folders = parts[:-1]
     if folders and folders[0] == SEARCH_DIR:
         if folders[1:] not in ([], *([f] for f in _SEARCH_FOLDERS)):
@@ -109,7 +124,7 @@ def is_served(parts: list[str]) -> bool:
 
 def page_policy(parts: list[str]) -> str | None:
     """The Content-Security-Policy of OUT/PARTS: the pages' (none for other files)."""
-    if parts == [SEARCH_PAGE]:
+    if edition_relative(parts) == [SEARCH_PAGE]:
         return SEARCH_POLICY
     return PAGE_POLICY if parts[-1].lower().endswith(".html") else None
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from bot.config import Config
+from bot.config import Config, editions_of
 from bot.config.times import load_zone
 from bot.core.errors import InputError
 from bot.core.model import Document, SourceInfo
@@ -24,6 +24,7 @@ from bot.run.admit import ingest_document, skip
 from bot.run.fulltext import page_fetcher, with_page_text
 from bot.run.merge import Stories
 from bot.run.pipeline import text_key
+from bot.run.select import choosers
 from bot.run.stream import TranslationStream
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
@@ -71,7 +72,8 @@ class Ingest:
     def stream(self) -> TranslationStream:
         """The run's translation stream (one per run: built on first use)."""
         return TranslationStream(self.store, self.translator, self.glossary, self.now,
-                                 self.config.glossary.strict, self.progress)
+                                 self.config.glossary.strict, self.progress,
+                                 choosers=choosers(editions_of(self.config), self.glossary))
 
     @cached_property
     def pages(self) -> PageFetcher:
@@ -236,4 +238,5 @@ def _ingest_feed_item(job: Ingest, item: FeedItem, report: IngestReport) -> None
                         url=item.link,
                         published=item.published.isoformat() if item.published else "")
     text = f"{item.title}\n{item.text}" if item.title else item.text
-    ingest_document(job, Document(item.link or item.guid, key, text), report, source)
+    ingest_document(job, Document(item.link or item.guid, key, text, origin=item.feed_url),
+                    report, source)

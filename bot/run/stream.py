@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.core.model import Entry
 from bot.glossary import Glossary
 from bot.run.pipeline import Work, translate_works
+from bot.run.select import Chooser
 from bot.state.records import DocumentStatus
 from bot.state.store import Store
 from bot.translate.translator import Translator
@@ -51,6 +53,8 @@ class TranslationStream:
     hold_failed: bool
     progress: Callable[[str], None] = lambda _: None
     window: int = WINDOW_TEXTS
+    # The named editions' filters: run on each translated article as it is stored.
+    choosers: tuple[Chooser, ...] = ()
     _queue: list[_Queued] = field(default_factory=list)
     _keys: set[str] = field(default_factory=set)
     _texts: int = 0
@@ -89,6 +93,7 @@ class TranslationStream:
         for item, entries in zip(queue, made, strict=True):
             with self.store.transaction():
                 self.store.add_entries(entries, hold_failed=self.hold_failed)
+                self._assign(item.work, entries)
                 self.store.record_articles(
                     zip(item.article_keys, (e.guid for e in entries), strict=True))
                 self.store.record_document(item.work.document.content_hash,
@@ -97,3 +102,10 @@ class TranslationStream:
                 for action in item.then:
                     action()
         return sum(len(entries) for entries in made)
+
+    def _assign(self, work: Work, entries: list[Entry]) -> None:
+        """Each entry into the named editions whose filter takes it."""
+        for chooser in self.choosers:
+            self.store.editions().assign(chooser.edition, [
+                entry.guid for analysis, entry in zip(work.analyses, entries, strict=True)
+                if chooser.takes(analysis.article, entry, work.document.origin)])

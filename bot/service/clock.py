@@ -24,8 +24,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from bot.config import Config
+from bot.config import Config, editions_of
 from bot.config.times import load_zone, parse_clock
+from bot.core.editions import Edition
 from bot.service.requests import Request
 
 Post = Callable[[Request], None]
@@ -47,22 +48,29 @@ class Clock:
     def add_jobs(self, config: Config) -> None:
         """The rescan, one job per feed, and the digest times (scheduled mode)."""
         s = config.schedule
-        publish = s.mode == "immediate"
-        self._every("rescan", s.interval_minutes, Request(folder=True, publish=publish))
+        self._every("rescan", s.interval_minutes, on_arrival(config, folder=True))
         for url in dict.fromkeys(config.sources.feeds):
             self._every(f"feed {url}", config.sources.interval_of(url),
-                        Request(feeds=frozenset({url}), publish=publish))
-        if s.mode != "scheduled":
-            return
+                        on_arrival(config, feeds=frozenset({url})))
+        editions = editions_of(config)
+        for edition in editions:
+            if edition.mode == "scheduled":
+                only = frozenset() if len(editions) == 1 else frozenset({edition.name})
+                self._digest_times(edition, Request(publish=True, editions=only),
+                                   s.grace_minutes)
+
+    def _digest_times(self, edition: Edition, request: Request, grace: float) -> None:
+        """An edition's digest times (the default edition's ids are "digest HH:MM")."""
         from apscheduler.triggers.cron import CronTrigger
 
-        zone = load_zone(s.timezone, "schedule.timezone")
-        for value in dict.fromkeys(s.digest_times):
+        where = "schedule" if edition.default else f"editions.{edition.name}"
+        zone = load_zone(edition.timezone, f"{where}.timezone")
+        for value in dict.fromkeys(edition.digest_times):
             hour, minute, second = parse_clock(value)
             trigger = CronTrigger(hour=hour, minute=minute, second=second, timezone=zone)
-            self.scheduler.add_job(self._fire, trigger, args=[Request(publish=True)],
-                                   id=f"digest {value}", coalesce=True,
-                                   misfire_grace_time=max(1, round(s.grace_minutes * 60)))
+            job_id = f"digest {value}" if edition.default else f"digest {edition.name} {value}"
+            self.scheduler.add_job(self._fire, trigger, args=[request], id=job_id,
+                                   coalesce=True, misfire_grace_time=max(1, round(grace * 60)))
 
     def replace_jobs(self, config: Config) -> None:
         """The jobs of `add_jobs` again, for a reloaded configuration (feeds added or gone,
@@ -109,14 +117,41 @@ def last_digest_time(times: tuple[str, ...], zone: tzinfo, now: datetime) -> dat
     return max(found, default=None)
 
 
+def on_arrival(config: Config, **what: Any) -> Request:
+    """A request for new articles (a rescan, a drop, a feed): it publishes the editions in
+    immediate mode (all of them: no `editions` named), and only those."""
+    editions = editions_of(config)
+    names = frozenset(e.name for e in editions if e.mode == "immediate")
+    return Request(**what, publish=bool(names),
+                   editions=frozenset() if len(names) == len(editions) else names)
+
+
 def catch_up_after(config: Config, now: datetime) -> datetime | None:
     """The digest time a starting worker must still publish for, if it passed within the
     grace (scheduled mode); None otherwise."""
     s = config.schedule
     if s.mode != "scheduled":
         return None
-    last = last_digest_time(s.digest_times, load_zone(s.timezone, "schedule.timezone"), now)
-    if last is None or now - last > timedelta(minutes=s.grace_minutes):
+    return _due_within(s.digest_times, load_zone(s.timezone, "schedule.timezone"),
+                       s.grace_minutes, now)
+
+
+def catch_ups(config: Config, now: datetime) -> frozenset[tuple[str, datetime]]:
+    """`catch_up_after` for each named edition in scheduled mode: (name, its digest time)."""
+    found = set()
+    for e in editions_of(config):
+        if not e.default and e.mode == "scheduled":
+            zone = load_zone(e.timezone, f"editions.{e.name}.timezone")
+            due = _due_within(e.digest_times, zone, config.schedule.grace_minutes, now)
+            if due is not None:
+                found.add((e.name, due))
+    return frozenset(found)
+
+
+def _due_within(times: tuple[str, ...], zone: tzinfo, grace: float,
+                now: datetime) -> datetime | None:
+    last = last_digest_time(times, zone, now)
+    if last is None or now - last > timedelta(minutes=grace):
         return None
     return last
 

@@ -12,7 +12,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.config import Config
+from bot.config import Config, editions_of
+from bot.core.editions import Edition
 from bot.run.ingest import Ingest, IngestReport
 from bot.run.report import report_lines
 from bot.run.wiring import Wiring
@@ -63,14 +64,31 @@ class JobRunner:
         stop = self.stopping.is_set
         if stop():
             return report_of(ingested, store)
-        if request.publish or missed_digest(store, request.catch_up_after):
+        due = {e.name for e in editions_of(config) if _due(request, store, e)}
+        if due:
             digest_id, published, outputs = publish(config, store, job.now, self.say, stop,
-                                                    self.telegram)
+                                                    self.telegram, lambda e: e.name in due)
             return report_of(ingested, store, digest_id, published, outputs, waiting)
         # Scheduled mode between digest times: messages left queued (a flood wait, a
         # server error) still go out now, not at the next digest time.
         deliver(config, store, self.say, stop, self.telegram)
         return report_of(ingested, store)
+
+
+def _due(request: Request, store: Store, edition: Edition) -> bool:
+    """Is `edition`'s digest due in this job: asked for, or a digest time missed?"""
+    if request.publishes(edition.name):
+        return True
+    if edition.default:
+        return missed_digest(store, request.catch_up_after)
+    return any(name == edition.name and missed_edition(store, name, due)
+               for name, due in request.catch_up)
+
+
+def missed_edition(store: Store, edition: str, due: datetime) -> bool:
+    """`missed_digest` for a named edition."""
+    newest = store.editions().recent_digests(edition, 1)
+    return not newest or newest[0].created < due
 
 
 def missed_digest(store: Store, due: datetime | None) -> bool:

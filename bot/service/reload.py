@@ -53,7 +53,7 @@ RESTART_KEYS = frozenset({
 SCHEDULE_KEYS = frozenset({
     "schedule.interval_minutes", "schedule.mode", "schedule.digest_times", "schedule.timezone",
     "schedule.grace_minutes", "sources.feeds", "sources.feed_interval_minutes",
-    "sources.feed_intervals",
+    "sources.feed_intervals", "editions",
 })
 
 
@@ -95,6 +95,9 @@ def changed_keys(old: Config, new: Config) -> list[str]:
     keys = []
     for section in fields(Config):
         before, after = getattr(old, section.name), getattr(new, section.name)
+        if isinstance(before, tuple):  # [[editions]]: one key for the whole array
+            keys += [section.name] if before != after else []
+            continue
         keys += [f"{section.name}.{f.name}" for f in fields(before)
                  if getattr(before, f.name) != getattr(after, f.name)]
     return keys

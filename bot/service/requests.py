@@ -25,24 +25,42 @@ class Request:
     # Publish too if the newest digest is older than this (a digest time missed while the
     # worker was stopped, within schedule.grace_minutes).
     catch_up_after: datetime | None = None
+    # With `publish`: the editions whose digest is due (their mode, their digest time);
+    # empty: every edition.
+    editions: frozenset[str] = frozenset()
+    # The named editions' catch-up times, as `catch_up_after` is the default edition's.
+    catch_up: frozenset[tuple[str, datetime]] = frozenset()
 
     @property
     def empty(self) -> bool:
-        return not (self.folder or self.feeds or self.publish or self.catch_up_after)
+        return not (self.folder or self.feeds or self.publish or self.catch_up_after
+                    or self.catch_up)
+
+    def publishes(self, edition: str) -> bool:
+        """Does this request make a digest of `edition` (not counting catch-ups)?"""
+        return self.publish and (not self.editions or edition in self.editions)
 
     def merge(self, other: Request) -> Request:
         """One request doing what both ask."""
         after = [t for t in (self.catch_up_after, other.catch_up_after) if t is not None]
         return Request(self.folder or other.folder, self.feeds | other.feeds,
-                       self.publish or other.publish, max(after) if after else None)
+                       self.publish or other.publish, max(after) if after else None,
+                       _merged_editions(self, other), self.catch_up | other.catch_up)
 
     def describe(self) -> str:
         """A few words for logs and hooks, e.g. 'folder, 2 feed(s), digest'."""
         parts = (["folder"] if self.folder else []) + (
             [f"{len(self.feeds)} feed(s)"] if self.feeds else [])
         parts.append("digest" if self.publish else
-                     "catch-up digest" if self.catch_up_after else "delivery")
+                     "catch-up digest" if self.catch_up_after or self.catch_up else "delivery")
         return ", ".join(parts)
+
+
+def _merged_editions(one: Request, other: Request) -> frozenset[str]:
+    publishing = [r for r in (one, other) if r.publish]
+    if any(not r.editions for r in publishing):
+        return frozenset()  # one of them publishes every edition
+    return frozenset().union(*(r.editions for r in publishing))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any
 from bot.config import Config
 from bot.core.errors import KakehashiError
 from bot.core.redact import redact
-from bot.service.clock import Clock, catch_up_after
+from bot.service.clock import Clock, catch_up_after, catch_ups, on_arrival
 from bot.service.lane import DeliveryLane
 from bot.service.reload import Reloader, reread
 from bot.service.requests import Companion, Request, TickHook, TickResult
@@ -139,9 +139,11 @@ class Service:
         try:
             await ready.wait()  # watching first: a file dropped during the scan is not missed
             self._announce()
-            self.post(Request(folder=True, feeds=frozenset(self.config.sources.feeds),
-                              publish=self.config.schedule.mode == "immediate",
-                              catch_up_after=catch_up_after(self.config, datetime.now(UTC))))
+            now = datetime.now(UTC)
+            self.post(on_arrival(self.config, folder=True,
+                                 feeds=frozenset(self.config.sources.feeds),
+                                 catch_up_after=catch_up_after(self.config, now),
+                                 catch_up=catch_ups(self.config, now)))
             await self._stop.wait()
         finally:
             self.stop()
@@ -224,7 +226,7 @@ class Service:
             self._clock.replace_jobs(self.config)
         added = frozenset(self.config.sources.feeds) - frozenset(old.sources.feeds)
         if added:  # polled now, as at start, not one interval from now
-            self.post(Request(feeds=added, publish=self.config.schedule.mode == "immediate"))
+            self.post(on_arrival(self.config, feeds=added))
 
     async def _send(self) -> None:
         if self._lane is None:
@@ -260,7 +262,7 @@ class Service:
                             self._folder_request())
 
     def _folder_request(self) -> Request:
-        return Request(folder=True, publish=self.config.schedule.mode == "immediate")
+        return on_arrival(self.config, folder=True)
 
     async def _companion(self, companion: Companion) -> None:
         name = getattr(companion, "__name__", type(companion).__name__)
@@ -289,5 +291,9 @@ class Service:
             nxt = self._clock.next_digest()
             self._say(f"publishing digests at {', '.join(s.digest_times)} ({s.timezone})"
                       + (f"; next at {nxt:%Y-%m-%d %H:%M:%S %Z}" if nxt else ""))
+        for e in self.config.editions:
+            self._say(f"edition {e.name}: " + ("a digest as soon as new articles are ready"
+                      if e.mode == "immediate" else
+                      f"digests at {', '.join(e.digest_times)} ({e.timezone})"))
         self._say("SIGTERM or Ctrl-C stops after the item in hand" + (
             "; SIGHUP reloads the configuration" if self._reload is not None else ""))

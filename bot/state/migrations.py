@@ -94,6 +94,34 @@ MIGRATIONS: tuple[Migration, ...] = (
         similarity REAL NOT NULL, at TEXT NOT NULL
     )""",
     ),
+    # Editions besides the default one (whose digests are the tables above): each numbers
+    # its own digests and takes the entries its filter chose. The outbox's digest_id is then
+    # the edition's number (its channel names the edition), so it loses its foreign key.
+    (
+        """
+    CREATE TABLE edition_digests (
+        edition TEXT NOT NULL, number INTEGER NOT NULL, created TEXT NOT NULL,
+        PRIMARY KEY (edition, number)
+    )""",
+        """
+    CREATE TABLE edition_entries (
+        edition TEXT NOT NULL, guid TEXT NOT NULL REFERENCES entries(guid), number INTEGER,
+        PRIMARY KEY (edition, guid)
+    )""",
+        "CREATE INDEX edition_entries_pending ON edition_entries(edition, number)",
+        """
+    CREATE TABLE deliveries_by_channel (
+        digest_id INTEGER NOT NULL, channel TEXT NOT NULL,
+        part INTEGER NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '', claimed_by TEXT NOT NULL DEFAULT '',
+        claimed_at TEXT NOT NULL DEFAULT '', not_before REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (digest_id, channel, part)
+    )""",
+        "INSERT INTO deliveries_by_channel SELECT digest_id, channel, part, body, status, detail,"
+        " claimed_by, claimed_at, not_before FROM deliveries",
+        "DROP TABLE deliveries",
+        "ALTER TABLE deliveries_by_channel RENAME TO deliveries",
+    ),
 )
 
 

@@ -13,8 +13,9 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from bot.config import Config
+from bot.config import Config, editions_of
 from bot.core.channels import TELEGRAM
+from bot.state.edition_status import EditionStatus, edition_lines, edition_statuses
 from bot.state.heartbeat import worker_lines
 from bot.state.records import Delivery, DeliveryStatus, DocumentStatus, EditorCheck
 from bot.state.store import Store
@@ -44,6 +45,7 @@ def status_lines(config: Config) -> list[str]:
         outbox = store.outbox()
         deliveries = _read(outbox.attention, behind) or []  # of every channel
         flood_wait = _read(lambda: outbox.flood_wait_until(TELEGRAM), behind) or 0.0
+        editions = _read(lambda: edition_statuses(store, editions_of(config)), behind) or []
     finally:
         store.close()
     lines = [f"state: {config.paths.state}"]
@@ -53,6 +55,8 @@ def status_lines(config: Config) -> list[str]:
     lines += worker
     lines += [f"{key.replace('_', ' ')}: {value}"
               for key, value in (asdict(counts) if counts else {}).items()]
+    if config.editions and editions:  # one edition alone: the counts above are its own
+        lines += edition_lines(editions)
     problems = [d for d in documents if d.status != DocumentStatus.DONE]
     if problems:
         lines.append("skipped documents:")
@@ -82,6 +86,23 @@ def status_lines(config: Config) -> list[str]:
     # Feed URLs, documents and Telegram's reasons may quote a URL that carries credentials.
     return [without_credentials(line) for line in lines + _delivery_lines(deliveries,
                                                                             flood_wait)]
+
+
+def status_data(config: Config) -> dict[str, object]:
+    """`status --json`: the state file's totals and each edition's standing."""
+    if not config.paths.state.exists():
+        return {"state": str(config.paths.state), "exists": False, "editions": []}
+    store = Store.open_read_only(config.paths.state, older=True)
+    try:
+        behind = store.schema_behind()
+        counts = _read(store.counts, behind)
+        editions: list[EditionStatus] = _read(
+            lambda: edition_statuses(store, editions_of(config)), behind) or []
+    finally:
+        store.close()
+    return {"state": str(config.paths.state), "exists": True, "schema_behind": behind,
+            "counts": asdict(counts) if counts else {},
+            "editions": [asdict(e) for e in editions]}
 
 
 # Recent entries looked through for checks: the editors' list, not the archive.

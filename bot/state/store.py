@@ -19,6 +19,7 @@ from bot.core.errors import StoreError
 from bot.core.model import Digest, Entry
 from bot.state.alertlog import AlertLog
 from bot.state.diskfull import disk_full_error, disk_full_reported, is_disk_full
+from bot.state.editions import EditionLog
 from bot.state.entry_json import dump_entry, load_entry
 from bot.state.feedlog import FeedLog
 from bot.state.migrations import MIGRATIONS, apply_migrations
@@ -110,6 +111,10 @@ class Store:
     def outbox(self) -> Outbox:
         """The deliveries table's queries (kept in their own module)."""
         return Outbox(self._conn, self.transaction)
+
+    def editions(self) -> EditionLog:
+        """The named editions' digests and entries (bot/state/editions.py)."""
+        return EditionLog(self._conn)
 
     def alert_log(self) -> AlertLog:
         """The alerts_told table: what the admin alerts have told."""
