@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.text.neardup import (
+    MAX_SIZE_RATIO,
     PERMUTATIONS,
     best_match,
     normalise,
@@ -98,3 +99,18 @@ def test_items_of_one_template_with_other_figures_are_under_the_threshold():
 
 def test_figures_are_read_width_folded_without_separators():
     assert signature("運行本数は４，８００本、前年比12.5%増").figures == "12.5 4800"
+
+
+def test_a_short_story_is_not_one_with_a_huge_text_that_holds_its_phrases() -> None:
+    # A compilation of other rail notes with the story's sentences scattered among
+    # them holds nearly all of its shingles and figures: containment alone says 1.0, but a
+    # whole file hundreds of times longer is not the same story told again.
+    sentences = [s + "。" for s in SAME_TOPIC.split("。") if s]
+    notes = [f"第{n}便の中欧班列は{n % 7 + 2}日に{n * 13 % 97}両で出発した。"
+             + sentences[n % len(sentences)] for n in range(120)]
+    huge = signature("".join(notes))
+    short = signature(SAME_TOPIC)
+    assert huge.shingles > MAX_SIZE_RATIO * short.shingles
+    assert similarity(short, huge) < THRESHOLD
+    assert similarity(huge, short) < THRESHOLD
+    assert best_match(short, [huge], THRESHOLD) is None

@@ -12,7 +12,8 @@ the longer one holds, |A∩B| / min(|A|, |B|), computed from the estimated Jacca
 set sizes as J(|A|+|B|) / ((1+J) min(|A|, |B|)). A reprint that trims the ending, or an
 article that quotes most of a release and adds a paragraph, has a low Jaccard but a high
 containment. A short text inside a long one would then match too easily, so a text shorter
-than `MIN_SHINGLES` is compared by Jaccard alone. The score is then multiplied by how far
+than `MIN_SHINGLES`, or a pair over `MAX_SIZE_RATIO` apart in size, is compared by Jaccard
+alone. The score is then multiplied by how far
 the two texts' figures agree (`figure_agreement`): items cut from one template (a monthly
 statistics note, a weather line) share nearly all their words and few of their numbers.
 
@@ -40,6 +41,11 @@ SHINGLE = 5  # characters: spans a word and the next; 4 or 3 let same-topic stor
 # 0.50 at 5)
 PERMUTATIONS = 128  # standard error of the Jaccard estimate about 0.04
 MIN_SHINGLES = 40  # below this, containment is too easy: compared by Jaccard
+# Nor is containment estimated between texts this many times apart in size: it scales the
+# Jaccard estimate by up to (1 + ratio), so one chance agreement of 128 (J = 1/128) between
+# a short note and a 300 KB document read as "wholly contained". Within 4x the error of that
+# scaling stays under 0.04; a release and the article on it are well within it.
+MAX_SIZE_RATIO = 4.0
 _SEED = 20261203
 _PRIME = np.uint64(4_294_967_311)  # the first prime above 2**32: (a*x + b) fits in uint64
 _MAX = 2**32
@@ -166,7 +172,9 @@ class SignatureSet:
         smaller = np.minimum(sizes, new.shingles)
         with np.errstate(divide="ignore", invalid="ignore"):
             contained = jaccard * (sizes + new.shingles) / ((1 + jaccard) * smaller)
-        result = np.where(smaller >= MIN_SHINGLES, np.minimum(contained, 1.0), jaccard)
+        larger = np.maximum(sizes, new.shingles)
+        near_in_size = (smaller >= MIN_SHINGLES) & (larger <= MAX_SIZE_RATIO * smaller)
+        result = np.where(near_in_size, np.minimum(contained, 1.0), jaccard)
         return np.where((sizes == 0) | (new.shingles == 0), 0.0, result)
 
     def best(self, new: Signature, threshold: float) -> tuple[int, float] | None:
