@@ -7,6 +7,7 @@ the locked dependencies, the browser and the server run here, on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -255,7 +256,7 @@ def test_pagefind_comes_with_the_dependencies():
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
-def test_without_pagefind_a_run_publishes_the_archive_with_one_warning(tmp_path: Path):
+def test_without_pagefind_or_with_search_off_a_run_publishes_the_archive(tmp_path: Path):
     seeds, out = tmp_path / "seeds", tmp_path / "out"
     seeds.mkdir()
     (seeds / "news.txt").write_text("港湾の拡張計画\n港湾の拡張計画が発表された。\n",
@@ -274,9 +275,22 @@ def test_without_pagefind_a_run_publishes_the_archive_with_one_warning(tmp_path:
     assert len(list((out / "articles").glob("*.html"))) == 1
     assert not (out / SEARCH_DIR).exists()
     # With Pagefind back, the next run builds the missing index, though nothing is new.
-    again = run_cli(*args)
+    config.write_text("[sources]\nsettle_seconds = 0\n", encoding="utf-8")
+    again = run_cli(*args, env={"KAKEHASHI_CONFIG": str(config)})
     assert again.returncode == 0 and "search: indexed 1 article page" in again.stderr
     assert (out / SEARCH_DIR / "pagefind.js").is_file()
+    # Search off (feed.search = false): no index built, no search page, no link to it.
+    (seeds / "more.txt").write_text("鉄道の延伸計画\n鉄道の延伸計画が発表された。\n",
+                                    encoding="utf-8")
+    config.write_text("[sources]\nsettle_seconds = 0\n[feed]\nsearch = false\n",
+                      encoding="utf-8")
+    shutil.rmtree(out)
+    off = run_cli(*args, env={"KAKEHASHI_CONFIG": str(config)})
+    assert off.returncode == 0 and "search:" not in off.stderr, off.stderr
+    pages = [out / "index.html", *out.glob("*/*.html")]
+    assert len(list((out / "articles").glob("*.html"))) == 2
+    assert not (out / "search.html").exists() and not (out / SEARCH_DIR).exists()
+    assert not [page for page in pages if "search.html" in page.read_text("utf-8")]
 
 
 def _feed() -> FeedConfig:

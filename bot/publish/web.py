@@ -38,9 +38,10 @@ def write_web(out_dir: Path, digests: Sequence[Digest], feed: FeedConfig,
     common = {"feed": feed, "site": public_site(feed.site_url), "show_checks": show_checks}
     sources = _by_source(shown)
     pages = {INDEX_NAME: render_page("index.html.j2", digests=shown, **common),
-             ROBOTS_NAME: ROBOTS,
-             SEARCH_PAGE: render_page("search.html.j2", sources=sorted(sources), **common),
-             SEARCH_SCRIPT: _search_script()}
+             ROBOTS_NAME: ROBOTS}
+    if feed.search:
+        pages[SEARCH_PAGE] = render_page("search.html.j2", sources=sorted(sources), **common)
+        pages[SEARCH_SCRIPT] = _search_script()
     for place, digest in enumerate(shown):
         newer = shown[place - 1].id if place > 0 else None
         older = shown[place + 1].id if place + 1 < len(shown) else None

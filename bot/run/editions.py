@@ -111,4 +111,6 @@ def write_outputs(config: Config, store: Store, edition: Edition,
     if write_web(out, recent, feed, show_checks=checks):
         outputs.append(out / INDEX_NAME)
     # Its search index, rebuilt when an article page changed; without it, a warning only.
+    if not feed.search:
+        return outputs, ""
     return outputs, update_search(out, config.paths.pagefind)
