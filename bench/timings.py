@@ -76,7 +76,8 @@ def entity_refusal() -> float:
 def feed_polls() -> float:
     from bot.config import Config, SourcesConfig
     from bot.glossary import Glossary
-    from bot.run.ingest import Ingest, IngestReport, ingest_feeds
+    from bot.run.ingest import ingest_feeds
+    from bot.run.job import Ingest, IngestReport
     from bot.sources.feeds import FeedState, poll_feed
     from bot.state.store import Store
     from tests.support.feed_polling import NOW

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from bot.config import Config, SourcesConfig
 from bot.glossary import Glossary
-from bot.run.ingest import Ingest, IngestReport, ingest_feeds
+from bot.run.ingest import ingest_feeds
+from bot.run.job import Ingest, IngestReport
 from bot.state.records import SavedFeed
 from bot.state.store import Store
 from bot.translate.translator import WholeBatches

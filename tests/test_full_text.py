@@ -13,7 +13,8 @@ import pytest
 from bot.config import Config, PathsConfig, SourcesConfig, load_config
 from bot.core.errors import ConfigError
 from bot.glossary import Glossary
-from bot.run.ingest import Ingest, IngestReport, ingest_sources
+from bot.run.ingest import ingest_sources
+from bot.run.job import Ingest, IngestReport
 from bot.sources.pages import PageFetcher, PageSettings
 from bot.sources.robots import HostPacer, pace_delay
 from bot.state.feedlog import PAGE_DAYS

@@ -17,7 +17,8 @@ from bot.core.model import Document
 from bot.core.resources import resource_dir
 from bot.glossary import Glossary
 from bot.glossary.enforce import usable_forms
-from bot.run.ingest import Ingest, IngestReport, ingest_feeds
+from bot.run.ingest import ingest_feeds
+from bot.run.job import Ingest, IngestReport
 from bot.run.pipeline import Work, analyze_text
 from bot.run.stream import TranslationStream
 from bot.run.worker import run_once

@@ -17,7 +17,7 @@ from bot.text.safe import display_name, safe_text
 from bot.text.urls import shown_source, without_credentials
 
 if TYPE_CHECKING:
-    from bot.run.ingest import Ingest, IngestReport
+    from bot.run.job import Ingest, IngestReport
 
 # Below this share of kana/kanji a document is not Japanese and is not sent to a ja→en model.
 MIN_JAPANESE_RATIO = 0.2

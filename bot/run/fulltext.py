@@ -15,18 +15,10 @@ from typing import TYPE_CHECKING
 from bot.config import SourcesConfig
 from bot.config.times import load_zone
 from bot.sources.feeds import FeedItem
-from bot.sources.pages import PageFetcher, PageSettings
 from bot.state.records import SavedPage
 
 if TYPE_CHECKING:
-    from bot.run.ingest import Ingest
-
-
-def page_fetcher(sources: SourcesConfig) -> PageFetcher:
-    """The run's fetcher, with the page settings of `sources`."""
-    return PageFetcher(PageSettings(timeout=sources.page_timeout_seconds,
-                                    max_bytes=sources.max_page_bytes,
-                                    host_interval=sources.page_host_interval_seconds))
+    from bot.run.job import Ingest
 
 
 def with_page_text(job: Ingest, item: FeedItem) -> FeedItem:

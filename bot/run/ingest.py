@@ -8,77 +8,23 @@ in one transaction, and a file or feed is marked read only once its documents ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from urllib.parse import urlsplit
 
-from bot.config import Config, editions_of
 from bot.config.times import load_zone
 from bot.core.errors import InputError
 from bot.core.model import Document, SourceInfo
-from bot.glossary import Glossary
 from bot.run.admit import ingest_document, skip
-from bot.run.fulltext import page_fetcher, with_page_text
-from bot.run.merge import Stories
+from bot.run.fulltext import with_page_text
+from bot.run.job import Ingest, IngestReport
 from bot.run.pipeline import text_key
-from bot.run.select import choosers
-from bot.run.stream import TranslationStream
 from bot.sources.feeds import FeedItem, FeedState, FetchResult, due, poll_feed
 from bot.sources.folder import FileCandidate, content_hash, read_bytes, settled, unseen, walk_folder
-from bot.sources.pages import PageFetcher
 from bot.sources.readers import read_date, read_document
 from bot.state.store import Store
 from bot.text.safe import safe_text
 from bot.translate.memory import CachedTranslator
-from bot.translate.translator import Translator
-
-Progress = Callable[[str], None]
-
-
-@dataclass
-class IngestReport:
-    """Counts and reasons, filled in as documents are handled."""
-
-    new_documents: int = 0
-    entries: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    # New files left for a later look: still being written, or the run was stopped.
-    unsettled: int = 0
-
-
-@dataclass(frozen=True)
-class Ingest:
-    """Everything the stages need, built once per run."""
-
-    config: Config
-    store: Store
-    glossary: Glossary
-    translator: Translator
-    now: datetime
-    progress: Progress
-    # Asked between documents and feed entries: True when the process is stopping, so the
-    # run ends after the item in hand (what is left is still new for the next run).
-    stop: Callable[[], bool] = lambda: False
-
-    @cached_property
-    def stories(self) -> Stories:
-        """What near-duplicates are compared with (bot/run/merge.py), read once per run."""
-        return Stories.load(self.store, self.config.digest, self.now)
-
-    @cached_property
-    def stream(self) -> TranslationStream:
-        """The run's translation stream (one per run: built on first use)."""
-        return TranslationStream(self.store, self.translator, self.glossary, self.now,
-                                 self.config.glossary.strict, self.progress,
-                                 choosers=choosers(editions_of(self.config), self.glossary))
-
-    @cached_property
-    def pages(self) -> PageFetcher:
-        """The run's article-page fetcher (full_text feeds): robots.txt once per host."""
-        return page_fetcher(self.config.sources)
 
 
 def ingest_sources(job: Ingest, report: IngestReport, *, folder: bool = True,

@@ -18,7 +18,8 @@ from bot.core.editions import DEFAULT_EDITION, Edition
 from bot.glossary import Glossary
 from bot.run.delivery import UNCERTAIN_DETAIL, deliver
 from bot.run.editions import make_digest, remove_temps, write_outputs
-from bot.run.ingest import Ingest, IngestReport, Progress, ingest_sources
+from bot.run.ingest import ingest_sources
+from bot.run.job import Ingest, IngestReport, Progress
 from bot.state.store import Store
 from bot.translate.memory import CachedTranslator
 from bot.translate.translator import Translator

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from bot.config import Config, editions_of
 from bot.core.editions import Edition
-from bot.run.ingest import Ingest, IngestReport
+from bot.run.job import Ingest, IngestReport
 from bot.run.report import report_lines
 from bot.run.wiring import Wiring
 from bot.run.worker import RunReport, deliver, ingest_new, publish, report_of
