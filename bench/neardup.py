@@ -6,7 +6,7 @@ The texts (bench/neardup/texts.toml) were written for this bench: reprints with 
 lead or a cut ending, press releases and the reports built on them, a retelling in other
 words, and different stories on one topic that must stay apart. bench/neardup/pairs.toml
 labels 50 pairs. Each pair is compared as a run compares two articles (their title and
-paragraphs, MinHash signatures, bot.text.neardup.similarity). Prints each pair's score, the
+paragraphs, MinHash sketches, bot.text.neardup.similarity). Prints each pair's score, the
 lowest score of each kind that must merge and the highest of those that must not, precision
 and recall over a sweep of thresholds, the exact (set) containment and Jaccard beside the
 estimate, and last, at the configured threshold (digest.merge_threshold, or --threshold):
@@ -86,7 +86,7 @@ def main() -> None:
           "with precision=1.000")
     print(f"pairs={len(pairs)} same={sum(labels)} different={len(labels) - sum(labels)}")
     print(f"signatures_and_scores_ms={elapsed * 1000:.1f}")
-    # A run's article against a window of 3,000 stored stories (plain, vectorised).
+    # A run's article against a window of 3,000 stored stories, all sharing hashes with it.
     known = [signature(f"{text}{n}") for n in range(60) for text in texts.values()][:3000]
     probe = signature(texts["s1.lead"])
     window = SignatureSet()
