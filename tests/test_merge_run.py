@@ -180,7 +180,7 @@ def test_signatures_and_merges_are_kept_in_the_state(tmp_path: Path):
     with sqlite3.connect(config.paths.state) as conn:
         stories = conn.execute("SELECT guid, length(signature) FROM stories").fetchall()
         merges = conn.execute("SELECT name, guid, similarity FROM merges").fetchall()
-    assert [length for _, length in stories] == [128 * 4]
+    assert [length for _, length in stories] == [128 * 8]  # 128 least 64-bit hashes
     assert [(name, guid) for name, guid, _ in merges] == [("b.txt", stories[0][0])]
     assert 0.6 <= merges[0][2] < 1.0
 
