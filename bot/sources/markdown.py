@@ -6,16 +6,11 @@ import html
 import re
 import tomllib
 from datetime import date, time
-
-import yaml
+from functools import cache
+from typing import Any
 
 from bot.core.model import Reading, SourceInfo
 from bot.sources.web.meta import clean_url, iso_date
-
-try:  # libyaml's parser: the same rules, several times faster
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # PyYAML built without libyaml
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+\S", re.MULTILINE)
 # An inline link or image: its target may hold balanced parentheses, two levels deep
@@ -133,21 +128,31 @@ _FRONT_MATTER_MAX = 100_000
 _KEY = re.compile(r"[A-Za-z_][\w.-]*")
 
 
-class _FrontMatterLoader(_SafeLoader):
+@cache
+def _front_matter_loader() -> Any:
     """yaml.safe_load's rules (plain data, never objects), in a class of its own: the
-    timestamp rule below changes no other reader's YAML."""
+    timestamp rule below changes no other reader's YAML. Made on first use: PyYAML is loaded
+    only for a file with YAML front matter (every run's process imports this module)."""
+    import yaml
 
+    try:  # libyaml's parser: the same rules, several times faster
+        from yaml import CSafeLoader as SafeLoader
+    except ImportError:  # PyYAML built without libyaml
+        from yaml import SafeLoader  # type: ignore[assignment]
 
-def _timestamp(loader: _FrontMatterLoader, node: yaml.ScalarNode) -> object:
-    """A YAML date as a date; an impossible one (2024-13-45) as text, which iso_date then
-    refuses, rather than a failure that would cost the rest of the front matter."""
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
+    class FrontMatterLoader(SafeLoader):
+        pass
 
+    def timestamp(loader: FrontMatterLoader, node: yaml.ScalarNode) -> object:
+        """A YAML date as a date; an impossible one (2024-13-45) as text, which iso_date
+        then refuses, rather than a failure that would cost the rest of the front matter."""
+        try:
+            return loader.construct_yaml_timestamp(node)
+        except ValueError:
+            return loader.construct_scalar(node)
 
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+    FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return FrontMatterLoader
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -168,8 +173,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 def _yaml_meta(block: str) -> dict[str, str] | None:
+    import yaml
+
     try:
-        data = yaml.load(block, Loader=_FrontMatterLoader)  # safe_load's rules
+        data = yaml.load(block, Loader=_front_matter_loader())  # safe_load's rules
     except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: an int of 5,000 digits
         return None
     if data is None:  # comments only
