@@ -185,7 +185,8 @@ def test_the_state_is_read_from_a_real_state_file(tmp_path: Path) -> None:
 
 def test_what_was_told_is_kept_in_a_real_state_file(tmp_path: Path) -> None:
     told = Seen(frozenset({"https://x.example/feed"}), frozenset({"g1"}),
-                frozenset({(3, 1, "held"), (3, 2, "rejected")}), "telegram: N failed\tattempts")
+                frozenset({(TELEGRAM, 3, 1, "held"), (TELEGRAM, 3, 2, "rejected")}),
+                "telegram: N failed\tattempts")
     save_told(tmp_path / "state.sqlite3", told)
     assert load_state(tmp_path / "state.sqlite3").told == told
     save_told(tmp_path / "state.sqlite3", Seen(error="x"))  # replaced, not added to

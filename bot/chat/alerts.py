@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.chat.told import Seen, seen_from_keys
 from bot.config import Config, TelegramConfig
-from bot.core.channels import TELEGRAM
+from bot.core.editions import DEFAULT_EDITION, edition_of_channel
 from bot.core.redact import redact
 from bot.state.records import Delivery, DeliveryStatus, EditorCheck, FailingFeed, TermFailure
 from bot.state.status import editor_checks
@@ -76,7 +76,7 @@ class StoreState:
 
     failing_feeds: tuple[FailingFeed, ...] = ()
     failed_terms: tuple[TermFailure, ...] = ()
-    messages: tuple[Delivery, ...] = ()  # held and rejected, of the Telegram channel
+    messages: tuple[Delivery, ...] = ()  # held and rejected, of every edition's channel
     checks: tuple[EditorCheck, ...] = ()  # numbers that changed in translation, …
     told: Seen = field(default_factory=Seen)  # what the alerts sent before (any process)
 
@@ -87,8 +87,9 @@ def read_state(store: Store) -> StoreState:
     return StoreState(
         tuple(store.feeds().failing()),
         tuple(store.entries_with_failed_terms()),
-        tuple(d for d in store.outbox().attention(TELEGRAM)
-              if d.status in (DeliveryStatus.HELD, DeliveryStatus.REJECTED)),
+        tuple(d for d in store.outbox().attention()
+              if d.status in (DeliveryStatus.HELD, DeliveryStatus.REJECTED)
+              and edition_of_channel(d.channel) is not None),
         tuple(editor_checks(store)),
         seen_from_keys(store.alert_log().told()))
 
@@ -128,7 +129,7 @@ def tick_events(report: RunReport | None, error: str | None, state: StoreState,
     checks = {c.guid: c for c in state.checks if c.guid not in terms}
     events += [Event(AlertKind.CHECK, f"{c.document}: {c.notes}")
                for guid, c in checks.items() if guid not in seen.checks]
-    messages = {(m.digest_id, m.part, m.status): m for m in state.messages}
+    messages = {(m.channel, m.digest_id, m.part, str(m.status)): m for m in state.messages}
     events += [_message_event(m) for key, m in messages.items() if key not in seen.messages]
     return events, Seen(frozenset(feeds), frozenset(terms), frozenset(messages), error_key,
                         frozenset(checks))
@@ -142,8 +143,12 @@ def _term_event(failure: TermFailure) -> Event:
 
 
 def _message_event(m: Delivery) -> Event:
+    """A held or rejected message; one of a named edition says which (its digest numbers
+    are its own), the default edition's reads as a single-channel worker's always did."""
     kind = AlertKind.HELD if m.status == DeliveryStatus.HELD else AlertKind.TELEGRAM
-    return Event(kind, f"digest #{m.digest_id} part {m.part} {m.status}: {m.detail}")
+    edition = edition_of_channel(m.channel)
+    where = "" if edition in (None, DEFAULT_EDITION) else f"edition {edition}: "
+    return Event(kind, f"{where}digest #{m.digest_id} part {m.part} {m.status}: {m.detail}")
 
 
 def format_batch(events: list[Event], dropped: int, token: str) -> str:

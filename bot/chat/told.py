@@ -6,6 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.channels import TELEGRAM
+
+# A message: (its outbox channel, digest, part, status).
+MessageKey = tuple[str, int, int, str]
+
 
 @dataclass(frozen=True)
 class Seen:
@@ -13,7 +18,7 @@ class Seen:
 
     feeds: frozenset[str] = frozenset()
     terms: frozenset[str] = frozenset()
-    messages: frozenset[tuple[int, int, str]] = frozenset()
+    messages: frozenset[MessageKey] = frozenset()
     error: str = ""  # the last job's error, digits blanked (attempt counts and times vary)
     checks: frozenset[str] = frozenset()  # entries whose editors' checks were told
 
@@ -23,7 +28,7 @@ def seen_keys(seen: Seen) -> list[str]:
     return sorted([*(f"feed\t{url}" for url in seen.feeds),
                    *(f"term\t{guid}" for guid in seen.terms),
                    *(f"check\t{guid}" for guid in seen.checks),
-                   *(f"message\t{d}\t{p}\t{s}" for d, p, s in seen.messages),
+                   *(_message_key(m) for m in seen.messages),
                    *([f"error\t{seen.error}"] if seen.error else [])])
 
 
@@ -33,10 +38,25 @@ def seen_from_keys(keys: list[str]) -> Seen:
     for key in keys:
         kind, _, value = key.partition("\t")
         kinds.setdefault(kind, []).append(value)
-    messages = (m.split("\t", 2) for m in kinds.get("message", []))
     return Seen(frozenset(kinds.get("feed", [])), frozenset(kinds.get("term", [])),
-                frozenset((int(d), int(p), s) for d, p, s in messages),
+                frozenset(_message_of(m) for m in kinds.get("message", [])),
                 next(iter(kinds.get("error", [])), ""), frozenset(kinds.get("check", [])))
+
+
+def _message_key(message: MessageKey) -> str:
+    """A message's key: the default channel's as a single-channel worker kept it (digest,
+    part, status), so that its keys still read; another edition's with its channel first."""
+    channel, digest, part, status = message
+    where = "" if channel == TELEGRAM else f"{channel}\t"
+    return f"message\t{where}{digest}\t{part}\t{status}"
+
+
+def _message_of(value: str) -> MessageKey:
+    """The inverse of `_message_key`, the "message\t" taken off."""
+    fields = value.split("\t")
+    channel = fields.pop(0) if len(fields) == 4 else TELEGRAM
+    digest, part, status = fields
+    return channel, int(digest), int(part), status
 
 
 def save_told(path: Path, seen: Seen) -> None:

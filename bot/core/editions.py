@@ -61,3 +61,12 @@ class Edition:
     def folder(self) -> str:
         """Its archive section under OUT/ ("" for the default: OUT/ itself)."""
         return "" if self.default else self.name
+
+
+def edition_of_channel(channel: str) -> str | None:
+    """The name of the edition whose Telegram messages go on outbox `channel` ("default" for
+    "telegram", NAME for "telegram.NAME"); None for a channel of no edition."""
+    if channel == TELEGRAM:
+        return DEFAULT_EDITION
+    name = channel.removeprefix(f"{TELEGRAM}.")
+    return name if name != channel and name else None

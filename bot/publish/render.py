@@ -32,6 +32,8 @@ FAVICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox
            "%3C/svg%3E")
 # What heads every Telegram message of a digest (an edition's messages: its title).
 DIGEST_TITLE = "Kakehashi digest"
+# The default edition's feed file, at the root of OUT/ (an edition's: its feed_file).
+FEED_LINK = "feed.xml"
 # Characters a guid may not bring into a file name.
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9.-]")
@@ -146,17 +148,18 @@ def highlight_terms(text: str, terms: tuple[Term, ...], side: str) -> Markup:
 
 
 def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT, site: str = "",
-                    show_checks: bool = False, title: str = DIGEST_TITLE) -> list[str]:
+                    show_checks: bool = False, title: str = DIGEST_TITLE,
+                    feed_url: str = "") -> list[str]:
     """The digest as Telegram HTML messages of at most `limit` units (bot.publish.render_telegram),
     each numbered ("2/6") under a short header; with a public `site`, the header links to
     the digest's page, the archive and the feed, and each title to its article's page.
     The editors' checks are left out unless `show_checks`; `title` heads each part (an
-    edition's own)."""
+    edition's own), `feed_url` is its feed's address ("": SITE/feed.xml)."""
     env = environment()
     header_template = env.get_template("telegram/header.html.j2")
     entry_template = env.get_template("telegram/entry.html.j2")
     links = {"digest": site + digest_path(digest.id), "archive": site + "index.html",
-             "feed": site + "feed.xml"} if site else {}
+             "feed": feed_url or site + FEED_LINK} if site else {}
 
     def header(part: int, total: int) -> str:
         return header_template.render(digest=digest, part=part, total=total, links=links,
@@ -204,11 +207,13 @@ def render_feed(entries: Sequence[Entry], feed: FeedConfig, built: datetime,
     template = environment().get_template("rss/feed.xml.j2")
     site = site_root(feed.site_url)
     return template.render(items=items, feed=feed, site=site, built=built,
-                           show_checks=show_checks, self_href=href or site + "feed.xml")
+                           show_checks=show_checks, self_href=href or site + FEED_LINK)
 
 
 def render_page(name: str, **context: object) -> str:
-    """One page of the web archive (templates/web/NAME)."""
+    """One page of the web archive (templates/web/NAME); its feed link `feed_link` (from the
+    archive's root) is the default edition's unless given."""
+    context.setdefault("feed_link", FEED_LINK)
     return environment().get_template(f"web/{name}").render(**context).strip() + "\n"
 
 

@@ -15,7 +15,14 @@ from bot.config import FeedConfig
 from bot.core.model import Digest, Entry
 from bot.core.resources import resource_dir
 from bot.publish.files import write_if_changed
-from bot.publish.render import article_path, digest_path, public_site, render_page, source_path
+from bot.publish.render import (
+    FEED_LINK,
+    article_path,
+    digest_path,
+    public_site,
+    render_page,
+    source_path,
+)
 from bot.publish.render_feed import source_name
 
 INDEX_NAME = "index.html"
@@ -29,13 +36,15 @@ ROBOTS = "User-agent: *\nDisallow: /telegram/\nDisallow: /pagefind/\n"
 
 
 def write_web(out_dir: Path, digests: Sequence[Digest], feed: FeedConfig,
-              show_checks: bool = False) -> list[Path]:
+              show_checks: bool = False, feed_link: str = FEED_LINK) -> list[Path]:
     """Bring the archive's pages up to date with `digests` (newest first); the pages written.
 
     Each digest's page links the one before and after it among those shown (the pages of
-    older ones may be gone); `show_checks` opens the editors' checks to every reader."""
+    older ones may be gone); `show_checks` opens the editors' checks to every reader;
+    `feed_link`: the feed file as a link from OUT_DIR (an edition's may lie outside it)."""
     shown = list(digests)
-    common = {"feed": feed, "site": public_site(feed.site_url), "show_checks": show_checks}
+    common = {"feed": feed, "site": public_site(feed.site_url), "show_checks": show_checks,
+              "feed_link": feed_link}
     sources = _by_source(shown)
     pages = {INDEX_NAME: render_page("index.html.j2", digests=shown, **common),
              ROBOTS_NAME: ROBOTS}

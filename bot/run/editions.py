@@ -7,6 +7,7 @@ table, channel "telegram", OUT/feed.xml, the archive at OUT/); a named one its o
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -78,8 +79,10 @@ def make_digest(config: Config, store: Store, edition: Edition, now: datetime) -
             site = public_site(feed_of(config, edition).site_url)
             # The default edition's header is what it always was; another names itself.
             title = DIGEST_TITLE if edition.default else edition.title
+            feed_url = public_site(config.feed.site_url) + edition.feed_file if site else ""
             store.outbox().queue(number, edition.channel, render_telegram(
-                digest, site=site, show_checks=config.digest.show_checks, title=title))
+                digest, site=site, show_checks=config.digest.show_checks, title=title,
+                feed_url=feed_url))
     return Published(edition.name, number, len(pending))
 
 
@@ -108,7 +111,9 @@ def write_outputs(config: Config, store: Store, edition: Edition,
     if written is not None:
         outputs.append(written)
     # The archive's pages: named by the index alone, which any change reaches.
-    if write_web(out, recent, feed, show_checks=checks):
+    # Its pages link its feed file wherever feed_file put it, relative to its section.
+    feed_link = posixpath.relpath(edition.feed_file, edition.folder or ".")
+    if write_web(out, recent, feed, show_checks=checks, feed_link=feed_link):
         outputs.append(out / INDEX_NAME)
     # Its search index, rebuilt when an article page changed; without it, a warning only.
     if not feed.search:

@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,7 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.config import Config
-from bot.core.channels import TELEGRAM
+from bot.config.editions import editions_of
 from bot.core.errors import KakehashiError
 from bot.service.requests import TickResult
 from bot.state.records import DeliveryStatus
@@ -85,8 +86,9 @@ class Monitor:
         self._failing = Gauge("kakehashi_feeds_failing", "Feeds whose last poll failed",
                               registry=r)
         self._messages = Gauge("kakehashi_messages", "Telegram messages in the outbox, by "
-                               "status (sent, rejected, held, pending, sending)", ["status"],
-                               registry=r)
+                               "edition and status (sent, rejected, held, pending, sending)",
+                               ["edition", "status"], registry=r)
+        self._editions: set[str] = set()  # those with series, to drop one a reload removed
         up = Gauge("kakehashi_scheduler_up", "1 while the scheduler runs", registry=r)
         up.set_function(lambda: float(self._state() == "running"))
         for outcome in ("ok", "failed"):
@@ -153,11 +155,23 @@ class Monitor:
             return  # nothing written yet: the numbers stay as they were
         try:
             self._failing.set(len(store.feeds().failing()))
-            counts = store.outbox().status_counts(TELEGRAM)
-            # Every status, 0 included: one that emptied must not keep its last count.
-            for status in dict.fromkeys((*STATUSES, *counts)):
-                self._messages.labels(status).set(counts.get(status, 0))
+            self._count_messages(store)
         except sqlite3.Error:
             pass  # an older schema, or a moment's lock: read again after the next job
         finally:
             store.close()
+
+    def _count_messages(self, store: Store) -> None:
+        """Each edition's messages by status, every status (0 included: one that emptied
+        must not keep its last count); an edition no longer configured loses its series."""
+        editions = editions_of(self.config)
+        for edition in editions:
+            counts = store.outbox().status_counts(edition.channel)
+            for status in dict.fromkeys((*STATUSES, *counts)):
+                self._messages.labels(edition.name, status).set(counts.get(status, 0))
+        names = {edition.name for edition in editions}
+        for gone in self._editions - names:
+            for status in STATUSES:
+                with suppress(KeyError):
+                    self._messages.remove(gone, status)
+        self._editions = names

@@ -89,20 +89,31 @@ def status_lines(config: Config) -> list[str]:
 
 
 def status_data(config: Config) -> dict[str, object]:
-    """`status --json`: the state file's totals and each edition's standing."""
+    """`status --json`: the state file's totals, each edition's standing, and the stories
+    merged as near-duplicates and the feed entries published from their teaser (as the
+    text form lists them)."""
     if not config.paths.state.exists():
-        return {"state": str(config.paths.state), "exists": False, "editions": []}
+        return {"state": str(config.paths.state), "exists": False, "editions": [],
+                "merges": [], "teasers": []}
     store = Store.open_read_only(config.paths.state, older=True)
     try:
         behind = store.schema_behind()
         counts = _read(store.counts, behind)
         editions: list[EditionStatus] = _read(
             lambda: edition_statuses(store, editions_of(config)), behind) or []
+        merges = _read(store.stories().merges, behind) or []
+        teasers = _read(store.feeds().teasers, behind) or []
     finally:
         store.close()
     return {"state": str(config.paths.state), "exists": True, "schema_behind": behind,
             "counts": asdict(counts) if counts else {},
-            "editions": [asdict(e) for e in editions]}
+            "editions": [asdict(e) for e in editions],
+            # A feed link or a page's reason may quote a URL that carries credentials.
+            "merges": [{**asdict(m), "name": without_credentials(m.name)} for m in merges],
+            "teasers": [{"url": without_credentials(t.url),
+                         "reason": without_credentials(t.reason),
+                         "fetched_at": datetime.fromtimestamp(t.fetched_at, UTC).isoformat(
+                             timespec="seconds")} for t in teasers]}
 
 
 # Recent entries looked through for checks: the editors' list, not the archive.

@@ -1,6 +1,7 @@
 """Build random-weight CTranslate2 model folders shaped like the public families, for tests.
 
     python tests/support/make_ct2_models.py DEST_FOLDER --family marian|m2m100|nllb
+                                            [--shape tiny|real]
 
 Each folder is what `ct2-transformers-converter` writes (model.bin, config.json, a shared
 vocabulary) beside the family's tokenizer files, with the family's conventions:
@@ -9,8 +10,10 @@ vocabulary) beside the family's tokenizer files, with the family's conventions:
     m2m100   sentencepiece.bpe.model; __ja__, __en__ … in the vocabulary, </s> decoder start
     nllb     sentencepiece.bpe.model; jpn_Jpan, eng_Latn … in the vocabulary
 
-The tiny shape of make_test_model (2+2 layers, d_model 32): built in well under a second.
-The weights are random, so the English is garbage by design: use it to test plumbing.
+The tiny shape of make_test_model (2+2 layers, d_model 32): built in well under a second;
+`real` (6+6 layers, d_model 512, the vocabulary padded to 50,000 as make_test_model pads it)
+costs what a real model of that size costs, for bench/engines.py. The weights are random, so
+the English is garbage by design: use it to test plumbing.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ def _pieces(model: bytes) -> list[str]:
     return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
 
 
-def build_model_folder(dest: Path, family: str, seed: int = 11) -> Path:
+def build_model_folder(dest: Path, family: str, seed: int = 11,
+                       shape_name: str = "tiny") -> Path:
     """Write a complete model folder of `family` to `dest` (created) and return it."""
-    shape = SHAPES["tiny"]
+    shape = SHAPES[shape_name]
     dest.mkdir(parents=True, exist_ok=True)
     if family == "marian":
         # Two tokenizers, cut differently, one shared vocabulary (as OPUS-MT's conversions).
@@ -51,6 +55,8 @@ def build_model_folder(dest: Path, family: str, seed: int = 11) -> Path:
         tokens = [*_pieces(model), *LANGUAGE_TOKENS[family]]
     else:
         raise ValueError(f"unknown family {family!r}")
+    if shape_name != "tiny":  # the tests' folders stay exactly as they were
+        tokens += [f"<extra_{i}>" for i in range(shape.vocab - len(tokens))]
     spec = build_spec(shape, tokens, seed)
     # As ct2-transformers-converter sets it for all three families.
     spec.config.decoder_start_token = "</s>"
@@ -65,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dest", type=Path, help="the model folder to write")
     parser.add_argument("--family", choices=FAMILIES, default="marian")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="tiny")
     args = parser.parse_args(argv)
-    build_model_folder(args.dest, args.family, args.seed)
-    print(f"wrote {args.dest} ({args.family})")
+    build_model_folder(args.dest, args.family, args.seed, args.shape)
+    print(f"wrote {args.dest} ({args.family}, shape {args.shape})")
     return 0
 
 
