@@ -72,7 +72,9 @@ def test_without_editions_the_default_is_the_only_one(tmp_path: Path) -> None:
     ('[[editions]]\nname = "a"\nfeed_file = "x.xml"\n[[editions]]\nname = "b"\n'
      'feed_file = "x.xml"\n', "editions.b.feed_file 'x.xml' is used twice"),
     ('[[editions]]\nname = "a"\nfeed_file = "feed.xml"\n', "is used twice"),
-    ('[[editions]]\nname = "a"\nfeed_file = "../x.xml"\n', "must be a relative path"),
+    ('[[editions]]\nname = "a"\nfeed_file = "../x.xml"\n', "must be a file under OUT/"),
+    ('[[editions]]\nname = "a"\nfeed_file = "feeds/asia/a.xml"\n', "or one folder of it"),
+    ('[[editions]]\nname = "a"\nfeed_file = "articles/a.xml"\n', "or one folder of it"),
     ('[[editions]]\nname = "a"\ncolour = "red"\n', "unknown key editions.a.colour"),
     ('[[editions]]\nname = "a"\nkeywords = "鉄道"\n', "editions.a.keywords must be a list"),
     ('[[editions]]\nname = "a"\nmode = "hourly"\n', 'editions.a.mode must be "immediate"'),

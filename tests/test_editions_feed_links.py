@@ -11,6 +11,7 @@ import pytest
 from bot.config import Config, load_config
 from bot.config.editions import editions_of
 from bot.core.editions import Edition
+from bot.publish.served import is_served
 from bot.run.editions import make_digest, write_outputs
 from bot.state.store import Store
 from tests.support.pages import broken_links, parse_html5
@@ -25,7 +26,7 @@ feed_file = "rail.xml"
 [[editions]]
 name = "asia"
 chat_id = "-1002"
-feed_file = "feeds/asia/central.xml"
+feed_file = "feeds/central-asia.xml"
 """
 
 
@@ -53,10 +54,11 @@ def feed_links(page: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(("name", "feed_file"), [("rail", "rail.xml"),
-                                                  ("asia", "feeds/asia/central.xml")])
+                                                  ("asia", "feeds/central-asia.xml")])
 def test_an_editions_pages_and_messages_link_its_own_feed_file(
         tmp_path: Path, name: str, feed_file: str) -> None:
     config = configure(tmp_path)
+    assert is_served(feed_file.split("/"))  # `kakehashi serve` serves it where it lies
     edition = next(e for e in editions_of(config) if e.name == name)
     assert edition.feed_file == feed_file
     store = Store.open(config.paths.state)

@@ -75,8 +75,8 @@ def check_editions(config: Config) -> None:
         names.add(name)
         feed = feed_file_of(edition)
         if not _safe_file(feed):
-            raise ConfigError(f"config: editions.{name}.feed_file {feed!r} must be a relative "
-                              "path under OUT/ (no '..', ending in .xml)")
+            raise ConfigError(f"config: editions.{name}.feed_file {feed!r} must be a file "
+                              "under OUT/ or one folder of it, ending in .xml (no '..')")
         if feed in feeds:
             raise ConfigError(f"config: editions.{name}.feed_file {feed!r} is used twice "
                               "(feed.xml is the default edition's)")
@@ -88,10 +88,13 @@ def check_editions(config: Config) -> None:
 
 
 def _safe_file(path: str) -> bool:
+    """A file of OUT/ or of one folder of it (as `kakehashi serve` serves them: a folder
+    that is not one of the archive's own)."""
     parts = PurePosixPath(path).parts
     return (bool(parts) and not path.startswith("/") and ".." not in parts and "\\" not in path
             and path.endswith(".xml") and all(_NAME.fullmatch(p.removesuffix(".xml"))
-                                               for p in parts))
+                                               for p in parts)
+            and (len(parts) == 1 or (len(parts) == 2 and parts[0] not in RESERVED)))
 
 
 def _check_schedule(edition: EditionConfig) -> None:
