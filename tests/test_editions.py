@@ -7,7 +7,6 @@ Bot API server on 127.0.0.1, feeds read back with feedparser."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from bot.run.worker import run_once
 from bot.state.store import Store
 from bot.translate.engine import CTranslate2Translator
 from bot.translate.packages import PackageInfo
-from bot.translate.translator import WholeBatches
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.recording import Recording
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 RAIL_CHAT, ASIA_CHAT = "-1001", "-1002"
@@ -63,25 +62,6 @@ sources = ["*.txt"]
 """
 
 
-class Counted(WholeBatches):
-    """The real engine, with every text it is given recorded."""
-
-    def __init__(self, inner: CTranslate2Translator) -> None:
-        self.inner = inner
-        self.texts: list[str] = []
-
-    @property
-    def identity(self) -> str:
-        return self.inner.identity
-
-    def keeps_intact(self, text: str) -> bool:
-        return self.inner.keeps_intact(text)
-
-    def translate(self, sentences: Sequence[str]) -> list[str]:
-        self.texts += sentences
-        return self.inner.translate(sentences)
-
-
 def write_docs(seeds: Path, docs: dict[str, tuple[str, str]]) -> None:
     seeds.mkdir(parents=True, exist_ok=True)
     for title, (name, body) in docs.items():
@@ -96,9 +76,9 @@ def configure(root: Path, editions: str, env: dict[str, str]) -> Config:
     return load_config(path, env)
 
 
-def run(config: Config, package: PackageInfo, now: datetime) -> Counted:
+def run(config: Config, package: PackageInfo, now: datetime) -> Recording:
     glossary: Glossary = load_glossary((resource_dir("glossary"),))
-    model = Counted(CTranslate2Translator(package, config.translation))
+    model = Recording(CTranslate2Translator(package, config.translation))
     store = Store.open(config.paths.state)
     try:
         run_once(config, store, glossary, model, now=now)

@@ -30,6 +30,7 @@ from bot.translate.translator import WholeBatches
 from tests.conftest import ROOT
 from tests.support.corpus import make_article, write_documents
 from tests.support.http_server import Route, serve
+from tests.support.recording import Recording
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -40,35 +41,16 @@ def shipped_glossary() -> Glossary:
     return load_glossary((resource_dir("glossary"),))
 
 
-class Calls(WholeBatches):
-    """Wraps a real translator and records every call it gets."""
-
-    def __init__(self, inner: CachedTranslator | CTranslate2Translator) -> None:
-        self.inner = inner
-        self.calls: list[list[str]] = []
-
-    @property
-    def identity(self) -> str:
-        return self.inner.identity
-
-    def keeps_intact(self, text: str) -> bool:
-        return self.inner.keeps_intact(text)
-
-    def translate(self, sentences: Sequence[str]) -> list[str]:
-        self.calls.append(list(sentences))
-        return self.inner.translate(sentences)
-
-
 def run_folder(tmp_path: Path, package: PackageInfo, glossary: Glossary
-               ) -> tuple[Store, Calls, Calls, CachedTranslator, object]:
+               ) -> tuple[Store, Recording, Recording, CachedTranslator, object]:
     """One run over tmp_path/seeds: (store, calls to the memory, calls to the model, …)."""
     config = Config(paths=PathsConfig(seeds=tmp_path / "seeds", out=tmp_path / "out",
                                       state=tmp_path / "state.sqlite3"),
                     sources=SourcesConfig(settle_seconds=0))
     store = Store.open(config.paths.state)
-    model = Calls(CTranslate2Translator(package, TranslationConfig()))
+    model = Recording(CTranslate2Translator(package, TranslationConfig()))
     memory = CachedTranslator(model, store)  # type: ignore[arg-type]
-    rounds = Calls(memory)
+    rounds = Recording(memory)
     report = run_once(config, store, glossary, rounds, now=NOW)
     return store, rounds, model, memory, report
 
