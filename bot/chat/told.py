@@ -39,7 +39,7 @@ def seen_from_keys(keys: list[str]) -> Seen:
                 next(iter(kinds.get("error", [])), ""), frozenset(kinds.get("check", [])))
 
 
-def save_told(path: Path, seen: Seen) -> None:
+def save_told(path: Path | str, seen: Seen) -> None:
     """Record in the state file at `path` what the alerts have told."""
     from bot.state.store import Store
 

@@ -7,10 +7,10 @@ import sqlite3
 from pathlib import Path
 
 from bot.core.errors import StoreError
+from bot.core.stateurl import is_url, redact_url
 from bot.state.backend import Backend, SqliteBackend
 from bot.state.diskfull import disk_full_error, is_disk_full
 from bot.state.migrations import MIGRATIONS, apply_migrations
-from bot.state.target import is_url, redact_url
 
 LOCK_WAIT_SECONDS = 30.0
 

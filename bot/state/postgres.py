@@ -10,7 +10,7 @@ The schema is made on first use, step by step as in a state file (bot/state/pg_s
 under a transaction-scoped advisory lock: two workers starting at once on an empty database
 take turns, and the second finds the schema made.
 
-The password never comes from the URL (bot/state/target.py refuses one there): libpq reads it
+The password never comes from the URL (bot/core/stateurl.py refuses one there): libpq reads it
 from PGPASSWORD, ~/.pgpass or a service file.
 """
 
@@ -25,9 +25,9 @@ import psycopg
 from psycopg import pq
 
 from bot.core.errors import StoreError
+from bot.core.stateurl import redact_url
 from bot.state.backend import Params, Rows
 from bot.state.pg_schema import PG_MIGRATIONS, VERSIONS_TABLE
-from bot.state.target import redact_url
 
 # Advisory lock keys (one 64-bit space per database): "kakehashi" in ASCII, then the lock.
 MIGRATE_KEY = 0x6B616B65_68617300

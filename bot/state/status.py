@@ -27,11 +27,11 @@ T = TypeVar("T")
 def status_lines(config: Config) -> list[str]:
     """What the state file holds, for `kakehashi status` (never waits for the job lock)."""
     worker = worker_lines(config.paths.state)
-    if not config.paths.state.exists():
+    if not config.paths.database and not config.paths.state.exists():
         return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)",
                 *map(without_credentials, worker)]
     # Read only: an older state file is shown as far as its schema goes, never upgraded here.
-    store = Store.open_read_only(config.paths.state, older=True)
+    store = Store.open_read_only(config.paths.store, older=True)
     try:
         behind = store.schema_behind()
         counts = _read(store.counts, behind)
@@ -48,7 +48,7 @@ def status_lines(config: Config) -> list[str]:
         editions = _read(lambda: edition_statuses(store, editions_of(config)), behind) or []
     finally:
         store.close()
-    lines = [f"state: {config.paths.state}"]
+    lines = [f"state: {config.paths.store}"]
     if behind:
         lines.append(f"schema: older by {behind} step(s), shown as far as it goes; the next "
                      "'kakehashi once' (or job of 'run') upgrades it")
@@ -90,9 +90,9 @@ def status_lines(config: Config) -> list[str]:
 
 def status_data(config: Config) -> dict[str, object]:
     """`status --json`: the state file's totals and each edition's standing."""
-    if not config.paths.state.exists():
-        return {"state": str(config.paths.state), "exists": False, "editions": []}
-    store = Store.open_read_only(config.paths.state, older=True)
+    if not config.paths.database and not config.paths.state.exists():
+        return {"state": str(config.paths.store), "exists": False, "editions": []}
+    store = Store.open_read_only(config.paths.store, older=True)
     try:
         behind = store.schema_behind()
         counts = _read(store.counts, behind)
@@ -100,7 +100,7 @@ def status_data(config: Config) -> dict[str, object]:
             lambda: edition_statuses(store, editions_of(config)), behind) or []
     finally:
         store.close()
-    return {"state": str(config.paths.state), "exists": True, "schema_behind": behind,
+    return {"state": str(config.paths.store), "exists": True, "schema_behind": behind,
             "counts": asdict(counts) if counts else {},
             "editions": [asdict(e) for e in editions]}
 
