@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
+import pytest
 
+from bot.core.errors import StoreError
 from bot.state.pg_schema import PG_MIGRATIONS
+from bot.state.pglock import DatabaseSendLock, hold_database_lock
 from bot.state.records import DocumentStatus
 from bot.state.store import MIGRATIONS, Store
 from tests.conftest import ROOT, run_cli
@@ -64,3 +69,46 @@ def test_a_password_in_the_url_is_refused_and_never_shown(postgres_url: str) -> 
     assert result.returncode != 0
     assert "PGPASSWORD" in result.stderr and "Traceback" not in result.stderr
     assert secret not in result.stdout + result.stderr
+
+
+def feed_items(out: Path) -> list[tuple[str, str]]:
+    """(guid, title) of every item of OUT/feed.xml, in order."""
+    root = ET.parse(out / "feed.xml").getroot()
+    return [(item.findtext("guid") or "", item.findtext("title") or "")
+            for item in root.iter("item")]
+
+
+def test_once_on_a_database_publishes_as_on_a_file(tmp_path: Path, postgres_url: str,
+                                                   installed_model: object) -> None:
+    runs = {}
+    for name, state in (("sqlite", str(tmp_path / "state.sqlite3")), ("pg", postgres_url)):
+        out = tmp_path / name
+        result = run_cli("once", "--seeds", str(ROOT / "seeds"), "--out", str(out),
+                         "--state", state)
+        assert result.returncode == 0, result.stderr
+        runs[name] = feed_items(out)
+    assert runs["pg"] and runs["pg"] == runs["sqlite"]
+    assert not (tmp_path / "pg" / "state.sqlite3").exists()
+    store = Store.open_read_only(postgres_url)
+    assert store.counts().digests == 1 and store.counts().pending == 0
+    store.close()
+
+
+def test_a_second_job_on_the_database_waits_and_says_for_whom(postgres_url: str) -> None:
+    said: list[str] = []
+    with (hold_database_lock(postgres_url, 5),
+          pytest.raises(StoreError, match=r"another Kakehashi process \(pid \d+.*working on"),
+          hold_database_lock(postgres_url, 0.5, said.append)):
+        pass
+    assert said and "pid " in said[0]
+    with hold_database_lock(postgres_url, 0.5):  # let go when its holder was done
+        pass
+
+
+def test_senders_on_one_database_exclude_each_other(postgres_url: str) -> None:
+    with DatabaseSendLock(postgres_url) as first, DatabaseSendLock(
+            postgres_url, stop=lambda: True) as second:
+        assert first.acquire()
+        assert not second.acquire()  # waits while the first holds it; gives up on stop
+        first.release()
+        assert second.acquire()

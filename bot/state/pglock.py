@@ -12,13 +12,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any
 
 import psycopg
 
 from bot.core.errors import StoreError
 from bot.core.stateurl import redact_url
-from bot.state.postgres import JOB_KEY, connect
+from bot.state.postgres import JOB_KEY, SEND_KEY, connect
 
 POLL_SECONDS = 0.2
 
@@ -77,3 +78,48 @@ def _owner(conn: psycopg.Connection[Any]) -> str:
 def _name() -> str:
     words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
     return f"pid {os.getpid()}, {' '.join(['kakehashi', *words[:1]])}"[:63]
+
+
+class DatabaseSendLock:
+    """The send lock (bot/state/sendlock.py) of a PostgreSQL state: a session advisory lock
+    of its own key, on a connection of its own, so that senders on every host that share the
+    database exclude each other from a message's claim to its record. Same interface as
+    SendLock."""
+
+    def __init__(self, url: str, stop: Callable[[], bool] = lambda: False) -> None:
+        self._url = url
+        self._stop = stop
+        self._conn: psycopg.Connection[Any] | None = None
+        self._held = False
+
+    def __enter__(self) -> DatabaseSendLock:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def acquire(self) -> bool:
+        """Hold the lock, waiting while another sender has a message in hand; False (not
+        held) as soon as `stop()` says the process is stopping."""
+        if self._held:
+            return True
+        if self._conn is None:
+            self._conn = connect(self._url, name=_name())
+        while True:
+            row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (SEND_KEY,)).fetchone()
+            if row is not None and row[0]:
+                self._held = True
+                return True
+            if self._stop():
+                return False
+            time.sleep(POLL_SECONDS)  # another sender's one message: seconds at most
+
+    def release(self) -> None:
+        """Let another sender claim (a no-op when not held)."""
+        if self._held and self._conn is not None:
+            self._conn.execute("SELECT pg_advisory_unlock(%s)", (SEND_KEY,))
+        self._held = False

@@ -32,6 +32,7 @@ from bot.state.pg_schema import PG_MIGRATIONS, VERSIONS_TABLE
 # Advisory lock keys (one 64-bit space per database): "kakehashi" in ASCII, then the lock.
 MIGRATE_KEY = 0x6B616B65_68617300
 JOB_KEY = 0x6B616B65_68617301
+SEND_KEY = 0x6B616B65_68617302
 
 _ROWID = re.compile(r"\browid\b")
 
@@ -45,8 +46,9 @@ class PostgresBackend:
     kind = "postgresql"
     errors: tuple[type[Exception], ...] = (psycopg.Error,)
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], url: str) -> None:
         self.conn = conn
+        self.url = url  # for the locks' own connections (it holds no password)
 
     def execute(self, sql: str, params: Params = ()) -> Rows:
         return self.conn.execute(to_pg(sql), tuple(params))
@@ -97,7 +99,7 @@ def connect(url: str, read_only: bool = False, name: str = "kakehashi") -> psyco
 
 
 def open_backend(url: str, read_only: bool = False) -> PostgresBackend:
-    backend = PostgresBackend(connect(url, read_only))
+    backend = PostgresBackend(connect(url, read_only), url)
     if not read_only:
         try:
             migrate(backend)

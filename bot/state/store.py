@@ -12,7 +12,7 @@ user_version or a versions table, so an older state is upgraded in place.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ from bot.state.records import (
     StoreCounts,
     TermFailure,
 )
+from bot.state.sendlock import AnySendLock, SendLock
 from bot.state.storylog import StoryLog
 
 __all__ = ["MIGRATIONS", "Store"]
@@ -70,6 +71,17 @@ class Store:
     def path(self) -> Path | None:
         """The file this store has open (None for an in-memory one, or a server's)."""
         return self._conn.path()
+
+    def send_lock(self, stop: Callable[[], bool]) -> AnySendLock:
+        """The send lock of this state (bot/state/sendlock.py; on PostgreSQL an advisory
+        lock, bot/state/pglock.py)."""
+        if isinstance(self._conn, SqliteBackend):
+            return SendLock(self._conn.path(), stop)
+        from bot.state.pglock import DatabaseSendLock
+        from bot.state.postgres import PostgresBackend
+
+        assert isinstance(self._conn, PostgresBackend)
+        return DatabaseSendLock(self._conn.url, stop)
 
     @property
     def kind(self) -> str:
