@@ -54,6 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("kakehashi: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):  # the PostgreSQL state: not a bug
+            from bot.state.postgres import store_error
+
+            error = store_error(exc)  # type: ignore[arg-type]
+            print(f"kakehashi: error: {_redact(str(error))}", file=sys.stderr)
+            return error.exit_code
         # A bug, not bad input: still one line for the user; the traceback on request.
         if os.environ.get("KAKEHASHI_DEBUG"):
             shown = traceback.format_exc()

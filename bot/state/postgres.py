@@ -134,3 +134,12 @@ def migrate(backend: PostgresBackend) -> None:
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def store_error(exc: psycopg.Error) -> StoreError:
+    """A driver error met mid-job (the server gone, its disk full) as one line."""
+    if exc.sqlstate == "53100":  # disk_full: the server's, not ours
+        return StoreError("disk full: the PostgreSQL server has no space left for the state "
+                          f"({_first_line(exc)}); what was not committed was rolled back: "
+                          "free some space on the server and run again")
+    return StoreError(f"store: the state database failed ({_first_line(exc)})")
