@@ -82,3 +82,17 @@ def _migrate(backend: SqliteBackend) -> None:
             backend.rollback()
         raise
     backend.commit()
+
+
+def state_exists(target: Path | str) -> bool:
+    """Whether there is a state at `target` yet: the file, or the schema in the database
+    (read only: asking makes nothing)."""
+    if not is_url(str(target)):
+        return Path(target).exists()
+    from bot.state.postgres import open_backend
+
+    backend = open_backend(str(target), read_only=True)
+    try:
+        return backend.version() > 0
+    finally:
+        backend.close()

@@ -17,6 +17,7 @@ from bot.config import Config, editions_of
 from bot.core.channels import TELEGRAM
 from bot.state.edition_status import EditionStatus, edition_lines, edition_statuses
 from bot.state.heartbeat import worker_lines
+from bot.state.opening import state_exists
 from bot.state.records import Delivery, DeliveryStatus, DocumentStatus, EditorCheck
 from bot.state.store import Store
 from bot.text.urls import without_credentials
@@ -27,8 +28,8 @@ T = TypeVar("T")
 def status_lines(config: Config) -> list[str]:
     """What the state file holds, for `kakehashi status` (never waits for the job lock)."""
     worker = worker_lines(config.paths.state)
-    if not config.paths.database and not config.paths.state.exists():
-        return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)",
+    if not state_exists(config.paths.store):
+        return [f"no state yet at {config.paths.store} (run 'kakehashi once' first)",
                 *map(without_credentials, worker)]
     # Read only: an older state file is shown as far as its schema goes, never upgraded here.
     store = Store.open_read_only(config.paths.store, older=True)
@@ -90,7 +91,7 @@ def status_lines(config: Config) -> list[str]:
 
 def status_data(config: Config) -> dict[str, object]:
     """`status --json`: the state file's totals and each edition's standing."""
-    if not config.paths.database and not config.paths.state.exists():
+    if not state_exists(config.paths.store):
         return {"state": str(config.paths.store), "exists": False, "editions": []}
     store = Store.open_read_only(config.paths.store, older=True)
     try:
