@@ -118,7 +118,8 @@ class Store:
         except self._conn.errors as exc:
             if is_disk_full(exc, path):
                 raise disk_full_error(exc, path) from None
-            raise StoreError(f"store: the state is busy or unwritable ({exc})") from None
+            what = "file" if self._conn.kind == "sqlite" else "database"
+            raise StoreError(f"store: the state {what} is busy or unwritable ({exc})") from None
         with disk_full_reported(path):
             try:
                 yield
