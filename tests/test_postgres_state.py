@@ -4,6 +4,7 @@ two processes at once, read by `status` without a write, and a password never ac
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -13,7 +14,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.core.errors import StoreError
+from bot.config import load_config
+from bot.core.errors import ConfigError, StoreError
 from bot.state.pg_schema import PG_MIGRATIONS
 from bot.state.pglock import DatabaseSendLock, hold_database_lock
 from bot.state.records import DocumentStatus
@@ -23,8 +25,35 @@ from tests.conftest import ROOT, run_cli
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def test_both_schemas_have_the_same_numbered_steps() -> None:
+def test_both_schemas_make_the_same_tables_and_columns_step_for_step(
+        tmp_path: Path, postgres_url: str) -> None:
     assert len(PG_MIGRATIONS) == len(MIGRATIONS)
+    Store.open(tmp_path / "state.sqlite3").close()
+    Store.open(postgres_url).close()
+    with sqlite3.connect(tmp_path / "state.sqlite3") as conn:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'"
+                                             " AND name NOT LIKE 'sqlite_%'")]
+        on_file = {(t, c[1]) for t in tables for c in conn.execute(f"PRAGMA table_info({t})")}
+    with psycopg.connect(postgres_url) as pg:
+        on_server = set(pg.execute(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name != 'schema_versions'"
+            " AND column_name != 'seq'").fetchall())
+    assert on_server == on_file
+
+
+def test_a_state_url_in_the_config_file_is_kept_apart_from_paths(tmp_path: Path) -> None:
+    config_file = tmp_path / "kakehashi.toml"
+    config_file.write_text('[paths]\nout = "o"\nstate = "postgresql://k@db.example/state"\n',
+                           encoding="utf-8")
+    paths = load_config(config_file, {}).paths
+    assert paths.store == "postgresql://k@db.example/state"
+    assert paths.state == tmp_path / "o" / "state.postgresql"  # its heartbeat's name
+    config_file.write_text('[paths]\nstate = "postgresql://k:hunter2@db.example/s"\n',
+                           encoding="utf-8")
+    with pytest.raises(ConfigError, match="PGPASSWORD") as caught:
+        load_config(config_file, {})
+    assert "hunter2" not in str(caught.value)
 
 
 def test_two_processes_making_an_empty_database_at_once_both_succeed(postgres_url: str) -> None:

@@ -173,7 +173,7 @@ def _paths(raw: Any, base: Path) -> PathsConfig:
         else:
             raise ConfigError(f"config: paths.{key} must be a string")
     if values.get("database"):
-        values["state"] = anchor(values.get("out", _resolve(base, "out")))
+        values["state"] = anchor(values.get("out", PathsConfig().out))
     return PathsConfig(**values)
 
 
