@@ -16,6 +16,7 @@ import pytest
 
 from bot.config import load_config
 from bot.core.errors import ConfigError, StoreError
+from bot.state.opening import driver_error
 from bot.state.pg_schema import PG_MIGRATIONS
 from bot.state.pglock import DatabaseSendLock, hold_database_lock
 from bot.state.records import DocumentStatus
@@ -150,3 +151,19 @@ def test_senders_on_one_database_exclude_each_other(postgres_url: str) -> None:
         assert not second.acquire()  # waits while the first holds it; gives up on stop
         first.release()
         assert second.acquire()
+
+
+def test_a_server_failing_mid_job_is_one_line_and_disk_full_says_so() -> None:
+    full = driver_error(psycopg.errors.DiskFull("could not extend file: No space left"))
+    assert full is not None and str(full).startswith("disk full: the PostgreSQL server")
+    gone = driver_error(psycopg.OperationalError("server closed the connection"))
+    assert gone is not None and "state database failed" in str(gone)
+    assert driver_error(ValueError("a bug")) is None
+
+
+def test_a_server_that_cannot_be_reached_is_one_error_line(tmp_path: Path,
+                                                           installed_model: object) -> None:
+    result = run_cli("once", "--seeds", str(ROOT / "seeds"), "--out", str(tmp_path / "out"),
+                     "--state", "postgresql://k@127.0.0.1:9/state")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "cannot connect to" in result.stderr

@@ -54,10 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("kakehashi: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if type(exc).__module__.startswith("psycopg"):  # the PostgreSQL state: not a bug
-            from bot.state.postgres import store_error
+        from bot.state.opening import driver_error
 
-            error = store_error(exc)  # type: ignore[arg-type]
+        if (error := driver_error(exc)) is not None:  # the PostgreSQL state: not a bug
             print(f"kakehashi: error: {_redact(str(error))}", file=sys.stderr)
             return error.exit_code
         # A bug, not bad input: still one line for the user; the traceback on request.

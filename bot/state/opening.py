@@ -96,3 +96,15 @@ def state_exists(target: Path | str) -> bool:
         return backend.version() > 0
     finally:
         backend.close()
+
+
+def driver_error(exc: BaseException) -> StoreError | None:
+    """A PostgreSQL driver error met mid-job (the server gone, its disk full) as the one-line
+    StoreError to show; None for any other exception (a bug)."""
+    if not type(exc).__module__.startswith("psycopg"):
+        return None
+    import psycopg
+
+    from bot.state.postgres import store_error
+
+    return store_error(exc) if isinstance(exc, psycopg.Error) else None
