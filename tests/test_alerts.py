@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -160,8 +159,8 @@ def test_the_collector_counts_what_it_cannot_keep() -> None:
     assert [e.text for e in taken[0]] == ["0", "1", "2"] and taken[1] == 3
 
 
-def test_the_state_is_read_from_a_real_state_file(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "state.sqlite3")
+def test_the_state_is_read_from_a_real_state_file(state_target: str) -> None:
+    store = Store.open(state_target)
     try:
         with store.transaction():
             store.feeds().save("https://x.example/feed", "", "", 2, 0.0, "HTTP 503")
@@ -176,21 +175,21 @@ def test_the_state_is_read_from_a_real_state_file(tmp_path: Path) -> None:
                               "too long")
     finally:
         store.close()
-    state = load_state(tmp_path / "state.sqlite3")
+    state = load_state(state_target)
     assert state.failing_feeds == (FailingFeed("https://x.example/feed", 2, "HTTP 503"),)
     assert state.failed_terms == (TermFailure("g1", "a.txt", "一帯一路", True),)
     assert state.messages == (outbox_row(digest, 1, DeliveryStatus.HELD, "uncertain"),
                               outbox_row(digest, 2, DeliveryStatus.REJECTED, "too long"))
 
 
-def test_what_was_told_is_kept_in_a_real_state_file(tmp_path: Path) -> None:
+def test_what_was_told_is_kept_in_a_real_state_file(state_target: str) -> None:
     told = Seen(frozenset({"https://x.example/feed"}), frozenset({"g1"}),
                 frozenset({(TELEGRAM, 3, 1, "held"), (TELEGRAM, 3, 2, "rejected")}),
                 "telegram: N failed\tattempts")
-    save_told(tmp_path / "state.sqlite3", told)
-    assert load_state(tmp_path / "state.sqlite3").told == told
-    save_told(tmp_path / "state.sqlite3", Seen(error="x"))  # replaced, not added to
-    assert load_state(tmp_path / "state.sqlite3").told == Seen(error="x")
+    save_told(state_target, told)
+    assert load_state(state_target).told == told
+    save_told(state_target, Seen(error="x"))  # replaced, not added to
+    assert load_state(state_target).told == Seen(error="x")
 
 
 def test_a_new_collector_tells_nothing_the_state_file_says_was_told() -> None:

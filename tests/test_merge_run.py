@@ -44,9 +44,11 @@ def page(text: str, url: str, original: str) -> str:
     return f"{text}\nReference(s):\n{original}\n{url}\n"
 
 
-def config_for(tmp_path: Path, **digest: float) -> Config:
+def config_for(tmp_path: Path, database: str = "", **digest: float) -> Config:
+    """A config over tmp_path; its state on the PostgreSQL `database` when given."""
+    database = database if database.startswith("postgresql://") else ""
     return Config(paths=PathsConfig(seeds=tmp_path / "seeds", out=tmp_path / "out",
-                                    state=tmp_path / "state.sqlite3"),
+                                    state=tmp_path / "state.sqlite3", database=database),
                   sources=SourcesConfig(settle_seconds=0),
                   digest=replace(DigestConfig(), **digest))
 
@@ -57,7 +59,7 @@ def drop(tmp_path: Path, name: str, text: str) -> None:
 
 
 def run(config: Config, model: Model, now: datetime = NOW) -> RunReport:
-    store = Store.open(config.paths.state)
+    store = Store.open(config.paths.store)
     try:
         return run_once(config, store, Glossary(), model, now=now)
     finally:
@@ -66,7 +68,7 @@ def run(config: Config, model: Model, now: datetime = NOW) -> RunReport:
 
 def stored(config: Config) -> list[tuple[str, tuple[str, ...]]]:
     """(the source URL, the other sources' URLs) of every entry."""
-    store = Store.open(config.paths.state)
+    store = Store.open(config.paths.store)
     try:
         return [(e.source.url, tuple(s.url for s in e.also))
                 for e in store.recent_entries(100)]
@@ -74,8 +76,9 @@ def stored(config: Config) -> list[tuple[str, tuple[str, ...]]]:
         store.close()
 
 
-def test_two_near_identical_files_make_one_entry_with_both_sources(tmp_path: Path):
-    config = config_for(tmp_path)
+def test_two_near_identical_files_make_one_entry_with_both_sources(tmp_path: Path,
+                                                                  state_target: str):
+    config = config_for(tmp_path, state_target)
     drop(tmp_path, "a.txt", page(STORY, WIRE, "Xi'an trains hit a record"))
     drop(tmp_path, "b.txt", page(REPRINT, PAPER, "Record year for Xi'an freight"))
     model = Model()
@@ -129,8 +132,9 @@ def test_threshold_zero_turns_merging_off(tmp_path: Path):
         assert conn.execute("SELECT count(*) FROM merges").fetchone() == (0,)
 
 
-def test_reprint_of_an_earlier_run_within_the_window_is_not_published_again(tmp_path: Path):
-    config = config_for(tmp_path)
+def test_reprint_of_an_earlier_run_within_the_window_is_not_published_again(
+        tmp_path: Path, state_target: str):
+    config = config_for(tmp_path, state_target)
     drop(tmp_path, "a.txt", page(STORY, WIRE, "Xi'an"))
     assert run(config, Model()).published == 1
     drop(tmp_path, "b.txt", page(REPRINT, PAPER, "Xi'an again"))

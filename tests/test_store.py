@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.state.store
+import bot.state.opening
 from bot.core.errors import StoreError
 from bot.core.model import Entry, Pair, SourceInfo, Term
 from bot.state.migrations import apply_migrations
@@ -49,8 +49,8 @@ def test_newer_schema_is_refused(tmp_path: Path):
         Store.open(path)
 
 
-def test_entries_round_trip_and_digest_takes_pending():
-    store = Store.open(":memory:")
+def test_entries_round_trip_and_digest_takes_pending(state_target: str):
+    store = Store.open(state_target)
     entries = [make_entry("g1"), make_entry("g2", "b.txt")]
     with store.transaction():
         store.add_entries(entries)
@@ -67,15 +67,17 @@ def test_entries_round_trip_and_digest_takes_pending():
     assert first == Message(digest_id, 1, "one")
     outbox.record(first, "telegram", DeliveryStatus.SENT)
     assert outbox.pending("telegram") == [Message(digest_id, 2, "two")]
+    store.close()
 
 
-def test_failed_transaction_leaves_nothing():
-    store = Store.open(":memory:")
+def test_failed_transaction_leaves_nothing(state_target: str):
+    store = Store.open(state_target)
     with pytest.raises(RuntimeError), store.transaction():
         store.add_entries([make_entry("g1")])
         store.record_document("h", "a.txt", NOW, DocumentStatus.DONE)
         raise RuntimeError("crash mid-document")
     assert store.pending_entries() == [] and not store.has_document("h")
+    store.close()
 
 
 # migrations --------------------------------------------------------------------------------
@@ -117,7 +119,7 @@ def test_a_migration_with_semicolons_in_a_literal_and_a_trigger_applies_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     path = tmp_path / "state.sqlite3"
     Store.open(path).close()  # a current file: only the new migration runs
-    monkeypatch.setattr(bot.state.store, "MIGRATIONS", (*MIGRATIONS, SEMICOLONS))
+    monkeypatch.setattr(bot.state.opening, "MIGRATIONS", (*MIGRATIONS, SEMICOLONS))
     Store.open(path).close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
@@ -133,7 +135,7 @@ def test_a_migration_that_fails_midway_leaves_the_file_as_it_was(
     Store.open(path).close()
     before = schema(path)
     broken = (*SEMICOLONS[:2], "INSERT INTO no_such_table VALUES (1)")
-    monkeypatch.setattr(bot.state.store, "MIGRATIONS", (*MIGRATIONS, broken))
+    monkeypatch.setattr(bot.state.opening, "MIGRATIONS", (*MIGRATIONS, broken))
     with pytest.raises(StoreError, match="no such table: no_such_table"):
         Store.open(path)
     assert schema(path) == before

@@ -94,7 +94,7 @@ def read_state(store: Store) -> StoreState:
         seen_from_keys(store.alert_log().told()))
 
 
-def load_state(path: Path) -> StoreState:
+def load_state(path: Path | str) -> StoreState:
     """`read_state` of the state file at `path` (opened and closed here)."""
     from bot.state.store import Store
 

@@ -80,7 +80,7 @@ class Commands:
     async def latest(self, update: Update, context: Context) -> None:
         edition = self._edition(update, context)
         try:
-            digest_id, bodies = await asyncio.to_thread(read_latest, self._config.paths.state,
+            digest_id, bodies = await asyncio.to_thread(read_latest, self._config.paths.store,
                                                         edition.channel)
         except KakehashiError as exc:
             self._say(f"telegram bot: /latest: {exc}")

@@ -59,7 +59,7 @@ def _message_of(value: str) -> MessageKey:
     return channel, int(digest), int(part), status
 
 
-def save_told(path: Path, seen: Seen) -> None:
+def save_told(path: Path | str, seen: Seen) -> None:
     """Record in the state file at `path` what the alerts have told."""
     from bot.state.store import Store
 

@@ -136,11 +136,13 @@ def _note_tick(config: Config, alerts: Alerts, result: TickResult, say: Say,
     file's standing problems, to the admin alerts."""
     import sqlite3
 
+    import psycopg
+
     from bot.chat.alerts import load_state
 
     try:
-        state = load_state(config.paths.state)  # a few small reads of a WAL file
-    except (KakehashiError, sqlite3.Error) as exc:
+        state = load_state(config.paths.store)  # a few small reads of a WAL file
+    except (KakehashiError, sqlite3.Error, psycopg.Error) as exc:
         say(f"alerts: cannot read {config.paths.state}: {exc}")
         return
     alerts.note_tick(result.report, result.error or delivery_error or None, state)
@@ -151,11 +153,13 @@ def _save_told(config: Config, told: Seen, say: Say) -> None:
     tell it again."""
     import sqlite3
 
+    import psycopg
+
     from bot.chat.told import save_told
 
     try:
-        save_told(config.paths.state, told)
-    except (KakehashiError, sqlite3.Error) as exc:
+        save_told(config.paths.store, told)
+    except (KakehashiError, sqlite3.Error, psycopg.Error) as exc:
         say(f"alerts: cannot record what was told in {config.paths.state}: {exc}")
 
 

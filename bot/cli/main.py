@@ -54,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("kakehashi: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        from bot.state.opening import driver_error
+
+        if (error := driver_error(exc)) is not None:  # the PostgreSQL state: not a bug
+            print(f"kakehashi: error: {_redact(str(error))}", file=sys.stderr)
+            return error.exit_code
         # A bug, not bad input: still one line for the user; the traceback on request.
         if os.environ.get("KAKEHASHI_DEBUG"):
             shown = traceback.format_exc()
@@ -126,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, help="TOML config file (./kakehashi.toml)")
     status = _command(commands, "status", cmd.status,
                       "show what the state file holds: documents, skipped files, digests")
-    status.add_argument("--state", type=Path, help="state database file")
+    status.add_argument("--state", help="state database file, or a postgresql:// URL")
     status.add_argument("--config", type=Path, help="TOML config file")
     status.add_argument("--json", action="store_true",
                         help="machine-readable: totals and each edition's standing")
@@ -147,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--messages", action="store_true",
                          help="release messages held by telegram.uncertain = \"hold\" (they "
                          "may have reached Telegram already: the next run sends them again)")
-    release.add_argument("--state", type=Path, help="state database file")
+    release.add_argument("--state", help="state database file, or a postgresql:// URL")
     release.add_argument("--config", type=Path, help="TOML config file")
     translate = _command(commands, "translate", cmd.translate,
                          "translate Japanese text with the glossary applied (for checking)")
@@ -201,7 +206,8 @@ def _command(commands: Commands, name: str,
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=Path, help="watched folder of input documents (seeds/)")
     parser.add_argument("--out", type=Path, help="output folder for feed.xml and previews (out/)")
-    parser.add_argument("--state", type=Path, help="state database file (out/state.sqlite3)")
+    parser.add_argument("--state", help="state database file (out/state.sqlite3), or a "
+                        "postgresql:// URL")
     parser.add_argument("--config", type=Path, help="TOML config file (./kakehashi.toml)")
     parser.add_argument("--no-cache", action="store_true",
                         help="translate every sentence again, ignoring the translation memory")

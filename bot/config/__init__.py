@@ -29,6 +29,7 @@ from bot.config.sections import (
     TranslationConfig,
 )
 from bot.core.errors import ConfigError
+from bot.core.stateurl import anchor, checked_url, is_url
 
 DEFAULT_CONFIG_NAME = "kakehashi.toml"
 __all__ = [
@@ -93,13 +94,20 @@ def load_config(path: Path | None, environ: Mapping[str, str]) -> Config:
 
 
 def override_paths(
-    config: Config, seeds: Path | None = None, out: Path | None = None, state: Path | None = None
+    config: Config, seeds: Path | None = None, out: Path | None = None,
+    state: Path | str | None = None,
 ) -> Config:
-    """Apply command-line path flags (None = not given) on top of the file."""
+    """Apply command-line path flags (None = not given) on top of the file. The state is a
+    path, or a `postgresql://` URL (bot/core/stateurl.py)."""
     paths = config.paths
     paths = replace(paths, seeds=seeds) if seeds is not None else paths
     paths = replace(paths, out=out) if out is not None else paths
-    paths = replace(paths, state=state) if state is not None else paths
+    if state is not None and is_url(str(state)):
+        paths = replace(paths, database=checked_url(str(state)))
+    elif state is not None:
+        paths = replace(paths, state=Path(state), database="")
+    if paths.database:
+        paths = replace(paths, state=anchor(paths.out))
     return replace(config, paths=paths)
 
 
@@ -148,12 +156,14 @@ def _section(cls: Any, raw: Any) -> Any:
 def _paths(raw: Any, base: Path) -> PathsConfig:
     if not isinstance(raw, dict):
         raise ConfigError("config: [paths] must be a table")
-    known = {f.name for f in fields(PathsConfig)}
+    known = {f.name for f in fields(PathsConfig)} - {"database"}  # set from paths.state
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:
             raise ConfigError(f"config: unknown key paths.{key}")
-        if key == "glossary":
+        if key == "state" and isinstance(value, str) and is_url(value):
+            values["database"] = checked_url(value)
+        elif key == "glossary":
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
                 raise ConfigError("config: paths.glossary must be a path or a list of paths")
@@ -162,6 +172,8 @@ def _paths(raw: Any, base: Path) -> PathsConfig:
             values[key] = _resolve(base, value)
         else:
             raise ConfigError(f"config: paths.{key} must be a string")
+    if values.get("database"):
+        values["state"] = anchor(values.get("out", PathsConfig().out))
     return PathsConfig(**values)
 
 

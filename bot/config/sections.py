@@ -12,6 +12,14 @@ class PathsConfig:
     seeds: Path = Path("seeds")
     out: Path = Path("out")
     state: Path = Path("out/state.sqlite3")
+    # The PostgreSQL URL when paths.state is one ("": the state is the SQLite file `state`,
+    # else `state` is the local name its heartbeat and send lock use: bot/core/stateurl.py).
+    database: str = ""
+
+    @property
+    def store(self) -> Path | str:
+        """What Store.open takes: the state file, or the PostgreSQL URL."""
+        return self.database or self.state
     glossary: tuple[Path, ...] = ()
     # The Pagefind binary that indexes the web archive for search (bot/publish/search.py);
     # None: the one installed with Kakehashi (pagefind-bin-extended).

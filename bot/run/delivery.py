@@ -21,7 +21,7 @@ from bot.publish.preview import find_preview, write_preview
 from bot.publish.telegram import UNCERTAIN, Outcome, send_messages
 from bot.state.outbox import Outbox
 from bot.state.records import DeliveryStatus, Message
-from bot.state.sendlock import SendLock
+from bot.state.sendlock import AnySendLock
 from bot.state.store import Store
 
 UNCERTAIN_DETAIL = "uncertain: may have arrived"
@@ -59,7 +59,7 @@ def deliver_edition(config: Config, edition: Edition, store: Store, progress: Pr
     out = config.paths.out / edition.folder
     policy = config.telegram.uncertain
     where = "Telegram" if edition.default else f"Telegram ({edition.name})"
-    with SendLock(store.path, stop) as lock:
+    with store.send_lock(stop) as lock:
         if not lock.acquire():
             return []
         if not config.telegram.token:
@@ -89,7 +89,7 @@ class _Claims:
     """Each message claimed and recorded under the send lock (bot/state/sendlock.py), which
     is let go in between: a message found `sending` then was left by a sender that stopped."""
 
-    lock: SendLock
+    lock: AnySendLock
     outbox: Outbox
     channel: str
     owner: str

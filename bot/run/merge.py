@@ -137,9 +137,9 @@ def same_stories(config: Config, analyses: Sequence[Analysis], now: datetime
     same file; None for an article that would be an entry of its own."""
     stories = Stories(config.digest.merge_threshold)
     path = config.paths.state
-    if stories.threshold > 0 and path.exists():
+    if stories.threshold > 0 and (config.paths.database or path.exists()):
         try:
-            store = Store.open_read_only(path)
+            store = Store.open_read_only(config.paths.store)
         except StoreError:
             pass  # an older or foreign file: only the file's own articles are compared
         else:

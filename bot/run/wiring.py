@@ -20,7 +20,7 @@ from bot.config import Config
 from bot.core.errors import ConfigError
 from bot.glossary import Glossary, glossary_for
 from bot.run.worker import RunReport, with_sentences
-from bot.state.lock import hold_state_lock
+from bot.state.lock import hold_job_lock
 from bot.state.store import Store
 from bot.translate.engine import build_engine, find_model
 from bot.translate.memory import CachedTranslator
@@ -77,9 +77,9 @@ class Wiring:
         config = self.config
         glossary = glossary_for(config)
         # One job per state file at a time: a second process waits, then finds nothing new.
-        with hold_state_lock(config.paths.state, config.schedule.lock_wait_seconds, self._say,
-                             self._stop):
-            store = Store.open(config.paths.state)
+        with hold_job_lock(config.paths, config.schedule.lock_wait_seconds, self._say,
+                           self._stop):
+            store = Store.open(config.paths.store)
             try:
                 yield Wired(config, glossary, store, self._translator(config, store))
             finally:

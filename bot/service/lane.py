@@ -76,7 +76,7 @@ class DeliveryLane:
         queued, None when none waits."""
         config = self.config
         try:
-            store = Store.open(config.paths.state)
+            store = Store.open(config.paths.store)
             try:
                 deliver(config, store, self._say, self._stopping.is_set)
                 self.error = ""

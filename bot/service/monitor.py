@@ -150,7 +150,7 @@ class Monitor:
 
     def _read_state(self) -> None:
         try:
-            store = Store.open_read_only(self.config.paths.state, older=True)
+            store = Store.open_read_only(self.config.paths.store, older=True)
         except (KakehashiError, sqlite3.Error):
             return  # nothing written yet: the numbers stay as they were
         try:

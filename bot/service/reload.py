@@ -44,7 +44,8 @@ class Reloader:
 # Fixed at start: the watcher, the HTTP server, the state-file lock and the chat bot and
 # alerts (companions started with the Config of the start) hold on to them.
 RESTART_KEYS = frozenset({
-    "paths.seeds", "paths.out", "paths.state", "schedule.watch", "schedule.poll_seconds",
+    "paths.seeds", "paths.out", "paths.state", "paths.database", "schedule.watch",
+    "schedule.poll_seconds",
     "serve.host", "serve.port", "telegram.token", "telegram.chat_id", "telegram.api_base_url",
     "telegram.admin_ids", "telegram.webhook_url", "telegram.webhook_listen",
     "telegram.webhook_port", "telegram.alert_chat_id", "telegram.alert_interval_seconds",

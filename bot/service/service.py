@@ -28,6 +28,7 @@ from bot.service.lane import DeliveryLane
 from bot.service.reload import Reloader, reread
 from bot.service.requests import Companion, Request, TickHook, TickResult
 from bot.service.watch import own_files, watch_folder
+from bot.state.opening import driver_error
 
 Say = Callable[[str], None]
 Run = Callable[[Request], Any]  # a job: runs on the worker thread
@@ -205,7 +206,8 @@ class Service:
         except KakehashiError as exc:
             error = str(exc)
         except Exception as exc:  # a bug: still one line, and the next trigger runs
-            error = f"internal error: {type(exc).__name__}: {exc}"
+            known = driver_error(exc)  # a PostgreSQL state's server failing is not a bug
+            error = str(known) if known else f"internal error: {type(exc).__name__}: {exc}"
         error = redact(error, self.config.telegram.token)
         # Stopping cuts short a wait for the lock: said, but not as a failure.
         self._say(f"stopped: {error}" if self.stopping.is_set() else f"error: {error}")

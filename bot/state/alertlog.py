@@ -3,15 +3,16 @@ file so that a restarted worker does not tell the same things again."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+
+from bot.state.backend import Backend, insert_ignore
 
 
 class AlertLog:
     """Queries over the alerts_told table of one open state database."""
 
-    def __init__(self, conn: sqlite3.Connection,
+    def __init__(self, conn: Backend,
                  transaction: Callable[[], AbstractContextManager[None]]) -> None:
         self._conn = conn
         self._transaction = transaction
@@ -24,5 +25,5 @@ class AlertLog:
         """What is told from now on: exactly `keys` (committed at once)."""
         with self._transaction():
             self._conn.execute("DELETE FROM alerts_told")
-            self._conn.executemany("INSERT OR IGNORE INTO alerts_told(key) VALUES (?)",
+            self._conn.executemany(insert_ignore("alerts_told", "key"),
                                    [(key,) for key in keys])

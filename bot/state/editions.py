@@ -7,24 +7,24 @@ of a single-channel config reads and numbers as it always did. Reached through
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
 from bot.core.model import Digest, Entry
+from bot.state.backend import Backend, insert_ignore
 from bot.state.entry_json import load_entry
 
 
 class EditionLog:
     """Queries over one state file's edition tables."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Backend) -> None:
         self._conn = conn
 
     def assign(self, edition: str, guids: Iterable[str]) -> None:
         """The entries `edition`'s filter chose: pending for its next digest."""
         self._conn.executemany(
-            "INSERT OR IGNORE INTO edition_entries(edition, guid) VALUES (?,?)",
+            insert_ignore("edition_entries", "edition, guid"),
             [(edition, guid) for guid in guids])
 
     def pending(self, edition: str) -> list[Entry]:

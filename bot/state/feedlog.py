@@ -4,8 +4,7 @@ of full_text feeds gave. Written inside the store's transactions."""
 
 from __future__ import annotations
 
-import sqlite3
-
+from bot.state.backend import Backend, upsert
 from bot.state.records import FailingFeed, FeedWarning, SavedFeed, SavedPage, TeaserOnly
 
 # Days an article page's validators, text or reason are kept.
@@ -15,7 +14,7 @@ PAGE_DAYS = 30
 class FeedLog:
     """Queries over the feeds table of one open state database."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Backend) -> None:
         self._conn = conn
 
     def state(self, url: str) -> SavedFeed | None:
@@ -29,8 +28,7 @@ class FeedLog:
     def save(self, url: str, etag: str, modified: str, failures: int,
              next_poll: float, last_error: str) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO feeds(url, etag, modified, failures, next_poll, last_error)"
-            " VALUES (?,?,?,?,?,?)",
+            upsert("feeds", "url, etag, modified, failures, next_poll, last_error", "url"),
             (url, etag, modified, failures, next_poll, last_error),
         )
 
@@ -62,8 +60,7 @@ class FeedLog:
         self._conn.execute("DELETE FROM pages WHERE fetched_at < ?",
                            (fetched_at - PAGE_DAYS * 86_400,))
         self._conn.execute(
-            "INSERT OR REPLACE INTO pages(url, etag, modified, text, published, reason,"
-            " fetched_at) VALUES (?,?,?,?,?,?,?)",
+            upsert("pages", "url, etag, modified, text, published, reason, fetched_at", "url"),
             (url, page.etag, page.modified, page.text, page.published, page.reason, fetched_at),
         )
 

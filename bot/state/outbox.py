@@ -15,11 +15,11 @@ to ask), so it is "uncertain" and `telegram.uncertain` decides (resend it, or ho
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime
 
+from bot.state.backend import Backend
 from bot.state.records import Delivery, Message, MessageRef
 from bot.state.records import DeliveryStatus as Status
 
@@ -30,7 +30,7 @@ _DELIVERY = ("SELECT channel, digest_id, part, status, detail, claimed_by, claim
 class Outbox:
     """Queries over the deliveries table of one state file."""
 
-    def __init__(self, conn: sqlite3.Connection,
+    def __init__(self, conn: Backend,
                  transaction: Callable[[], AbstractContextManager[None]]) -> None:
         self._conn = conn
         self._transaction = transaction

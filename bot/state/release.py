@@ -52,10 +52,10 @@ def release_messages(config: Config,
 
 def _open_existing(config: Config) -> Store:
     # A state file that is not there is a mistyped --state, not an empty one to create.
-    if not config.paths.state.exists():
+    if not config.paths.database and not config.paths.state.exists():
         raise NotFoundError(f"release: no state file at {config.paths.state} (run 'kakehashi "
                             "once' first, or give --state)")
-    return Store.open(config.paths.state)
+    return Store.open(config.paths.store)
 
 
 def _refuse_unknown(kind: str, unknown: list[str], config: Config) -> None:

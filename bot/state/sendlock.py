@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 from bot.core.errors import StoreError
 
@@ -29,6 +30,17 @@ POLL_SECONDS = 0.05
 def send_lock_path(state: Path) -> Path:
     """The send lock of a state file: `STATE.send.lock` in the same folder."""
     return state.with_name(state.name + ".send.lock")
+
+
+class AnySendLock(Protocol):
+    """What a sender needs of a send lock: this file's flock, or a PostgreSQL state's
+    advisory lock (bot/state/pglock.py)."""
+
+    def __enter__(self) -> AnySendLock: ...
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+    def acquire(self) -> bool: ...
+    def release(self) -> None: ...
 
 
 class SendLock:

@@ -17,6 +17,7 @@ from bot.config import Config, editions_of
 from bot.core.channels import TELEGRAM
 from bot.state.edition_status import EditionStatus, edition_lines, edition_statuses
 from bot.state.heartbeat import worker_lines
+from bot.state.opening import state_exists
 from bot.state.records import Delivery, DeliveryStatus, DocumentStatus, EditorCheck
 from bot.state.store import Store
 from bot.text.urls import without_credentials
@@ -27,11 +28,11 @@ T = TypeVar("T")
 def status_lines(config: Config) -> list[str]:
     """What the state file holds, for `kakehashi status` (never waits for the job lock)."""
     worker = worker_lines(config.paths.state)
-    if not config.paths.state.exists():
-        return [f"no state yet at {config.paths.state} (run 'kakehashi once' first)",
+    if not state_exists(config.paths.store):
+        return [f"no state yet at {config.paths.store} (run 'kakehashi once' first)",
                 *map(without_credentials, worker)]
     # Read only: an older state file is shown as far as its schema goes, never upgraded here.
-    store = Store.open_read_only(config.paths.state, older=True)
+    store = Store.open_read_only(config.paths.store, older=True)
     try:
         behind = store.schema_behind()
         counts = _read(store.counts, behind)
@@ -48,7 +49,7 @@ def status_lines(config: Config) -> list[str]:
         editions = _read(lambda: edition_statuses(store, editions_of(config)), behind) or []
     finally:
         store.close()
-    lines = [f"state: {config.paths.state}"]
+    lines = [f"state: {config.paths.store}"]
     if behind:
         lines.append(f"schema: older by {behind} step(s), shown as far as it goes; the next "
                      "'kakehashi once' (or job of 'run') upgrades it")
@@ -92,10 +93,10 @@ def status_data(config: Config) -> dict[str, object]:
     """`status --json`: the state file's totals, each edition's standing, and the stories
     merged as near-duplicates and the feed entries published from their teaser (as the
     text form lists them)."""
-    if not config.paths.state.exists():
-        return {"state": str(config.paths.state), "exists": False, "editions": [],
+    if not state_exists(config.paths.store):
+        return {"state": str(config.paths.store), "exists": False, "editions": [],
                 "merges": [], "teasers": []}
-    store = Store.open_read_only(config.paths.state, older=True)
+    store = Store.open_read_only(config.paths.store, older=True)
     try:
         behind = store.schema_behind()
         counts = _read(store.counts, behind)
@@ -105,7 +106,7 @@ def status_data(config: Config) -> dict[str, object]:
         teasers = _read(store.feeds().teasers, behind) or []
     finally:
         store.close()
-    return {"state": str(config.paths.state), "exists": True, "schema_behind": behind,
+    return {"state": str(config.paths.store), "exists": True, "schema_behind": behind,
             "counts": asdict(counts) if counts else {},
             "editions": [asdict(e) for e in editions],
             # A feed link or a page's reason may quote a URL that carries credentials.

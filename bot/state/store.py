@@ -1,16 +1,18 @@
-"""The state database: one SQLite file (WAL). All SQL lives here, in bot/state/outbox.py,
-bot/state/feedlog.py, bot/state/alertlog.py and bot/state/migrations.py.
+"""The state database: one SQLite file (WAL), or a PostgreSQL database when the state setting
+is a `postgresql://` URL. All SQL lives here, in bot/state/outbox.py, feedlog.py, alertlog.py,
+storylog.py, editions.py and the schema modules, written once for both through the seam in
+bot/state/backend.py.
 
 Tables: documents seen (by content hash), entries (translated articles), digests, deliveries
 (the outbox, whose queries are in bot/state/outbox.py), and the translation memory. Schema changes
-are ordered migrations (bot/state/migrations.py) keyed on PRAGMA user_version, so an older state
-file is upgraded in place.
+are ordered migrations (bot/state/migrations.py, bot/state/pg_schema.py) keyed on PRAGMA
+user_version or a versions table, so an older state is upgraded in place.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -18,11 +20,13 @@ from pathlib import Path
 from bot.core.errors import StoreError
 from bot.core.model import Digest, Entry
 from bot.state.alertlog import AlertLog
+from bot.state.backend import Backend, SqliteBackend, insert_ignore, upsert
 from bot.state.diskfull import disk_full_error, disk_full_reported, is_disk_full
 from bot.state.editions import EditionLog
 from bot.state.entry_json import dump_entry, load_entry
 from bot.state.feedlog import FeedLog
-from bot.state.migrations import MIGRATIONS, apply_migrations
+from bot.state.migrations import MIGRATIONS
+from bot.state.opening import open_state, open_state_read_only
 from bot.state.outbox import Outbox
 from bot.state.records import (
     DeliveryStatus,
@@ -31,82 +35,58 @@ from bot.state.records import (
     StoreCounts,
     TermFailure,
 )
+from bot.state.sendlock import AnySendLock, SendLock
 from bot.state.storylog import StoryLog
-
-LOCK_WAIT_SECONDS = 30.0
 
 __all__ = ["MIGRATIONS", "Store"]
 
 
 class Store:
-    """Gateway to the state file; one instance per process, closed by the caller."""
+    """Gateway to the state; one instance per process, closed by the caller."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open (creating and migrating if needed) the state database at `path`."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # Another run holding the file (a second 'once' beside 'run') is waited for.
-            conn = sqlite3.connect(str(path), isolation_level=None, timeout=LOCK_WAIT_SECONDS)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            store = cls(conn)
-            store._migrate()
-        except sqlite3.DatabaseError as exc:
-            if is_disk_full(exc, Path(path)):
-                raise disk_full_error(exc, Path(path)) from None
-            raise StoreError(f"store: {path} is not a usable state file ({exc})") from None
-        return store
+    def __init__(self, db: Backend | sqlite3.Connection) -> None:
+        self._conn: Backend = SqliteBackend(db) if isinstance(db, sqlite3.Connection) else db
 
     @classmethod
-    def open_read_only(cls, path: Path, older: bool = False) -> Store:
-        """Open an existing state file for reading only (never created, migrated or written):
+    def open(cls, target: Path | str) -> Store:
+        """Open (creating and migrating if needed) the state at `target`: a file, or a
+        `postgresql://` URL."""
+        return cls(open_state(target))
+
+    @classmethod
+    def open_read_only(cls, target: Path | str, older: bool = False) -> Store:
+        """Open an existing state for reading only (never created, migrated or written):
         a current one, or with `older` one of an older schema too (what it lacks cannot be
         read: see `schema_behind`)."""
-        try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                   isolation_level=None, timeout=LOCK_WAIT_SECONDS)
-            store = cls(conn)
-            version = store._version()
-            if version == 0 or (version < len(MIGRATIONS) and not older):
-                conn.close()
-                raise StoreError(f"store: {path} has an older schema (a run upgrades it)"
-                                 if version else f"store: {path} holds no Kakehashi state")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"store: cannot read {path} ({exc})") from None
-        return store
+        return cls(open_state_read_only(target, older))
 
     def schema_behind(self) -> int:
-        """How many migrations the open file lacks (0: current)."""
-        return max(0, len(MIGRATIONS) - self._version())
+        """How many migrations the open state lacks (0: current)."""
+        return max(0, len(MIGRATIONS) - self._conn.version())
 
     def close(self) -> None:
         self._conn.close()
 
-    def _migrate(self) -> None:
-        if self._version() == len(MIGRATIONS):
-            return
-        # The version is read again under the write lock: two processes opening a fresh file
-        # at once would otherwise both run the first migration.
-        with self.transaction():
-            version = self._version()
-            if version > len(MIGRATIONS):
-                raise StoreError(
-                    f"store: state file is from a newer Kakehashi (schema {version})")
-            apply_migrations(self._conn, MIGRATIONS, version)
-
-    def _version(self) -> int:
-        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
-
     @property
     def path(self) -> Path | None:
-        """The file this store has open (None for an in-memory one)."""
-        name = self._conn.execute("PRAGMA database_list").fetchone()[2]
-        return Path(name) if name else None
+        """The file this store has open (None for an in-memory one, or a server's)."""
+        return self._conn.path()
+
+    def send_lock(self, stop: Callable[[], bool]) -> AnySendLock:
+        """The send lock of this state (bot/state/sendlock.py; on PostgreSQL an advisory
+        lock, bot/state/pglock.py)."""
+        if isinstance(self._conn, SqliteBackend):
+            return SendLock(self._conn.path(), stop)
+        from bot.state.pglock import DatabaseSendLock
+        from bot.state.postgres import PostgresBackend
+
+        assert isinstance(self._conn, PostgresBackend)
+        return DatabaseSendLock(self._conn.url, stop)
+
+    @property
+    def kind(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._conn.kind
 
     def outbox(self) -> Outbox:
         """The deliveries table's queries (kept in their own module)."""
@@ -132,13 +112,14 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """All-or-nothing: a document's entries and its 'seen' mark land together. A full
         disk met in it (its writes, its commit) is StoreError "disk full: …"."""
-        path = Path(self._conn.execute("PRAGMA database_list").fetchone()[2] or ".")
+        path = self._conn.path() or Path(".")
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
+            self._conn.begin()
+        except self._conn.errors as exc:
             if is_disk_full(exc, path):
                 raise disk_full_error(exc, path) from None
-            raise StoreError(f"store: the state file is busy or unwritable ({exc})") from None
+            what = "file" if self._conn.kind == "sqlite" else "database"
+            raise StoreError(f"store: the state {what} is busy or unwritable ({exc})") from None
         with disk_full_reported(path):
             try:
                 yield
@@ -146,9 +127,9 @@ class Store:
                 # SQLite may have rolled back already (it does on a full disk): a second
                 # ROLLBACK would fail and hide the reason.
                 if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                    self._conn.rollback()
                 raise
-            self._conn.execute("COMMIT")
+            self._conn.commit()
 
     # documents ---------------------------------------------------------------------------
 
@@ -162,8 +143,7 @@ class Store:
         articles: int = 0,
     ) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO documents(hash, name, seen_at, status, reason, articles)"
-            " VALUES (?,?,?,?,?,?)",
+            upsert("documents", "hash, name, seen_at, status, reason, articles", "hash"),
             (content_hash, name, now.isoformat(), status, reason, articles),
         )
 
@@ -174,7 +154,7 @@ class Store:
 
     def record_file(self, name: str, size: int, mtime_ns: int, content_hash: str) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO files(name, size, mtime_ns, hash) VALUES (?,?,?,?)",
+            upsert("files", "name, size, mtime_ns, hash", "name"),
             (name, size, mtime_ns, content_hash),
         )
 
@@ -196,8 +176,7 @@ class Store:
             rows.append((e.guid, e.document, e.created.isoformat(), dump_entry(e), failed,
                          int(hold_failed and bool(failed))))
         self._conn.executemany(
-            "INSERT OR IGNORE INTO entries(guid, document, created, data, failed_terms, held)"
-            " VALUES (?,?,?,?,?,?)",
+            insert_ignore("entries", "guid, document, created, data, failed_terms, held"),
             rows,
         )
 
@@ -257,8 +236,8 @@ class Store:
                 for digest_id, when in created.items()]
 
     def create_digest(self, now: datetime, guids: Iterable[str]) -> int:
-        cur = self._conn.execute("INSERT INTO digests(created) VALUES (?)", (now.isoformat(),))
-        digest_id = int(cur.lastrowid or 0)
+        digest_id = int(self._conn.execute("INSERT INTO digests(created) VALUES (?) RETURNING id",
+                                           (now.isoformat(),)).fetchall()[0][0])
         self._conn.executemany(
             "UPDATE entries SET digest_id=? WHERE guid=?", [(digest_id, g) for g in guids]
         )
@@ -291,7 +270,7 @@ class Store:
     def record_articles(self, keys: Iterable[tuple[str, str]]) -> None:
         """Remember (article key, guid) of stored entries."""
         self._conn.executemany(
-            "INSERT OR IGNORE INTO article_keys(key, guid) VALUES (?,?)", list(keys)
+            insert_ignore("article_keys", "key, guid"), list(keys)
         )
 
     # translation memory ------------------------------------------------------------------
@@ -302,7 +281,7 @@ class Store:
 
     def put_translations(self, items: dict[str, str]) -> None:
         self._conn.executemany(
-            "INSERT OR REPLACE INTO translations(key, output) VALUES (?,?)", items.items()
+            upsert("translations", "key, output", "key"), list(items.items())
         )
 
     def _rows_in(self, sql: str, keys: list[str]) -> Iterator[tuple[str, ...]]:

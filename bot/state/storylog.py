@@ -7,11 +7,11 @@ Signatures are kept as bytes: reading them (status) needs no numpy."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from bot.core.model import SourceInfo
+from bot.state.backend import Backend, insert_ignore, upsert
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,13 @@ class Merge:
 class StoryLog:
     """Queries over the stories and merges tables of one open state database."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Backend) -> None:
         self._conn = conn
 
     def add(self, story: StoredStory, created: datetime) -> None:
         self._conn.execute(
-            "INSERT OR IGNORE INTO stories(guid, created, title, shingles, signature, figures)"
-            " VALUES (?,?,?,?,?,?)", (story.guid, created.isoformat(), story.title,
+            insert_ignore("stories", "guid, created, title, shingles, signature, figures"),
+            (story.guid, created.isoformat(), story.title,
                                       story.shingles, story.values, story.figures))
 
     def since(self, start: datetime) -> list[StoredStory]:
@@ -59,8 +59,7 @@ class StoryLog:
 
     def record_merge(self, merge: Merge) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO merges(key, guid, name, title, similarity, at)"
-            " VALUES (?,?,?,?,?,?)",
+            upsert("merges", "key, guid, name, title, similarity, at", "key"),
             (merge.key, merge.guid, merge.name, merge.title, merge.similarity, merge.at))
 
     def merges(self, limit: int = 50) -> list[Merge]:

@@ -1,0 +1,110 @@
+"""Opening the state: a file (SQLite, created and upgraded in place) or a `postgresql://` URL
+(bot/state/postgres.py). The driver's errors become one-line StoreErrors here."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.core.errors import StoreError
+from bot.core.stateurl import is_url, redact_url
+from bot.state.backend import Backend, SqliteBackend
+from bot.state.diskfull import disk_full_error, is_disk_full
+from bot.state.migrations import MIGRATIONS, apply_migrations
+
+LOCK_WAIT_SECONDS = 30.0
+
+
+def open_state(target: Path | str) -> Backend:
+    """The state at `target`, created and migrated if needed."""
+    if is_url(str(target)):
+        from bot.state.postgres import open_backend
+
+        return open_backend(str(target))
+    path = Path(target)
+    if str(target) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Another run holding the file (a second 'once' beside 'run') is waited for.
+        conn = sqlite3.connect(str(target), isolation_level=None, timeout=LOCK_WAIT_SECONDS)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        backend = SqliteBackend(conn)
+        _migrate(backend)
+    except sqlite3.DatabaseError as exc:
+        if is_disk_full(exc, path):
+            raise disk_full_error(exc, path) from None
+        raise StoreError(f"store: {target} is not a usable state file ({exc})") from None
+    return backend
+
+
+def open_state_read_only(target: Path | str, older: bool) -> Backend:
+    """An existing state at `target`, opened so that nothing can be written (see
+    Store.open_read_only)."""
+    backend: Backend
+    if is_url(str(target)):
+        from bot.state.postgres import open_backend
+
+        backend, label = open_backend(str(target), read_only=True), redact_url(str(target))
+    else:
+        label = str(target)
+        try:
+            backend = SqliteBackend(sqlite3.connect(
+                f"{Path(target).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                timeout=LOCK_WAIT_SECONDS))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"store: cannot read {target} ({exc})") from None
+    try:
+        version = backend.version()
+    except backend.errors as exc:
+        backend.close()
+        raise StoreError(f"store: cannot read {label} ({exc})") from None
+    if version == 0 or (version < len(MIGRATIONS) and not older):
+        backend.close()
+        raise StoreError(f"store: {label} has an older schema (a run upgrades it)"
+                         if version else f"store: {label} holds no Kakehashi state")
+    return backend
+
+
+def _migrate(backend: SqliteBackend) -> None:
+    if backend.version() == len(MIGRATIONS):
+        return
+    # The version is read again under the write lock: two processes opening a fresh file
+    # at once would otherwise both run the first migration.
+    backend.begin()
+    try:
+        version = backend.version()
+        if version > len(MIGRATIONS):
+            raise StoreError(f"store: state file is from a newer Kakehashi (schema {version})")
+        apply_migrations(backend.conn, MIGRATIONS, version)
+    except BaseException:
+        if backend.in_transaction:
+            backend.rollback()
+        raise
+    backend.commit()
+
+
+def state_exists(target: Path | str) -> bool:
+    """Whether there is a state at `target` yet: the file, or the schema in the database
+    (read only: asking makes nothing)."""
+    if not is_url(str(target)):
+        return Path(target).exists()
+    from bot.state.postgres import open_backend
+
+    backend = open_backend(str(target), read_only=True)
+    try:
+        return backend.version() > 0
+    finally:
+        backend.close()
+
+
+def driver_error(exc: BaseException) -> StoreError | None:
+    """A PostgreSQL driver error met mid-job (the server gone, its disk full) as the one-line
+    StoreError to show; None for any other exception (a bug)."""
+    if not type(exc).__module__.startswith("psycopg"):
+        return None
+    import psycopg
+
+    from bot.state.postgres import store_error
+
+    return store_error(exc) if isinstance(exc, psycopg.Error) else None

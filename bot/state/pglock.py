@@ -1,0 +1,125 @@
+"""One job at a time per PostgreSQL state: a session advisory lock, the database's own
+counterpart of the flock on `STATE.lock` (bot/state/lock.py), so that several workers on one
+database take turns. It is held by a connection of its own, and PostgreSQL drops it when that
+session ends, however the holder ends (a crash, SIGKILL, a lost network: when the server
+notices the connection gone). The holder names itself in `application_name`, so that a
+waiting process can say who it is waiting for (from pg_stat_activity)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+import psycopg
+
+from bot.core.errors import StoreError
+from bot.core.stateurl import redact_url
+from bot.state.postgres import JOB_KEY, SEND_KEY, connect
+
+POLL_SECONDS = 0.2
+
+_OWNER = ("SELECT a.application_name, a.client_addr::text FROM pg_locks l"
+          " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'"
+          " AND l.granted AND l.database = (SELECT oid FROM pg_database"
+          " WHERE datname = current_database())"
+          " AND ((l.classid::bigint << 32) | l.objid::bigint) = %s")
+
+
+@contextmanager
+def hold_database_lock(url: str, wait_seconds: float,
+                       say: Callable[[str], None] = lambda _: None,
+                       stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
+    """Hold the job lock of the state database at `url`, waiting up to `wait_seconds` for
+    another holder (StoreError when the wait is over, or as soon as `stop()` says so)."""
+    conn = connect(url, name=_name())
+    label = redact_url(url)
+    try:
+        _acquire(conn, label, wait_seconds, say, stop)
+        yield
+    finally:
+        conn.close()  # ending the session lets the lock go
+
+
+def _acquire(conn: psycopg.Connection[Any], label: str, wait_seconds: float,
+             say: Callable[[str], None], stop: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + wait_seconds
+    announced = False
+    while True:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (JOB_KEY,)).fetchone()
+        if row is not None and row[0]:
+            return
+        owner = _owner(conn)
+        if stop():
+            raise StoreError(f"stopped while waiting for another Kakehashi process ({owner}) "
+                             f"working on {label}")
+        if time.monotonic() >= deadline:
+            raise StoreError(
+                f"another Kakehashi process ({owner}) is working on {label}; it still was after "
+                f"{wait_seconds:g} s (schedule.lock_wait_seconds): try again later")
+        if not announced:
+            say(f"waiting for another Kakehashi process ({owner}) working on {label}")
+            announced = True
+        time.sleep(POLL_SECONDS)
+
+
+def _owner(conn: psycopg.Connection[Any]) -> str:
+    row = conn.execute(_OWNER, (JOB_KEY,)).fetchone()
+    if row is None:
+        return "pid unknown"
+    name, address = row
+    return f"{name or 'unnamed'}{f' from {address}' if address else ''}"
+
+
+def _name() -> str:
+    words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
+    return f"pid {os.getpid()}, {' '.join(['kakehashi', *words[:1]])}"[:63]
+
+
+class DatabaseSendLock:
+    """The send lock (bot/state/sendlock.py) of a PostgreSQL state: a session advisory lock
+    of its own key, on a connection of its own, so that senders on every host that share the
+    database exclude each other from a message's claim to its record. Same interface as
+    SendLock."""
+
+    def __init__(self, url: str, stop: Callable[[], bool] = lambda: False) -> None:
+        self._url = url
+        self._stop = stop
+        self._conn: psycopg.Connection[Any] | None = None
+        self._held = False
+
+    def __enter__(self) -> DatabaseSendLock:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def acquire(self) -> bool:
+        """Hold the lock, waiting while another sender has a message in hand; False (not
+        held) as soon as `stop()` says the process is stopping."""
+        if self._held:
+            return True
+        if self._conn is None:
+            self._conn = connect(self._url, name=_name())
+        while True:
+            row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (SEND_KEY,)).fetchone()
+            if row is not None and row[0]:
+                self._held = True
+                return True
+            if self._stop():
+                return False
+            time.sleep(POLL_SECONDS)  # another sender's one message: seconds at most
+
+    def release(self) -> None:
+        """Let another sender claim (a no-op when not held)."""
+        if self._held and self._conn is not None:
+            self._conn.execute("SELECT pg_advisory_unlock(%s)", (SEND_KEY,))
+        self._held = False
