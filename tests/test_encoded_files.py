@@ -26,6 +26,7 @@ FILES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("installed_model")
 def test_every_encoding_is_published(tmp_path: Path) -> None:
     seeds, out = tmp_path / "seeds", tmp_path / "out"

@@ -121,6 +121,7 @@ BAD_PAGES = {
 PLACES = ["北京", "上海", "広州", "深圳", "成都", "武漢", "西安", "天津", "重慶"]
 
 
+@pytest.mark.slow
 def test_a_page_that_cannot_be_read_leaves_the_teaser_with_its_reason(tmp_path: Path) -> None:
     pages = {path: page for path, (page, _) in BAD_PAGES.items()}
     pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /private/\n",

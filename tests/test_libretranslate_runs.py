@@ -104,6 +104,7 @@ def test_translate_and_demo_need_no_local_model(tmp_path: Path):
         assert len(check_feed(tmp_path / "out" / "feed.xml")) == article_count(ROOT / "seeds")
 
 
+@pytest.mark.slow
 def test_an_unreachable_server_is_one_line_naming_it(tmp_path: Path):
     fake = FakeLibreTranslate().start()
     fake.stop()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from bot.cli.app import inspect_file
 from bot.config import Config, DigestConfig, PathsConfig, SourcesConfig
@@ -132,6 +133,7 @@ def test_threshold_zero_turns_merging_off(tmp_path: Path):
         assert conn.execute("SELECT count(*) FROM merges").fetchone() == (0,)
 
 
+@pytest.mark.slow
 def test_reprint_of_an_earlier_run_within_the_window_is_not_published_again(
         tmp_path: Path, state_target: str):
     config = config_for(tmp_path, state_target)
@@ -154,6 +156,7 @@ def test_reprint_of_an_earlier_run_within_the_window_is_not_published_again(
     json.dumps(found)
 
 
+@pytest.mark.slow
 def test_reprint_outside_the_window_is_published(tmp_path: Path):
     config = config_for(tmp_path, merge_window_days=3)
     drop(tmp_path, "a.txt", page(STORY, WIRE, "Xi'an"))

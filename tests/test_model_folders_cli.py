@@ -61,6 +61,7 @@ class Echo:
         return results
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("weights", ["random", "echo"])
 @pytest.mark.parametrize("family", FAMILIES)
 def test_once_translates_the_seeds_with_each_family(

@@ -97,6 +97,7 @@ def test_wrong_language_pair_is_named(tiny_package: Path, tmp_path: Path):
         install_from_file(bad, expect=("ja", "en"))
 
 
+@pytest.mark.slow
 def test_install_from_the_index_with_progress(tiny_package: Path, argos: dict[str, str]):
     from tests.support.http_server import Route, serve
 

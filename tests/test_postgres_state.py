@@ -117,6 +117,7 @@ def feed_items(out: Path) -> list[tuple[str, str]]:
             for item in root.iter("item")]
 
 
+@pytest.mark.slow
 def test_once_on_a_database_publishes_as_on_a_file(tmp_path: Path, postgres_url: str,
                                                    installed_model: object) -> None:
     runs = {}

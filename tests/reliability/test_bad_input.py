@@ -226,6 +226,7 @@ def _assert_nowhere(result: GroupRun, text: str) -> None:
 
 @pytest.mark.parametrize("group", [pytest.param(g, marks=[pytest.mark.slow] if g in SLOW_GROUPS
                                                 else []) for g in GROUPS])
+@pytest.mark.slow
 def test_every_message_obeys_telegram_html(group_runs: dict[str, GroupRun], group: str) -> None:
     result = group_runs[group]
     _assert_clean_run(result)
