@@ -48,8 +48,17 @@ PUBLISH_WAIT_SECONDS = 60.0
 
 def run_configured(config: Config, use_cache: bool, say: Say) -> RunReport:
     """`once`: check the model first (nothing is touched without one), then run."""
-    with Wiring(config, use_cache, say).open() as wired:
-        report = run_once(config, wired.store, wired.glossary, wired.translator, progress=say)
+    with Wiring(config, use_cache, say) as wiring, wiring.open() as wired:
+        wait = config.schedule.lock_wait_seconds
+
+        def publishes() -> bool:
+            if wiring.publishes(wait):
+                return True
+            say(f"publishing is left to {wiring.publisher()}, which publishes for this state")
+            return False
+
+        report = run_once(config, wired.store, wired.glossary, wired.translator,
+                          progress=say, publishes=publishes)
     say_report(report, config, say)
     return report
 

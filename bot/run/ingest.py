@@ -8,6 +8,7 @@ in one transaction, and a file or feed is marked read only once its documents ar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -88,6 +89,11 @@ def _ingest_file(job: Ingest, candidate: FileCandidate, report: IngestReport) ->
             # The same text in another encoding, width or wrapping is the same document.
             text = safe_text(reading.text)
             key = text_key(text)
+            if not store.claims().take(key):
+                # Another worker is reading the same text (dropped in its folder too): this
+                # file stays new, and a later look finds it recorded, or the claim lapsed.
+                report.elsewhere += 1
+                return
             if store.has_document(key) or job.stream.queued(key):
                 report.skipped.append((candidate.name, "same text as a document already read"))
             else:
@@ -125,11 +131,11 @@ def ingest_feeds(job: Ingest, report: IngestReport, urls: tuple[str, ...] | None
     now = job.now.timestamp()
     zone = load_zone(sources.timezone)
     chosen = sources.feeds if urls is None else urls
-    states = [_feed_state(job.store, url) for url in dict.fromkeys(chosen)]
-    # The job that set a backoff may have started late in its interval (behind another job):
-    # a backoff ending within half an interval (at most a minute) does not cost one more.
-    states = [state for state in states if due(state, now, slack=min(
-        60.0, sources.interval_of(state.url) * 30))]
+    states = _due_feeds(job, dict.fromkeys(chosen), now)
+    # One worker polls a feed at a time (a claim, let go at the end of the job); what it
+    # saved meanwhile is read again, so a feed just polled by another is not due any more.
+    states = _due_feeds(job, [s.url for s in states if job.store.claims().take("feed:" + s.url)],
+                        now)
     if not states:
         return
 
@@ -145,6 +151,15 @@ def ingest_feeds(job: Ingest, report: IngestReport, urls: tuple[str, ...] | None
             if job.stop():
                 break  # its state is not saved: the next poll fetches it again
             _record_poll(job, report, result, now)
+
+
+def _due_feeds(job: Ingest, urls: Iterable[str], now: float) -> list[FeedState]:
+    sources = job.config.sources
+    states = [_feed_state(job.store, url) for url in urls]
+    # The job that set a backoff may have started late in its interval (behind another job):
+    # a backoff ending within half an interval (at most a minute) does not cost one more.
+    return [state for state in states if due(state, now, slack=min(
+        60.0, sources.interval_of(state.url) * 30))]
 
 
 def _feed_state(store: Store, url: str) -> FeedState:

@@ -29,6 +29,8 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     # New files left for a later look: still being written, or the run was stopped.
     unsettled: int = 0
+    # New files whose text another worker of a shared state is reading: looked at again.
+    elsewhere: int = 0
 
 
 @dataclass(frozen=True)

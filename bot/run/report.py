@@ -26,6 +26,9 @@ def report_lines(report: RunReport, config: Config, *, folder: bool = True,
         lines.append(f"{report.entries} new article(s) wait for the next digest time")
     elif publish or folder or report.new_documents:
         lines.append(_no_digest(report, config, folder, publish))
+    if report.elsewhere:
+        lines.append(f"{report.elsewhere} file(s) hold a text another worker is reading: "
+                     "looked at again shortly")
     if report.unsettled:
         lines.append(f"{report.unsettled} file(s) still being written or not yet read: "
                      "looked at again shortly")

@@ -47,16 +47,21 @@ class RunReport:
     # when translation.cache is off: nothing counts them then).
     by_model: int = 0
     from_memory: int = 0
+    elsewhere: int = 0  # new files whose text another worker of a shared state is reading
 
 
 def run_once(
     config: Config, store: Store, glossary: Glossary, translator: Translator,
     now: datetime | None = None, progress: Progress = lambda _: None,
+    publishes: Callable[[], bool] = lambda: True,
 ) -> RunReport:
-    """Process everything new in the sources, then publish one digest of what is pending."""
+    """Process everything new in the sources, then publish one digest of what is pending
+    (unless `publishes()` says another worker of a shared state does: bot/run/wiring.py)."""
     now = now or datetime.now(UTC)
     waiting = store.counts().pending
     ingested = ingest_new(Ingest(config, store, glossary, translator, now, progress))
+    if not publishes():
+        return report_of(ingested, store, waiting=waiting)
     digest_id, published, outputs = publish(config, store, now, progress)
     return report_of(ingested, store, digest_id, published, outputs, waiting)
 
@@ -75,7 +80,7 @@ def report_of(ingested: IngestReport, store: Store, digest_id: int | None = None
     """The RunReport of an ingest and (if any) a publish; `waiting`: articles pending before."""
     return RunReport(ingested.new_documents, ingested.entries, tuple(ingested.skipped),
                      digest_id, tuple(outputs or ()), ingested.unsettled, published, waiting,
-                     store.counts().held)
+                     store.counts().held, elsewhere=ingested.elsewhere)
 
 
 def with_sentences(report: RunReport, translator: Translator) -> RunReport:

@@ -26,11 +26,12 @@ def build_service(config: Config, use_cache: bool, say: Say,
     # With a token, Telegram is the delivery lane's: the jobs' feed never waits for it.
     sends = bool(config.telegram.token)
     runner = JobRunner(config, use_cache, say, stopping, telegram=not sends)
-    lane = DeliveryLane(config, say, stopping) if sends else None
+    lane = DeliveryLane(config, say, stopping, runner.wiring.publishes) if sends else None
     if reload is not None:
         reload = reload.first(runner.use)
         reload = reload if lane is None else reload.first(lane.use)
-    return Service(config, runner.run, say, companions, on_tick, stopping, reload, lane)
+    return Service(config, runner.run, say, companions, on_tick, stopping, reload, lane,
+                   runner.close)
 
 
 def run_service(config: Config, use_cache: bool, say: Say,

@@ -7,6 +7,7 @@ drop a trigger whenever the machine was briefly busy or asleep):
   (`misfire_grace_time=None`), coalesced. However late, one run is still worth doing (it
   finds what is new in the folder or the feed), and one is enough: several missed runs
   collapse into one.
+- a shared state's look (every SHARED_LOOK_SECONDS): as the rescan.
 - digest times (scheduled mode): a grace of schedule.grace_minutes, coalesced. A digest an
   hour late is still the digest readers expect; one much later would land at an odd time
   and just before the next one, so its articles wait for the next digest time instead.
@@ -32,6 +33,11 @@ from bot.service.requests import Request
 Post = Callable[[Request], None]
 
 
+# How often a worker on a shared state looks at it: a publisher gone is replaced within this
+# (once the database has seen its session end), plus the job in hand.
+SHARED_LOOK_SECONDS = 10.0
+
+
 class Clock:
     """The service's APScheduler jobs on one running AsyncIOScheduler."""
 
@@ -52,6 +58,10 @@ class Clock:
         for url in dict.fromkeys(config.sources.feeds):
             self._every(f"feed {url}", config.sources.interval_of(url),
                         on_arrival(config, feeds=frozenset({url})))
+        if config.paths.database:
+            # Workers sharing a database: publish what the others read, and take over from
+            # a publisher that is gone (bot/service/jobs.py).
+            self._every("shared state", SHARED_LOOK_SECONDS / 60, Request(shared=True))
         editions = editions_of(config)
         for edition in editions:
             if edition.mode == "scheduled":

@@ -18,6 +18,7 @@ from bot.run.job import Ingest, IngestReport
 from bot.run.report import report_lines
 from bot.run.wiring import Wiring
 from bot.run.worker import RunReport, deliver, ingest_new, publish, report_of
+from bot.service.clock import catch_up_after, catch_ups, on_arrival
 from bot.service.requests import Request
 from bot.state.store import Store
 
@@ -30,7 +31,9 @@ class JobRunner:
     def __init__(self, config: Config, use_cache: bool, say: Say,
                  stopping: threading.Event, telegram: bool = True) -> None:
         # The model and the folder are checked here, at the service's start, not at each job.
-        self.wiring = Wiring(config, use_cache, say, stopping.is_set)
+        self.wiring = Wiring(config, use_cache, say, stopping.is_set, command="run")
+        self._publishing = False  # on a shared state: this worker publishes
+        self._entries_seen = -1  # on a shared state: entries on record at the last digest
         self.say = say
         self.stopping = stopping
         # False when the delivery lane sends to Telegram: a job then only queues messages.
@@ -64,6 +67,11 @@ class JobRunner:
         stop = self.stopping.is_set
         if stop():
             return report_of(ingested, store)
+        if config.paths.database:
+            if not self.wiring.publishes():
+                self._publishing = False
+                return report_of(ingested, store)  # read for the worker that publishes
+            request = request.merge(self._as_publisher(request, store, job.now))
         due = {e.name for e in editions_of(config) if _due(request, store, e)}
         if due:
             digest_id, published, outputs = publish(config, store, job.now, self.say, stop,
@@ -73,6 +81,24 @@ class JobRunner:
         # server error) still go out now, not at the next digest time.
         deliver(config, store, self.say, stop, self.telegram)
         return report_of(ingested, store)
+
+
+    def _as_publisher(self, request: Request, store: Store, now: datetime) -> Request:
+        """What the publisher of a shared state does besides `request`: on taking over, the
+        catch-ups of a starting worker (a digest time its predecessor missed, what it left
+        queued); on each look, a digest of what the other workers read since the last."""
+        entries = store.counts().entries
+        new, self._entries_seen = entries != self._entries_seen, entries
+        if not self._publishing:
+            self._publishing = True
+            self.say("this worker publishes for the shared state now")
+            return on_arrival(self.config, catch_up_after=catch_up_after(self.config, now),
+                              catch_up=catch_ups(self.config, now))
+        return on_arrival(self.config) if request.shared and new else Request()
+
+    def close(self) -> None:
+        """The service is done: leave the shared state (nothing for a state file)."""
+        self.wiring.close()
 
 
 def _due(request: Request, store: Store, edition: Edition) -> bool:

@@ -28,6 +28,7 @@ from bot.core.channels import TELEGRAM
 from bot.core.errors import KakehashiError
 from bot.core.redact import redact
 from bot.run.worker import deliver
+from bot.service.clock import SHARED_LOOK_SECONDS
 from bot.state.store import Store
 
 Say = Callable[[str], None]
@@ -36,8 +37,13 @@ Say = Callable[[str], None]
 class DeliveryLane:
     """Sends what the outbox holds until the service stops (`run` is its task)."""
 
-    def __init__(self, config: Config, say: Say, stopping: threading.Event) -> None:
+    def __init__(self, config: Config, say: Say, stopping: threading.Event,
+                 publishes: Callable[[], bool] = lambda: True) -> None:
         self.config = config
+        # On a shared state only its publisher sends (bot/run/wiring.py); the others look
+        # again every SHARED_LOOK_SECONDS, so that one of them takes over a publisher gone,
+        # even while its jobs are busy translating.
+        self._publishes = publishes
         self._say = say
         self._stopping = stopping  # checked between messages, as the jobs check it
         self._wake = asyncio.Event()
@@ -76,6 +82,8 @@ class DeliveryLane:
         queued, None when none waits."""
         config = self.config
         try:
+            if not self._publishes():
+                return SHARED_LOOK_SECONDS
             store = Store.open(config.paths.store)
             try:
                 deliver(config, store, self._say, self._stopping.is_set)

@@ -30,11 +30,14 @@ class Request:
     editions: frozenset[str] = frozenset()
     # The named editions' catch-up times, as `catch_up_after` is the default edition's.
     catch_up: frozenset[tuple[str, datetime]] = frozenset()
+    # A shared state's look (bot/service/jobs.py): take over publishing if its publisher is
+    # gone, and publish what the other workers read.
+    shared: bool = False
 
     @property
     def empty(self) -> bool:
         return not (self.folder or self.feeds or self.publish or self.catch_up_after
-                    or self.catch_up)
+                    or self.catch_up or self.shared)
 
     def publishes(self, edition: str) -> bool:
         """Does this request make a digest of `edition` (not counting catch-ups)?"""
@@ -45,12 +48,14 @@ class Request:
         after = [t for t in (self.catch_up_after, other.catch_up_after) if t is not None]
         return Request(self.folder or other.folder, self.feeds | other.feeds,
                        self.publish or other.publish, max(after) if after else None,
-                       _merged_editions(self, other), self.catch_up | other.catch_up)
+                       _merged_editions(self, other), self.catch_up | other.catch_up,
+                       self.shared or other.shared)
 
     def describe(self) -> str:
         """A few words for logs and hooks, e.g. 'folder, 2 feed(s), digest'."""
         parts = (["folder"] if self.folder else []) + (
             [f"{len(self.feeds)} feed(s)"] if self.feeds else [])
+        parts += ["shared state"] if self.shared else []
         parts.append("digest" if self.publish else
                      "catch-up digest" if self.catch_up_after or self.catch_up else "delivery")
         return ", ".join(parts)

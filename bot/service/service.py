@@ -23,7 +23,7 @@ from typing import Any
 from bot.config import Config
 from bot.core.errors import KakehashiError
 from bot.core.redact import redact
-from bot.service.clock import Clock, catch_up_after, catch_ups, on_arrival
+from bot.service.clock import SHARED_LOOK_SECONDS, Clock, catch_up_after, catch_ups, on_arrival
 from bot.service.lane import DeliveryLane
 from bot.service.reload import Reloader, reread
 from bot.service.requests import Companion, Request, TickHook, TickResult
@@ -42,8 +42,10 @@ class Service:
     def __init__(self, config: Config, run_job: Run, say: Say,
                  companions: Sequence[Companion] = (), on_tick: TickHook | None = None,
                  stopping: threading.Event | None = None, reload: Reloader | None = None,
-                 lane: DeliveryLane | None = None) -> None:
+                 lane: DeliveryLane | None = None,
+                 on_close: Callable[[], None] = lambda: None) -> None:
         self.config = config
+        self._on_close = on_close  # after the last job and send (a shared state is left)
         self._lane = lane  # sends to Telegram apart from the jobs (bot/service/lane.py)
         self._reload = reload
         self._reload_wanted = False
@@ -156,6 +158,7 @@ class Service:
                 task.cancel()
             await asyncio.gather(*others, return_exceptions=True)
             self._executor.shutdown(wait=True)
+            self._on_close()
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)
             self._loop = None
@@ -244,12 +247,17 @@ class Service:
         if self._lane is not None:
             self._lane.nudge(queued=result.report is not None
                              and result.report.digest_id is not None)
-        if result.report is not None and result.report.unsettled and not self.stopping.is_set():
-            # Files still being written: looked at again once they may have settled, not
-            # only at the next full rescan.
+        report = result.report
+        if report is not None and not self.stopping.is_set():
             assert self._clock is not None
-            self._clock.arm("settle", self.config.sources.settle_seconds + 0.5,
-                            self._folder_request())
+            if report.unsettled:
+                # Files still being written: looked at again once they may have settled,
+                # not only at the next full rescan.
+                self._clock.arm("settle", self.config.sources.settle_seconds + 0.5,
+                                self._folder_request())
+            if report.elsewhere:
+                # In another worker's hands: recorded by it soon, or free once it is gone.
+                self._clock.arm("elsewhere", SHARED_LOOK_SECONDS, self._folder_request())
         if self._on_tick is None:
             return
         try:

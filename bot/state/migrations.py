@@ -122,6 +122,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         "DROP TABLE deliveries",
         "ALTER TABLE deliveries_by_channel RENAME TO deliveries",
     ),
+    # Several workers on one PostgreSQL state (bot/state/workers.py): who is alive, and what
+    # each has claimed. Made in a state file too, so both schemas keep the same steps; one
+    # process per file never writes them.
+    (
+        """
+    CREATE TABLE workers (
+        id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, command TEXT NOT NULL,
+        started REAL NOT NULL, seen REAL NOT NULL, holds TEXT NOT NULL DEFAULT ''
+    )""",
+        "CREATE TABLE claims (key TEXT PRIMARY KEY, worker TEXT NOT NULL, taken REAL NOT NULL)",
+        "CREATE INDEX claims_worker ON claims(worker)",
+    ),
 )
 
 

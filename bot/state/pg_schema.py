@@ -107,4 +107,15 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
         # The outbox's digest_id becomes an edition's number: its foreign key goes.
         "ALTER TABLE deliveries DROP CONSTRAINT deliveries_digest_id_fkey",
     ),
+    (
+        """
+    CREATE TABLE workers (
+        id TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL, command TEXT NOT NULL,
+        started DOUBLE PRECISION NOT NULL, seen DOUBLE PRECISION NOT NULL,
+        holds TEXT NOT NULL DEFAULT ''
+    )""",
+        "CREATE TABLE claims (key TEXT PRIMARY KEY, worker TEXT NOT NULL,"
+        " taken DOUBLE PRECISION NOT NULL)",
+        "CREATE INDEX claims_worker ON claims(worker)",
+    ),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from bot.state.postgres import JOB_KEY, SEND_KEY, connect
 
 POLL_SECONDS = 0.2
 
-_OWNER = ("SELECT a.application_name, a.client_addr::text FROM pg_locks l"
+_OWNER = ("SELECT a.application_name, host(a.client_addr) FROM pg_locks l"
           " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'"
           " AND l.granted AND l.database = (SELECT oid FROM pg_database"
           " WHERE datname = current_database())"
@@ -123,3 +124,69 @@ class DatabaseSendLock:
         if self._held and self._conn is not None:
             self._conn.execute("SELECT pg_advisory_unlock(%s)", (SEND_KEY,))
         self._held = False
+
+
+class Publisher:
+    """Which worker publishes (builds, numbers and delivers digests, writes OUT/): the one
+    holding the job lock's key. Once taken it is kept, on a connection of its own, until
+    `close()` or the process ends (PostgreSQL lets it go when the session ends, however it
+    ends): so one worker publishes while it lives, and another takes over at its next try.
+    Safe to call from several threads (the jobs and the delivery lane both ask)."""
+
+    def __init__(self, url: str, command: str) -> None:
+        self._url = url
+        self._name = f"pid {os.getpid()}, kakehashi {command}"[:63]  # what `owner` shows
+        self._conn: psycopg.Connection[Any] | None = None
+        self._held = False
+        self._guard = threading.Lock()
+
+    def take(self) -> bool:
+        """True if this process publishes (now or already); never waits."""
+        with self._guard:
+            if self._held and self._alive():
+                return True
+            self._held = False
+            if self._conn is None or self._conn.broken:
+                self._conn = connect(self._url, name=self._name)
+            row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (JOB_KEY,)).fetchone()
+            self._held = bool(row and row[0])
+            return self._held
+
+    def wait(self, seconds: float, say: Callable[[str], None],
+             stop: Callable[[], bool] = lambda: False) -> bool:
+        """Take it, waiting up to `seconds` while another `once` holds it; a service that
+        publishes (`kakehashi run`) is not waited for: it publishes what is pending itself."""
+        deadline = time.monotonic() + seconds
+        announced = False
+        while not self.take():
+            owner = self.owner()
+            if "kakehashi run" in owner or stop() or time.monotonic() >= deadline:
+                return False
+            if not announced:
+                say(f"waiting for another Kakehashi process ({owner}) publishing for "
+                    f"{redact_url(self._url)}")
+                announced = True
+            time.sleep(POLL_SECONDS)
+        return True
+
+    def owner(self) -> str:
+        """Who publishes, as `status` and the logs name it."""
+        with self._guard:
+            if self._conn is None or self._conn.broken:
+                self._conn = connect(self._url, name=self._name)
+            return _owner(self._conn)
+
+    def close(self) -> None:
+        with self._guard:
+            if self._conn is not None:
+                self._conn.close()  # the lock goes with the session
+            self._conn, self._held = None, False
+
+    def _alive(self) -> bool:
+        # A lost connection lost the lock with it: another worker may publish by now.
+        try:
+            assert self._conn is not None
+            self._conn.execute("SELECT 1")
+            return True
+        except psycopg.Error:
+            return False

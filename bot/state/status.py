@@ -20,6 +20,7 @@ from bot.state.heartbeat import worker_lines
 from bot.state.opening import state_exists
 from bot.state.records import Delivery, DeliveryStatus, DocumentStatus, EditorCheck
 from bot.state.store import Store
+from bot.state.workers import LEASE_SECONDS, WorkerSeen
 from bot.text.urls import without_credentials
 
 T = TypeVar("T")
@@ -47,13 +48,14 @@ def status_lines(config: Config) -> list[str]:
         deliveries = _read(outbox.attention, behind) or []  # of every channel
         flood_wait = _read(lambda: outbox.flood_wait_until(TELEGRAM), behind) or 0.0
         editions = _read(lambda: edition_statuses(store, editions_of(config)), behind) or []
+        members = _read(store.workers, behind) or []
     finally:
         store.close()
     lines = [f"state: {config.paths.store}"]
     if behind:
         lines.append(f"schema: older by {behind} step(s), shown as far as it goes; the next "
                      "'kakehashi once' (or job of 'run') upgrades it")
-    lines += worker
+    lines += worker + _member_lines(members)
     lines += [f"{key.replace('_', ' ')}: {value}"
               for key, value in (asdict(counts) if counts else {}).items()]
     if config.editions and editions:  # one edition alone: the counts above are its own
@@ -104,10 +106,12 @@ def status_data(config: Config) -> dict[str, object]:
             lambda: edition_statuses(store, editions_of(config)), behind) or []
         merges = _read(store.stories().merges, behind) or []
         teasers = _read(store.feeds().teasers, behind) or []
+        members = _read(store.workers, behind) or []
     finally:
         store.close()
     return {"state": str(config.paths.store), "exists": True, "schema_behind": behind,
             "counts": asdict(counts) if counts else {},
+            "workers": [{**asdict(m), "alive": m.alive} for m in members],
             "editions": [asdict(e) for e in editions],
             # A feed link or a page's reason may quote a URL that carries credentials.
             "merges": [{**asdict(m), "name": without_credentials(m.name)} for m in merges],
@@ -142,6 +146,30 @@ def _read(query: Callable[[], T], behind: int) -> T | None:
         if behind and "no such" in str(exc):
             return None
         raise
+
+
+def _member_lines(members: list[WorkerSeen]) -> list[str]:
+    """The workers of a shared state (none for a state file), the publisher marked."""
+    if not members:
+        return []
+    alive = [m for m in members if m.alive]
+    lines = [f"workers: {len(alive)} alive ({len(members) - len(alive)} gone: silent over "
+             f"{LEASE_SECONDS:g} s, their claims free)"]
+    for m in members:
+        role = [m.holds] if m.holds and m.alive else []
+        role += [f"{m.claims} claim(s)"] if m.claims else []
+        lines.append(f"  {m.host} pid {m.pid} ({m.command}): up {_span(m.up_seconds)}, last "
+                     f"heartbeat {_span(m.silent_seconds)} ago"
+                     + (", gone" if not m.alive else "")
+                     + (f"; {', '.join(role)}" if role else ""))
+    return lines
+
+
+def _span(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 def _when(unix: float) -> str:

@@ -37,6 +37,7 @@ from bot.state.records import (
 )
 from bot.state.sendlock import AnySendLock, SendLock
 from bot.state.storylog import StoryLog
+from bot.state.workers import Claims, WorkerSeen, workers_seen
 
 __all__ = ["MIGRATIONS", "Store"]
 
@@ -46,6 +47,7 @@ class Store:
 
     def __init__(self, db: Backend | sqlite3.Connection) -> None:
         self._conn: Backend = SqliteBackend(db) if isinstance(db, sqlite3.Connection) else db
+        self._claims = Claims(self._conn, None)
 
     @classmethod
     def open(cls, target: Path | str) -> Store:
@@ -84,6 +86,11 @@ class Store:
         return DatabaseSendLock(self._conn.url, stop)
 
     @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """The driver's errors (mapped to StoreError at the edges)."""
+        return self._conn.errors
+
+    @property
     def kind(self) -> str:
         """"sqlite" or "postgresql"."""
         return self._conn.kind
@@ -103,6 +110,18 @@ class Store:
     def stories(self) -> StoryLog:
         """The stories and merges tables: near-duplicate merging (bot/state/storylog.py)."""
         return StoryLog(self._conn)
+
+    def join(self, worker: str) -> None:
+        """Claim work for `worker`, a member of a shared state (bot/state/workers.py)."""
+        self._claims = Claims(self._conn, worker)
+
+    def claims(self) -> Claims:
+        """This process's claims: each one granted on a state file, shared on a database."""
+        return self._claims
+
+    def workers(self) -> list[WorkerSeen]:
+        """The members of a shared state on record, for `status` (none on a state file)."""
+        return workers_seen(self._conn)
 
     def feeds(self) -> FeedLog:
         """The feeds table's queries: each feed's validators, failures and warnings."""

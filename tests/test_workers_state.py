@@ -1,0 +1,106 @@
+"""Workers sharing a PostgreSQL state (bot/state/workers.py, bot/state/pglock.py), against a
+real server: claims go to one live member and pass on when it is gone; one publisher at a
+time; a state file grants every claim and has no members."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import psycopg
+
+from bot.state.pglock import Publisher
+from bot.state.store import Store
+from bot.state.workers import LEASE_SECONDS, Membership
+
+
+def _silence(url: str, member: Membership) -> None:
+    """Make `member` look gone: its beat stopped and its last one older than the lease (the
+    clock of a crashed worker, scripted)."""
+    member._stopped.set()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE workers SET seen = seen - %s WHERE id = %s",
+                     (LEASE_SECONDS + 1, member.id))
+
+
+def test_a_claim_is_one_live_members_until_it_is_gone(postgres_url: str) -> None:
+    first, second = Store.open(postgres_url), Store.open(postgres_url)
+    one, other = Membership(postgres_url, "run"), Membership(postgres_url, "run")
+    try:
+        first.join(one.id)
+        second.join(other.id)
+        assert first.claims().take("doc-a")
+        assert not second.claims().take("doc-a")  # held by a live member
+        assert first.claims().take("doc-a")  # its own, still
+        assert second.claims().take("doc-b") and not first.claims().take("doc-b")
+        _silence(postgres_url, one)
+        assert second.claims().take("doc-a")  # its claimant is gone: taken over
+        second.claims().release()
+        assert first.claims().take("doc-b")  # let go by the other
+    finally:
+        for member in (one, other):
+            member.close()
+        first.close()
+        second.close()
+
+
+def test_members_are_listed_with_their_claims_and_leave_when_closed(postgres_url: str) -> None:
+    store = Store.open(postgres_url)
+    member = Membership(postgres_url, "run")
+    store.join(member.id)
+    store.claims().take("doc-a")
+    member.holds("publisher")
+    [seen] = store.workers()
+    assert (seen.pid, seen.command, seen.holds, seen.claims, seen.alive) == (
+        __import__("os").getpid(), "run", "publisher", 1, True)
+    member.close()
+    assert store.workers() == []
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT count(*) FROM claims").fetchone() == (0,)
+    store.close()
+
+
+def test_a_state_file_grants_every_claim_and_has_no_members(tmp_path: Path) -> None:
+    first = Store.open(tmp_path / "state.sqlite3")
+    second = Store.open(tmp_path / "state.sqlite3")
+    assert first.claims().take("doc-a") and second.claims().take("doc-a")
+    assert first.workers() == []
+    first.close()
+    second.close()
+
+
+def test_one_publisher_at_a_time_and_the_next_takes_over(postgres_url: str) -> None:
+    service, other = Publisher(postgres_url, "run"), Publisher(postgres_url, "once")
+    try:
+        assert service.take() and service.take()
+        assert not other.take()
+        assert "kakehashi run" in other.owner()
+        said: list[str] = []
+        # A service publishing is not waited for: it publishes what is pending itself.
+        assert not other.wait(600, said.append) and said == []
+        service.close()  # its session ends: the lock goes with it
+        assert other.take()
+        assert not service.take()
+    finally:
+        service.close()
+        other.close()
+
+
+def test_a_once_waits_for_another_once_that_publishes(postgres_url: str) -> None:
+    holder, waiter = Publisher(postgres_url, "once"), Publisher(postgres_url, "once")
+    said: list[str] = []
+    assert holder.take()
+    waiting = threading.Event()
+
+    def say(line: str) -> None:
+        said.append(line)
+        waiting.set()
+
+    result: list[bool] = []
+    thread = threading.Thread(target=lambda: result.append(waiter.wait(600, say)))
+    thread.start()
+    assert waiting.wait(120)  # it said whom it waits for, then
+    holder.close()
+    thread.join(120)
+    assert result == [True] and "kakehashi once" in said[0]
+    waiter.close()
