@@ -5,12 +5,10 @@ one worker publishes, and a killed worker's share is taken over."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import TOKEN, telegram_env
 from tests.reliability.helpers import good_doc, normalized, write_good
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.http_server import Route, serve
@@ -32,13 +30,6 @@ RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 # A private chat: python-telegram-bot paces a channel at 20 messages a minute, which would
 # make this test about Telegram's pace (bot/telegram/api.py), not about the workers.
 CHAT = "4242"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi(token=TOKEN).start()
-    yield server
-    server.stop()
 
 
 def _rss(numbers: range) -> bytes:
@@ -64,7 +55,7 @@ def test_three_workers_share_a_backlog_each_article_once(
     out = tmp_path / "out"
     with serve(routes) as feeds:
         config = write_config(tmp_path / "run.toml", [feeds.url("/a.xml"), feeds.url("/b.xml")])
-        with workers(3, folders, out, postgres_url, config, telegram_env(api, CHAT),
+        with workers(3, folders, out, postgres_url, config, api.env(CHAT),
                      tmp_path / "logs") as crew:
             wait(lambda: all_done(postgres_url, api, titles, out), "every article delivered",
                  crew)
@@ -101,7 +92,7 @@ def test_killed_workers_share_is_taken_over(tmp_path: Path, postgres_url: str,
     unrecorded = ("SELECT w.pid, c.key FROM claims c JOIN workers w ON w.id = c.worker"
                   " WHERE position(':' in c.key) = 0 AND NOT EXISTS"  # documents' text keys
                   " (SELECT 1 FROM documents d WHERE d.hash = c.key)")
-    with workers(3, [folder], out, postgres_url, config, telegram_env(api, CHAT),
+    with workers(3, [folder], out, postgres_url, config, api.env(CHAT),
                  tmp_path / "logs") as crew:
         by_pid = {w.process.pid: w for w in crew}
         # First a worker caught translating: claims on documents it has not recorded yet.

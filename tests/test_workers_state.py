@@ -4,14 +4,21 @@ time; a state file grants every claim and has no members."""
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from pathlib import Path
 
 import psycopg
+import pytest
 
+from bot.config import load_config
+from bot.run.report import report_lines
+from bot.run.worker import RunReport
 from bot.state.pglock import Publisher
 from bot.state.store import Store
 from bot.state.workers import LEASE_SECONDS, Membership
+from tests.conftest import ROOT, run_cli
 
 
 def _silence(url: str, member: Membership) -> None:
@@ -52,7 +59,7 @@ def test_members_are_listed_with_their_claims_and_leave_when_closed(postgres_url
     member.holds("publisher")
     [seen] = store.workers()
     assert (seen.pid, seen.command, seen.holds, seen.claims, seen.alive) == (
-        __import__("os").getpid(), "run", "publisher", 1, True)
+        os.getpid(), "run", "publisher", 1, True)
     member.close()
     assert store.workers() == []
     with psycopg.connect(postgres_url) as conn:
@@ -104,3 +111,46 @@ def test_a_once_waits_for_another_once_that_publishes(postgres_url: str) -> None
     thread.join(120)
     assert result == [True] and "kakehashi once" in said[0]
     waiter.close()
+
+
+def test_status_lists_the_members_and_who_publishes(postgres_url: str) -> None:
+    Store.open(postgres_url).close()
+    member = Membership(postgres_url, "run")
+    try:
+        member.holds("publisher")
+        text = run_cli("status", "--state", postgres_url)
+        data = json.loads(run_cli("status", "--state", postgres_url, "--json").stdout)
+    finally:
+        member.close()
+    assert text.returncode == 0, text.stderr
+    assert "workers: 1 alive (0 gone" in text.stdout
+    assert f"pid {os.getpid()} (run)" in text.stdout and "; publisher" in text.stdout
+    [seen] = data["workers"]
+    assert (seen["pid"], seen["holds"], seen["alive"]) == (os.getpid(), "publisher", True)
+    after = json.loads(run_cli("status", "--state", postgres_url, "--json").stdout)
+    assert after["workers"] == []  # it left
+
+
+@pytest.mark.usefixtures("installed_model")
+def test_once_beside_a_publishing_service_reads_and_leaves_publishing_to_it(
+        tmp_path: Path, postgres_url: str) -> None:
+    Store.open(postgres_url).close()
+    service = Publisher(postgres_url, "run")
+    assert service.take()
+    try:
+        result = run_cli("once", "--seeds", str(ROOT / "seeds"), "--out", str(tmp_path / "out"),
+                         "--state", postgres_url)
+    finally:
+        service.close()
+    assert result.returncode == 0, result.stderr
+    assert "publishing is left to pid" in result.stderr and "kakehashi run" in result.stderr
+    assert not (tmp_path / "out" / "feed.xml").exists()  # OUT/ is the publisher's
+    store = Store.open_read_only(postgres_url)
+    counts = store.counts()
+    store.close()
+    assert counts.entries > 0 and counts.pending == counts.entries and counts.digests == 0
+
+
+def test_a_job_says_what_another_worker_is_reading() -> None:
+    lines = report_lines(RunReport(elsewhere=2), load_config(None, {}))
+    assert "2 file(s) hold a text another worker is reading: looked at again shortly" in lines
