@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Protocol
 
 from bot.core.errors import StoreError
+from bot.state.backend import Backend, SqliteBackend
 
 POLL_SECONDS = 0.05
 
@@ -41,6 +42,18 @@ class AnySendLock(Protocol):
                  tb: TracebackType | None) -> None: ...
     def acquire(self) -> bool: ...
     def release(self) -> None: ...
+
+
+def send_lock_of(backend: Backend, stop: Callable[[], bool]) -> AnySendLock:
+    """The send lock of the state `backend` holds: this flock beside a state file, an
+    advisory lock on a PostgreSQL state (bot/state/pglock.py)."""
+    if isinstance(backend, SqliteBackend):
+        return SendLock(backend.path(), stop)
+    from bot.state.pglock import DatabaseSendLock
+    from bot.state.postgres import PostgresBackend
+
+    assert isinstance(backend, PostgresBackend)
+    return DatabaseSendLock(backend.url, stop)
 
 
 class SendLock:

@@ -35,7 +35,7 @@ from bot.state.records import (
     StoreCounts,
     TermFailure,
 )
-from bot.state.sendlock import AnySendLock, SendLock
+from bot.state.sendlock import AnySendLock, send_lock_of
 from bot.state.storylog import StoryLog
 from bot.state.workers import Claims, WorkerSeen, workers_seen
 
@@ -75,15 +75,8 @@ class Store:
         return self._conn.path()
 
     def send_lock(self, stop: Callable[[], bool]) -> AnySendLock:
-        """The send lock of this state (bot/state/sendlock.py; on PostgreSQL an advisory
-        lock, bot/state/pglock.py)."""
-        if isinstance(self._conn, SqliteBackend):
-            return SendLock(self._conn.path(), stop)
-        from bot.state.pglock import DatabaseSendLock
-        from bot.state.postgres import PostgresBackend
-
-        assert isinstance(self._conn, PostgresBackend)
-        return DatabaseSendLock(self._conn.url, stop)
+        """The send lock of this state (bot/state/sendlock.py)."""
+        return send_lock_of(self._conn, stop)
 
     @property
     def errors(self) -> tuple[type[Exception], ...]:
