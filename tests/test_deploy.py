@@ -305,3 +305,25 @@ def test_docker_compose_accepts_the_file(tmp_path: Path):
     result = subprocess.run(["docker", "compose", "-f", str(deploy / "compose.yaml"), "config",
                              "-q"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@pytest.mark.slow
+def test_compose_worker_starts_on_a_database_and_status_lists_it(
+        tmp_path: Path, tiny_package: Path, postgres_url: str):
+    # The worker's start as compose.yaml gives it: the start script, then the service's
+    # command (the state URL), here with the database's real address.
+    command = workers()["worker1"]["command"]
+    argv = [str(ENTRYPOINT), *command[:-1], postgres_url]
+    data, env = entrypoint_setup(tmp_path, tiny_package)
+    with started(argv, cwd=data, env=env) as (process, url):
+        wait_for(url + "digests/1.html")
+        status = run_cli("status", "--state", postgres_url, cwd=data, env=env)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "installed translate-ja_en" in stdout
+    assert "digest #1 published" in stderr and "Traceback" not in stderr
+    assert not (data / "out" / "state.sqlite3").exists()  # the state is in the database
+    assert "workers: 1 alive" in status.stdout, status.stdout
+    assert re.search(rf"^  \S+ pid {process.pid} \(run\b.*publish", status.stdout,
+                     re.MULTILINE), status.stdout
