@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -331,3 +332,38 @@ def test_compose_worker_starts_on_a_database_and_status_lists_it(
     assert "workers: 1 alive" in status.stdout, status.stdout
     assert re.search(rf"^  \S+ pid {process.pid} \(run\b.*publish", status.stdout,
                      re.MULTILINE), status.stdout
+
+
+@pytest.mark.slow
+def test_two_compose_workers_share_the_folder_and_out_and_publish_once(
+        tmp_path: Path, tiny_package: Path, postgres_url: str):
+    # As compose.yaml lays them out: one watched folder and one OUT for both, a model
+    # installation (home) each.
+    argv = [str(ENTRYPOINT), "--state", postgres_url]
+    data, env = entrypoint_setup(tmp_path, tiny_package)
+    second = {**env, **argos_env(tmp_path / "home2")}
+    with started(argv, cwd=data, env=env) as (one, url_one), \
+            started(argv, cwd=data, env=second) as (two, url_two):
+        wait_for(url_one + "digests/1.html")
+        status = wait_for_status(postgres_url, data, "workers: 2 alive")
+        assert get(url_two + "digests/1.html")[0] == 200  # the other serves the same OUT
+        for process in (one, two):
+            process.send_signal(signal.SIGTERM)
+        ended = [process.communicate(timeout=60) for process in (one, two)]
+    assert [process.returncode for process in (one, two)] == [0, 0], ended
+    errors = "".join(stderr for _, stderr in ended)
+    assert "Traceback" not in errors
+    assert errors.count("digest #1 published") == 1  # one publisher, the document once
+    members = [line for line in status.splitlines() if re.match(r"  \S+ pid \d+ ", line)]
+    assert len(members) == 2 and sum("publish" in line for line in members) == 1, status
+
+
+def wait_for_status(url: str, cwd: Path, expected: str, seconds: float = 60) -> str:
+    """`status --state URL`'s output once it says EXPECTED (or the last one, failing)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = run_cli("status", "--state", url, cwd=cwd)
+        if expected in result.stdout or time.monotonic() > deadline:
+            assert expected in result.stdout, result.stdout + result.stderr
+            return result.stdout
+        time.sleep(0.5)
