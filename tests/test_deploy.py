@@ -14,13 +14,18 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from bot.cli import commands
 from bot.cli.main import build_parser
+from bot.core import stateurl
 from tests.conftest import ROOT, argos_env, run_cli
 from tests.support.serving import get, started, wait_for
 
@@ -171,3 +176,194 @@ def test_container_start_without_model_file_says_where_to_mount_it(tmp_path: Pat
         f"kakehashi: no ja→en model installed and no file at {absent}: mount the folder "
         "holding translate-ja_en-1_1.argosmodel at /models"]
     assert not (data / "out").exists()
+
+
+COMPOSE = DEPLOY / "compose.yaml"
+SECRETS = ("PGPASSWORD", "POSTGRES_PASSWORD", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID")
+
+
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def workers() -> dict[str, dict[str, Any]]:
+    """The services that run the image built from deploy/Containerfile."""
+    found = {name: service for name, service in compose()["services"].items()
+             if "build" in service}
+    assert len(found) >= 2, found
+    return found
+
+
+def entrypoint_run_words() -> list[str]:
+    """`kakehashi run …` as the start script runs it, before the service's arguments."""
+    script = ENTRYPOINT.read_text(encoding="utf-8").replace("\\\n", " ")
+    found = re.search(r'\bexec kakehashi (run .*"\$@")', script)
+    assert found is not None
+    return shell_words(found.group(1))
+
+
+def test_compose_workers_run_the_real_command_on_a_postgresql_state():
+    help_text = run_cli("run", "--help").stdout
+    postgres = compose()["services"]["postgres"]["environment"]
+    for name, service in workers().items():
+        assert service["build"] == {"context": "..", "dockerfile": "deploy/Containerfile"}
+        assert (COMPOSE.parent / service["build"]["context"] / "deploy/Containerfile").is_file()
+        argv = entrypoint_run_words() + service["command"]
+        args = build_parser().parse_args(argv)
+        assert args.handler is commands.run and args.serve, name
+        for option in (a for a in argv if a.startswith("--")):  # whole, not abbreviated
+            assert re.search(rf"{re.escape(option)}(?![\w-])", help_text), option
+        assert stateurl.is_url(args.state) and stateurl.checked_url(args.state) == args.state
+        url = urlsplit(args.state)
+        assert url.scheme == "postgresql" and url.password is None
+        assert (url.username, url.hostname, url.port) == (postgres["POSTGRES_USER"],
+                                                         "postgres", 5432)
+        assert url.path == "/" + postgres["POSTGRES_DB"]
+
+
+def test_compose_secrets_come_from_env_files_kept_out_of_git():
+    services = compose()["services"]
+    for name, service in services.items():
+        environment = service.get("environment", {})
+        assert isinstance(environment, dict)  # a list form would hide KEY=value pairs
+        assert not set(environment) & set(SECRETS), name
+        assert "db.env" in service["env_file"], name
+    for service in workers().values():
+        assert "kakehashi.env" in service["env_file"]
+    assert "kakehashi.env" not in services["postgres"]["env_file"]  # no token in the database
+    text = COMPOSE.read_text(encoding="utf-8")
+    for secret in SECRETS:
+        assert not re.search(rf"^[^#]*\b{secret}\s*[:=]\s*\S", text, re.MULTILINE), secret
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "/deploy/db.env" in ignored and "/deploy/kakehashi.env" in ignored
+
+
+def test_compose_volumes_are_declared_and_shared_as_intended():
+    declared = compose()["volumes"]
+    services = compose()["services"]
+    used: dict[str, list[str]] = {}
+    for name, service in services.items():
+        for mount in service.get("volumes", []):
+            source = mount.split(":")[0]
+            if not source.startswith((".", "/")):
+                assert source in declared, (name, source)
+                used.setdefault(source, []).append(name)
+            else:  # a folder beside the project, read-only to the workers
+                assert (COMPOSE.parent / source).is_dir() or source == "../models", source
+                assert mount.endswith(":ro"), mount
+    assert set(used) == set(declared)
+    mounts = {name: {m.split(":")[1]: m.split(":")[0] for m in service["volumes"]}
+              for name, service in workers().items()}
+    # One OUT and one watched folder for all; a model volume each (first installs would race).
+    assert len({m["/data/out"] for m in mounts.values()}) == 1
+    assert len({m["/data/seeds"] for m in mounts.values()}) == 1
+    models = [m["/data/models"] for m in mounts.values()]
+    assert len(set(models)) == len(models)
+    assert services["postgres"]["volumes"] == ["pgdata:/var/lib/postgresql"]
+
+
+def test_compose_workers_wait_for_a_healthy_postgres_18_and_stop_gently():
+    services = compose()["services"]
+    postgres = services["postgres"]
+    assert postgres["image"] == "postgres:18"
+    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    check = postgres["healthcheck"]["test"]
+    assert check[check.index("-U") + 1] == postgres["environment"]["POSTGRES_USER"]
+    ports, hosts = [], []
+    for name, service in workers().items():
+        assert service["depends_on"] == {"postgres": {"condition": "service_healthy"}}, name
+        assert seconds(service["stop_grace_period"]) >= 60, name
+        hosts.append(service["hostname"])
+        for port in service["ports"]:
+            host_part, _, inside = port.rpartition(":")
+            assert inside == "8080"  # the start script's KAKEHASHI_PORT default
+            ports.append(host_part)
+    assert len(set(ports)) == len(ports) and len(set(hosts)) == len(hosts)
+
+
+def seconds(duration: str) -> float:
+    """A Compose duration (`120s`, `2m`, `1m30s`) in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", duration)
+    assert parts and "".join(n + u for n, u in parts) == duration, duration
+    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+def compose_command() -> list[str] | None:
+    """`docker compose` (v2), or else `docker-compose` (v1.27+ reads the Compose
+    Specification too); None when neither is installed."""
+    if shutil.which("docker") and subprocess.run(
+            ["docker", "compose", "version"], capture_output=True, timeout=30).returncode == 0:
+        return ["docker", "compose"]
+    return ["docker-compose"] if shutil.which("docker-compose") else None
+
+
+@pytest.mark.skipif(compose_command() is None, reason="docker compose is not installed")
+def test_compose_accepts_the_file(tmp_path: Path):
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    shutil.copy(COMPOSE, deploy)
+    (deploy / "db.env").write_text("POSTGRES_PASSWORD=x\nPGPASSWORD=x\n", encoding="utf-8")
+    (deploy / "kakehashi.env").write_text("", encoding="utf-8")
+    result = subprocess.run([*(compose_command() or []), "-f", str(deploy / "compose.yaml"),
+                             "config", "-q"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@pytest.mark.slow
+def test_compose_worker_starts_on_a_database_and_status_lists_it(
+        tmp_path: Path, tiny_package: Path, postgres_url: str):
+    # The worker's start as compose.yaml gives it: the start script, then the service's
+    # command (the state URL), here with the database's real address.
+    command = workers()["worker1"]["command"]
+    argv = [str(ENTRYPOINT), *command[:-1], postgres_url]
+    data, env = entrypoint_setup(tmp_path, tiny_package)
+    with started(argv, cwd=data, env=env) as (process, url):
+        wait_for(url + "digests/1.html")
+        status = run_cli("status", "--state", postgres_url, cwd=data, env=env)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "installed translate-ja_en" in stdout
+    assert "digest #1 published" in stderr and "Traceback" not in stderr
+    assert not (data / "out" / "state.sqlite3").exists()  # the state is in the database
+    assert "workers: 1 alive" in status.stdout, status.stdout
+    assert re.search(rf"^  \S+ pid {process.pid} \(run\b.*publish", status.stdout,
+                     re.MULTILINE), status.stdout
+
+
+@pytest.mark.slow
+def test_two_compose_workers_share_the_folder_and_out_and_publish_once(
+        tmp_path: Path, tiny_package: Path, postgres_url: str):
+    # As compose.yaml lays them out: one watched folder and one OUT for both, a model
+    # installation (home) each.
+    argv = [str(ENTRYPOINT), "--state", postgres_url]
+    data, env = entrypoint_setup(tmp_path, tiny_package)
+    second = {**env, **argos_env(tmp_path / "home2")}
+    with started(argv, cwd=data, env=env) as (one, url_one), \
+            started(argv, cwd=data, env=second) as (two, url_two):
+        wait_for(url_one + "digests/1.html")
+        status = wait_for_status(postgres_url, data, "workers: 2 alive")
+        assert get(url_two + "digests/1.html")[0] == 200  # the other serves the same OUT
+        for process in (one, two):
+            process.send_signal(signal.SIGTERM)
+        ended = [process.communicate(timeout=60) for process in (one, two)]
+    assert [process.returncode for process in (one, two)] == [0, 0], ended
+    errors = "".join(stderr for _, stderr in ended)
+    assert "Traceback" not in errors
+    assert errors.count("digest #1 published") == 1  # one publisher, the document once
+    members = [line for line in status.splitlines() if re.match(r"  \S+ pid \d+ ", line)]
+    assert len(members) == 2 and sum("publish" in line for line in members) == 1, status
+
+
+def wait_for_status(url: str, cwd: Path, expected: str, seconds: float = 60) -> str:
+    """`status --state URL`'s output once it says EXPECTED (or the last one, failing)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = run_cli("status", "--state", url, cwd=cwd)
+        if expected in result.stdout or time.monotonic() > deadline:
+            assert expected in result.stdout, result.stdout + result.stderr
+            return result.stdout
+        time.sleep(0.5)
