@@ -15,10 +15,10 @@ import psycopg
 import pytest
 
 from bot.config import load_config
-from bot.core.errors import ConfigError, StoreError
+from bot.core.errors import ConfigError
 from bot.state.opening import driver_error
 from bot.state.pg_schema import PG_MIGRATIONS
-from bot.state.pglock import DatabaseSendLock, hold_database_lock
+from bot.state.pglock import DatabaseSendLock
 from bot.state.records import DocumentStatus
 from bot.state.store import MIGRATIONS, Store
 from tests.conftest import ROOT, run_cli
@@ -132,17 +132,6 @@ def test_once_on_a_database_publishes_as_on_a_file(tmp_path: Path, postgres_url:
     store = Store.open_read_only(postgres_url)
     assert store.counts().digests == 1 and store.counts().pending == 0
     store.close()
-
-
-def test_a_second_job_on_the_database_waits_and_says_for_whom(postgres_url: str) -> None:
-    said: list[str] = []
-    with (hold_database_lock(postgres_url, 5),
-          pytest.raises(StoreError, match=r"another Kakehashi process \(pid \d+.*working on"),
-          hold_database_lock(postgres_url, 0.5, said.append)):
-        pass
-    assert said and "pid " in said[0]
-    with hold_database_lock(postgres_url, 0.5):  # let go when its holder was done
-        pass
 
 
 def test_senders_on_one_database_exclude_each_other(postgres_url: str) -> None:

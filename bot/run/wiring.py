@@ -26,7 +26,7 @@ from bot.config import Config
 from bot.core.errors import ConfigError
 from bot.glossary import Glossary, glossary_for
 from bot.run.worker import RunReport, with_sentences
-from bot.state.lock import hold_job_lock
+from bot.state.lock import hold_state_lock
 from bot.state.pglock import Publisher
 from bot.state.store import Store
 from bot.state.workers import Membership
@@ -137,8 +137,8 @@ class Wiring:
 
     def _turn(self, config: Config) -> AbstractContextManager[None]:
         if not config.paths.database:
-            return hold_job_lock(config.paths, config.schedule.lock_wait_seconds, self._say,
-                                 self._stop)
+            return hold_state_lock(config.paths.state, config.schedule.lock_wait_seconds,
+                                   self._say, self._stop)
         return nullcontext()  # workers share the database: claims and the publisher instead
 
     def _translator(self, config: Config, store: Store) -> Translator:

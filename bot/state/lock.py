@@ -16,10 +16,9 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
-from bot.config.sections import PathsConfig
 from bot.core.errors import StoreError
 from bot.state.diskfull import disk_full_error, disk_full_reported, is_disk_full
 
@@ -56,18 +55,6 @@ def hold_state_lock(state: Path, wait_seconds: float,
             yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
-
-
-def hold_job_lock(paths: PathsConfig, wait_seconds: float,
-                  say: Callable[[str], None] = lambda _: None,
-                  stop: Callable[[], bool] = lambda: False) -> AbstractContextManager[None]:
-    """The job lock of the state `paths` names: this flock for a state file, a PostgreSQL
-    advisory lock for a database (bot/state/pglock.py)."""
-    if paths.database:
-        from bot.state.pglock import hold_database_lock
-
-        return hold_database_lock(paths.database, wait_seconds, say, stop)
-    return hold_state_lock(paths.state, wait_seconds, say, stop)
 
 
 def _acquire(fd: int, state: Path, wait_seconds: float, say: Callable[[str], None],

@@ -1,9 +1,14 @@
-"""One job at a time per PostgreSQL state: a session advisory lock, the database's own
-counterpart of the flock on `STATE.lock` (bot/state/lock.py), so that several workers on one
-database take turns. It is held by a connection of its own, and PostgreSQL drops it when that
-session ends, however the holder ends (a crash, SIGKILL, a lost network: when the server
-notices the connection gone). The holder names itself in `application_name`, so that a
-waiting process can say who it is waiting for (from pg_stat_activity)."""
+"""The locks of a PostgreSQL state: session advisory locks, each held by a connection of its
+own, which PostgreSQL drops when that session ends, however the holder ends (a crash,
+SIGKILL, a lost network: when the server notices the connection gone).
+
+- the publisher's (`Publisher`): the one worker that builds digests, writes OUT/ and sends,
+  while the others read and translate (bot/state/workers.py); the counterpart of the flock on
+  `STATE.lock` (bot/state/lock.py) that keeps jobs on a state file apart;
+- the send lock's (`DatabaseSendLock`): a message's claim to its record (bot/state/sendlock.py).
+
+A holder names itself in `application_name`, so that a waiting process can say whom it waits
+for (from pg_stat_activity)."""
 
 from __future__ import annotations
 
@@ -11,14 +16,12 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 import psycopg
 
-from bot.core.errors import StoreError
 from bot.core.stateurl import redact_url
 from bot.state.postgres import JOB_KEY, SEND_KEY, connect
 
@@ -29,43 +32,6 @@ _OWNER = ("SELECT a.application_name, host(a.client_addr) FROM pg_locks l"
           " AND l.granted AND l.database = (SELECT oid FROM pg_database"
           " WHERE datname = current_database())"
           " AND ((l.classid::bigint << 32) | l.objid::bigint) = %s")
-
-
-@contextmanager
-def hold_database_lock(url: str, wait_seconds: float,
-                       say: Callable[[str], None] = lambda _: None,
-                       stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
-    """Hold the job lock of the state database at `url`, waiting up to `wait_seconds` for
-    another holder (StoreError when the wait is over, or as soon as `stop()` says so)."""
-    conn = connect(url, name=_name())
-    label = redact_url(url)
-    try:
-        _acquire(conn, label, wait_seconds, say, stop)
-        yield
-    finally:
-        conn.close()  # ending the session lets the lock go
-
-
-def _acquire(conn: psycopg.Connection[Any], label: str, wait_seconds: float,
-             say: Callable[[str], None], stop: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + wait_seconds
-    announced = False
-    while True:
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (JOB_KEY,)).fetchone()
-        if row is not None and row[0]:
-            return
-        owner = _owner(conn)
-        if stop():
-            raise StoreError(f"stopped while waiting for another Kakehashi process ({owner}) "
-                             f"working on {label}")
-        if time.monotonic() >= deadline:
-            raise StoreError(
-                f"another Kakehashi process ({owner}) is working on {label}; it still was after "
-                f"{wait_seconds:g} s (schedule.lock_wait_seconds): try again later")
-        if not announced:
-            say(f"waiting for another Kakehashi process ({owner}) working on {label}")
-            announced = True
-        time.sleep(POLL_SECONDS)
 
 
 def _owner(conn: psycopg.Connection[Any]) -> str:
