@@ -1,7 +1,8 @@
 """`python -m bot ARGS` with two stopwatches, for bench/workers.py: the time this process spends
 in PostgreSQL calls (psycopg's execute and executemany: the round trip, the server's work and
-any lock wait) and in the model (the engine's batches), written as JSON to the file named by
-KAKEHASHI_PROBE every half second, so the bench reads them at the moment it stops timing.
+any lock wait) and in the model (the engine's batches), and the sentences the model returned,
+written as JSON to the file named by KAKEHASHI_PROBE every 0.2 s and at exit, so the bench
+reads them at the moment it stops timing.
 
     python bench/_probe.py run --config … (as `python -m bot run --config …`)
 
@@ -27,12 +28,13 @@ TOTALS: dict[str, float] = defaultdict(float)
 _GUARD = threading.Lock()
 
 
-def _add(name: str, seconds: float) -> None:
+def _add(name: str, seconds: float, sentences: int = 0) -> None:
     if threading.current_thread().name == "kakehashi-beat":
         name = "beat_s"
     with _GUARD:
         TOTALS[name] += seconds
         TOTALS[name.replace("_s", "_calls")] += 1
+        TOTALS["sentences"] += sentences
 
 
 def _timed(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
@@ -54,9 +56,9 @@ def _timed_groups(fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[An
             try:
                 group = next(groups)
             except StopIteration:
-                return
-            finally:
                 _add("model_s", time.perf_counter() - start)
+                return
+            _add("model_s", time.perf_counter() - start, len(group))
             yield group
 
     return wrapper
@@ -83,7 +85,7 @@ def _dump(path: Path) -> None:
 def _keep_writing(path: Path) -> None:
     while True:
         _dump(path)
-        time.sleep(0.5)
+        time.sleep(0.2)
 
 
 if __name__ == "__main__":

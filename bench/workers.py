@@ -22,7 +22,7 @@ templates, so `digest.merge_threshold = 0`).
 A run: the workers start on an empty folder and load the model; once every one is a member
 and idle, the articles are moved into the folder at once, and the clock runs until the
 database has every document recorded. Per configuration: that wall time, articles/s, the
-model sentences each worker translated (from its log), and the share of the workers' time
+model sentences each worker translated, and the share of the workers' time
 spent in PostgreSQL calls and in the model (bench/_probe.py; the heartbeat's thread apart).
 Configurations take turns, --repeats rounds, rotated; figures are medians.
 
@@ -51,7 +51,7 @@ from _common import ROOT
 
 from tests.reliability.helpers import good_doc
 from tests.support import postgres
-from tests.support.shared_workers import MODEL_CALLS, one, write_config
+from tests.support.shared_workers import one, write_config
 
 BENCH = Path(__file__).resolve().parent
 
@@ -142,8 +142,10 @@ def one_run(count: int, cores: list[int], server: postgres.TestServer, tag: str,
             p.terminate()
         for p in procs:
             p.wait(timeout=120)
-    sentences = tuple(sum(int(n) for n in MODEL_CALLS.findall(log.read_text("utf-8")))
-                      for log in logs)
+    # Counted by the probe as the model returns them, read once each worker has ended: a
+    # worker stopped mid-job never logs its "translated N sentence(s)" line.
+    ended = [json.loads((where / f"probe{i}.json").read_text()) for i in range(count)]
+    sentences = tuple(int(probe.get("sentences", 0)) for probe in ended)
     return Run(count, wall, sentences, *(sum(p.get(k, 0.0) for p in probes)
                                          for k in ("db_s", "model_s", "beat_s")))
 
