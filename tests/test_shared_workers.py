@@ -60,6 +60,8 @@ def test_three_workers_share_a_backlog_each_article_once(
             wait(lambda: all_done(postgres_url, api, titles, out), "every article delivered",
                  crew)
             status = status_text(postgres_url)
+            # One publisher while they ran (when it stops first, another takes over: fine).
+            publishers = sum("this worker publishes" in w.text() for w in crew)
             for worker in crew:
                 worker.stop()
     # Translated once: the model got each text once, across the three workers (a text sent
@@ -74,7 +76,7 @@ def test_three_workers_share_a_backlog_each_article_once(
     assert [t for t in titles if delivered.count(normalized(t)) != 1] == []
     # One worker published: the digests were numbered by one, in one sequence.
     assert "workers: 3 alive" in status and status.count("publisher") == 1, status
-    assert sum("this worker publishes" in w.text() for w in crew) == 1
+    assert publishers == 1
     # Stopped cleanly, the workers left: no member, no claim.
     assert rows(postgres_url, "SELECT id FROM workers") == []
     assert rows(postgres_url, "SELECT key FROM claims") == []

@@ -154,3 +154,24 @@ def test_once_beside_a_publishing_service_reads_and_leaves_publishing_to_it(
 def test_a_job_says_what_another_worker_is_reading() -> None:
     lines = report_lines(RunReport(elsewhere=2), load_config(None, {}))
     assert "2 file(s) hold a text another worker is reading: looked at again shortly" in lines
+
+
+def test_a_gone_publishers_session_is_ended_and_the_role_taken(postgres_url: str) -> None:
+    Store.open(postgres_url).close()
+    member, publisher = Membership(postgres_url, "run"), Publisher(postgres_url, "run")
+    live, rival = Membership(postgres_url, "run"), Publisher(postgres_url, "run")
+    try:
+        assert publisher.take()
+        member.holds("publisher", publisher.session)
+        assert not rival.take()  # its member beats: its session is left alone
+        assert publisher.take()
+        # Its host vanishes: no more beats, and a session nothing has told the server about.
+        _silence(postgres_url, member)
+        assert rival.take()  # the gone member's session was ended, and the lock taken
+        live.holds("publisher", rival.session)
+        assert not publisher.take()  # it lost the lock with its session
+    finally:
+        for done in (publisher, rival):
+            done.close()
+        member.close()
+        live.close()

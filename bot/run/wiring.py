@@ -120,7 +120,7 @@ class Wiring:
         took = (self._publisher.wait(wait, self._say, self._stop) if wait
                 else self._publisher.take())
         if took and self._member is not None:
-            self._member.holds("publisher")
+            self._member.holds("publisher", self._publisher.session)
         return took
 
     def publisher(self) -> str:

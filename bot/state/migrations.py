@@ -129,7 +129,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         """
     CREATE TABLE workers (
         id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, command TEXT NOT NULL,
-        started REAL NOT NULL, seen REAL NOT NULL, holds TEXT NOT NULL DEFAULT ''
+        started REAL NOT NULL, seen REAL NOT NULL, holds TEXT NOT NULL DEFAULT '',
+        session INTEGER NOT NULL DEFAULT 0
     )""",
         "CREATE TABLE claims (key TEXT PRIMARY KEY, worker TEXT NOT NULL, taken REAL NOT NULL)",
         "CREATE INDEX claims_worker ON claims(worker)",

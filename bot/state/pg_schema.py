@@ -112,7 +112,7 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
     CREATE TABLE workers (
         id TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL, command TEXT NOT NULL,
         started DOUBLE PRECISION NOT NULL, seen DOUBLE PRECISION NOT NULL,
-        holds TEXT NOT NULL DEFAULT ''
+        holds TEXT NOT NULL DEFAULT '', session BIGINT NOT NULL DEFAULT 0
     )""",
         "CREATE TABLE claims (key TEXT PRIMARY KEY, worker TEXT NOT NULL,"
         " taken DOUBLE PRECISION NOT NULL)",

@@ -24,8 +24,19 @@ import psycopg
 
 from bot.core.stateurl import redact_url
 from bot.state.postgres import JOB_KEY, SEND_KEY, connect
+from bot.state.workers import DB_NOW, LEASE_SECONDS
 
 POLL_SECONDS = 0.2
+# The lock holder's session, when a member gone for the lease says it publishes through it
+# (and no live member does: a session's number is reused once it has ended).
+_END_GONE = ("SELECT pg_terminate_backend(l.pid, 5000) FROM pg_locks l"
+             " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid"
+             " FROM pg_database WHERE datname = current_database())"
+             " AND ((l.classid::bigint << 32) | l.objid::bigint) = %s"
+             " AND EXISTS (SELECT 1 FROM workers w WHERE w.session = l.pid"
+             f" AND w.seen < {DB_NOW} - %s)"
+             f" AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.session = l.pid"
+             f" AND w.seen >= {DB_NOW} - %s)")
 
 _OWNER = ("SELECT a.application_name, host(a.client_addr) FROM pg_locks l"
           " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'"
@@ -114,9 +125,30 @@ class Publisher:
             self._held = False
             if self._conn is None or self._conn.broken:
                 self._conn = connect(self._url, name=self._name)
-            row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (JOB_KEY,)).fetchone()
-            self._held = bool(row and row[0])
+            self._held = self._try() or (self._end_the_gone() and self._try())
             return self._held
+
+    @property
+    def session(self) -> int:
+        """The database session holding the lock (0 before the first `take`)."""
+        return 0 if self._conn is None else self._conn.info.backend_pid
+
+    def _try(self) -> bool:
+        assert self._conn is not None
+        row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (JOB_KEY,)).fetchone()
+        return bool(row and row[0])
+
+    def _end_the_gone(self) -> bool:
+        """End the session holding the lock if the member that said it holds it is gone: a
+        host that vanished (power cut, network) ends no session, and the server would keep
+        its lock until its TCP keepalives notice (two hours by Linux's defaults)."""
+        assert self._conn is not None
+        try:
+            row = self._conn.execute(_END_GONE, (JOB_KEY, LEASE_SECONDS, LEASE_SECONDS)
+                                     ).fetchone()
+        except psycopg.Error:  # not allowed (another role's session): keepalives decide
+            return False
+        return bool(row and row[0])
 
     def wait(self, seconds: float, say: Callable[[str], None],
              stop: Callable[[], bool] = lambda: False) -> bool:

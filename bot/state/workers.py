@@ -34,17 +34,18 @@ BEAT_SECONDS = 5.0
 # Rows of members gone this long are dropped when another joins (status lists the rest).
 FORGET_SECONDS = 86400.0
 
-_NOW = "extract(epoch from clock_timestamp())"
-_TAKE = (f"INSERT INTO claims(key, worker, taken) VALUES (?, ?, {_NOW})"
+# Now, by the database's clock: the hosts' clocks need not agree.
+DB_NOW = "extract(epoch from clock_timestamp())"
+_TAKE = (f"INSERT INTO claims(key, worker, taken) VALUES (?, ?, {DB_NOW})"
          " ON CONFLICT (key) DO UPDATE SET worker = excluded.worker, taken = excluded.taken"
          " WHERE claims.worker = excluded.worker OR NOT EXISTS (SELECT 1 FROM workers w"
-         f" WHERE w.id = claims.worker AND w.seen > {_NOW} - ?) RETURNING key")
-_TAKE_MANY = (f"INSERT INTO claims(key, worker, taken) SELECT k, ?, {_NOW}"
+         f" WHERE w.id = claims.worker AND w.seen > {DB_NOW} - ?) RETURNING key")
+_TAKE_MANY = (f"INSERT INTO claims(key, worker, taken) SELECT k, ?, {DB_NOW}"
               " FROM unnest(?::text[]) AS k ON CONFLICT (key) DO UPDATE"
               " SET worker = excluded.worker, taken = excluded.taken"
               " WHERE claims.worker = excluded.worker OR NOT EXISTS (SELECT 1 FROM workers w"
-              f" WHERE w.id = claims.worker AND w.seen > {_NOW} - ?) RETURNING key")
-_SEEN = (f"SELECT w.id, w.host, w.pid, w.command, {_NOW} - w.started, {_NOW} - w.seen,"
+              f" WHERE w.id = claims.worker AND w.seen > {DB_NOW} - ?) RETURNING key")
+_SEEN = (f"SELECT w.id, w.host, w.pid, w.command, {DB_NOW} - w.started, {DB_NOW} - w.seen,"
          " w.holds, (SELECT count(*) FROM claims c WHERE c.worker = w.id)"
          " FROM workers w ORDER BY w.started")
 
@@ -113,16 +114,19 @@ class Membership:
         self._command = command
         self._conn: Any = connect(url, name=self._name())
         self._holds = ""
+        self._session = 0
         self._guard = threading.Lock()  # the connection is shared by the beat and `holds`
         self._stopped = threading.Event()
         self._join()
         self._thread = threading.Thread(target=self._beat, name="kakehashi-beat", daemon=True)
         self._thread.start()
 
-    def holds(self, what: str) -> None:
-        """Say what this member holds ("publisher", or ""), now and at every beat."""
-        if what != self._holds:
-            self._holds = what
+    def holds(self, what: str, session: int = 0) -> None:
+        """Say what this member holds ("publisher", or ""), now and at every beat, and the
+        database session that holds it (a publisher's lock: bot/state/pglock.py), so that
+        the others can end that session once this member is gone."""
+        if (what, session) != (self._holds, self._session):
+            self._holds, self._session = what, session
             self._touch()
 
     def close(self) -> None:
@@ -139,15 +143,16 @@ class Membership:
 
     def _join(self) -> None:
         with self._guard:
-            self._conn.execute(f"DELETE FROM workers WHERE seen < {_NOW} - %s",
+            self._conn.execute(f"DELETE FROM workers WHERE seen < {DB_NOW} - %s",
                                (FORGET_SECONDS,))
             self._insert()
 
     def _insert(self) -> None:
         self._conn.execute(
-            "INSERT INTO workers(id, host, pid, command, started, seen, holds)"
-            f" VALUES (%s, %s, %s, %s, {_NOW}, {_NOW}, %s)",
-            (self.id, socket.gethostname(), os.getpid(), self._command, self._holds))
+            "INSERT INTO workers(id, host, pid, command, started, seen, holds, session)"
+            f" VALUES (%s, %s, %s, %s, {DB_NOW}, {DB_NOW}, %s, %s)",
+            (self.id, socket.gethostname(), os.getpid(), self._command, self._holds,
+             self._session))
 
     def _beat(self) -> None:
         while not self._stopped.wait(BEAT_SECONDS):
@@ -161,7 +166,8 @@ class Membership:
                 from bot.state.postgres import connect
 
                 self._conn = connect(self._url, name=self._name())
-            done = self._conn.execute(f"UPDATE workers SET seen = {_NOW}, holds = %s"
-                                      " WHERE id = %s", (self._holds, self.id))
+            done = self._conn.execute(f"UPDATE workers SET seen = {DB_NOW}, holds = %s,"
+                                      " session = %s WHERE id = %s",
+                                      (self._holds, self._session, self.id))
             if done.rowcount == 0:  # dropped as gone after a long silence: joins again
                 self._insert()

@@ -55,11 +55,13 @@ class Worker:
 
 
 def write_config(path: Path, feeds: list[str]) -> Path:
-    """A worker's settings: immediate digests, a quick rescan, the feeds polled often."""
+    """A worker's settings: immediate digests, the feeds polled each minute (a worker's
+    start-up job reads the folder and every feed; a file in another's hands is looked at
+    again on its own timer)."""
     listed = ", ".join(f'"{url}"' for url in feeds)
     path.write_text(
-        "[schedule]\ninterval_minutes = 0.05\ndebounce_seconds = 0.2\n"
-        f"[sources]\nsettle_seconds = 0\nfeeds = [{listed}]\nfeed_interval_minutes = 0.05\n"
+        "[schedule]\ninterval_minutes = 1\ndebounce_seconds = 0.2\n"
+        f"[sources]\nsettle_seconds = 0\nfeeds = [{listed}]\nfeed_interval_minutes = 1\n"
         # The test documents share their templates: read as reprints of one another, most
         # would be merged, and each is to be published on its own here.
         "[digest]\nmerge_threshold = 0\n[feed]\nsearch = false\nmax_items = 2000\n",
