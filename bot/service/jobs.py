@@ -4,6 +4,10 @@ Each job takes the state-file lock (other processes wait, as with `once`), opens
 ingests what its request names, then publishes a digest (immediate mode, a digest time,
 `digest_now`, a missed digest time) or only delivers messages already queued. With a
 delivery lane (bot/service/lane.py) a job sends nothing to Telegram: it queues, the lane sends.
+
+On a shared PostgreSQL state there is no job lock: a job reads what it can claim, and only
+the worker that publishes (bot/run/wiring.py) goes on to digests and delivery; it also
+publishes, at each look at the shared state, what the other workers read.
 """
 
 from __future__ import annotations
@@ -81,7 +85,6 @@ class JobRunner:
         # server error) still go out now, not at the next digest time.
         deliver(config, store, self.say, stop, self.telegram)
         return report_of(ingested, store)
-
 
     def _as_publisher(self, request: Request, store: Store, now: datetime) -> Request:
         """What the publisher of a shared state does besides `request`: on taking over, the
