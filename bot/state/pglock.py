@@ -29,20 +29,18 @@ from bot.state.workers import DB_NOW, LEASE_SECONDS
 POLL_SECONDS = 0.2
 # The lock holder's session, when a member gone for the lease says it publishes through it
 # (and no live member does: a session's number is reused once it has ended).
-_END_GONE = ("SELECT pg_terminate_backend(l.pid, 5000) FROM pg_locks l"
-             " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid"
-             " FROM pg_database WHERE datname = current_database())"
-             " AND ((l.classid::bigint << 32) | l.objid::bigint) = %s"
-             " AND EXISTS (SELECT 1 FROM workers w WHERE w.session = l.pid"
+# The granted advisory lock of a key (%s) in this database: `l` is its holder's row.
+_HOLDER = ("FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.database ="
+           " (SELECT oid FROM pg_database WHERE datname = current_database())"
+           " AND ((l.classid::bigint << 32) | l.objid::bigint) = %s")
+_END_GONE = ("SELECT pg_terminate_backend(l.pid, 5000) " + _HOLDER
+             + " AND EXISTS (SELECT 1 FROM workers w WHERE w.session = l.pid"
              f" AND w.seen < {DB_NOW} - %s)"
              f" AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.session = l.pid"
              f" AND w.seen >= {DB_NOW} - %s)")
 
-_OWNER = ("SELECT a.application_name, host(a.client_addr) FROM pg_locks l"
-          " JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory'"
-          " AND l.granted AND l.database = (SELECT oid FROM pg_database"
-          " WHERE datname = current_database())"
-          " AND ((l.classid::bigint << 32) | l.objid::bigint) = %s")
+_OWNER = ("SELECT a.application_name, host(a.client_addr) FROM pg_stat_activity a"
+          " WHERE a.pid = (SELECT l.pid " + _HOLDER + ")")
 
 
 def _owner(conn: psycopg.Connection[Any]) -> str:

@@ -36,10 +36,6 @@ FORGET_SECONDS = 86400.0
 
 # Now, by the database's clock: the hosts' clocks need not agree.
 DB_NOW = "extract(epoch from clock_timestamp())"
-_TAKE = (f"INSERT INTO claims(key, worker, taken) VALUES (?, ?, {DB_NOW})"
-         " ON CONFLICT (key) DO UPDATE SET worker = excluded.worker, taken = excluded.taken"
-         " WHERE claims.worker = excluded.worker OR NOT EXISTS (SELECT 1 FROM workers w"
-         f" WHERE w.id = claims.worker AND w.seen > {DB_NOW} - ?) RETURNING key")
 _TAKE_MANY = (f"INSERT INTO claims(key, worker, taken) SELECT k, ?, {DB_NOW}"
               " FROM unnest(?::text[]) AS k ON CONFLICT (key) DO UPDATE"
               " SET worker = excluded.worker, taken = excluded.taken"
@@ -60,9 +56,7 @@ class Claims:
     def take(self, key: str) -> bool:
         """Claim `key` for this worker: True if it is now this worker's (it was free, its
         claimant is gone, or it was this worker's already)."""
-        if self.worker is None:
-            return True
-        return self._db.execute(_TAKE, (key, self.worker, LEASE_SECONDS)).fetchone() is not None
+        return key in self.take_all([key])
 
     def take_all(self, keys: Sequence[str]) -> set[str]:
         """Claim each of `keys` (as `take`, in one query): those now this worker's."""

@@ -45,22 +45,23 @@ class CachedTranslator:
         return hashlib.sha256(f"{self.inner.identity}\n{sentence}".encode()).hexdigest()
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
-        keys = [self.key(s) for s in sentences]
+        key_of = {s: self.key(s) for s in sentences}  # hashed once, looked at on every pass
+        keys = [key_of[s] for s in sentences]
         cached = self.store.cached_translations(sorted(set(keys)))
-        todo = sorted({s for s, k in zip(sentences, keys, strict=False) if k not in cached})
+        todo = sorted(s for s in key_of if key_of[s] not in cached)
         sent = 0
         while todo:
             # On a shared state a sentence missing here may be in another worker's hands:
             # each is claimed, this worker translates its own, then waits for the others'.
-            mine = self.store.claims().take_all([CLAIM + self.key(s) for s in todo])
-            own = [s for s in todo if CLAIM + self.key(s) in mine]
+            mine = self.store.claims().take_all([CLAIM + key_of[s] for s in todo])
+            own = [s for s in todo if CLAIM + key_of[s] in mine]
             self._translate(own, cached)
             sent += len(own)
-            todo = [s for s in todo if self.key(s) not in cached]
+            todo = [s for s in todo if key_of[s] not in cached]
             if todo:
                 time.sleep(WAIT_SECONDS)
-                cached.update(self.store.cached_translations(sorted(map(self.key, todo))))
-                todo = [s for s in todo if self.key(s) not in cached]
+                cached.update(self.store.cached_translations(sorted(key_of[s] for s in todo)))
+                todo = [s for s in todo if key_of[s] not in cached]
         self.misses += sent
         self.hits += len(sentences) - sent
         return [cached[k] for k in keys]
