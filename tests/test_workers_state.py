@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -85,8 +86,12 @@ def test_one_publisher_at_a_time_and_the_next_takes_over(postgres_url: str) -> N
         said: list[str] = []
         # A service publishing is not waited for: it publishes what is pending itself.
         assert not other.wait(600, said.append) and said == []
-        service.close()  # its session ends: the lock goes with it
-        assert other.take()
+        service.close()  # its session ends: the lock goes with it, once the server has
+        # seen the connection close (it does so on its own time: waited for, not assumed)
+        deadline = time.monotonic() + 60
+        while not other.take():
+            assert time.monotonic() < deadline, "the lock outlived its session"
+            time.sleep(0.05)
         assert not service.take()
     finally:
         service.close()
