@@ -58,6 +58,17 @@ for _key in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "TELEGRAM_API_BASE_URL"):
 os.environ["KAKEHASHI_CONFIG"] = str(Path(__file__).parent / "support" / "settle0.toml")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The package's byte-code, written once before the workers start: the suite starts
+    hundreds of `python -m bot` processes, and where PYTHONDONTWRITEBYTECODE is set each one
+    would compile every module of `bot` from source again (the libraries' byte-code is
+    written at install: `compile-bytecode` in pyproject.toml)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        import compileall
+
+        compileall.compile_dir(ROOT / "bot", quiet=1)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow cases first (stable: in file order among themselves). Workers take cases a
     couple at a time (`--maxschedchunk 2` in pyproject.toml), so the long ones are spread
