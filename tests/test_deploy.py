@@ -313,37 +313,18 @@ def test_compose_accepts_the_file(tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_compose_worker_starts_on_a_database_and_status_lists_it(
+def test_compose_workers_start_on_a_database_share_the_folder_and_out_and_publish_once(
         tmp_path: Path, tiny_package: Path, postgres_url: str):
-    # The worker's start as compose.yaml gives it: the start script, then the service's
-    # command (the state URL), here with the database's real address.
-    command = workers()["worker1"]["command"]
-    argv = [str(ENTRYPOINT), *command[:-1], postgres_url]
-    data, env = entrypoint_setup(tmp_path, tiny_package)
-    with started(argv, cwd=data, env=env) as (process, url):
-        wait_for(url + "digests/1.html")
-        status = run_cli("status", "--state", postgres_url, cwd=data, env=env)
-        process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 0, stderr
-    assert "installed translate-ja_en" in stdout
-    assert "digest #1 published" in stderr and "Traceback" not in stderr
-    assert not (data / "out" / "state.sqlite3").exists()  # the state is in the database
-    assert "workers: 1 alive" in status.stdout, status.stdout
-    assert re.search(rf"^  \S+ pid {process.pid} \(run\b.*publish", status.stdout,
-                     re.MULTILINE), status.stdout
-
-
-@pytest.mark.slow
-def test_two_compose_workers_share_the_folder_and_out_and_publish_once(
-        tmp_path: Path, tiny_package: Path, postgres_url: str):
-    # As compose.yaml lays them out: one watched folder and one OUT for both, a model
-    # installation (home) each.
-    argv = [str(ENTRYPOINT), "--state", postgres_url]
+    # Each worker's start as compose.yaml gives it: the start script, then the service's
+    # command (the state URL, here with the database's real address). One watched folder and
+    # one OUT for both, a model installation (home) each.
+    services = workers()
     data, env = entrypoint_setup(tmp_path, tiny_package)
     second = {**env, **argos_env(tmp_path / "home2")}
-    with started(argv, cwd=data, env=env) as (one, url_one), \
-            started(argv, cwd=data, env=second) as (two, url_two):
+    argv_one, argv_two = ([str(ENTRYPOINT), *services[name]["command"][:-1], postgres_url]
+                          for name in ("worker1", "worker2"))
+    with started(argv_one, cwd=data, env=env) as (one, url_one), \
+            started(argv_two, cwd=data, env=second) as (two, url_two):
         wait_for(url_one + "digests/1.html")
         status = wait_for_status(postgres_url, data, "workers: 2 alive")
         assert get(url_two + "digests/1.html")[0] == 200  # the other serves the same OUT
@@ -351,11 +332,15 @@ def test_two_compose_workers_share_the_folder_and_out_and_publish_once(
             process.send_signal(signal.SIGTERM)
         ended = [process.communicate(timeout=60) for process in (one, two)]
     assert [process.returncode for process in (one, two)] == [0, 0], ended
+    assert all("installed translate-ja_en" in stdout for stdout, _ in ended), ended
     errors = "".join(stderr for _, stderr in ended)
     assert "Traceback" not in errors
     assert errors.count("digest #1 published") == 1  # one publisher, the document once
+    assert not (data / "out" / "state.sqlite3").exists()  # the state is in the database
     members = [line for line in status.splitlines() if re.match(r"  \S+ pid \d+ ", line)]
     assert len(members) == 2 and sum("publish" in line for line in members) == 1, status
+    for process in (one, two):
+        assert re.search(rf"^  \S+ pid {process.pid} \(run\b", status, re.MULTILINE), status
 
 
 def wait_for_status(url: str, cwd: Path, expected: str, seconds: float = 60) -> str:
