@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import bot.state.opening
 from bot.core.errors import StoreError
 from bot.core.model import Entry, Pair, SourceInfo, Term
 from bot.state.migrations import apply_migrations
+from bot.state.opening import write_ahead
 from bot.state.records import DeliveryStatus, DocumentStatus, Message
 from bot.state.store import MIGRATIONS, Store
 
@@ -30,6 +32,52 @@ def test_new_file_is_migrated_to_the_latest_schema(tmp_path: Path):
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _hold_exclusively(path: Path, release: threading.Event, held: threading.Event) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    held.set()
+    release.wait(60)
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+def test_a_refusal_to_turn_to_wal_is_waited_out_until_the_holder_lets_go(tmp_path: Path):
+    # timeout=0 turns SQLite's busy handler off: each attempt is refused at once, the way
+    # several processes turning one fresh file to WAL together are sometimes refused.
+    path = tmp_path / "state.sqlite3"
+    sqlite3.connect(path).close()
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_exclusively, args=(path, release, held))
+    holder.start()
+    assert held.wait(60)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        conn.execute("PRAGMA journal_mode=WAL")  # the refusal the retry is for
+    threading.Timer(0.3, release.set).start()
+    write_ahead(conn, wait_seconds=60)
+    holder.join(60)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_a_holder_that_never_lets_go_ends_the_wait_with_the_refusal(tmp_path: Path):
+    path = tmp_path / "state.sqlite3"
+    sqlite3.connect(path).close()
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_exclusively, args=(path, release, held))
+    holder.start()
+    assert held.wait(60)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            write_ahead(conn, wait_seconds=0.2)
+    finally:
+        release.set()
+        holder.join(60)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # nothing changed
+    conn.close()
 
 
 def test_not_a_database_is_refused(tmp_path: Path):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from bot.core.errors import StoreError
@@ -13,6 +14,7 @@ from bot.state.diskfull import disk_full_error, is_disk_full
 from bot.state.migrations import MIGRATIONS, apply_migrations
 
 LOCK_WAIT_SECONDS = 30.0
+BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def open_state(target: Path | str) -> Backend:
@@ -27,7 +29,7 @@ def open_state(target: Path | str) -> Backend:
     try:
         # Another run holding the file (a second 'once' beside 'run') is waited for.
         conn = sqlite3.connect(str(target), isolation_level=None, timeout=LOCK_WAIT_SECONDS)
-        conn.execute("PRAGMA journal_mode=WAL")
+        write_ahead(conn, LOCK_WAIT_SECONDS)
         conn.execute("PRAGMA foreign_keys=ON")
         backend = SqliteBackend(conn)
         _migrate(backend)
@@ -36,6 +38,25 @@ def open_state(target: Path | str) -> Backend:
             raise disk_full_error(exc, path) from None
         raise StoreError(f"store: {target} is not a usable state file ({exc})") from None
     return backend
+
+
+def write_ahead(conn: sqlite3.Connection, wait_seconds: float) -> None:
+    """Put the file in WAL mode, trying again for up to `wait_seconds` while another
+    connection holds it."""
+    # SQLite can answer 'database is locked' at once, without waiting on its busy handler,
+    # when several processes turn one fresh file to WAL together (seen in about 1 of 400
+    # four-process opens): such a refusal is waited out here.
+    deadline, pause = time.monotonic() + wait_seconds, 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            primary = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if primary not in BUSY_CODES or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def open_state_read_only(target: Path | str, older: bool) -> Backend:
