@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,50 +36,52 @@ def test_new_file_is_migrated_to_the_latest_schema(tmp_path: Path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def _hold_exclusively(path: Path, release: threading.Event, held: threading.Event) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN EXCLUSIVE")
-    held.set()
-    release.wait(60)
-    conn.execute("ROLLBACK")
-    conn.close()
-
-
-def test_a_refusal_to_turn_to_wal_is_waited_out_until_the_holder_lets_go(tmp_path: Path):
-    # timeout=0 turns SQLite's busy handler off: each attempt is refused at once, the way
-    # several processes turning one fresh file to WAL together are sometimes refused.
+@contextlib.contextmanager
+def _held_file(tmp_path: Path) -> Iterator[tuple[sqlite3.Connection, threading.Event]]:
+    """A fresh state file held under an exclusive lock by another connection (its own
+    thread) until the event is set, and a connection to it whose busy handler is off
+    (timeout=0): each attempt of that connection is refused at once, the way several processes
+    turning one fresh file to WAL together are sometimes refused."""
     path = tmp_path / "state.sqlite3"
     sqlite3.connect(path).close()
     release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_exclusively, args=(path, release, held))
-    holder.start()
-    assert held.wait(60)
-    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
-    with pytest.raises(sqlite3.OperationalError, match="locked"):
-        conn.execute("PRAGMA journal_mode=WAL")  # the refusal the retry is for
-    threading.Timer(0.3, release.set).start()
-    write_ahead(conn, wait_seconds=60)
-    holder.join(60)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    conn.close()
 
+    def hold() -> None:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        held.set()
+        release.wait(60)
+        holder.execute("ROLLBACK")
+        holder.close()
 
-def test_a_holder_that_never_lets_go_ends_the_wait_with_the_refusal(tmp_path: Path):
-    path = tmp_path / "state.sqlite3"
-    sqlite3.connect(path).close()
-    release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_exclusively, args=(path, release, held))
-    holder.start()
+    thread = threading.Thread(target=hold)
+    thread.start()
     assert held.wait(60)
     conn = sqlite3.connect(path, isolation_level=None, timeout=0)
     try:
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            write_ahead(conn, wait_seconds=0.2)
+        yield conn, release
     finally:
         release.set()
-        holder.join(60)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # nothing changed
-    conn.close()
+        thread.join(60)
+        conn.close()
+
+
+def test_a_refusal_to_turn_to_wal_is_waited_out_until_the_holder_lets_go(tmp_path: Path):
+    with _held_file(tmp_path) as (conn, release):
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            conn.execute("PRAGMA journal_mode=WAL")  # the refusal the retry is for
+        threading.Timer(0.3, release.set).start()
+        write_ahead(conn, wait_seconds=60)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_holder_that_never_lets_go_ends_the_wait_with_the_refusal(tmp_path: Path):
+    with (_held_file(tmp_path) as (conn, _),
+          pytest.raises(sqlite3.OperationalError, match="locked")):
+        write_ahead(conn, wait_seconds=0.2)
+    after = sqlite3.connect(tmp_path / "state.sqlite3", timeout=60)
+    assert after.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # unchanged
+    after.close()
 
 
 def test_not_a_database_is_refused(tmp_path: Path):
