@@ -44,8 +44,8 @@ def write_ahead(conn: sqlite3.Connection, wait_seconds: float) -> None:
     """Put the file in WAL mode, trying again for up to `wait_seconds` while another
     connection holds it."""
     # SQLite can answer 'database is locked' at once, without waiting on its busy handler,
-    # when several processes turn one fresh file to WAL together (seen in about 1 of 400
-    # four-process opens): such a refusal is waited out here.
+    # when several processes turn one fresh file to WAL together (seen in about 1 of 200
+    # rounds of four processes opening it at once): such a refusal is waited out here.
     deadline, pause = time.monotonic() + wait_seconds, 0.01
     while True:
         try:
