@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import time
 from pathlib import Path
 
+from bot.core.backoff import backoff_delay
 from bot.core.errors import StoreError
 from bot.core.stateurl import is_url, redact_url
 from bot.state.backend import Backend, SqliteBackend
@@ -15,6 +17,10 @@ from bot.state.migrations import MIGRATIONS, apply_migrations
 
 LOCK_WAIT_SECONDS = 30.0
 BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+# A refused turn to WAL is tried again after 10 ms, doubling to 250 ms: the other opener's
+# own turn takes milliseconds.
+WAL_RETRY_BASE_SECONDS = 0.01
+WAL_RETRY_CAP_SECONDS = 0.25
 
 
 def open_state(target: Path | str) -> Backend:
@@ -46,17 +52,17 @@ def write_ahead(conn: sqlite3.Connection, wait_seconds: float) -> None:
     # SQLite can answer 'database is locked' at once, without waiting on its busy handler,
     # when several processes turn one fresh file to WAL together (seen in about 1 of 200
     # rounds of four processes opening it at once): such a refusal is waited out here.
-    deadline, pause = time.monotonic() + wait_seconds, 0.01
-    while True:
+    deadline = time.monotonic() + wait_seconds
+    for attempt in itertools.count(1):
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
             primary = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            pause = backoff_delay(attempt, WAL_RETRY_BASE_SECONDS, WAL_RETRY_CAP_SECONDS)
             if primary not in BUSY_CODES or time.monotonic() + pause > deadline:
                 raise
         time.sleep(pause)
-        pause = min(pause * 2, 0.25)
 
 
 def open_state_read_only(target: Path | str, older: bool) -> Backend:
